@@ -1,0 +1,1 @@
+"""Guanxi CRM: the unified customer record, daily CRM work and customer analytics."""

@@ -1,0 +1,1 @@
+"""Customer-base analytics as a pure library: tables in, tables out, no Django import."""

@@ -1,0 +1,114 @@
+"""The REST API (django-ninja), versioned under /api/v1/, OpenAPI at /api/v1/docs.
+
+Domain errors map to client errors here, once, so handlers stay thin: invalid input 422
+with one message per field, a stale version 409/412, a missing version 428, a record
+outside the caller's scope 404, a forbidden action 403.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from guanxi.audit.api import router as audit_router
+from guanxi.concurrency import VersionConflict
+from guanxi.customers.api import router as customers_router
+from guanxi.org.api import auth_router
+from guanxi.org.api import router as org_router
+from guanxi.org.models import ApiToken
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer <token>`` with a token from ``guanxi create-token``."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        found = ApiToken.objects.for_raw(token)
+        if found is None or not found.user.is_active:
+            return None
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="Guanxi CRM API",
+    version="1",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    auth=[BearerToken(), django_auth],
+)
+
+
+def _field_errors(error_dict: dict) -> list[dict]:
+    return [
+        {"field": field, "message": str(message)}
+        for field, messages in error_dict.items()
+        for message in (messages if isinstance(messages, list) else [messages])
+    ]
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        detail = _field_errors(exc.message_dict)
+    else:
+        detail = [{"field": "", "message": m} for m in exc.messages]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+def _schema_field(loc: tuple) -> str:
+    # loc is (source, ...): ("query", "page") or ("body", "<parameter>", "field", ...).
+    path = list(loc[2:] if loc and loc[0] == "body" else loc[1:])
+    return ".".join(str(p) for p in path) or str(loc[0] if loc else "body")
+
+
+@api.exception_handler(SchemaValidationError)
+def invalid_schema(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    detail = [
+        {"field": _schema_field(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def not_found(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(Http404)
+def http_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    message = str(exc) or _("Your role does not allow this.")
+    return api.create_response(request, {"detail": message}, status=403)
+
+
+@api.exception_handler(VersionConflict)
+def version_conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
+    status = 412 if request.headers.get("If-Match") else 409
+    body = {
+        "detail": [{"field": "version", "message": str(exc)}],
+        "current_version": exc.current_version,
+    }
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Log in or send a bearer token.")}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+api.add_router("/auth", auth_router)
+api.add_router("/org", org_router)
+api.add_router("/customers", customers_router)
+api.add_router("/audit", audit_router)

@@ -1,0 +1,1 @@
+"""Customers: the unified customer record, groups, lifecycle, holdings and transactions."""

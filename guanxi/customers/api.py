@@ -1,0 +1,225 @@
+"""REST endpoints for customers: thin handlers that parse, call a service, and return."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from guanxi.customers import selectors, services
+from guanxi.customers.models import CustomerGroup, CustomFieldDefinition, Product
+from guanxi.customers.schemas import (
+    ContactIn,
+    ContactOut,
+    Customer360,
+    CustomerIn,
+    CustomerPageOut,
+    CustomerPatch,
+    GroupIn,
+    GroupOut,
+    LifecycleIn,
+    MembersIn,
+    MembersOut,
+    RevealIn,
+    RevealOut,
+    TagsIn,
+    TransactionOut,
+)
+from guanxi.request_context import context_of, viewer_of
+
+router = Router(tags=["customers"])
+
+
+class ListQuery(Schema):
+    """Search, filters, sort and paging of the customer list."""
+
+    q: str = ""
+    status: str = ""
+    value_tier: str = ""
+    branch_id: int | None = None
+    owner_id: int | None = None
+    group_id: int | None = None
+    tag: str = ""
+    sort: str = "name"
+    page: int = 1
+    page_size: int = 50
+
+
+def expected_version(request: HttpRequest, body_version: int | None) -> int:
+    """The version an update is based on: If-Match header or ``version`` field, required."""
+    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if header:
+        try:
+            return int(header)
+        except ValueError as exc:
+            raise ValidationError({"If-Match": [_("Send the version number read.")]}) from exc
+    if body_version is None:
+        raise ValidationError(
+            {"version": [_("Send the version you read (field version or If-Match).")]}
+        )
+    return body_version
+
+
+@router.get("", response=CustomerPageOut)
+def list_customers(request: HttpRequest, query: Query[ListQuery]):
+    """Search and filter the customers in your scope."""
+    params = query.dict()
+    sort, page, page_size = params.pop("sort"), params.pop("page"), params.pop("page_size")
+    filters = {k: v for k, v in params.items() if v not in ("", None)}
+    found = selectors.list_customers(
+        viewer_of(request), filters, context_of(request, "api"), sort, page, page_size
+    )
+    return {
+        "results": found.rows,
+        "page": found.page,
+        "page_size": found.page_size,
+        "has_next": found.has_next,
+    }
+
+
+@router.post("", response={201: Customer360})
+def create_customer(request: HttpRequest, payload: CustomerIn):
+    """Create a customer."""
+    data = payload.dict()
+    data = {k: v for k, v in data.items() if v is not None}
+    context = context_of(request, "api")
+    customer = services.create_customer(viewer_of(request), data, context)
+    return Status(201, selectors.customer_360(viewer_of(request), customer.pk, context))
+
+
+@router.get("/{int:customer_id}", response=Customer360)
+def customer_360(request: HttpRequest, customer_id: int):
+    """Profile, holdings, transactions, totals, groups and timeline of one customer."""
+    return selectors.customer_360(viewer_of(request), customer_id, context_of(request, "api"))
+
+
+@router.patch("/{int:customer_id}", response=Customer360)
+def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch):
+    """Change fields of a customer; a stale version changes nothing."""
+    data = payload.dict(exclude_unset=True)
+    version = expected_version(request, data.pop("version", None))
+    viewer, context = viewer_of(request), context_of(request, "api")
+    services.update_customer(viewer, customer_id, data, version, context)
+    return selectors.customer_360(viewer, customer_id, context)
+
+
+@router.post("/{int:customer_id}/lifecycle", response=Customer360)
+def change_lifecycle(request: HttpRequest, customer_id: int, payload: LifecycleIn):
+    """Move a customer to another lifecycle status, with a reason."""
+    version = expected_version(request, payload.version)
+    viewer, context = viewer_of(request), context_of(request, "api")
+    services.change_lifecycle(viewer, customer_id, payload.status, payload.reason, version, context)
+    return selectors.customer_360(viewer, customer_id, context)
+
+
+@router.put("/{int:customer_id}/tags", response=list[str])
+def set_tags(request: HttpRequest, customer_id: int, payload: TagsIn):
+    """Replace the customer's tags."""
+    return services.set_tags(
+        viewer_of(request), customer_id, payload.tags, context_of(request, "api")
+    )
+
+
+@router.post("/{int:customer_id}/reveal", response=RevealOut)
+def reveal(request: HttpRequest, customer_id: int, payload: RevealIn):
+    """Show one masked value once, with a reason (audited)."""
+    value = services.reveal_field(
+        viewer_of(request), customer_id, payload.field, payload.reason, context_of(request, "api")
+    )
+    return {"field": payload.field, "value": value}
+
+
+@router.post("/{int:customer_id}/contacts", response={201: ContactOut})
+def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn):
+    """Add a contact person to an organisation customer."""
+    viewer, context = viewer_of(request), context_of(request, "api")
+    services.add_contact(viewer, customer_id, payload.dict(), context)
+    card = selectors.customer_360(viewer, customer_id, context)
+    return Status(201, card["contacts"][-1])
+
+
+class TransactionIn(Schema):
+    """A transaction to book."""
+
+    amount: Decimal = Field(max_digits=14, decimal_places=2)
+    channel: str
+    occurred_at: datetime
+    product_code: str = ""
+
+
+@router.post("/{int:customer_id}/transactions", response={201: TransactionOut})
+def book_transaction(request: HttpRequest, customer_id: int, payload: TransactionIn):
+    """Book a purchase (positive) or refund (negative)."""
+    booked = services.book_transaction(
+        viewer_of(request), customer_id, payload.dict(), context_of(request, "api")
+    )
+    return Status(
+        201,
+        {
+            "id": booked.pk,
+            "occurred_at": booked.occurred_at,
+            "amount": booked.amount,
+            "channel": booked.channel,
+            "product": booked.product.name if booked.product else None,
+        },
+    )
+
+
+@router.get("/groups", response=list[GroupOut])
+def list_groups(request: HttpRequest):
+    """All customer groups."""
+    return list(CustomerGroup.objects.order_by("name"))
+
+
+@router.post("/groups", response={201: GroupOut})
+def create_group(request: HttpRequest, payload: GroupIn):
+    """Create a static list or a saved-filter group."""
+    group = services.create_group(viewer_of(request), payload.name, payload.kind, payload.filter)
+    return Status(201, group)
+
+
+@router.post("/groups/{int:group_id}/members", response=MembersOut)
+def change_members(request: HttpRequest, group_id: int, payload: MembersIn):
+    """Add and remove members of a static group."""
+    count = services.change_group_members(
+        viewer_of(request), group_id, payload.add, payload.remove, context_of(request, "api")
+    )
+    return {"member_count": count}
+
+
+class CustomFieldIn(Schema):
+    """A custom field definition."""
+
+    key: str
+    label: str
+    field_type: str
+    choices: list[str] = []
+    required: bool = False
+
+
+@router.get("/custom-fields", response=list[CustomFieldIn])
+def list_custom_fields(request: HttpRequest):
+    """The administrator-defined customer fields."""
+    return list(CustomFieldDefinition.objects.all())
+
+
+@router.post("/custom-fields", response={201: CustomFieldIn})
+def define_custom_field(request: HttpRequest, payload: CustomFieldIn):
+    """Define a new customer field (administrators)."""
+    return Status(201, services.define_custom_field(viewer_of(request), payload.dict()))
+
+
+class ProductOut(Schema):
+    """A catalogue product."""
+
+    code: str
+    name: str
+    kind: str
+
+
+@router.get("/products", response=list[ProductOut])
+def list_products(request: HttpRequest):
+    """The product catalogue."""
+    return list(Product.objects.all())

@@ -1,0 +1,272 @@
+"""API request and response shapes for customers."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+
+class CustomerIn(Schema):
+    """A new customer."""
+
+    kind: str = "individual"
+    name: str = Field(min_length=1, max_length=200)
+    gender: str | None = None
+    birthday: date | None = None
+    id_number: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    occupation: str = ""
+    external_id: str = ""
+    source_channel: str = ""
+    branch_id: int
+    owner_id: int | None = None
+    value_tier: str = "standard"
+    custom_fields: dict[str, Any] = {}
+
+
+class CustomerPatch(Schema):
+    """Changes to a customer; ``version`` (or an If-Match header) is the version read."""
+
+    version: int | None = None
+    kind: str | None = None
+    name: str | None = Field(default=None, max_length=200)
+    gender: str | None = None
+    birthday: date | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    occupation: str | None = None
+    external_id: str | None = None
+    source_channel: str | None = None
+    branch_id: int | None = None
+    owner_id: int | None = None
+    value_tier: str | None = None
+    custom_fields: dict[str, Any] | None = None
+
+
+class LifecycleIn(Schema):
+    """A lifecycle move with its reason."""
+
+    status: str
+    reason: str = Field(max_length=300)
+    version: int | None = None
+
+
+class TagsIn(Schema):
+    """The complete set of tags for a customer."""
+
+    tags: list[str]
+
+
+class RevealIn(Schema):
+    """Which masked field to show once, and why."""
+
+    field: str
+    reason: str = Field(max_length=300)
+
+
+class RevealOut(Schema):
+    """A revealed value."""
+
+    field: str
+    value: str
+
+
+class Person(Schema):
+    """A member of staff as shown on a customer."""
+
+    id: int
+    name: str
+
+
+class BranchRef(Schema):
+    """A branch as shown on a customer."""
+
+    id: int
+    name: str
+
+
+class CustomerRow(Schema):
+    """A customer in a list, personal data masked as the policy says."""
+
+    id: int
+    kind: str
+    name: str
+    phone: str | None
+    id_number: str | None
+    email: str | None
+    masked: list[str]
+    revealable: list[str]
+    status: str
+    value_tier: str
+    branch: BranchRef
+    owner: Person | None
+    lifetime_revenue: Decimal
+    last_purchase_at: datetime | None
+    version: int
+
+
+class CustomerPageOut(Schema):
+    """One page of customers."""
+
+    results: list[CustomerRow]
+    page: int
+    page_size: int
+    has_next: bool
+
+
+class CustomFieldValue(Schema):
+    """An administrator-defined field and its value for this customer."""
+
+    key: str
+    label: str
+    value: Any = None
+
+
+class Profile(CustomerRow):
+    """The customer's full profile as the viewer may see it."""
+
+    gender: str
+    birthday: date | None
+    address: str
+    occupation: str
+    external_id: str
+    source_channel: str
+    created_at: datetime
+    tags: list[str]
+    custom_fields: list[CustomFieldValue]
+
+
+class ContactOut(Schema):
+    """A contact person at an organisation customer."""
+
+    id: int
+    name: str
+    title: str
+    phone: str | None
+    email: str | None
+    is_primary: bool
+
+
+class ContactIn(Schema):
+    """A new contact person."""
+
+    name: str = Field(min_length=1, max_length=100)
+    title: str = ""
+    phone: str = ""
+    email: str = ""
+    is_primary: bool = False
+
+
+class ProductRef(Schema):
+    """A product as shown on a holding."""
+
+    code: str
+    name: str
+    kind: str
+
+
+class HoldingOut(Schema):
+    """A product held."""
+
+    id: int
+    product: ProductRef
+    account_number: str
+    opened_at: date
+    closed_at: date | None
+    balance: Decimal
+
+
+class TransactionOut(Schema):
+    """A transaction."""
+
+    id: int
+    occurred_at: datetime
+    amount: Decimal
+    channel: str
+    product: str | None
+
+
+class Totals(Schema):
+    """Lifetime totals."""
+
+    lifetime_revenue: Decimal
+    transaction_count: int
+    first_purchase_at: datetime | None
+    last_purchase_at: datetime | None
+    tenure_days: int
+
+
+class GroupRef(Schema):
+    """A group the customer belongs to."""
+
+    id: int
+    name: str
+    kind: str
+
+
+class LifecycleOut(Schema):
+    """One lifecycle change."""
+
+    from_status: str
+    to_status: str
+    reason: str
+    at: datetime
+
+
+class TimelineOut(Schema):
+    """One timeline event."""
+
+    at: datetime
+    kind: str
+    title: str
+    detail: str
+
+
+class Customer360(Schema):
+    """Everything about one customer the viewer may see."""
+
+    profile: Profile
+    contacts: list[ContactOut]
+    holdings: list[HoldingOut]
+    recent_transactions: list[TransactionOut]
+    totals: Totals
+    groups: list[GroupRef]
+    lifecycle: list[LifecycleOut]
+    timeline: list[TimelineOut]
+    can_edit: bool
+
+
+class GroupIn(Schema):
+    """A new customer group."""
+
+    name: str = Field(max_length=100)
+    kind: str
+    filter: dict[str, Any] = {}
+
+
+class GroupOut(Schema):
+    """A customer group."""
+
+    id: int
+    name: str
+    kind: str
+    filter: dict[str, Any]
+
+
+class MembersIn(Schema):
+    """Customers to add to and remove from a static group."""
+
+    add: list[int] = []
+    remove: list[int] = []
+
+
+class MembersOut(Schema):
+    """The size of a group after a change."""
+
+    member_count: int

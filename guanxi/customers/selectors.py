@@ -1,0 +1,311 @@
+"""Reads of customers, always through the permission policy, with personal data audited.
+
+``get_visible_customer`` is the single way to fetch one customer: a record outside the
+viewer's scope raises ``Customer.DoesNotExist``, so its existence does not leak.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi import policy
+from guanxi.audit.models import AuditAction
+from guanxi.audit.services import RequestContext, record
+from guanxi.customers.identity import national_phone
+from guanxi.customers.models import (
+    Customer,
+    CustomerGroup,
+    CustomFieldDefinition,
+    GroupKind,
+    LifecycleStatus,
+    ValueTier,
+)
+from guanxi.customers.search import search_condition
+from guanxi.customers.timeline import customer_timeline
+
+SORTS = {
+    "name": ("name_pinyin", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+    "-lifetime_revenue": ("-lifetime_revenue", "-id"),
+    "-last_purchase_at": ("-last_purchase_at", "-id"),
+}
+FILTER_KEYS = ("q", "status", "value_tier", "branch_id", "owner_id", "group_id", "tag")
+MAX_PAGE_SIZE = 200
+CENTS = Decimal("0.01")
+
+
+def get_visible_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
+    """One customer the viewer may see, or ``Customer.DoesNotExist``."""
+    return (
+        policy.customer_scope(viewer, Customer.objects.select_related("branch", "owner__profile"))
+        .filter(pk=customer_id)
+        .get()
+    )
+
+
+def _int_or_error(value, name: str, errors: dict) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        errors[name] = [_("Expected a whole number.")]
+        return None
+
+
+def clean_list_filter(raw: dict) -> dict:
+    """Validate a list filter (also the definition of a saved-filter group)."""
+    errors: dict = {k: [_("Unknown filter.")] for k in raw if k not in FILTER_KEYS}
+    clean: dict = {}
+    if raw.get("q"):
+        clean["q"] = str(raw["q"])[:100]
+    if raw.get("status"):
+        if raw["status"] not in LifecycleStatus.values:
+            errors["status"] = [_("Unknown lifecycle status.")]
+        clean["status"] = raw["status"]
+    if raw.get("value_tier"):
+        if raw["value_tier"] not in ValueTier.values:
+            errors["value_tier"] = [_("Unknown value tier.")]
+        clean["value_tier"] = raw["value_tier"]
+    for key in ("branch_id", "owner_id", "group_id"):
+        value = _int_or_error(raw.get(key), key, errors)
+        if value is not None:
+            clean[key] = value
+    if raw.get("tag"):
+        clean["tag"] = str(raw["tag"])
+    if "group_id" in clean and not CustomerGroup.objects.filter(pk=clean["group_id"]).exists():
+        errors["group_id"] = [_("There is no such group.")]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> QuerySet:
+    """Narrow a queryset by a cleaned filter."""
+    if clean.get("q"):
+        customers = customers.filter(search_condition(clean["q"]))
+    for key in ("status", "value_tier", "branch_id", "owner_id"):
+        if key in clean:
+            customers = customers.filter(**{key: clean[key]})
+    if clean.get("tag"):
+        customers = customers.filter(tags__name=clean["tag"])
+    if "group_id" in clean:
+        group = CustomerGroup.objects.get(pk=clean["group_id"])
+        customers = _in_group(customers, group, depth)
+    return customers
+
+
+def _in_group(customers: QuerySet, group: CustomerGroup, depth: int) -> QuerySet:
+    if group.kind == GroupKind.STATIC:
+        return customers.filter(groupmembership__group=group)
+    if depth > 2:  # a saved filter naming a group naming a group ... stops here
+        return customers.none()
+    return apply_list_filter(customers, group.filter, depth + 1)
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    """One page of a customer list."""
+
+    rows: list[dict]
+    page: int
+    page_size: int
+    has_next: bool
+
+
+def _person(user) -> dict | None:
+    if user is None:
+        return None
+    profile = getattr(user, "profile", None)
+    return {"id": user.pk, "name": (profile and profile.display_name) or user.get_username()}
+
+
+def _present_personal(customer: Customer, access: dict) -> dict:
+    phone = national_phone(customer.phone) if customer.phone else ""
+    return {
+        "phone": policy.present("phone", phone, access["phone"]),
+        "id_number": policy.present("id_number", customer.id_number, access["id_number"]),
+        "email": policy.present("email", customer.email, access["email"]),
+        "masked": sorted(k for k, v in access.items() if v is policy.Access.MASKED),
+        "revealable": sorted(k for k, v in access.items() if policy.can_reveal(v)),
+    }
+
+
+def _row(customer: Customer, access: dict) -> dict:
+    return {
+        "id": customer.pk,
+        "kind": customer.kind,
+        "name": customer.name,
+        **_present_personal(customer, access),
+        "status": customer.status,
+        "value_tier": customer.value_tier,
+        "branch": {"id": customer.branch_id, "name": customer.branch.name},
+        "owner": _person(customer.owner),
+        "lifetime_revenue": customer.lifetime_revenue,
+        "last_purchase_at": customer.last_purchase_at,
+        "version": customer.version,
+    }
+
+
+def _audit_fields(access: dict) -> list[str]:
+    shown = [f"{k}:{v.name.lower()}" for k, v in access.items() if v is not policy.Access.HIDDEN]
+    return ["name", *shown]
+
+
+def list_customers(
+    viewer: policy.Viewer,
+    raw_filter: dict,
+    context: RequestContext,
+    sort: str = "name",
+    page: int = 1,
+    page_size: int = 50,
+) -> CustomerPage:
+    """A filtered, sorted page of the customers in the viewer's scope; reads are audited."""
+    errors = {}
+    if sort not in SORTS:
+        errors["sort"] = [_("Sort by one of: %(sorts)s") % {"sorts": ", ".join(SORTS)}]
+    if page < 1:
+        errors["page"] = [_("Pages start at 1.")]
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        errors["page_size"] = [_("Between 1 and %(max)s.") % {"max": MAX_PAGE_SIZE}]
+    try:
+        clean = clean_list_filter(raw_filter)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    customers = policy.customer_scope(viewer, Customer.objects.all())
+    customers = apply_list_filter(customers, clean).select_related("branch", "owner__profile")
+    start = (page - 1) * page_size
+    found = list(customers.order_by(*SORTS[sort])[start : start + page_size + 1])
+    has_next = len(found) > page_size
+    found = found[:page_size]
+    access = policy.field_access(viewer, found)
+    rows = [_row(c, access[c.pk]) for c in found]
+    _audit_reads(viewer, found, access, context)
+    return CustomerPage(rows=rows, page=page, page_size=page_size, has_next=has_next)
+
+
+def _audit_reads(viewer, customers: list[Customer], access: dict, context) -> None:
+    by_fields: dict[tuple, list[int]] = {}
+    for c in customers:
+        by_fields.setdefault(tuple(_audit_fields(access[c.pk])), []).append(c.pk)
+    for fields, ids in by_fields.items():
+        record(viewer.user, AuditAction.READ, "customer", ids, list(fields), context)
+
+
+def _totals(customer: Customer) -> dict:
+    agg = customer.transactions.aggregate(
+        revenue=Sum("amount"), count=Count("id"), first=Min("occurred_at"), last=Max("occurred_at")
+    )
+    since = customer.created_at.date() if customer.created_at else date.today()
+    return {
+        "lifetime_revenue": (agg["revenue"] or Decimal(0)).quantize(CENTS),
+        "transaction_count": agg["count"],
+        "first_purchase_at": agg["first"],
+        "last_purchase_at": agg["last"],
+        "tenure_days": (timezone.localdate() - since).days,
+    }
+
+
+def _groups(customer: Customer) -> list[dict]:
+    groups = list(customer.static_groups.all())
+    for group in CustomerGroup.objects.filter(kind=GroupKind.SAVED_FILTER):
+        if apply_list_filter(Customer.objects.filter(pk=customer.pk), group.filter).exists():
+            groups.append(group)
+    return [{"id": g.pk, "name": g.name, "kind": g.kind} for g in groups]
+
+
+def _custom_fields(customer: Customer) -> list[dict]:
+    return [
+        {"key": d.key, "label": d.label, "value": customer.custom_fields.get(d.key)}
+        for d in CustomFieldDefinition.objects.all()
+    ]
+
+
+def _holdings(customer: Customer, show_account: bool) -> list[dict]:
+    return [
+        {
+            "id": h.pk,
+            "product": {"code": h.product.code, "name": h.product.name, "kind": h.product.kind},
+            "account_number": h.account_number if show_account else "…" + h.account_number[-4:],
+            "opened_at": h.opened_at,
+            "closed_at": h.closed_at,
+            "balance": h.balance,
+        }
+        for h in customer.holdings.select_related("product").order_by("-opened_at")
+    ]
+
+
+def _transactions(customer: Customer, limit: int = 20) -> list[dict]:
+    rows = customer.transactions.select_related("product").order_by("-occurred_at")[:limit]
+    return [
+        {
+            "id": t.pk,
+            "occurred_at": t.occurred_at,
+            "amount": t.amount,
+            "channel": t.channel,
+            "product": t.product.name if t.product else None,
+        }
+        for t in rows
+    ]
+
+
+def _contacts(customer: Customer, access: dict) -> list[dict]:
+    return [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "title": c.title,
+            "phone": policy.present("phone", national_phone(c.phone), access["phone"]),
+            "email": policy.present("email", c.email, access["email"]),
+            "is_primary": c.is_primary,
+        }
+        for c in customer.contacts.all()
+    ]
+
+
+def customer_360(viewer: policy.Viewer, customer_id: int, context: RequestContext) -> dict:
+    """Everything about one customer the viewer may see, in one structure; audited."""
+    customer = get_visible_customer(viewer, customer_id)
+    access = policy.field_access(viewer, [customer])[customer.pk]
+    profile = {
+        **_row(customer, access),
+        "gender": customer.gender,
+        "birthday": customer.birthday,
+        "address": customer.address,
+        "occupation": customer.occupation,
+        "external_id": customer.external_id,
+        "source_channel": customer.source_channel,
+        "created_at": customer.created_at,
+        "tags": sorted(customer.tags.values_list("name", flat=True)),
+        "custom_fields": _custom_fields(customer),
+    }
+    result = {
+        "profile": profile,
+        "contacts": _contacts(customer, access),
+        "holdings": _holdings(customer, access["id_number"] is policy.Access.FULL),
+        "recent_transactions": _transactions(customer),
+        "totals": _totals(customer),
+        "groups": _groups(customer),
+        "lifecycle": [
+            {
+                "from_status": c.from_status,
+                "to_status": c.to_status,
+                "reason": c.reason,
+                "at": c.changed_at,
+            }
+            for c in customer.lifecycle_changes.all()[:20]
+        ],
+        "timeline": customer_timeline(viewer, customer),
+        "can_edit": policy.can_edit_customer(viewer, customer),
+    }
+    fields = [*_audit_fields(access), "address", "birthday", "contacts", "holdings"]
+    record(viewer.user, AuditAction.READ, "customer", [customer.pk], fields, context)
+    return result

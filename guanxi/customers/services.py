@@ -1,0 +1,387 @@
+"""Changes to customers: create, edit, lifecycle, groups, transactions, reveal.
+
+Every function takes the acting ``Viewer`` and asks the permission policy before it reads
+or writes; every change is written to the audit log in the same database transaction.
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi import policy
+from guanxi.audit.models import AuditAction
+from guanxi.audit.services import RequestContext, record
+from guanxi.concurrency import save_if_version
+from guanxi.customers.custom_fields import clean_custom_fields
+from guanxi.customers.identity import (
+    national_phone,
+    normalise_email,
+    normalise_phone,
+    parse_resident_id,
+)
+from guanxi.customers.models import (
+    Channel,
+    Contact,
+    Customer,
+    CustomerGroup,
+    CustomerKind,
+    CustomFieldDefinition,
+    CustomFieldType,
+    GroupKind,
+    GroupMembership,
+    LifecycleChange,
+    LifecycleStatus,
+    Product,
+    Tag,
+    Transaction,
+)
+from guanxi.customers.pinyin import initials_key, pinyin_key
+from guanxi.customers.selectors import clean_list_filter, get_visible_customer
+from guanxi.org.models import Branch
+from guanxi.org.roles import Role
+
+EDITABLE_FIELDS = (
+    "kind",
+    "name",
+    "gender",
+    "birthday",
+    "id_number",
+    "phone",
+    "email",
+    "address",
+    "occupation",
+    "external_id",
+    "source_channel",
+    "branch_id",
+    "owner_id",
+    "value_tier",
+    "custom_fields",
+)
+
+# Lifecycle moves that make no sense are refused; everything else is allowed with a reason.
+WON_BACK_FROM = {LifecycleStatus.INACTIVE, LifecycleStatus.LOST}
+
+
+def _clean_identity(data: dict, errors: dict) -> None:
+    for name, clean in (("phone", normalise_phone), ("email", normalise_email)):
+        if data.get(name):
+            try:
+                data[name] = clean(data[name])
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+    if data.get("id_number"):
+        try:
+            resident = parse_resident_id(data["id_number"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        else:
+            data["id_number"] = resident.number
+            data["birthday"] = resident.birthday
+            data["gender"] = resident.gender
+
+
+def _clean_references(data: dict, errors: dict) -> None:
+    if "branch_id" in data and not Branch.objects.filter(pk=data["branch_id"]).exists():
+        errors["branch_id"] = [_("There is no branch with this ID.")]
+    owner_id = data.get("owner_id")
+    if owner_id is not None:
+        owner = get_user_model().objects.filter(pk=owner_id, is_active=True).first()
+        profile = getattr(owner, "profile", None) if owner else None
+        if owner is None:
+            errors["owner_id"] = [_("There is no active user with this ID.")]
+        elif profile is None or Role.ACCOUNT_MANAGER not in profile.roles:
+            errors["owner_id"] = [_("The owner must be an account manager.")]
+
+
+def clean_customer_data(data: dict, partial: bool) -> dict:
+    """Validate and normalise customer fields; raise one ValidationError naming every field."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    errors: dict = {name: [_("This field cannot be set.")] for name in unknown}
+    cleaned = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    if "name" in cleaned or not partial:
+        cleaned["name"] = (cleaned.get("name") or "").strip()
+        if not cleaned["name"]:
+            errors["name"] = [_("A customer needs a name.")]
+    if not partial and "branch_id" not in cleaned:
+        errors["branch_id"] = [_("A customer belongs to a branch.")]
+    _clean_identity(cleaned, errors)
+    _clean_references(cleaned, errors)
+    if "custom_fields" in cleaned:
+        try:
+            cleaned["custom_fields"] = clean_custom_fields(cleaned["custom_fields"] or {}, partial)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _apply(customer: Customer, data: dict) -> list[str]:
+    changed = []
+    for name, value in data.items():
+        if name == "custom_fields":
+            value = {**customer.custom_fields, **value}
+            value = {k: v for k, v in value.items() if v is not None}
+        if getattr(customer, name) != value:
+            setattr(customer, name, value)
+            changed.append(name)
+    if "name" in changed:
+        customer.name_pinyin = pinyin_key(customer.name)
+        customer.name_initials = initials_key(customer.name)
+        changed += ["name_pinyin", "name_initials"]
+    if "phone" in changed:
+        customer.phone_last4 = customer.phone[-4:]
+        changed.append("phone_last4")
+    return changed
+
+
+def create_customer(viewer: policy.Viewer, data: dict, context: RequestContext) -> Customer:
+    """Create a customer after validation and a permission check; audited."""
+    cleaned = clean_customer_data(dict(data), partial=False)
+    if not policy.can_create_customer(viewer, cleaned["branch_id"], cleaned.get("owner_id")):
+        raise policy_denied()
+    customer = Customer(created_at=timezone.now())
+    _apply(customer, cleaned)
+    with transaction.atomic():
+        customer.save()
+        _record_lifecycle(customer, "", customer.status, _("Created"), viewer)
+        record(viewer.user, AuditAction.CREATE, "customer", [customer.pk], sorted(cleaned), context)
+    return customer
+
+
+def update_customer(
+    viewer: policy.Viewer,
+    customer_id: int,
+    data: dict,
+    expected_version: int,
+    context: RequestContext,
+) -> Customer:
+    """Change fields of a customer, refusing a stale version; audited with the changed fields."""
+    customer = get_visible_customer(viewer, customer_id)
+    if not policy.can_edit_customer(viewer, customer):
+        raise policy_denied()
+    cleaned = clean_customer_data(dict(data), partial=True)
+    if "branch_id" in cleaned or "owner_id" in cleaned:
+        branch = cleaned.get("branch_id", customer.branch_id)
+        owner = cleaned.get("owner_id", customer.owner_id)
+        if not policy.can_create_customer(viewer, branch, owner):
+            raise ValidationError({"owner_id": [_("You cannot move the customer there.")]})
+    changed = _apply(customer, cleaned)
+    with transaction.atomic():
+        save_if_version(customer, expected_version, changed)
+        visible = [f for f in changed if f not in ("name_pinyin", "name_initials", "phone_last4")]
+        record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], visible, context)
+    return customer
+
+
+def policy_denied() -> Exception:
+    """The error for a permitted read but forbidden change."""
+    return PermissionDenied(_("Your role does not allow this change."))
+
+
+def _record_lifecycle(customer: Customer, old: str, new: str, reason: str, viewer) -> None:
+    LifecycleChange.objects.create(
+        customer=customer,
+        from_status=old,
+        to_status=new,
+        reason=reason,
+        changed_at=timezone.now(),
+        changed_by_id=viewer.user_id if viewer else None,
+    )
+
+
+def change_lifecycle(
+    viewer: policy.Viewer,
+    customer_id: int,
+    to_status: str,
+    reason: str,
+    expected_version: int,
+    context: RequestContext,
+) -> Customer:
+    """Move a customer to another lifecycle status, keeping the date and reason."""
+    customer = get_visible_customer(viewer, customer_id)
+    if not policy.can_edit_customer(viewer, customer):
+        raise policy_denied()
+    errors = {}
+    if to_status not in LifecycleStatus.values:
+        errors["status"] = [_("Unknown lifecycle status.")]
+    elif to_status == customer.status:
+        errors["status"] = [_("The customer already has this status.")]
+    elif to_status == LifecycleStatus.WON_BACK and customer.status not in WON_BACK_FROM:
+        errors["status"] = [_("Only inactive or lost customers can be won back.")]
+    if not reason or not reason.strip():
+        errors["reason"] = [_("Say why the status changes.")]
+    if errors:
+        raise ValidationError(errors)
+    old = customer.status
+    customer.status = to_status
+    with transaction.atomic():
+        save_if_version(customer, expected_version, ["status"])
+        _record_lifecycle(customer, old, to_status, reason.strip(), viewer)
+        record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], ["status"], context)
+    return customer
+
+
+def set_tags(viewer: policy.Viewer, customer_id: int, names: list[str], context) -> list[str]:
+    """Replace a customer's tags, creating tags that do not exist yet."""
+    customer = get_visible_customer(viewer, customer_id)
+    if not policy.can_edit_customer(viewer, customer):
+        raise policy_denied()
+    clean = sorted({n.strip() for n in names if n and n.strip()})
+    if any(len(n) > 50 for n in clean):
+        raise ValidationError({"tags": [_("A tag has at most 50 characters.")]})
+    with transaction.atomic():
+        tags = [Tag.objects.get_or_create(name=n)[0] for n in clean]
+        customer.tags.set(tags)
+        Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1)
+        record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], ["tags"], context)
+    return clean
+
+
+def create_group(viewer: policy.Viewer, name: str, kind: str, filter: dict) -> CustomerGroup:
+    """Create a static or saved-filter customer group."""
+    if not policy.can_manage_groups(viewer):
+        raise policy_denied()
+    errors = {}
+    if not name or not name.strip():
+        errors["name"] = [_("A group needs a name.")]
+    elif CustomerGroup.objects.filter(name=name.strip()).exists():
+        errors["name"] = [_("A group with this name exists already.")]
+    if kind not in GroupKind.values:
+        errors["kind"] = [_("A group is a static list or a saved filter.")]
+    if errors:
+        raise ValidationError(errors)
+    saved = clean_list_filter(filter or {}) if kind == GroupKind.SAVED_FILTER else {}
+    return CustomerGroup.objects.create(
+        name=name.strip(), kind=kind, filter=saved, created_by_id=viewer.user_id
+    )
+
+
+def change_group_members(
+    viewer: policy.Viewer, group_id: int, add: list[int], remove: list[int], context
+) -> int:
+    """Add and remove members of a static group; customers out of scope count as unknown."""
+    if not policy.can_manage_groups(viewer):
+        raise policy_denied()
+    group = CustomerGroup.objects.filter(pk=group_id).first()
+    if group is None:
+        raise CustomerGroup.DoesNotExist(_("There is no such group."))
+    if group.kind != GroupKind.STATIC:
+        raise ValidationError({"group": [_("Members of a saved-filter group follow its filter.")]})
+    visible = set(
+        policy.customer_scope(viewer, Customer.objects.filter(pk__in=add + remove)).values_list(
+            "pk", flat=True
+        )
+    )
+    unknown = sorted(set(add + remove) - visible)
+    if unknown:
+        raise ValidationError(
+            {"customer_ids": [_("Unknown customers: %(ids)s") % {"ids": unknown}]}
+        )
+    with transaction.atomic():
+        GroupMembership.objects.bulk_create(
+            [GroupMembership(group=group, customer_id=c) for c in add], ignore_conflicts=True
+        )
+        GroupMembership.objects.filter(group=group, customer_id__in=remove).delete()
+        record(viewer.user, AuditAction.UPDATE, "group", [group.pk], ["members"], context)
+    return GroupMembership.objects.filter(group=group).count()
+
+
+def record_transaction(
+    customer: Customer, amount: Decimal, channel: str, occurred_at, product: Product | None
+) -> Transaction:
+    """Book a transaction and keep the customer's running totals in step with it."""
+    with transaction.atomic():
+        booked = Transaction.objects.create(
+            customer=customer,
+            product=product,
+            amount=amount,
+            channel=channel,
+            occurred_at=occurred_at,
+        )
+        updates = {"lifetime_revenue": F("lifetime_revenue") + amount}
+        if amount > 0 and (
+            customer.last_purchase_at is None or occurred_at > customer.last_purchase_at
+        ):
+            updates["last_purchase_at"] = occurred_at
+        Customer.objects.filter(pk=customer.pk).update(**updates)
+    return booked
+
+
+def reveal_field(
+    viewer: policy.Viewer, customer_id: int, field: str, reason: str, context: RequestContext
+) -> str:
+    """Show one masked value once, for a stated reason; the reveal is audited."""
+    if field not in policy.PERSONAL_FIELDS:
+        raise ValidationError({"field": [_("Only phone, ID number and email can be revealed.")]})
+    if not reason or len(reason.strip()) < 4:
+        raise ValidationError({"reason": [_("State why you need to see this value.")]})
+    customer = get_visible_customer(viewer, customer_id)
+    access = policy.field_access(viewer, [customer])[customer.pk][field]
+    if access is policy.Access.HIDDEN:
+        raise policy_denied()
+    value = getattr(customer, field)
+    record(viewer.user, AuditAction.REVEAL, "customer", [customer.pk], [field], context, reason)
+    return national_phone(value) if field == "phone" else value
+
+
+def add_contact(viewer: policy.Viewer, customer_id: int, data: dict, context) -> Contact:
+    """Add a contact person to an organisation customer."""
+    customer = get_visible_customer(viewer, customer_id)
+    if not policy.can_edit_customer(viewer, customer):
+        raise policy_denied()
+    errors: dict = {}
+    if customer.kind != CustomerKind.ORGANISATION:
+        errors["customer"] = [_("Only organisation customers have contact persons.")]
+    cleaned = dict(data)
+    _clean_identity(cleaned, errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        contact = Contact.objects.create(customer=customer, **cleaned)
+        record(viewer.user, AuditAction.CREATE, "contact", [contact.pk], sorted(cleaned), context)
+    return contact
+
+
+def define_custom_field(viewer: policy.Viewer, data: dict) -> CustomFieldDefinition:
+    """Add an administrator-defined customer field."""
+    if not policy.can_manage_definitions(viewer):
+        raise policy_denied()
+    definition = CustomFieldDefinition(**data)
+    errors: dict = {}
+    if definition.field_type == CustomFieldType.CHOICE and not definition.choices:
+        errors["choices"] = [_("A choice field needs choices.")]
+    try:
+        definition.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    definition.save()
+    return definition
+
+
+def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, context):
+    """Record a transaction for a customer the viewer may edit."""
+    customer = get_visible_customer(viewer, customer_id)
+    if not policy.can_edit_customer(viewer, customer):
+        raise policy_denied()
+    product = None
+    if data.get("product_code"):
+        product = Product.objects.filter(code=data["product_code"]).first()
+        if product is None:
+            raise ValidationError({"product_code": [_("There is no product with this code.")]})
+    if data["channel"] not in Channel.values:
+        raise ValidationError({"channel": [_("Unknown channel.")]})
+    if data["occurred_at"] > timezone.now():
+        raise ValidationError({"occurred_at": [_("A transaction cannot be in the future.")]})
+    booked = record_transaction(
+        customer, data["amount"], data["channel"], data["occurred_at"], product
+    )
+    record(viewer.user, AuditAction.CREATE, "transaction", [booked.pk], ["amount"], context)
+    return booked

@@ -1,0 +1,1 @@
+"""Organisation: company > branch > team, users and their roles."""

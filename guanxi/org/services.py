@@ -1,0 +1,44 @@
+"""Creating the organisation: branches, teams and staff with their roles."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from guanxi.org.models import Branch, Company, Profile, Team
+from guanxi.org.roles import Role
+
+
+def create_branch(company: Company, code: str, name: str, city: str = "") -> Branch:
+    """Add a branch to the company."""
+    if Branch.objects.filter(code=code).exists():
+        raise ValidationError({"code": [_("A branch with this code exists already.")]})
+    return Branch.objects.create(company=company, code=code, name=name, city=city)
+
+
+def create_staff(
+    username: str,
+    password: str,
+    roles: list[str],
+    branch: Branch | None = None,
+    team: Team | None = None,
+    display_name: str = "",
+):
+    """Create a user with a profile; roles must be known, and branch roles need a branch."""
+    unknown = [r for r in roles if r not in Role.values]
+    errors = {}
+    if unknown:
+        errors["roles"] = [_("Unknown roles: %(roles)s") % {"roles": ", ".join(unknown)}]
+    needs_branch = {Role.BRANCH_MANAGER, Role.ACCOUNT_MANAGER}
+    if branch is None and needs_branch & set(roles):
+        errors["branch_id"] = [_("Branch managers and account managers belong to a branch.")]
+    if get_user_model().objects.filter(username=username).exists():
+        errors["username"] = [_("This user name is taken.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(username=username, password=password)
+        Profile.objects.create(
+            user=user, roles=list(roles), branch=branch, team=team, display_name=display_name
+        )
+    return user

@@ -1,0 +1,33 @@
+"""The organisation management commands, run through the ``guanxi`` console entry."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from guanxi.org.models import ApiToken
+
+
+def test_create_staff_and_token(org, capsys):
+    call_command(
+        "create_staff",
+        "liu",
+        "--password",
+        "pw-123456",
+        "--role",
+        "account_manager",
+        "--branch",
+        "BJ01",
+    )
+    assert "created liu (account_manager)" in capsys.readouterr().out
+    call_command("create_token", "liu")
+    raw = capsys.readouterr().out.strip()
+    assert ApiToken.objects.for_raw(raw).user.username == "liu"
+
+
+def test_create_staff_refuses_account_manager_without_branch(org):
+    with pytest.raises(CommandError, match="branch"):
+        call_command("create_staff", "liu", "--password", "x", "--role", "account_manager")
+
+
+def test_create_token_for_unknown_user(db):
+    with pytest.raises(CommandError, match="no active user"):
+        call_command("create_token", "ghost")

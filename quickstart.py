@@ -1,0 +1,132 @@
+"""Guanxi's two quick-start commands, needing nothing but Python 3.11 and pip.
+
+    python3 quickstart.py demo   # virtualenv + install + migrate + demo data + serve :8000
+    python3 quickstart.py test   # virtualenv + install + lint + the whole test suite
+
+The test command also runs the suite on PostgreSQL when a server answers on
+127.0.0.1:5432 (user postgres, trust auth), and the browser tests when Debian's Chromium is
+installed (it installs Chromium itself when it runs as root on Debian). Whatever is missing
+is skipped with a message; with CI=true, missing pieces are failures instead.
+"""
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+STAMP = VENV / ".guanxi-installed"
+POSTGRES_URL = os.environ.get(
+    "GUANXI_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/guanxi"
+)
+BROWSER_PACKAGES = ["chromium", "fonts-wqy-microhei"]
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def say(message: str) -> None:
+    print(f"[guanxi] {message}", flush=True)
+
+
+def run(*args: str | Path, env: dict | None = None) -> None:
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, env=env)
+
+
+def ensure_python() -> None:
+    if sys.version_info[:2] != (3, 11):
+        sys.exit(f"Guanxi needs Python 3.11; this is {sys.version.split()[0]}.")
+
+
+def ensure_installed() -> None:
+    """Create .venv and install Guanxi with pinned versions, unless already done."""
+    wanted = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
+    ).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        say("creating the virtual environment in .venv")
+        run(sys.executable, "-m", "venv", VENV)
+    say("installing Guanxi and its pinned dependencies (first time only)")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[test]", "-c", "constraints.txt")
+    STAMP.write_text(wanted)
+
+
+def ensure_browser() -> None:
+    """Install Debian's Chromium and a CJK font when we can; otherwise browser tests skip."""
+    if Path("/usr/bin/chromium").exists():
+        return
+    can_install = shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0
+    if not can_install:
+        say("Chromium is not installed and cannot be installed here (needs root and apt-get):")
+        say(
+            "the browser tests will be skipped. Install with: apt-get install "
+            + " ".join(BROWSER_PACKAGES)
+        )
+        return
+    say("installing Debian's Chromium and a CJK font for the browser tests")
+    quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", "-qq", env=quiet)
+    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *BROWSER_PACKAGES, env=quiet)
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def lint() -> None:
+    say("ruff check, ruff format --check, migrations up to date")
+    run(BIN / "ruff", "check", ".")
+    run(BIN / "ruff", "format", "--check", ".")
+    run(BIN / "guanxi", "makemigrations", "--check", "--dry-run")
+
+
+def pytest(extra: list[str], env: dict) -> int:
+    return subprocess.run([str(BIN / "pytest"), *extra], cwd=ROOT, env=env).returncode
+
+
+def test(extra: list[str]) -> int:
+    ensure_browser()
+    lint()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    say("test suite on SQLite")
+    code = pytest(extra, env)
+    if code != 0:
+        return code
+    if not postgres_reachable():
+        message = "PostgreSQL is not answering on 127.0.0.1:5432"
+        if ON_CI:
+            say(f"{message}: on CI the PostgreSQL suite must run. FAILED")
+            return 1
+        say(f"{message}: the PostgreSQL suite is skipped.")
+        return 0
+    say(f"test suite on PostgreSQL ({POSTGRES_URL}, throw-away database test_guanxi)")
+    pg_args = ["-m", "not browser", "--ignore=guanxi/analytics", *extra]
+    return pytest(pg_args, {**env, "DATABASE_URL": POSTGRES_URL})
+
+
+def demo(extra: list[str]) -> int:
+    return subprocess.run([str(BIN / "guanxi"), "demo", *extra], cwd=ROOT).returncode
+
+
+def main() -> int:
+    ensure_python()
+    commands = {"demo": demo, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit("usage: python3 quickstart.py demo|test [arguments]")
+    ensure_installed()
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
