@@ -5,6 +5,7 @@ from datetime import datetime
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
+from guanxi.api_types import Moment, PageNumber
 from guanxi.audit import selectors
 from guanxi.request_context import context_of, viewer_of
 
@@ -18,9 +19,9 @@ class AuditQuery(Schema):
     action: str = ""
     object_type: str = ""
     object_id: str = ""
-    since: datetime | None = None
-    until: datetime | None = None
-    page: int = 1
+    since: Moment | None = None
+    until: Moment | None = None
+    page: PageNumber = 1
 
 
 class AuditEntryOut(Schema):
@@ -48,7 +49,7 @@ def _criteria(query: AuditQuery) -> dict:
 def search(request: HttpRequest, query: Query[AuditQuery]):
     """Audit entries, newest first, 100 a page."""
     entries = selectors.search_audit(viewer_of(request), **_criteria(query))
-    start = (max(query.page, 1) - 1) * PAGE_SIZE
+    start = (query.page - 1) * PAGE_SIZE
     return list(entries[start : start + PAGE_SIZE])
 
 

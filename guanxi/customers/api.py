@@ -1,6 +1,5 @@
 """REST endpoints for customers: thin handlers that parse, call a service, and return."""
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -8,17 +7,21 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from guanxi.api_types import Moment, PageNumber, RecordId
 from guanxi.customers import selectors, services
 from guanxi.customers.models import CustomerGroup, CustomFieldDefinition, Product
 from guanxi.customers.schemas import (
     ContactIn,
     ContactOut,
+    ContactPatch,
     Customer360,
     CustomerIn,
     CustomerPageOut,
     CustomerPatch,
     GroupIn,
     GroupOut,
+    HoldingIn,
+    HoldingOut,
     LifecycleIn,
     MembersIn,
     MembersOut,
@@ -38,12 +41,12 @@ class ListQuery(Schema):
     q: str = ""
     status: str = ""
     value_tier: str = ""
-    branch_id: int | None = None
-    owner_id: int | None = None
-    group_id: int | None = None
+    branch_id: RecordId | None = None
+    owner_id: RecordId | None = None
+    group_id: RecordId | None = None
     tag: str = ""
     sort: str = "name"
-    page: int = 1
+    page: PageNumber = 1
     page_size: int = 50
 
 
@@ -90,13 +93,13 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
 
 
 @router.get("/{int:customer_id}", response=Customer360)
-def customer_360(request: HttpRequest, customer_id: int):
+def customer_360(request: HttpRequest, customer_id: RecordId):
     """Profile, holdings, transactions, totals, groups and timeline of one customer."""
     return selectors.customer_360(viewer_of(request), customer_id, context_of(request, "api"))
 
 
 @router.patch("/{int:customer_id}", response=Customer360)
-def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch):
+def update_customer(request: HttpRequest, customer_id: RecordId, payload: CustomerPatch):
     """Change fields of a customer; a stale version changes nothing."""
     data = payload.dict(exclude_unset=True)
     version = expected_version(request, data.pop("version", None))
@@ -106,7 +109,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
 
 
 @router.post("/{int:customer_id}/lifecycle", response=Customer360)
-def change_lifecycle(request: HttpRequest, customer_id: int, payload: LifecycleIn):
+def change_lifecycle(request: HttpRequest, customer_id: RecordId, payload: LifecycleIn):
     """Move a customer to another lifecycle status, with a reason."""
     version = expected_version(request, payload.version)
     viewer, context = viewer_of(request), context_of(request, "api")
@@ -115,7 +118,7 @@ def change_lifecycle(request: HttpRequest, customer_id: int, payload: LifecycleI
 
 
 @router.put("/{int:customer_id}/tags", response=list[str])
-def set_tags(request: HttpRequest, customer_id: int, payload: TagsIn):
+def set_tags(request: HttpRequest, customer_id: RecordId, payload: TagsIn):
     """Replace the customer's tags."""
     return services.set_tags(
         viewer_of(request), customer_id, payload.tags, context_of(request, "api")
@@ -123,7 +126,7 @@ def set_tags(request: HttpRequest, customer_id: int, payload: TagsIn):
 
 
 @router.post("/{int:customer_id}/reveal", response=RevealOut)
-def reveal(request: HttpRequest, customer_id: int, payload: RevealIn):
+def reveal(request: HttpRequest, customer_id: RecordId, payload: RevealIn):
     """Show one masked value once, with a reason (audited)."""
     value = services.reveal_field(
         viewer_of(request), customer_id, payload.field, payload.reason, context_of(request, "api")
@@ -132,7 +135,7 @@ def reveal(request: HttpRequest, customer_id: int, payload: RevealIn):
 
 
 @router.post("/{int:customer_id}/contacts", response={201: ContactOut})
-def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn):
+def add_contact(request: HttpRequest, customer_id: RecordId, payload: ContactIn):
     """Add a contact person to an organisation customer."""
     viewer, context = viewer_of(request), context_of(request, "api")
     services.add_contact(viewer, customer_id, payload.dict(), context)
@@ -140,17 +143,45 @@ def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn):
     return Status(201, card["contacts"][-1])
 
 
+@router.patch("/{int:customer_id}/contacts/{int:contact_id}", response=ContactOut)
+def update_contact(
+    request: HttpRequest, customer_id: RecordId, contact_id: RecordId, payload: ContactPatch
+):
+    """Change a contact person's details."""
+    viewer, context = viewer_of(request), context_of(request, "api")
+    data = payload.dict(exclude_unset=True)
+    services.update_contact(viewer, customer_id, contact_id, data, context)
+    card = selectors.customer_360(viewer, customer_id, context)
+    return next(c for c in card["contacts"] if c["id"] == contact_id)
+
+
+@router.delete("/{int:customer_id}/contacts/{int:contact_id}", response={204: None})
+def remove_contact(request: HttpRequest, customer_id: RecordId, contact_id: RecordId):
+    """Remove a contact person."""
+    services.remove_contact(viewer_of(request), customer_id, contact_id, context_of(request, "api"))
+    return Status(204, None)
+
+
+@router.post("/{int:customer_id}/holdings", response={201: HoldingOut})
+def open_holding(request: HttpRequest, customer_id: RecordId, payload: HoldingIn):
+    """Record a product the customer took up."""
+    viewer, context = viewer_of(request), context_of(request, "api")
+    holding = services.open_holding(viewer, customer_id, payload.dict(), context)
+    card = selectors.customer_360(viewer, customer_id, context)
+    return Status(201, next(h for h in card["holdings"] if h["id"] == holding.pk))
+
+
 class TransactionIn(Schema):
     """A transaction to book."""
 
     amount: Decimal = Field(max_digits=14, decimal_places=2)
     channel: str
-    occurred_at: datetime
+    occurred_at: Moment
     product_code: str = ""
 
 
 @router.post("/{int:customer_id}/transactions", response={201: TransactionOut})
-def book_transaction(request: HttpRequest, customer_id: int, payload: TransactionIn):
+def book_transaction(request: HttpRequest, customer_id: RecordId, payload: TransactionIn):
     """Book a purchase (positive) or refund (negative)."""
     booked = services.book_transaction(
         viewer_of(request), customer_id, payload.dict(), context_of(request, "api")
@@ -181,12 +212,19 @@ def create_group(request: HttpRequest, payload: GroupIn):
 
 
 @router.post("/groups/{int:group_id}/members", response=MembersOut)
-def change_members(request: HttpRequest, group_id: int, payload: MembersIn):
+def change_members(request: HttpRequest, group_id: RecordId, payload: MembersIn):
     """Add and remove members of a static group."""
     count = services.change_group_members(
         viewer_of(request), group_id, payload.add, payload.remove, context_of(request, "api")
     )
     return {"member_count": count}
+
+
+@router.delete("/groups/{int:group_id}", response={204: None})
+def delete_group(request: HttpRequest, group_id: RecordId):
+    """Delete a group."""
+    services.delete_group(viewer_of(request), group_id, context_of(request, "api"))
+    return Status(204, None)
 
 
 class CustomFieldIn(Schema):
@@ -223,3 +261,9 @@ class ProductOut(Schema):
 def list_products(request: HttpRequest):
     """The product catalogue."""
     return list(Product.objects.all())
+
+
+@router.post("/products", response={201: ProductOut})
+def define_product(request: HttpRequest, payload: ProductOut):
+    """Add a product to the catalogue (administrators)."""
+    return Status(201, services.define_product(viewer_of(request), payload.dict()))

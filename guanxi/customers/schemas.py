@@ -7,6 +7,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from guanxi.api_types import RecordId
+
 
 class CustomerIn(Schema):
     """A new customer."""
@@ -22,8 +24,8 @@ class CustomerIn(Schema):
     occupation: str = ""
     external_id: str = ""
     source_channel: str = ""
-    branch_id: int
-    owner_id: int | None = None
+    branch_id: RecordId
+    owner_id: RecordId | None = None
     value_tier: str = "standard"
     custom_fields: dict[str, Any] = {}
 
@@ -31,7 +33,7 @@ class CustomerIn(Schema):
 class CustomerPatch(Schema):
     """Changes to a customer; ``version`` (or an If-Match header) is the version read."""
 
-    version: int | None = None
+    version: RecordId | None = None
     kind: str | None = None
     name: str | None = Field(default=None, max_length=200)
     gender: str | None = None
@@ -43,8 +45,8 @@ class CustomerPatch(Schema):
     occupation: str | None = None
     external_id: str | None = None
     source_channel: str | None = None
-    branch_id: int | None = None
-    owner_id: int | None = None
+    branch_id: RecordId | None = None
+    owner_id: RecordId | None = None
     value_tier: str | None = None
     custom_fields: dict[str, Any] | None = None
 
@@ -54,7 +56,7 @@ class LifecycleIn(Schema):
 
     status: str
     reason: str = Field(max_length=300)
-    version: int | None = None
+    version: RecordId | None = None
 
 
 class TagsIn(Schema):
@@ -151,6 +153,26 @@ class ContactOut(Schema):
     phone: str | None
     email: str | None
     is_primary: bool
+
+
+class ContactPatch(Schema):
+    """Changes to a contact person."""
+
+    name: str | None = Field(default=None, max_length=100)
+    title: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    is_primary: bool | None = None
+
+
+class HoldingIn(Schema):
+    """A product the customer took up."""
+
+    product_code: str
+    account_number: str = Field(default="", max_length=40)
+    opened_at: date
+    closed_at: date | None = None
+    balance: Decimal = Field(default=Decimal(0), max_digits=16, decimal_places=2)
 
 
 class ContactIn(Schema):
@@ -262,8 +284,8 @@ class GroupOut(Schema):
 class MembersIn(Schema):
     """Customers to add to and remove from a static group."""
 
-    add: list[int] = []
-    remove: list[int] = []
+    add: list[RecordId] = []
+    remove: list[RecordId] = []
 
 
 class MembersOut(Schema):

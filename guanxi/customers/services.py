@@ -34,6 +34,7 @@ from guanxi.customers.models import (
     CustomFieldType,
     GroupKind,
     GroupMembership,
+    Holding,
     LifecycleChange,
     LifecycleStatus,
     Product,
@@ -385,3 +386,83 @@ def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, contex
     )
     record(viewer.user, AuditAction.CREATE, "transaction", [booked.pk], ["amount"], context)
     return booked
+
+
+def open_holding(viewer: policy.Viewer, customer_id: int, data: dict, context) -> Holding:
+    """Record a product the customer took up (an account opened, a plan subscribed)."""
+    customer = get_visible_customer(viewer, customer_id)
+    if not policy.can_edit_customer(viewer, customer):
+        raise policy_denied()
+    product = Product.objects.filter(code=data.pop("product_code")).first()
+    errors: dict = {}
+    if product is None:
+        errors["product_code"] = [_("There is no product with this code.")]
+    if data["opened_at"] > timezone.localdate():
+        errors["opened_at"] = [_("A holding cannot be opened in the future.")]
+    closed = data.get("closed_at")
+    if closed is not None and closed < data["opened_at"]:
+        errors["closed_at"] = [_("A holding cannot close before it opens.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        holding = Holding.objects.create(customer=customer, product=product, **data)
+        record(viewer.user, AuditAction.CREATE, "holding", [holding.pk], ["product"], context)
+    return holding
+
+
+def define_product(viewer: policy.Viewer, data: dict) -> Product:
+    """Add a product to the catalogue (administrators)."""
+    if not policy.can_manage_definitions(viewer):
+        raise policy_denied()
+    product = Product(**data)
+    try:
+        product.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    product.save()
+    return product
+
+
+def _editable_contact(viewer: policy.Viewer, customer_id: int, contact_id: int) -> Contact:
+    customer = get_visible_customer(viewer, customer_id)
+    if not policy.can_edit_customer(viewer, customer):
+        raise policy_denied()
+    return Contact.objects.get(pk=contact_id, customer=customer)
+
+
+def update_contact(
+    viewer: policy.Viewer, customer_id: int, contact_id: int, data: dict, context
+) -> Contact:
+    """Change a contact person's details."""
+    contact = _editable_contact(viewer, customer_id, contact_id)
+    errors: dict = {}
+    cleaned = dict(data)
+    _clean_identity(cleaned, errors)
+    if "name" in cleaned and not (cleaned["name"] or "").strip():
+        errors["name"] = [_("A contact needs a name.")]
+    if errors:
+        raise ValidationError(errors)
+    for name, value in cleaned.items():
+        setattr(contact, name, value)
+    with transaction.atomic():
+        contact.save(update_fields=list(cleaned) or None)
+        record(viewer.user, AuditAction.UPDATE, "contact", [contact.pk], sorted(cleaned), context)
+    return contact
+
+
+def remove_contact(viewer: policy.Viewer, customer_id: int, contact_id: int, context) -> None:
+    """Remove a contact person from an organisation customer."""
+    contact = _editable_contact(viewer, customer_id, contact_id)
+    with transaction.atomic():
+        record(viewer.user, AuditAction.DELETE, "contact", [contact.pk], [], context)
+        contact.delete()
+
+
+def delete_group(viewer: policy.Viewer, group_id: int, context) -> None:
+    """Delete a customer group (its members stay customers, of course)."""
+    if not policy.can_manage_groups(viewer):
+        raise policy_denied()
+    group = CustomerGroup.objects.get(pk=group_id)
+    with transaction.atomic():
+        record(viewer.user, AuditAction.DELETE, "group", [group.pk], [], context)
+        group.delete()

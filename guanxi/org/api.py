@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from guanxi.api_types import RecordId
 from guanxi.org.models import ApiToken, Branch, Profile
 from guanxi.request_context import viewer_of
 
@@ -86,7 +87,7 @@ def branches(request: HttpRequest):
 
 
 @router.get("/staff", response=list[StaffOut])
-def staff(request: HttpRequest, branch_id: int | None = None):
+def staff(request: HttpRequest, branch_id: RecordId | None = None):
     """Staff, optionally of one branch, for choosing owners and assignees."""
     profiles = Profile.objects.select_related("user").filter(user__is_active=True)
     if branch_id is not None:

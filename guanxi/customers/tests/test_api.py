@@ -405,3 +405,27 @@ def test_openapi_docs_are_served(db):
 
     assert Client().get("/api/v1/openapi.json").status_code == 200
     assert Client().get("/api/v1/docs").status_code == 200
+
+
+def test_nul_characters_are_refused_naming_the_field(api_as, new_customer):
+    client = api_as("admin")
+    in_query = client.get(URL, {"q": "张\x00三"})
+    assert in_query.status_code == 400
+    assert fields_of(in_query) == {"q"}
+    in_body = post(client, URL, {**new_customer, "address": "北京\x00"})
+    assert in_body.status_code == 400
+    assert fields_of(in_body) == {"address"}
+    assert not Customer.objects.exists()
+
+
+def test_error_messages_follow_the_callers_language(api_as, new_customer):
+    client = api_as("admin")
+    bad = {**new_customer, "phone": "12345"}
+    chinese = client.post(
+        URL, json.dumps(bad), content_type="application/json", headers={"Accept-Language": "zh-CN"}
+    )
+    english = client.post(
+        URL, json.dumps(bad), content_type="application/json", headers={"Accept-Language": "en"}
+    )
+    assert chinese.json()["detail"][0]["message"] != english.json()["detail"][0]["message"]
+    assert english.json()["detail"][0]["message"] == "This phone number does not exist."

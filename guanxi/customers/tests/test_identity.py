@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from guanxi.conftest import resident_id
 from guanxi.customers.identity import (
@@ -13,6 +14,12 @@ from guanxi.customers.identity import (
     parse_resident_id,
 )
 from guanxi.customers.pinyin import initials_key, pinyin_key
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def test_resident_id_fills_birthday_and_gender():

@@ -1,0 +1,167 @@
+"""``guanxi clv`` command: fit a CLV model on a transaction file and print its parameters.
+
+Wire it into a top-level parser with ``add_clv_parser(subparsers)`` and call
+``args.clv_handler(args)``; or run ``main(["fit", FILE, ...])`` directly. Problems with the
+input file exit with status 2 and a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from guanxi.analytics.clv.base import BaseFitter, ConvergenceError
+from guanxi.analytics.clv.bgnbd import BetaGeoFitter
+from guanxi.analytics.clv.calibration import DAYS_PER_UNIT, calibration_summary
+from guanxi.analytics.clv.gammagamma import GammaGammaFitter
+from guanxi.analytics.clv.mbgnbd import ModifiedBetaGeoFitter
+from guanxi.analytics.clv.paretonbd import ParetoNBDFitter
+
+MODELS: dict[str, type[BaseFitter]] = {
+    "bgnbd": BetaGeoFitter,
+    "paretonbd": ParetoNBDFitter,
+    "mbgnbd": ModifiedBetaGeoFitter,
+    "gammagamma": GammaGammaFitter,
+}
+EXIT_BAD_INPUT = 2
+
+
+class InputError(ValueError):
+    """A problem with the user's file or arguments, reported in one line."""
+
+
+def add_clv_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``clv`` command (with its ``fit`` sub-command) to a parent's subparsers."""
+    clv = subparsers.add_parser("clv", help="customer lifetime value models")
+    _add_commands(clv)
+    return clv
+
+
+def _add_commands(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="clv_command", required=True)
+    fit = commands.add_parser("fit", help="fit a model on a transaction file (CSV or Parquet)")
+    fit.add_argument("file", type=Path, help="CSV or Parquet file with a header row")
+    fit.add_argument("--model", choices=sorted(MODELS), default="bgnbd")
+    fit.add_argument("--customer-col", required=True)
+    fit.add_argument("--date-col", required=True)
+    fit.add_argument("--amount-col", help="purchase value column (needed for gammagamma)")
+    fit.add_argument("--date-format", help="strptime format of the dates, e.g. %%Y%%m%%d")
+    fit.add_argument("--sep", default="auto", help="CSV separator, or 'auto' to detect it")
+    fit.add_argument("--calibration-end", required=True, help="last day counted, YYYY-MM-DD")
+    fit.add_argument("--time-unit", choices=sorted(DAYS_PER_UNIT), default="week")
+    fit.add_argument("--json", action="store_true", help="print the result as JSON")
+    fit.set_defaults(clv_handler=handle_fit)
+
+
+def main(argv: list[str]) -> int:
+    """Run ``guanxi clv`` with ``argv`` (e.g. ``["fit", "tx.csv", ...]``); return the exit code."""
+    parser = argparse.ArgumentParser(prog="guanxi clv", description=__doc__.splitlines()[0])
+    _add_commands(parser)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its usage message already
+        return int(exc.code or 0)
+    return args.clv_handler(args)
+
+
+def handle_fit(args: argparse.Namespace) -> int:
+    """Fit the chosen model and print it; exit code 2 with a message on bad input."""
+    try:
+        result = _fit(args)
+    except ValueError as exc:  # InputError and the library's own input checks
+        print(f"guanxi clv fit: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ConvergenceError as exc:
+        print(f"guanxi clv fit: error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result))
+    else:
+        params = ", ".join(f"{k}={v:.4g}" for k, v in result["params"].items())
+        print(
+            f"{result['model']}: {params}; log-likelihood {result['log_likelihood']:.1f} "
+            f"over {result['n_customers']} customers"
+        )
+    return 0
+
+
+def _fit(args: argparse.Namespace) -> dict[str, object]:
+    if args.model == "gammagamma" and not args.amount_col:
+        raise InputError("--amount-col is needed for the gammagamma model")
+    calibration_end = _parse_calibration_end(args.calibration_end)
+    transactions = _read_transactions(args)
+    summary = calibration_summary(
+        transactions,
+        customer_col=args.customer_col,
+        date_col=args.date_col,
+        amount_col=args.amount_col,
+        calibration_end=calibration_end,
+        time_unit=args.time_unit,
+    )
+    model = MODELS[args.model]()
+    if isinstance(model, GammaGammaFitter):
+        repeat = summary[summary["frequency"] > 0]
+        if repeat.empty:
+            raise InputError("no customer has a repeat purchase: gammagamma cannot be fitted")
+        model.fit(repeat["frequency"], repeat["monetary_value"])
+    else:
+        model.fit(summary["frequency"], summary["recency"], summary["T"])
+    return {
+        "model": args.model,
+        "params": model.params_,
+        "log_likelihood": model.log_likelihood_,
+        "n_customers": model.n_customers_,
+    }
+
+
+def _parse_calibration_end(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--calibration-end {text!r} is not a date like 1997-09-30") from None
+
+
+def _read_transactions(args: argparse.Namespace) -> pd.DataFrame:
+    """Read the file, check the named columns exist and turn the date column into datetimes."""
+    path: Path = args.file
+    if not path.is_file():
+        raise InputError(f"no such file: {path}")
+    try:
+        if path.suffix.lower() in {".parquet", ".pq"}:
+            frame = pd.read_parquet(path)
+        else:
+            sep = None if args.sep == "auto" else args.sep
+            # Dates stay text so that --date-format is applied exactly, not guessed.
+            frame = pd.read_csv(path, sep=sep, engine="python", dtype={args.date_col: str})
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise InputError(f"cannot read {path}: {exc}".splitlines()[0]) from None
+    if frame.empty:
+        raise InputError(f"{path} has no rows")
+    wanted = [args.customer_col, args.date_col] + ([args.amount_col] if args.amount_col else [])
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"column(s) {', '.join(map(repr, missing))} not in {path.name} "
+            f"(columns: {', '.join(map(str, frame.columns))})"
+        )
+    frame[args.date_col] = _parse_dates(frame[args.date_col], args.date_col, args.date_format)
+    return frame
+
+
+def _parse_dates(values: pd.Series, column: str, date_format: str | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    try:
+        return pd.to_datetime(values, format=date_format or "ISO8601")
+    except (ValueError, TypeError):
+        expected = date_format or "ISO 8601 (YYYY-MM-DD)"
+        parsed = pd.to_datetime(values, format=date_format or "ISO8601", errors="coerce")
+        bad = values[parsed.isna()].iloc[0] if parsed.isna().any() else values.iloc[0]
+        raise InputError(
+            f"column {column!r} has a value {bad!r} that is not a date in format {expected}"
+        ) from None

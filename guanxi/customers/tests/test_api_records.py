@@ -1,0 +1,104 @@
+"""Holdings, products, contacts and groups through the API, and concurrent edits."""
+
+import json
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+
+from guanxi import policy
+from guanxi.audit.services import RequestContext
+from guanxi.concurrency import VersionConflict
+from guanxi.customers import services
+from guanxi.customers.models import Contact, Customer, CustomerGroup
+
+URL = "/api/v1/customers"
+
+
+def send(client, method: str, url: str, body: dict):
+    return getattr(client, method)(url, json.dumps(body), content_type="application/json")
+
+
+def test_products_and_holdings(api_as, make_customer):
+    admin = api_as("admin")
+    product = {"code": "WM-001", "name": "稳健理财1号", "kind": "wealth"}
+    assert send(admin, "post", f"{URL}/products", product).status_code == 201
+    assert (
+        send(api_as("marketer"), "post", f"{URL}/products", {**product, "code": "X"}).status_code
+        == 403
+    )
+    duplicate = send(admin, "post", f"{URL}/products", product)
+    assert duplicate.status_code == 422
+    assert duplicate.json()["detail"][0]["field"] == "code"
+    customer = make_customer()
+    client = api_as("account_manager")
+    body = {
+        "product_code": "WM-001",
+        "account_number": "6222000012345678",
+        "opened_at": "2025-03-01",
+    }
+    created = send(client, "post", f"{URL}/{customer.pk}/holdings", body)
+    assert created.status_code == 201
+    assert created.json()["product"]["name"] == "稳健理财1号"
+    assert created.json()["account_number"] == "6222000012345678"
+    masked = api_as("marketer").get(f"{URL}/{customer.pk}").json()["holdings"][0]
+    assert masked["account_number"] == "…5678"
+    future = (date.today() + timedelta(days=2)).isoformat()
+    bad = send(
+        client,
+        "post",
+        f"{URL}/{customer.pk}/holdings",
+        {**body, "product_code": "NONE", "opened_at": future},
+    )
+    assert {d["field"] for d in bad.json()["detail"]} == {"product_code", "opened_at"}
+
+
+def test_contact_edit_and_removal(api_as, make_customer):
+    company = make_customer("示例科技有限公司", kind="organisation")
+    client = api_as("account_manager")
+    contact = send(client, "post", f"{URL}/{company.pk}/contacts", {"name": "王经理"}).json()
+    url = f"{URL}/{company.pk}/contacts/{contact['id']}"
+    changed = send(client, "patch", url, {"phone": "13700002222", "title": "采购"})
+    assert (changed.json()["phone"], changed.json()["title"]) == ("13700002222", "采购")
+    assert send(client, "patch", url, {"phone": "42"}).json()["detail"][0]["field"] == "phone"
+    assert api_as("marketer").delete(url).status_code == 403
+    assert client.delete(url).status_code == 204
+    assert not Contact.objects.exists()
+    assert client.delete(url).status_code == 404
+
+
+def test_group_deletion(api_as):
+    client = api_as("marketer")
+    group = send(client, "post", f"{URL}/groups", {"name": "春节营销", "kind": "static"}).json()
+    assert api_as("analyst").delete(f"{URL}/groups/{group['id']}").status_code == 403
+    assert client.delete(f"{URL}/groups/{group['id']}").status_code == 204
+    assert not CustomerGroup.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_editors_cannot_both_win(staff, make_customer):
+    customer = make_customer()
+    viewer = policy.Viewer.of(staff["admin"])
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def edit(address: str) -> None:
+        barrier.wait()
+        try:
+            services.update_customer(viewer, customer.pk, {"address": address}, 1, RequestContext())
+            outcomes.append("saved " + address)
+        except VersionConflict:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=edit, args=(a,)) for a in ("甲地址", "乙地址")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(o.split()[0] for o in outcomes) == ["conflict", "saved"]
+    stored = Customer.objects.get(pk=customer.pk)
+    assert stored.version == 2
+    assert "saved " + stored.address in outcomes
