@@ -1,6 +1,6 @@
 """The ``guanxi`` console command.
 
-Analyst commands that need no database (``clv``) run directly on the analytics library;
+Analyst commands that need no database (``clv``, ``churn``) run directly on the analytics library;
 everything else is a Django management command (``guanxi demo``, ``guanxi migrate`` ...).
 """
 
@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
         from guanxi.analytics.clv.cli import main as clv_main
 
         return clv_main(args[1:])
+    if args and args[0] == "churn":
+        from guanxi.analytics.churn_cli import main as churn_main
+
+        return churn_main(args[1:])
     if args:
         args[0] = COMMAND_ALIASES.get(args[0], args[0])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")

@@ -244,7 +244,7 @@ def set_tags(viewer: policy.Viewer, customer_id: int, names: list[str], context)
     return clean
 
 
-def create_group(viewer: policy.Viewer, name: str, kind: str, filter: dict) -> CustomerGroup:
+def create_group(viewer: policy.Viewer, name: str, kind: str, saved_filter: dict) -> CustomerGroup:
     """Create a static or saved-filter customer group."""
     if not policy.can_manage_groups(viewer):
         raise policy_denied()
@@ -257,7 +257,7 @@ def create_group(viewer: policy.Viewer, name: str, kind: str, filter: dict) -> C
         errors["kind"] = [_("A group is a static list or a saved filter.")]
     if errors:
         raise ValidationError(errors)
-    saved = clean_list_filter(filter or {}) if kind == GroupKind.SAVED_FILTER else {}
+    saved = clean_list_filter(saved_filter or {}) if kind == GroupKind.SAVED_FILTER else {}
     return CustomerGroup.objects.create(
         name=name.strip(), kind=kind, filter=saved, created_by_id=viewer.user_id
     )

@@ -1,0 +1,112 @@
+"""Audit log pages: search the log and export the matches as CSV.
+
+Only auditors and administrators may read the log; ``search_audit`` decides that and
+raises ``PermissionDenied`` (a 403 page) for everyone else.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from guanxi.audit import selectors
+from guanxi.audit.models import AuditAction
+from guanxi.request_context import context_of, viewer_of
+from guanxi.web.widgets import DatePicker
+
+PAGE_SIZE = 50
+
+
+class AuditSearchForm(forms.Form):
+    """Criteria of an audit search, read from the query string."""
+
+    actor = forms.CharField(label=_("User name"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    object_type = forms.CharField(label=_("Record type"), required=False, max_length=50)
+    object_id = forms.CharField(label=_("Record"), required=False, max_length=64)
+    since = forms.DateField(label=_("From"), required=False, widget=DatePicker())
+    until = forms.DateField(label=_("To (inclusive)"), required=False, widget=DatePicker())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Any"))] + list(AuditAction.choices)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def criteria(self) -> dict:
+        """The keyword arguments of ``search_audit`` (call after ``is_valid``)."""
+        data = self.cleaned_data
+        return {
+            "actor": data["actor"].strip(),
+            "action": data["action"],
+            "object_type": data["object_type"].strip(),
+            "object_id": data["object_id"].strip(),
+            "since": _start_of(data["since"]),
+            # Whole days in the user's time zone: "to 3 May" includes all of 3 May.
+            "until": _start_of(data["until"] + timedelta(days=1) if data["until"] else None),
+        }
+
+
+def _start_of(day: date | None) -> datetime | None:
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(int(raw or 1), 1)
+    except ValueError:
+        return 1
+
+
+def _render_log(request: HttpRequest, form: AuditSearchForm, status: int = 200) -> HttpResponse:
+    valid = form.is_valid()
+    # An invalid search still asks the selector (with no criteria), so a user who may
+    # not read the log gets 403 whatever they typed.
+    entries = selectors.search_audit(viewer_of(request), **(form.criteria() if valid else {}))
+    page = _page_number(request.GET.get("page"))
+    start = (page - 1) * PAGE_SIZE
+    rows = list(entries[start : start + PAGE_SIZE + 1]) if valid else []
+    context = {
+        "form": form,
+        "entries": rows[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
+        "query": request.GET,
+        "Action": AuditAction,
+    }
+    return render(request, "audit/log.html", context, status=status)
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Search the audit log, newest first, a page at a time (no total count)."""
+    return _render_log(request, AuditSearchForm(request.GET))
+
+
+@login_required
+@require_GET
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The entries matching the search as a CSV file; the export itself is audited.
+
+    An invalid search shows the search page with its errors instead of exporting the
+    whole log.
+    """
+    form = AuditSearchForm(request.GET)
+    if not form.is_valid():
+        return _render_log(request, form, status=400)
+    viewer = viewer_of(request)
+    entries = selectors.search_audit(viewer, **form.criteria())
+    body = selectors.export_csv(viewer, entries, context_of(request, "web"))
+    # The byte-order mark makes Excel read the file as UTF-8 (names are in Chinese).
+    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="guanxi-audit.csv"'
+    return response

@@ -1,0 +1,242 @@
+"""Customer pages: list and search, the 360 view, editing, lifecycle and reveal.
+
+Views only parse the request, call a selector or service (which apply the permission
+policy and write the audit log) and render. A customer outside the viewer's scope is a
+404, the same as one that does not exist, so its existence does not leak.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from guanxi import policy
+from guanxi.audit.services import RequestContext
+from guanxi.concurrency import VersionConflict
+from guanxi.customers import selectors, services
+from guanxi.customers.forms import (
+    CustomerEditForm,
+    CustomerFilterForm,
+    LifecycleForm,
+    RevealForm,
+)
+from guanxi.customers.models import (
+    Channel,
+    Customer,
+    CustomerKind,
+    Gender,
+    GroupKind,
+    LifecycleStatus,
+    ProductKind,
+    SourceChannel,
+    ValueTier,
+)
+from guanxi.request_context import context_of, viewer_of
+from guanxi.web.htmx import is_htmx
+
+PAGE_SIZE = 25
+CHANNEL = "web"
+
+# Choice classes for the ``label`` template filter; Django's Choices are not called
+# by templates, so the classes themselves can be passed.
+CHOICES = {
+    "Status": LifecycleStatus,
+    "Tier": ValueTier,
+    "Kind": CustomerKind,
+    "Gender": Gender,
+    "Source": SourceChannel,
+    "Channel": Channel,
+    "ProductKind": ProductKind,
+    "GroupKind": GroupKind,
+}
+
+FIELD_LABELS = {
+    "phone": gettext_lazy("Phone number"),
+    "id_number": gettext_lazy("Resident ID number"),
+    "email": gettext_lazy("Email"),
+}
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return int(raw or 1)
+    except ValueError:
+        return 1
+
+
+def _web(request: HttpRequest) -> tuple[policy.Viewer, RequestContext]:
+    return viewer_of(request), context_of(request, CHANNEL)
+
+
+def _customer_360(request: HttpRequest, customer_id: int) -> dict:
+    viewer, context = _web(request)
+    try:
+        return selectors.customer_360(viewer, customer_id, context)
+    except Customer.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _visible_customer(request: HttpRequest, customer_id: int) -> Customer:
+    try:
+        return selectors.get_visible_customer(viewer_of(request), customer_id)
+    except Customer.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+@require_GET
+def customer_list(request: HttpRequest) -> HttpResponse:
+    """Search, filter, sort and page the customers in the viewer's scope.
+
+    An HTMX request (the live search as one types) gets only the results table.
+    """
+    form = CustomerFilterForm(request.GET)
+    page = None
+    if form.is_valid():
+        viewer, context = _web(request)
+        try:
+            page = selectors.list_customers(
+                viewer,
+                form.list_filter(),
+                context,
+                form.sort_key(),
+                _page_number(request.GET.get("page")),
+                PAGE_SIZE,
+            )
+        except ValidationError as exc:
+            form.apply_service_errors(exc)
+    template = "customers/_results.html" if is_htmx(request) else "customers/list.html"
+    response = render(
+        request, template, {"form": form, "page": page, "query": request.GET, **CHOICES}
+    )
+    # The same URL answers with a page or a fragment; caches must tell them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+@require_GET
+def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer 360 page: everything about one customer the viewer may see."""
+    data = _customer_360(request, customer_id)
+    lifecycle_form = LifecycleForm(initial={"version": data["profile"]["version"]})
+    return render(
+        request,
+        "customers/detail.html",
+        {"c": data, "p": data["profile"], "lifecycle_form": lifecycle_form, **CHOICES},
+    )
+
+
+def conflict_message() -> str:
+    """What an editor is told when someone else saved the record first."""
+    return _(
+        "This customer was changed by someone else while you were editing. Nothing was "
+        "saved: reload the page to see the current values, then make your change again."
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Edit a customer's profile; a stale version is refused and nothing is saved."""
+    data = _customer_360(request, customer_id)
+    if not data["can_edit"]:
+        raise PermissionDenied(_("Your role does not allow this change."))
+    profile = data["profile"]
+    form = CustomerEditForm(profile, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("customers:detail", customer_id=customer_id)
+        viewer, context = _web(request)
+        try:
+            services.update_customer(
+                viewer, customer_id, changes, form.cleaned_data["version"], context
+            )
+        except ValidationError as exc:
+            form.apply_service_errors(exc)
+        except VersionConflict:
+            form.add_error(None, conflict_message())
+        else:
+            messages.success(request, _("The customer was saved."))
+            return redirect("customers:detail", customer_id=customer_id)
+    return render(request, "customers/edit.html", {"form": form, "p": profile})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_lifecycle(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Move a customer to another lifecycle status, with the reason for the history."""
+    viewer, context = _web(request)
+    customer = _visible_customer(request, customer_id)
+    if not policy.can_edit_customer(viewer, customer):
+        raise PermissionDenied(_("Your role does not allow this change."))
+    if request.method == "POST":
+        form = LifecycleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.change_lifecycle(
+                    viewer,
+                    customer_id,
+                    form.cleaned_data["status"],
+                    form.cleaned_data["reason"],
+                    form.cleaned_data["version"],
+                    context,
+                )
+            except ValidationError as exc:
+                form.apply_service_errors(exc)
+            except VersionConflict:
+                form.add_error(None, conflict_message())
+            else:
+                messages.success(request, _("The lifecycle status was changed."))
+                return redirect("customers:detail", customer_id=customer_id)
+    else:
+        form = LifecycleForm(initial={"version": customer.version})
+    return render(
+        request, "customers/lifecycle.html", {"form": form, "customer": customer, **CHOICES}
+    )
+
+
+@never_cache  # a revealed value is shown once: no browser or proxy may keep it
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_reveal(request: HttpRequest, customer_id: int, field: str) -> HttpResponse:
+    """Ask why, then show one masked value once; ``services.reveal_field`` audits it.
+
+    HTMX swaps the form and then the value into the 360 page; without JavaScript the same
+    URL works as a small page of its own.
+    """
+    if field not in policy.PERSONAL_FIELDS:
+        raise Http404
+    customer = _visible_customer(request, customer_id)
+    value = None
+    if request.method == "POST":
+        form = RevealForm(request.POST)
+        if form.is_valid():
+            viewer, context = _web(request)
+            try:
+                value = services.reveal_field(
+                    viewer, customer_id, field, form.cleaned_data["reason"], context
+                )
+            except ValidationError as exc:
+                form.apply_service_errors(exc)
+    else:
+        form = RevealForm()
+    context = {
+        "form": form,
+        "customer": customer,
+        "field": field,
+        "field_label": FIELD_LABELS[field],
+        "value": value,
+    }
+    template = "customers/_reveal.html" if is_htmx(request) else "customers/reveal.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response

@@ -1,0 +1,1 @@
+"""The web shell: login, navigation, language choice and the shared page layout."""
