@@ -1,0 +1,24 @@
+"""Fixtures of the analytics tests: the real CDNOW sample in DuckDB."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pytest
+
+from guanxi.analytics.tests.helpers import CDNOW, read_cdnow
+
+
+@pytest.fixture(scope="session")
+def cdnow_df() -> pd.DataFrame:
+    if not CDNOW.exists():
+        pytest.skip(f"CDNOW sample not found at {CDNOW}")
+    return read_cdnow()
+
+
+@pytest.fixture(scope="session")
+def cdnow(cdnow_df: pd.DataFrame) -> ir.Table:
+    """CDNOW in an in-memory DuckDB table."""
+    con = ibis.duckdb.connect()
+    return con.create_table("cdnow", cdnow_df)
