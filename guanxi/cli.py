@@ -1,11 +1,13 @@
 """The ``guanxi`` console command.
 
-Analyst commands that need no database (``clv``, ``churn``) run directly on the analytics library;
-everything else is a Django management command (``guanxi demo``, ``guanxi migrate`` ...).
+Analyst commands that need no database (``clv``, ``churn``, and ``analyze FILE``) run
+directly on the analytics library; everything else, including ``analyze`` without a file
+(which analyses the operational store), is a Django management command.
 """
 
 import os
 import sys
+from pathlib import Path
 
 # Hyphenated names read better on a command line; Django command modules need underscores.
 COMMAND_ALIASES = {
@@ -13,6 +15,11 @@ COMMAND_ALIASES = {
     "create-token": "create_token",
     "create-staff": "create_staff",
 }
+
+
+def _names_a_file(args: list[str]) -> bool:
+    """Whether any argument names an existing file (a transaction file to analyse)."""
+    return any(Path(a).is_file() for a in args if not a.startswith("-"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         from guanxi.analytics.churn_cli import main as churn_main
 
         return churn_main(args[1:])
+    if args and args[0] == "analyze" and _names_a_file(args[1:]):
+        from guanxi.analytics.analyze_cli import main as analyze_main
+
+        return analyze_main(args[1:])
     if args:
         args[0] = COMMAND_ALIASES.get(args[0], args[0])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")

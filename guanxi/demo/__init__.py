@@ -1,0 +1,1 @@
+"""Demo: the realistic demo data generator and the one-command demo."""

@@ -1,0 +1,96 @@
+"""``guanxi demo-data``: generate realistic demo customers and transactions at any scale."""
+
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from guanxi.customers.models import Customer
+from guanxi.demo.industries import INDUSTRIES
+from guanxi.demo.loader import DemoOptions, load_demo_data
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+class Command(BaseCommand):
+    """Generate a demo company, its customers, products, holdings and purchase history."""
+
+    help = _(
+        "Generate realistic demo data: a company with branches and account managers, "
+        "customers (people and organisations) with valid phones and resident IDs, products, "
+        "holdings and a transaction history. Refuses to run on a database that has "
+        "customers unless --reset is given."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        """Command-line options."""
+        parser.add_argument(
+            "--customers", type=positive_int, default=10_000, help=_("Number of customers.")
+        )
+        parser.add_argument(
+            "--months", type=positive_int, default=24, help=_("Months of transaction history.")
+        )
+        parser.add_argument(
+            "--industry",
+            choices=sorted(INDUSTRIES),
+            default="bank",
+            help=_("A bank (deposits, cards, wealth, loans, insurance) or a telecom operator."),
+        )
+        parser.add_argument("--seed", type=int, default=42, help=_("Random seed."))
+        parser.add_argument(
+            "--batch-size",
+            type=positive_int,
+            default=50_000,
+            help=_("Customers generated and committed per database transaction."),
+        )
+        parser.add_argument(
+            "--parquet-dir",
+            type=Path,
+            help=_("Also write customers.parquet and transactions.parquet to this directory."),
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help=_("Delete ALL data in the database first (users included, like 'flush')."),
+        )
+
+    def handle(self, *args, **options) -> None:
+        """Check the database is empty (or reset it), then generate and report."""
+        existing = Customer.objects.count()
+        if existing and not options["reset"]:
+            raise CommandError(
+                _(
+                    "The database already has %(count)d customers. Use --reset to delete all "
+                    "data first, or point GUANXI_DATA_DIR / DATABASE_URL at another database."
+                )
+                % {"count": existing}
+            )
+        if options["reset"]:
+            call_command("flush", interactive=False, verbosity=0)
+        summary = load_demo_data(
+            DemoOptions(
+                customers=options["customers"],
+                months=options["months"],
+                industry=options["industry"],
+                seed=options["seed"],
+                batch_size=options["batch_size"],
+                parquet_dir=options["parquet_dir"],
+                progress=options["verbosity"] > 0,
+            ),
+            say=self.stdout.write if options["verbosity"] > 0 else lambda _message: None,
+        )
+        if options["verbosity"] > 0:
+            for table, count in summary.rows.items():
+                self.stdout.write(f"{table:32} {count:>12,}")
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Demo data loaded in %(seconds).1f s.") % {"seconds": summary.seconds}
+                )
+            )

@@ -1,0 +1,41 @@
+"""The ``guanxi`` console command's dispatch between analyst commands and Django commands."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from guanxi import cli
+
+CDNOW = Path(__file__).resolve().parents[2].parent / "shared/datasets/cdnow/CDNOW_sample.txt"
+
+
+def test_files_go_to_the_analyst_cli_and_the_rest_to_django(tmp_path):
+    existing = tmp_path / "tx.csv"
+    existing.write_text("a,b\n")
+    assert cli._names_a_file(["--out", str(tmp_path / "out"), str(existing)])
+    assert not cli._names_a_file(["--enqueue"])
+    assert not cli._names_a_file([str(tmp_path / "missing.csv")])
+
+
+@pytest.mark.skipif(not CDNOW.exists(), reason="the shared CDNOW data set is not beside the repo")
+def test_console_command_fits_bgnbd_on_cdnow(tmp_path):
+    headered = tmp_path / "cdnow.csv"
+    rows = (line.split() for line in CDNOW.read_text().splitlines() if line.strip())
+    headered.write_text("cust,sample,date,cds,amount\n" + "\n".join(",".join(r) for r in rows))
+    guanxi = Path(sys.executable).parent / "guanxi"
+    command = [
+        str(guanxi),
+        "clv",
+        "fit",
+        str(headered),
+        "--model",
+        "bgnbd",
+        "--customer-col",
+        "cust",
+    ]
+    command += ["--date-col", "date", "--amount-col", "amount", "--date-format", "%Y%m%d"]
+    command += ["--calibration-end", "1997-09-30", "--time-unit", "week", "--json"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    assert '"r": 0.24' in out and '"n_customers": 2357' in out
