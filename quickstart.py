@@ -4,8 +4,9 @@
     python3 quickstart.py test   # virtualenv + install + lint + the whole test suite
 
 The test command also runs the suite on PostgreSQL when a server answers on
-127.0.0.1:5432 (user postgres, trust auth), and the browser tests when Debian's Chromium is
-installed (it installs Chromium itself when it runs as root on Debian). Whatever is missing
+127.0.0.1:5432 (user postgres, trust auth), the browser tests when Debian's Chromium is
+installed and the PySpark tests when Java is (it installs both itself when it runs as root
+on Debian). Whatever is missing
 is skipped with a message; with CI=true, missing pieces are failures instead.
 """
 
@@ -26,6 +27,7 @@ POSTGRES_URL = os.environ.get(
     "GUANXI_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/guanxi"
 )
 BROWSER_PACKAGES = ["chromium", "fonts-wqy-microhei"]
+JAVA_PACKAGES = ["default-jre-headless"]
 ON_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -54,26 +56,24 @@ def ensure_installed() -> None:
         run(sys.executable, "-m", "venv", VENV)
     say("installing Guanxi and its pinned dependencies (first time only)")
     run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[test]", "-c", "constraints.txt")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[test,spark]", "-c", "constraints.txt")
     STAMP.write_text(wanted)
 
 
-def ensure_browser() -> None:
-    """Install Debian's Chromium and a CJK font when we can; otherwise browser tests skip."""
-    if Path("/usr/bin/chromium").exists():
+def ensure_system_packages(present: bool, packages: list[str], purpose: str) -> None:
+    """Install Debian packages when we can (root with apt-get); otherwise say what skips."""
+    if present:
         return
+    names = " ".join(packages)
     can_install = shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0
     if not can_install:
-        say("Chromium is not installed and cannot be installed here (needs root and apt-get):")
-        say(
-            "the browser tests will be skipped. Install with: apt-get install "
-            + " ".join(BROWSER_PACKAGES)
-        )
+        say(f"{names} missing and not installable here (needs root and apt-get):")
+        say(f"the {purpose} will be skipped. Install with: apt-get install {names}")
         return
-    say("installing Debian's Chromium and a CJK font for the browser tests")
+    say(f"installing {names} for the {purpose}")
     quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     run("apt-get", "update", "-qq", env=quiet)
-    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *BROWSER_PACKAGES, env=quiet)
+    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages, env=quiet)
 
 
 def postgres_reachable() -> bool:
@@ -96,7 +96,8 @@ def pytest(extra: list[str], env: dict) -> int:
 
 
 def test(extra: list[str]) -> int:
-    ensure_browser()
+    ensure_system_packages(Path("/usr/bin/chromium").exists(), BROWSER_PACKAGES, "browser tests")
+    ensure_system_packages(bool(shutil.which("java")), JAVA_PACKAGES, "PySpark tests")
     lint()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     say("test suite on SQLite")
