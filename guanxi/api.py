@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, django_auth
 from guanxi.audit.api import router as audit_router
 from guanxi.concurrency import VersionConflict
 from guanxi.customers.api import router as customers_router
+from guanxi.insights.api import router as insights_router
 from guanxi.org.api import auth_router
 from guanxi.org.api import router as org_router
 from guanxi.org.models import ApiToken
@@ -112,3 +113,4 @@ api.add_router("/auth", auth_router)
 api.add_router("/org", org_router)
 api.add_router("/customers", customers_router)
 api.add_router("/audit", audit_router)
+api.add_router("/insights", insights_router)

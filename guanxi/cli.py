@@ -14,6 +14,8 @@ COMMAND_ALIASES = {
     "demo-data": "demo_data",
     "create-token": "create_token",
     "create-staff": "create_staff",
+    "schedule-nightly": "schedule_nightly",
+    "db-worker": "db_worker",
 }
 
 

@@ -62,6 +62,13 @@ ROLE_FIELD_ACCESS: dict[str, dict[str, Access]] = {
 EDITOR_ROLES = {Role.ADMINISTRATOR, Role.BRANCH_MANAGER, Role.ACCOUNT_MANAGER}
 GROUP_MANAGER_ROLES = EDITOR_ROLES | {Role.MARKETER}
 AUDIT_READER_ROLES = {Role.ADMINISTRATOR, Role.AUDITOR}
+ANALYSIS_RUNNER_ROLES = {Role.ADMINISTRATOR, Role.ANALYST}
+# Account and branch managers see the dashboard of their own customers (record scope applies).
+ANALYTICS_VIEWER_ROLES = ANALYSIS_RUNNER_ROLES | {
+    Role.MARKETER,
+    Role.BRANCH_MANAGER,
+    Role.ACCOUNT_MANAGER,
+}
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,18 @@ class Viewer:
     def has_any(self, roles: Iterable[str]) -> bool:
         """Whether the viewer holds at least one of ``roles``."""
         return bool(self.roles & set(roles))
+
+
+@dataclass(frozen=True)
+class CustomerRef:
+    """What the policy needs to know of a customer: who owns it and in which branch.
+
+    Model instances fit too; lists build these from plain values to stay cheap.
+    """
+
+    pk: int
+    owner_id: int | None
+    branch_id: int | None
 
 
 # Extension point: other domains grant full access to fields for particular customers,
@@ -198,6 +217,21 @@ def can_manage_definitions(viewer: Viewer) -> bool:
 def can_read_audit(viewer: Viewer) -> bool:
     """Whether the viewer may search and export the audit log."""
     return viewer.has_any(AUDIT_READER_ROLES)
+
+
+def can_run_analysis(viewer: Viewer) -> bool:
+    """Whether the viewer may start an analytics run over the whole store."""
+    return viewer.has_any(ANALYSIS_RUNNER_ROLES)
+
+
+def can_view_analytics(viewer: Viewer) -> bool:
+    """Whether the viewer may open the analytics dashboard (of the customers in scope)."""
+    return viewer.has_any(ANALYTICS_VIEWER_ROLES)
+
+
+def sees_all_customers(viewer: Viewer) -> bool:
+    """Whether the viewer's record scope is every customer (company-wide figures apply)."""
+    return any(ROLE_SCOPE.get(r) is Scope.ALL for r in viewer.roles)
 
 
 def mask_phone(value: str) -> str:

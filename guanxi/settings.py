@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "guanxi.customers",
     "guanxi.web",
     "guanxi.demo",
+    "django_tasks",
+    "django_tasks_db",
+    "guanxi.insights",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +96,23 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+
+# Background work (analytics runs): a database queue, worked off by ``guanxi db_worker``.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# What analytics runs write back (guanxi.insights.config reads and checks this).
+GUANXI_INSIGHTS = {
+    # Value tier by percentile of this measure ("clv" or "score"), best customers first;
+    # whoever is in none of the listed shares gets the standard tier.
+    "tier_measure": "clv",
+    "value_tiers": [("platinum", 0.05), ("gold", 0.15), ("silver", 0.30)],
+    "write_value_tier": True,
+    "cross_sell_per_customer": 3,
+    # Finished runs whose scores are kept as history (a run of 1M customers is ~0.4 GB).
+    "keep_runs": 30,
+    # Local hour at which ``guanxi schedule-nightly`` queues the nightly run.
+    "nightly_hour": int(os.environ.get("GUANXI_NIGHTLY_HOUR", "2")),
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

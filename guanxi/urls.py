@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("customers/", include("guanxi.customers.urls")),
     path("audit/", include("guanxi.audit.urls")),
+    path("analytics/", include("guanxi.insights.urls")),
     path("", include("guanxi.web.urls")),
 ]

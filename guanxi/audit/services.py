@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.utils import timezone
 
 from guanxi.audit.models import AuditAction, AuditEntry
@@ -27,22 +28,32 @@ def record(
     purpose: str = "",
 ) -> None:
     """Append one entry per record; a list read of 50 customers writes 50 entries at once."""
-    now = timezone.now()
-    name = actor.get_username() if actor is not None else "system"
-    entries = [
-        AuditEntry(
-            at=now,
-            actor=actor,
-            actor_name=name,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            fields=fields,
-            purpose=purpose or context.purpose,
-            ip_address=context.ip_address,
-            channel=context.channel,
-        )
-        for object_id in object_ids
-    ]
-    if entries:
-        AuditEntry.objects.bulk_create(entries)
+    ids = [str(object_id) for object_id in object_ids]
+    if not ids:
+        return
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=actor,
+        actor_name=actor.get_username() if actor is not None else "system",
+        action=action,
+        object_type=object_type,
+        fields=fields,
+        purpose=(purpose or context.purpose)[:300],
+        ip_address=context.ip_address,
+        channel=context.channel,
+    )
+    _insert_many(entry, ids)
+
+
+def _insert_many(template: AuditEntry, object_ids: list[str]) -> None:
+    # Every list page audits each customer shown: one prepared INSERT run for all of them
+    # costs a fraction of building and compiling a model instance per row (bulk_create).
+    columns = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(getattr(template, f.attname), connection) for f in columns]
+    position = [f.attname for f in columns].index("object_id")
+    rows = [(*values[:position], object_id, *values[position + 1 :]) for object_id in object_ids]
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from guanxi.api_types import RecordId
 
@@ -79,21 +79,23 @@ class RevealOut(Schema):
     value: str
 
 
-class Person(Schema):
+# Output shapes are plain pydantic models: validated natively from the selectors' dicts,
+# several times faster than ninja's attribute-resolving Schema on 50-row pages.
+class Person(BaseModel):
     """A member of staff as shown on a customer."""
 
     id: int
     name: str
 
 
-class BranchRef(Schema):
+class BranchRef(BaseModel):
     """A branch as shown on a customer."""
 
     id: int
     name: str
 
 
-class CustomerRow(Schema):
+class CustomerRow(BaseModel):
     """A customer in a list, personal data masked as the policy says."""
 
     id: int
@@ -113,7 +115,7 @@ class CustomerRow(Schema):
     version: int
 
 
-class CustomerPageOut(Schema):
+class CustomerPageOut(BaseModel):
     """One page of customers."""
 
     results: list[CustomerRow]
@@ -122,7 +124,7 @@ class CustomerPageOut(Schema):
     has_next: bool
 
 
-class CustomFieldValue(Schema):
+class CustomFieldValue(BaseModel):
     """An administrator-defined field and its value for this customer."""
 
     key: str
@@ -144,7 +146,7 @@ class Profile(CustomerRow):
     custom_fields: list[CustomFieldValue]
 
 
-class ContactOut(Schema):
+class ContactOut(BaseModel):
     """A contact person at an organisation customer."""
 
     id: int
@@ -185,7 +187,7 @@ class ContactIn(Schema):
     is_primary: bool = False
 
 
-class ProductRef(Schema):
+class ProductRef(BaseModel):
     """A product as shown on a holding."""
 
     code: str
@@ -193,7 +195,7 @@ class ProductRef(Schema):
     kind: str
 
 
-class HoldingOut(Schema):
+class HoldingOut(BaseModel):
     """A product held."""
 
     id: int
@@ -204,7 +206,7 @@ class HoldingOut(Schema):
     balance: Decimal
 
 
-class TransactionOut(Schema):
+class TransactionOut(BaseModel):
     """A transaction."""
 
     id: int
@@ -214,7 +216,7 @@ class TransactionOut(Schema):
     product: str | None
 
 
-class Totals(Schema):
+class Totals(BaseModel):
     """Lifetime totals."""
 
     lifetime_revenue: Decimal
@@ -224,7 +226,7 @@ class Totals(Schema):
     tenure_days: int
 
 
-class GroupRef(Schema):
+class GroupRef(BaseModel):
     """A group the customer belongs to."""
 
     id: int
@@ -232,7 +234,7 @@ class GroupRef(Schema):
     kind: str
 
 
-class LifecycleOut(Schema):
+class LifecycleOut(BaseModel):
     """One lifecycle change."""
 
     from_status: str
@@ -241,8 +243,10 @@ class LifecycleOut(Schema):
     at: datetime
 
 
-class TimelineOut(Schema):
+class TimelineOut(BaseModel):
     """One timeline event."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     at: datetime
     kind: str
@@ -250,7 +254,7 @@ class TimelineOut(Schema):
     detail: str
 
 
-class Customer360(Schema):
+class Customer360(BaseModel):
     """Everything about one customer the viewer may see."""
 
     profile: Profile

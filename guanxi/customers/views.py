@@ -37,6 +37,7 @@ from guanxi.customers.models import (
     SourceChannel,
     ValueTier,
 )
+from guanxi.customers.panels import extra_panels
 from guanxi.request_context import context_of, viewer_of
 from guanxi.web.htmx import is_htmx
 
@@ -129,7 +130,13 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     return render(
         request,
         "customers/detail.html",
-        {"c": data, "p": data["profile"], "lifecycle_form": lifecycle_form, **CHOICES},
+        {
+            "c": data,
+            "p": data["profile"],
+            "lifecycle_form": lifecycle_form,
+            "extra_panels": extra_panels(viewer_of(request), customer_id),
+            **CHOICES,
+        },
     )
 
 

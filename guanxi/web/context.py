@@ -50,7 +50,9 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("service", _("Service"), "service:list"),
     NavEntry("marketing", _("Marketing"), "marketing:list"),
     NavEntry("loyalty", _("Loyalty"), "loyalty:list"),
-    NavEntry("analytics", _("Analytics"), "analytics:list"),
+    NavEntry(
+        "analytics", _("Analytics"), "analytics:list", frozenset(policy.ANALYTICS_VIEWER_ROLES)
+    ),
     NavEntry("automation", _("Automation"), "automation:list"),
     NavEntry("imports", _("Imports"), "imports:list"),
     NavEntry("audit", _("Audit log"), "audit:log", frozenset(policy.AUDIT_READER_ROLES)),

@@ -1,21 +1,55 @@
-"""Turn a transaction log into the per-customer summary the CLV models are fitted on.
+"""The per-customer summary the CLV models are fitted on, as a pandas frame.
 
-Conventions (those of Fader & Hardie's CDNOW analyses and of ``lifetimes``): purchases on the
-same day are one purchase; only purchases up to and including the calibration end count; time
-is continuous, in whole days divided by the time unit (7 for weeks), not calendar-week buckets.
+A thin adapter over :func:`guanxi.analytics.summary.customer_summary`, the one implementation
+of the counting conventions (those of Fader & Hardie's CDNOW analyses and of ``lifetimes``):
+purchases on the same day are one purchase; only purchases up to and including the
+calibration end count; time is continuous, in whole days divided by the time unit (7 for
+weeks), not calendar-week buckets. Being that summary, it also treats negative amounts as
+returns (never a purchase day) and drops rows with a missing amount.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
-import numpy as np
+import ibis
+import ibis.expr.types as ir
 import pandas as pd
-from pandas.api.typing import DataFrameGroupBy
+import pyarrow as pa
 
-TimeUnit = Literal["day", "week"]
-DAYS_PER_UNIT: dict[str, float] = {"day": 1.0, "week": 7.0}
+from guanxi.analytics.summary import TimeUnit, customer_summary
+
+__all__ = ["calibration_summary", "fit_summary"]
+
+_FIT_COLUMNS = ("frequency", "recency", "T", "monetary_value")
+
+
+def fit_summary(
+    transactions: ir.Table,
+    *,
+    customer_col: str,
+    date_col: str,
+    amount_col: str,
+    calibration_end: dt.date,
+    time_unit: TimeUnit = "week",
+) -> pd.DataFrame:
+    """``frequency`` (float), ``recency``, ``T``, ``monetary_value`` per customer, indexed and
+    sorted by customer, from an Ibis transaction table (rows after ``calibration_end`` are
+    left out; the period, and T, end there)."""
+    summary = customer_summary(
+        transactions,
+        customer_col=customer_col,
+        time_col=date_col,
+        amount_col=amount_col,
+        as_of=calibration_end,
+        time_unit=time_unit,
+    )
+    # Through Arrow: ibis's own pandas conversion warns about pandas options on pandas 3.
+    table = summary.select(customer_col, *_FIT_COLUMNS).order_by(customer_col).to_pyarrow()
+    frame = table.to_pandas()
+    frame = frame.set_index(customer_col)
+    frame["frequency"] = frame["frequency"].astype("float64")
+    return frame
 
 
 def calibration_summary(
@@ -36,36 +70,6 @@ def calibration_summary(
     ``date_col`` must hold datetimes; customers who first buy after the calibration end are
     left out.
     """
-    if time_unit not in DAYS_PER_UNIT:
-        raise ValueError(f"time_unit must be one of {sorted(DAYS_PER_UNIT)}, got {time_unit!r}")
-    days = _purchase_days(transactions, customer_col, date_col, amount_col, calibration_end)
-    if days.empty:
-        raise ValueError(f"no transactions on or before the calibration end {calibration_end}")
-    grouped = days.groupby(customer_col, sort=True)
-    first = grouped["day"].min()
-    end = pd.Timestamp(calibration_end)
-    unit = DAYS_PER_UNIT[time_unit]
-    summary = pd.DataFrame(
-        {
-            "frequency": grouped.size() - 1,
-            "recency": (grouped["day"].max() - first).dt.days / unit,
-            "T": (end - first).dt.days / unit,
-        }
-    )
-    if amount_col is not None:
-        summary["monetary_value"] = _repeat_mean(grouped, summary["frequency"])
-    summary["frequency"] = summary["frequency"].astype(np.float64)
-    return summary
-
-
-def _purchase_days(
-    transactions: pd.DataFrame,
-    customer_col: str,
-    date_col: str,
-    amount_col: str | None,
-    calibration_end: dt.date,
-) -> pd.DataFrame:
-    """One row per customer and purchase day within the calibration period, amounts summed."""
     columns = [customer_col, date_col] + ([amount_col] if amount_col else [])
     missing = [c for c in columns if c not in transactions.columns]
     if missing:
@@ -73,22 +77,18 @@ def _purchase_days(
     dates = transactions[date_col]
     if not pd.api.types.is_datetime64_any_dtype(dates):
         raise ValueError(f"column {date_col!r} must hold dates, got dtype {dates.dtype}")
-    if dates.isna().any():
-        raise ValueError(f"column {date_col!r} has missing dates")
-    frame = pd.DataFrame({customer_col: transactions[customer_col], "day": dates.dt.floor("D")})
-    if amount_col:
-        amounts = pd.to_numeric(transactions[amount_col], errors="coerce")
-        if amounts.isna().any():
-            raise ValueError(f"column {amount_col!r} has missing or non-numeric amounts")
-        frame["amount"] = amounts
-    frame = frame[frame["day"] <= pd.Timestamp(calibration_end)]
-    if amount_col:
-        return frame.groupby([customer_col, "day"], as_index=False, sort=True)["amount"].sum()
-    return frame.drop_duplicates([customer_col, "day"]).sort_values([customer_col, "day"])
-
-
-def _repeat_mean(grouped: DataFrameGroupBy, freq: pd.Series) -> pd.Series:
-    """Mean amount of each customer's purchase days after the first (0 when there are none)."""
-    # days is sorted by customer then day, so the first row of each group is the first purchase.
-    repeat_total = grouped["amount"].sum() - grouped["amount"].first()
-    return (repeat_total / freq.where(freq > 0)).fillna(0.0).rename(None)
+    if not (dates < pd.Timestamp(calibration_end) + pd.Timedelta(days=1)).any():
+        raise ValueError(f"no transactions on or before the calibration end {calibration_end}")
+    # Counting purchases needs no amount: a constant 0 makes every row a purchase.
+    amounts = transactions[amount_col] if amount_col else 0.0
+    frame = pd.DataFrame({"c": transactions[customer_col], "d": dates, "a": amounts})
+    summary = fit_summary(
+        ibis.memtable(pa.Table.from_pandas(frame, preserve_index=False)),
+        customer_col="c",
+        date_col="d",
+        amount_col="a",
+        calibration_end=calibration_end,
+        time_unit=time_unit,
+    )
+    summary.index.name = customer_col
+    return summary if amount_col else summary.drop(columns="monetary_value")

@@ -13,14 +13,15 @@ import json
 import sys
 from pathlib import Path
 
-import pandas as pd
+import ibis
 
 from guanxi.analytics.clv.base import BaseFitter, ConvergenceError
 from guanxi.analytics.clv.bgnbd import BetaGeoFitter
-from guanxi.analytics.clv.calibration import DAYS_PER_UNIT, calibration_summary
+from guanxi.analytics.clv.calibration import fit_summary
 from guanxi.analytics.clv.gammagamma import GammaGammaFitter
 from guanxi.analytics.clv.mbgnbd import ModifiedBetaGeoFitter
 from guanxi.analytics.clv.paretonbd import ParetoNBDFitter
+from guanxi.analytics.reader import NO_AMOUNT_COL, InputError, read_transactions
 
 MODELS: dict[str, type[BaseFitter]] = {
     "bgnbd": BetaGeoFitter,
@@ -29,10 +30,9 @@ MODELS: dict[str, type[BaseFitter]] = {
     "gammagamma": GammaGammaFitter,
 }
 EXIT_BAD_INPUT = 2
+TIME_UNITS = ("day", "week")
 
-
-class InputError(ValueError):
-    """A problem with the user's file or arguments, reported in one line."""
+__all__ = ["InputError", "add_clv_parser", "handle_fit", "main"]
 
 
 def add_clv_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -53,7 +53,7 @@ def _add_commands(parser: argparse.ArgumentParser) -> None:
     fit.add_argument("--date-format", help="strptime format of the dates, e.g. %%Y%%m%%d")
     fit.add_argument("--sep", default="auto", help="CSV separator, or 'auto' to detect it")
     fit.add_argument("--calibration-end", required=True, help="last day counted, YYYY-MM-DD")
-    fit.add_argument("--time-unit", choices=sorted(DAYS_PER_UNIT), default="week")
+    fit.add_argument("--time-unit", choices=TIME_UNITS, default="week")
     fit.add_argument("--json", action="store_true", help="print the result as JSON")
     fit.set_defaults(clv_handler=handle_fit)
 
@@ -94,12 +94,20 @@ def _fit(args: argparse.Namespace) -> dict[str, object]:
     if args.model == "gammagamma" and not args.amount_col:
         raise InputError("--amount-col is needed for the gammagamma model")
     calibration_end = _parse_calibration_end(args.calibration_end)
-    transactions = _read_transactions(args)
-    summary = calibration_summary(
-        transactions,
+    transactions = read_transactions(
+        args.file,
+        ibis.duckdb.connect(),
         customer_col=args.customer_col,
         date_col=args.date_col,
         amount_col=args.amount_col,
+        date_format=args.date_format,
+        sep=None if args.sep == "auto" else args.sep,
+    )
+    summary = fit_summary(
+        transactions,
+        customer_col=args.customer_col,
+        date_col=args.date_col,
+        amount_col=args.amount_col or NO_AMOUNT_COL,
         calibration_end=calibration_end,
         time_unit=args.time_unit,
     )
@@ -124,44 +132,3 @@ def _parse_calibration_end(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"--calibration-end {text!r} is not a date like 1997-09-30") from None
-
-
-def _read_transactions(args: argparse.Namespace) -> pd.DataFrame:
-    """Read the file, check the named columns exist and turn the date column into datetimes."""
-    path: Path = args.file
-    if not path.is_file():
-        raise InputError(f"no such file: {path}")
-    try:
-        if path.suffix.lower() in {".parquet", ".pq"}:
-            frame = pd.read_parquet(path)
-        else:
-            sep = None if args.sep == "auto" else args.sep
-            # Dates stay text so that --date-format is applied exactly, not guessed.
-            frame = pd.read_csv(path, sep=sep, engine="python", dtype={args.date_col: str})
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read {path}: {exc}".splitlines()[0]) from None
-    if frame.empty:
-        raise InputError(f"{path} has no rows")
-    wanted = [args.customer_col, args.date_col] + ([args.amount_col] if args.amount_col else [])
-    missing = [c for c in wanted if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"column(s) {', '.join(map(repr, missing))} not in {path.name} "
-            f"(columns: {', '.join(map(str, frame.columns))})"
-        )
-    frame[args.date_col] = _parse_dates(frame[args.date_col], args.date_col, args.date_format)
-    return frame
-
-
-def _parse_dates(values: pd.Series, column: str, date_format: str | None) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values
-    try:
-        return pd.to_datetime(values, format=date_format or "ISO8601")
-    except (ValueError, TypeError):
-        expected = date_format or "ISO 8601 (YYYY-MM-DD)"
-        parsed = pd.to_datetime(values, format=date_format or "ISO8601", errors="coerce")
-        bad = values[parsed.isna()].iloc[0] if parsed.isna().any() else values.iloc[0]
-        raise InputError(
-            f"column {column!r} has a value {bad!r} that is not a date in format {expected}"
-        ) from None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pytest
 
+from guanxi.analytics.pipeline import AnalysisConfig, AnalysisResult, analyze
 from guanxi.analytics.tests.helpers import CDNOW, read_cdnow
 
 
@@ -22,3 +25,12 @@ def cdnow(cdnow_df: pd.DataFrame) -> ir.Table:
     """CDNOW in an in-memory DuckDB table."""
     con = ibis.duckdb.connect()
     return con.create_table("cdnow", cdnow_df)
+
+
+@pytest.fixture(scope="session")
+def cdnow_result(cdnow: ir.Table) -> AnalysisResult:
+    """The whole analysis of CDNOW as of the end of the paper's calibration period (weeks)."""
+    config = AnalysisConfig(as_of=dt.date(1997, 9, 30), time_unit="week")
+    return analyze(
+        cdnow, customer_col="customer_id", time_col="date", amount_col="amount", config=config
+    )

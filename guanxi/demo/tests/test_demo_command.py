@@ -66,3 +66,14 @@ def test_serving_hands_over_to_gunicorn_on_the_port(first_run, tmp_path, monkeyp
     (argv,) = calls
     assert argv[1:4] == ["-m", "gunicorn", "guanxi.wsgi:application"]
     assert "127.0.0.1:8123" in argv
+
+
+def test_analyses_the_demo_customers_and_schedules_the_nightly_run(first_run):
+    from django_tasks_db.models import DBTaskResult
+
+    from guanxi.insights.models import AnalysisRun, CustomerScore, RunStatus
+
+    run = AnalysisRun.objects.get()
+    assert run.status == RunStatus.FINISHED, run.error
+    assert CustomerScore.objects.filter(run=run).count() == 200
+    assert DBTaskResult.objects.filter(task_path__endswith="run_nightly_analysis").count() == 1

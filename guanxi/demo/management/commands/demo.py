@@ -1,6 +1,7 @@
 """``guanxi demo``: a working Guanxi with demo data and one login per role, in one command."""
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from guanxi.customers.models import Customer
 from guanxi.demo.accounts import DemoLogin, ensure_demo_users
 from guanxi.demo.industries import INDUSTRIES
 from guanxi.demo.management.commands.demo_data import positive_int
+from guanxi.insights.models import AnalysisRun, RunStatus, RunTrigger
+from guanxi.insights.services import run_analysis
+from guanxi.insights.tasks import schedule_nightly
 
 HOST = "127.0.0.1"
 
@@ -61,6 +65,7 @@ class Command(BaseCommand):
                 stdout=self.stdout,
             )
         self._print_logins(ensure_demo_users())
+        self._first_analysis()
         self._collect_static()
         url = f"http://{HOST}:{options['port']}/"
         if options["no_serve"]:
@@ -88,6 +93,16 @@ class Command(BaseCommand):
             console.print(table)
         self.stdout.write(captured.get().rstrip("\n"))
 
+    def _first_analysis(self) -> None:
+        """Analyse the demo customers once, so dashboards and scores show from the start."""
+        if not AnalysisRun.objects.filter(status=RunStatus.FINISHED).exists():
+            self.stdout.write(_("Analysing the demo customers ..."))
+            run = run_analysis(trigger=RunTrigger.COMMAND)
+            self.stdout.write(
+                _("Analysis run %(id)s: %(status)s") % {"id": run.pk, "status": run.status}
+            )
+        schedule_nightly()
+
     @staticmethod
     def _collect_static() -> None:
         """Collect static files once, so whitenoise has STATIC_ROOT to serve (and no warning)."""
@@ -97,9 +112,13 @@ class Command(BaseCommand):
 
     @staticmethod
     def _serve(port: int, workers: int) -> None:
-        """Replace this process with gunicorn, so Ctrl+C and signals reach the server."""
+        """Start the task worker beside, then replace this process with gunicorn.
+
+        Both share the terminal's process group, so Ctrl+C stops the server and the worker.
+        """
         connections.close_all()
         sys.stdout.flush()
+        subprocess.Popen([sys.executable, "-m", "guanxi.cli", "db_worker"])
         command = [sys.executable, "-m", "gunicorn", "guanxi.wsgi:application"]
         command += ["-b", f"{HOST}:{port}", "-w", str(workers)]
         os.execv(sys.executable, command)

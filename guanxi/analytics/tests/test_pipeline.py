@@ -1,0 +1,365 @@
+"""The whole analysis run (:func:`guanxi.analytics.pipeline.analyze`) on CDNOW and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from guanxi.analytics import pipeline
+from guanxi.analytics.churn_rules import REASON_TEMPLATES, render_reason
+from guanxi.analytics.clv import ConvergenceError
+from guanxi.analytics.pipeline import STEPS, AnalysisConfig, AnalysisResult, analyze
+from guanxi.analytics.pyramid import LEVEL_NAMES
+from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES
+from guanxi.analytics.tests.helpers import tx
+
+COLS = {"customer_col": "customer_id", "time_col": "date", "amount_col": "amount"}
+MODEL_COLUMNS = ["p_alive", "expected_purchases", "expected_spend", "clv"]
+
+
+def run(table: ir.Table, **config: object) -> AnalysisResult:
+    return analyze(table, **COLS, config=AnalysisConfig(**config))
+
+
+def column(result: AnalysisResult, name: str) -> np.ndarray:
+    return result.customers[name].to_numpy(zero_copy_only=False)
+
+
+def warning_codes(result: AnalysisResult) -> list[str]:
+    return [w["code"] for w in result.overview["warnings"]]
+
+
+# --- CDNOW ---------------------------------------------------------------------------------
+
+
+def test_one_row_per_customer_with_every_documented_column(cdnow_result: AnalysisResult) -> None:
+    customers = cdnow_result.customers
+    assert customers.num_rows == 2357
+    assert pc.count_distinct(customers["customer_id"]).as_py() == 2357
+    assert customers.column_names == pipeline._CUSTOMER_COLUMNS
+    assert cdnow_result.overview["n_customers"] == 2357
+
+
+def test_bgnbd_and_gammagamma_reproduce_the_published_cdnow_estimates(
+    cdnow_result: AnalysisResult,
+) -> None:
+    model = cdnow_result.overview["clv_model"]
+    assert {k: round(v, 3) for k, v in model["params"].items()} == {
+        "r": 0.243,
+        "alpha": 4.414,
+        "a": 0.793,
+        "b": 2.426,
+    }
+    assert model["log_likelihood"] == pytest.approx(-9582.4, abs=0.05)
+    spend = model["spend_model"]
+    assert spend["n_customers"] == 946
+    assert {k: round(v, 2) for k, v in spend["params"].items()} == {
+        "p": 6.25,
+        "q": 3.74,
+        "gamma": 15.44,
+    }
+
+
+def test_model_outputs_are_valid_numbers(cdnow_result: AnalysisResult) -> None:
+    p_alive = column(cdnow_result, "p_alive")
+    assert not np.isnan(p_alive).any() and p_alive.min() >= 0 and p_alive.max() <= 1
+    for name in MODEL_COLUMNS:
+        values = column(cdnow_result, name)
+        assert np.isfinite(values).all(), name
+        assert (values >= 0).all(), name
+    assert cdnow_result.overview["clv_total"] == pytest.approx(column(cdnow_result, "clv").sum())
+
+
+def test_undiscounted_clv_is_expected_purchases_times_spend(cdnow: ir.Table) -> None:
+    result = run(cdnow, as_of=dt.date(1997, 9, 30), annual_discount_rate=0.0)
+    expected = column(result, "expected_purchases") * column(result, "expected_spend")
+    np.testing.assert_allclose(column(result, "clv"), expected, rtol=1e-9)
+
+
+def test_segments_and_levels_come_from_the_known_sets(cdnow_result: AnalysisResult) -> None:
+    rules = {r.code: (r.name_en, r.name_zh) for r in DEFAULT_SEGMENT_RULES}
+    rows = cdnow_result.customers.select(
+        ["rfm_segment", "rfm_segment_en", "rfm_segment_zh"]
+    ).to_pylist()
+    assert {
+        (r["rfm_segment_en"], r["rfm_segment_zh"]) == rules[r["rfm_segment"]] for r in rows
+    } == {True}
+    levels = set(cdnow_result.customers["pyramid_level"].to_pylist())
+    assert levels <= {"A", "B", "C", "D"}  # no holdings or status given: all active or not
+    assert levels <= set(LEVEL_NAMES)
+    for score in ("r_score", "f_score", "m_score"):
+        assert set(cdnow_result.customers[score].to_pylist()) <= {1, 2, 3, 4, 5}
+
+
+def test_churn_columns_agree(cdnow_result: AnalysisResult) -> None:
+    rows = cdnow_result.customers.select(
+        ["churn_warning", "churn_severity", "churn_reason", "churn_reason_zh", "churn_reason_codes"]
+    ).to_pylist()
+    for row in rows:
+        assert row["churn_warning"] == (row["churn_severity"] > 0)
+        assert len(row["churn_reason_codes"]) == row["churn_severity"]
+        assert set(row["churn_reason_codes"]) <= set(REASON_TEMPLATES)
+        assert (row["churn_reason"] is None) == (not row["churn_warning"])
+        assert (row["churn_reason_zh"] is None) == (not row["churn_warning"])
+    warned = [r for r in rows if r["churn_warning"]]
+    assert warned and cdnow_result.overview["churn_warnings"] == len(warned)
+    assert any("天未购买" in r["churn_reason_zh"] for r in warned)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 1000])
+def test_chinese_reasons_match_render_reason(batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "_ZH_BATCH", batch)
+    reason = {"code": "OVERDUE", "value": 90.0, "reference": 12.5, "threshold": 3.0, "text": "x"}
+    low = {"code": "LOW_P_ALIVE", "value": 0.2, "reference": None, "threshold": 0.5, "text": "y"}
+    reasons = pa.chunked_array([pa.array([[low], [reason, low], [], None])]).slice(1)
+    zh = pipeline._render_zh(reasons, months=6).to_pylist()
+    both = "；".join(render_reason(r, "zh") for r in (reason, low))
+    assert zh == [both, None, None]
+
+
+def test_low_p_alive_rule_fires_on_top_customers_with_low_p_alive(
+    cdnow_result: AnalysisResult,
+) -> None:
+    rows = cdnow_result.customers.to_pylist()
+    fired = [r for r in rows if "LOW_P_ALIVE" in r["churn_reason_codes"]]
+    assert fired and all(r["p_alive"] < 0.5 for r in fired)
+
+
+def test_score_and_rank(cdnow_result: AnalysisResult) -> None:
+    score, rank = column(cdnow_result, "score"), column(cdnow_result, "rank")
+    assert score.min() >= 0 and score.max() <= 100
+    assert rank.min() == 1 and rank.max() <= 2357
+    best = np.argmax(score)
+    assert rank[best] == 1
+
+
+def test_aggregate_tables(cdnow_result: AnalysisResult) -> None:
+    assert pc.sum(cdnow_result.pyramid_counts["customers"]).as_py() == 2357
+    assert pc.sum(cdnow_result.segment_counts["customers"]).as_py() == 2357
+    assert pc.sum(cdnow_result.rfm_heatmap["customers"]).as_py() == 2357
+    lorenz = cdnow_result.lorenz.to_pylist()
+    assert lorenz[0] == {"customer_share": 0.0, "value_share": 0.0}
+    assert lorenz[-1]["customer_share"] == pytest.approx(1.0)
+    assert lorenz[-1]["value_share"] == pytest.approx(1.0)
+    quintiles = cdnow_result.profit_quintiles
+    assert quintiles["quintile"].to_pylist() == [1, 2, 3, 4, 5]
+    assert quintiles["profit_share"][0].as_py() == pytest.approx(
+        cdnow_result.overview["pareto_share"]
+    )
+
+
+def test_overview_is_json_ready(cdnow_result: AnalysisResult) -> None:
+    overview = cdnow_result.overview
+    text = json.dumps(overview, allow_nan=False)
+    assert json.loads(text)["as_of"] == "1997-09-30"
+    assert overview["n_transactions"] == overview["input"]["rows_used"]
+    assert overview["input"]["future_rows"] == 1959  # rows after the calibration end
+    assert overview["input"]["zero_amount_rows"] == 8
+    assert 0.5 < overview["pareto_share"] < 0.8 and 0.4 < overview["gini"] < 0.8
+    assert list(overview["timings"]) == list(STEPS)
+    assert warning_codes(cdnow_result) == ["FUTURE_ROWS"]
+
+
+@pytest.mark.parametrize("model", ["paretonbd", "mbgnbd"])
+def test_other_purchase_models(cdnow: ir.Table, model: str) -> None:
+    result = run(cdnow, as_of=dt.date(1997, 9, 30), clv_model=model)
+    assert result.overview["clv_model"]["model"] == model
+    p_alive = column(result, "p_alive")
+    assert np.isfinite(p_alive).all() and p_alive.min() >= 0 and p_alive.max() <= 1
+
+
+def test_progress_and_temporary_tables(cdnow: ir.Table) -> None:
+    seen: list[str] = []
+    analyze(cdnow, **COLS, config=AnalysisConfig(as_of=dt.date(1997, 9, 30)), progress=seen.append)
+    assert seen == list(STEPS)
+    leftovers = [t for t in cdnow.get_backend().list_tables() if t.startswith("_guanxi_")]
+    assert leftovers == []
+
+
+def test_holdings_and_status_add_customers_without_purchases() -> None:
+    rows = [(i, "2024-01-01", 10.0 + i) for i in range(1, 13)]
+    rows += [(i, "2024-03-01", 5.0) for i in range(1, 7)]
+    holdings = ibis.memtable({"customer_id": [1, 50], "n_holdings": [2, 1]})
+    status = ibis.memtable({"customer_id": [60, 70], "status": ["former", "prospect"]})
+    result = analyze(tx(rows), **COLS, holdings=holdings, status=status)
+    levels = dict(
+        zip(
+            result.customers["customer_id"].to_pylist(),
+            result.customers["pyramid_level"].to_pylist(),
+            strict=True,
+        )
+    )
+    assert (levels[50], levels[60], levels[70]) == ("inactive", "potential", "suspect")
+    outsider = result.customers.filter(pc.equal(result.customers["customer_id"], 50)).to_pylist()[0]
+    assert outsider["n_purchases"] is None and outsider["clv"] is None
+    assert outsider["churn_warning"] is False
+    assert result.overview["n_customers"] == 12 and result.overview["n_customers_all"] == 15
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+def many_customers(n: int = 30, repeat: bool = True) -> list[tuple]:
+    """``n`` customers buying once in January, every other one again in February/March."""
+    rows = [(i, f"2024-01-{1 + i % 28:02d}", 10.0 + i) for i in range(n)]
+    if repeat:
+        rows += [(i, f"2024-02-{1 + i % 28:02d}", 12.0 + i % 7) for i in range(0, n, 2)]
+        rows += [(i, f"2024-03-{1 + i % 28:02d}", 9.0 + i % 5) for i in range(0, n, 4)]
+    return rows
+
+
+def test_returns_and_zero_amounts_are_counted_not_fatal() -> None:
+    rows = [*many_customers(), (0, "2024-03-20", -5.0), (99, "2024-02-01", -20.0)]
+    rows += [(1, "2024-03-05", 0.0)]
+    result = run(tx(rows))
+    ids = set(result.customers["customer_id"].to_pylist())
+    assert 99 not in ids  # only returned goods: never a purchaser
+    assert result.overview["input"]["return_rows"] == 2
+    assert result.overview["input"]["zero_amount_rows"] == 1
+    assert np.isfinite(column(result, "clv")).all()
+
+
+def test_duplicates_are_counted_and_optionally_dropped() -> None:
+    rows = [*many_customers(), (0, "2024-02-01", 12.0)]  # a copy of customer 0's February row
+    kept = run(tx(rows))
+    dropped = run(tx(rows), drop_duplicates=True)
+    assert kept.overview["input"]["duplicate_rows"] == 1
+    spend = {
+        name: r.customers.filter(pc.equal(r.customers["customer_id"], 0))["total_revenue"][0]
+        for name, r in (("kept", kept), ("dropped", dropped))
+    }
+    assert spend["kept"].as_py() == pytest.approx(spend["dropped"].as_py() + 12.0)
+
+
+def test_future_rows_are_left_out_with_a_warning() -> None:
+    rows = [*many_customers(), (1, "2030-01-01", 99.0)]
+    result = run(tx(rows), as_of=dt.date(2024, 3, 31))
+    assert result.overview["input"]["future_rows"] == 1
+    assert "FUTURE_ROWS" in warning_codes(result)
+    assert result.overview["as_of"] == "2024-03-31"
+
+
+def test_missing_customers_are_dropped_with_a_warning() -> None:
+    rows = [*many_customers(), (None, "2024-02-01", 5.0), (3, None, 5.0)]
+    result = run(tx(rows))
+    assert result.overview["input"]["null_customer_rows"] == 1
+    assert result.overview["input"]["null_time_rows"] == 1
+    assert "DROPPED_ROWS" in warning_codes(result)
+    assert None not in result.customers["customer_id"].to_pylist()
+
+
+def assert_no_model_outputs(result: AnalysisResult) -> None:
+    for name in MODEL_COLUMNS:
+        assert result.customers[name].null_count == result.customers.num_rows, name
+    assert result.overview["clv_total"] is None
+    json.dumps(result.overview, allow_nan=False)
+
+
+def test_single_customer_falls_back_to_empty_clv() -> None:
+    result = run(tx([(7, "2024-01-01", 10.0), (7, "2024-02-01", 12.0)]))
+    assert result.customers.num_rows == 1
+    assert warning_codes(result) == ["TOO_FEW_CUSTOMERS"]
+    assert_no_model_outputs(result)
+    assert result.customers["score"][0].as_py() is not None
+
+
+def test_no_repeat_purchases_falls_back_to_empty_clv() -> None:
+    result = run(tx(many_customers(repeat=False)))
+    assert result.customers.num_rows == 30
+    assert warning_codes(result) == ["NO_REPEAT_PURCHASES"]
+    assert_no_model_outputs(result)
+    assert all(w["zh"] for w in result.overview["warnings"])
+
+
+def test_degenerate_data_is_refitted_with_a_penalty() -> None:
+    # Nobody lapses in these two months: the plain fit runs to the bounds (no dropout).
+    result = run(tx(many_customers()))
+    assert warning_codes(result) == ["MODEL_PENALIZED"]
+    assert result.overview["clv_model"]["penalizer_coef"] == 0.01
+    assert np.isfinite(column(result, "clv")).all()
+    assert run(tx(many_customers()), retry_penalizer=None).customers["clv"].null_count == 30
+
+
+def test_failed_fit_falls_back_to_empty_clv(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Failing(pipeline.BetaGeoFitter):
+        def fit(self, *args: object, **kwargs: object) -> Failing:
+            raise ConvergenceError("did not converge")
+
+    monkeypatch.setitem(pipeline.CLV_MODELS, "bgnbd", Failing)
+    result = run(tx(many_customers()))
+    assert warning_codes(result) == ["MODEL_FAILED"]
+    assert "did not converge" in result.overview["warnings"][0]["en"]
+    assert_no_model_outputs(result)
+
+
+def test_few_repeat_customers_use_their_own_spend() -> None:
+    result = run(tx(many_customers(n=12)))  # 6 repeat customers < min_model_customers
+    assert "SPEND_MODEL_FALLBACK" in warning_codes(result)
+    rows = result.customers.to_pylist()
+    repeat = [r for r in rows if r["frequency"] > 0]
+    assert all(r["expected_spend"] == pytest.approx(r["monetary_value"]) for r in repeat)
+    population = np.mean([r["monetary_value"] for r in repeat])
+    one_time = [r["expected_spend"] for r in rows if r["frequency"] == 0]
+    assert one_time == [pytest.approx(population)] * len(one_time)
+    assert np.isfinite(column(result, "clv")).all()
+    assert result.overview["clv_model"]["spend_model"]["model"] == "empirical"
+
+
+def test_text_dates_in_the_wrong_format_name_the_column_and_value() -> None:
+    table = ibis.memtable(
+        pa.table({"customer_id": [1, 2], "date": ["2024-01-01", "20240102"], "amount": [1.0, 2.0]})
+    )
+    with pytest.raises(ValueError, match=r"column 'date' has a value '20240102' that is not"):
+        run(table)
+
+
+def test_iso_text_dates_are_accepted() -> None:
+    rows = many_customers()
+    table = ibis.memtable(
+        pa.table(
+            {
+                "customer_id": [r[0] for r in rows],
+                "date": [r[1] for r in rows],
+                "amount": [r[2] for r in rows],
+            }
+        )
+    )
+    assert run(table).customers.num_rows == 30
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (tx([]), r"empty \(0 rows\)"),
+        (tx([(None, "2024-01-01", 1.0)]), "no usable rows"),
+        (ibis.memtable({"customer_id": [1], "when": ["2024-01-01"], "amount": [1.0]}), "'date'"),
+        (
+            ibis.memtable({"customer_id": [1], "date": ["2024-01-01"], "amount": ["ten"]}),
+            "must be numeric",
+        ),
+    ],
+)
+def test_unusable_input_raises_a_clear_value_error(table: ir.Table, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        run(table)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"clv_model": "nope"}, "clv_model must be one of"),
+        ({"horizon_months": 0}, "horizon_months"),
+        ({"annual_discount_rate": float("nan")}, "annual_discount_rate"),
+        ({"time_unit": "month"}, "time_unit"),
+    ],
+)
+def test_bad_config(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        AnalysisConfig(**kwargs)

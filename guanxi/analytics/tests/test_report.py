@@ -1,0 +1,86 @@
+"""The self-contained HTML report (:mod:`guanxi.analytics.report`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from guanxi.analytics.pipeline import AnalysisResult, analyze
+from guanxi.analytics.report import CHART_IDS, LABELS, RISK_LIST_SIZE, render_report, write_report
+from guanxi.analytics.tests.helpers import tx
+
+
+def embedded_data(page: str) -> dict:
+    match = re.search(r"<script>const REPORT = (.*?);</script>", page, re.S)
+    assert match, "the report data is not embedded"
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_has_every_chart_and_the_inlined_library(
+    cdnow_result: AnalysisResult, lang: str, tmp_path: Path
+) -> None:
+    path = write_report(cdnow_result, tmp_path / "report.html", lang)  # type: ignore[arg-type]
+    page = path.read_text(encoding="utf-8")
+    for chart in CHART_IDS:
+        assert f"id='{chart}'" in page
+    assert "echarts.init" in page and len(page) > 1_000_000  # ECharts itself is inlined
+    assert not re.search(r"<script[^>]+src=", page) and "cdn" not in page.lower()
+    for key in ("pyramid", "rfm", "lorenz", "clv_hist", "risk"):
+        assert json.dumps(LABELS[key][lang], ensure_ascii=False)[1:-1] in page
+    data = embedded_data(page)
+    assert sum(level["customers"] for level in data["pyramid"]) == 2357
+    assert data["gini"] == pytest.approx(cdnow_result.overview["gini"])
+    assert sum(data["clv"]["counts"]) == 2357
+    assert data["lorenz"][0] == [0.0, 0.0]
+
+
+def test_languages_differ_in_labels_names_and_reasons(cdnow_result: AnalysisResult) -> None:
+    en, zh = render_report(cdnow_result, "en"), render_report(cdnow_result, "zh")
+    assert '<html lang="en">' in en and '<html lang="zh-CN">' in zh
+    assert "Customer base analysis" in en and "客户群分析报告" in zh
+    assert "High value, high loyalty" in en and "高价值高忠诚" in zh
+    assert "No purchase for" in en and "天未购买" in zh
+    assert "客户金字塔" not in en
+
+
+def test_risk_list_is_the_top_by_severity_then_clv(cdnow_result: AnalysisResult) -> None:
+    page = render_report(cdnow_result, "en")
+    table = page[page.index("<table id='risk-list'>") :]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(\d)</td><td>([\d,.]+)</td>", table)
+    assert len(rows) == RISK_LIST_SIZE
+    keys = [(-int(sev), -float(clv.replace(",", ""))) for _, sev, clv in rows]
+    assert keys == sorted(keys)
+    assert int(rows[0][1]) == max(cdnow_result.customers["churn_severity"].to_pylist())
+
+
+def test_report_without_clv_or_warnings_and_with_hostile_ids() -> None:
+    # "<b>x</b>" bought twice in January and then stopped: overdue, so in the risk list
+    rows = [("<b>x</b>", "2024-01-01", 5.0), ("<b>x</b>", "2024-01-05", 6.0)]
+    rows += [("y", "2024-06-01", 7.0)]
+    table = tx(rows, columns=("customer", "date", "amount"))
+    result = analyze(table, customer_col="customer", time_col="date", amount_col="amount")
+    page = render_report(result, "zh")
+    assert embedded_data(page)["clv"] is None
+    assert LABELS["no_clv"]["zh"] in page
+    assert "仅有 2 位客户" in page  # the TOO_FEW_CUSTOMERS warning, in Chinese
+    assert "<b>x</b>" not in page and "<td>&lt;b&gt;x&lt;/b&gt;</td>" in page
+    no_warnings = dataclasses.replace(
+        result,
+        customers=result.customers.set_column(
+            result.customers.schema.get_field_index("churn_warning"),
+            "churn_warning",
+            pa.array([False] * result.customers.num_rows),
+        ),
+    )
+    assert LABELS["none"]["en"] in render_report(no_warnings, "en")
+
+
+def test_unknown_language(cdnow_result: AnalysisResult) -> None:
+    with pytest.raises(ValueError, match="lang must be"):
+        render_report(cdnow_result, "fr")  # type: ignore[arg-type]

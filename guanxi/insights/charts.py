@@ -1,0 +1,76 @@
+"""Chart series of the analytics dashboard, from per-customer columns.
+
+One function serves both views: the company view is computed once when a run is written
+(from the run's result) and stored on the run; a branch or portfolio view is computed from
+that viewer's scored customers when the page is shown.
+"""
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from guanxi.analytics.pyramid import LEVEL_NAMES
+from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES
+
+PYRAMID_ORDER = tuple(LEVEL_NAMES)  # A, B, C, D, inactive, potential, suspect
+SEGMENT_ORDER = tuple(rule.code for rule in DEFAULT_SEGMENT_RULES)
+LORENZ_POINTS = 50
+CLV_BINS = 20
+SCORES = range(1, 6)
+CHART_COLUMNS = ("pyramid_level", "rfm_segment", "r_score", "f_score", "total_revenue", "clv")
+
+
+def _counts(values: np.ndarray, order: tuple[str, ...], weights: np.ndarray | None = None):
+    """Count (or sum ``weights``) per value, in ``order`` then any value not in it."""
+    found = [str(v) for v in np.unique(values) if v]
+    keys = [k for k in order if k in found] + sorted(set(found) - set(order))
+    if weights is None:
+        return [[k, int(np.sum(values == k))] for k in keys]
+    return [[k, int(np.sum(values == k)), float(np.sum(weights[values == k]))] for k in keys]
+
+
+def _lorenz(revenue: np.ndarray) -> list[list[float]]:
+    """(customer share, revenue share) points, customers sorted from the least valuable."""
+    revenue = np.sort(np.clip(revenue[np.isfinite(revenue)], 0, None))
+    if revenue.size == 0 or revenue.sum() == 0:
+        return []
+    cumulative = np.concatenate([[0.0], np.cumsum(revenue)]) / revenue.sum()
+    at = np.linspace(0, revenue.size, LORENZ_POINTS + 1).round().astype(int)
+    return [[round(i / revenue.size, 4), round(float(cumulative[i]), 4)] for i in at]
+
+
+def _clv_histogram(clv: np.ndarray) -> dict:
+    """Customers per CLV bin; the last bin holds everything from the 99th percentile up."""
+    clv = clv[np.isfinite(clv)]
+    if clv.size == 0:
+        return {"edges": [], "counts": []}
+    top = float(np.quantile(clv, 0.99)) or float(clv.max()) or 1.0
+    edges = np.linspace(min(float(clv.min()), 0.0), top, CLV_BINS + 1)
+    counts = np.histogram(np.clip(clv, edges[0], edges[-1]), bins=edges)[0]
+    return {"edges": [round(float(e), 2) for e in edges], "counts": counts.tolist()}
+
+
+def _heatmap(r: np.ndarray, f: np.ndarray) -> list[list[int]]:
+    """[R, F, customers] for every cell of the 5 x 5 grid."""
+    return [[i, j, int(np.sum((r == i) & (f == j)))] for i in SCORES for j in SCORES]
+
+
+def build_charts(columns: Mapping[str, np.ndarray]) -> dict:
+    """Every chart series from per-customer arrays.
+
+    ``columns`` holds the :data:`CHART_COLUMNS`: levels and segments as text ("" for
+    none), the rest numbers (None or NaN for none).
+    """
+    level = np.asarray(columns["pyramid_level"], dtype=object)
+    segment = np.asarray(columns["rfm_segment"], dtype=object)
+    revenue = np.asarray(columns["total_revenue"], dtype=float)  # None becomes NaN
+    return {
+        "customers": int(level.size),
+        "pyramid": _counts(level, PYRAMID_ORDER),
+        "segments": _counts(segment, SEGMENT_ORDER, np.nan_to_num(revenue)),
+        "heatmap": _heatmap(
+            np.asarray(columns["r_score"], dtype=float), np.asarray(columns["f_score"], dtype=float)
+        ),
+        "lorenz": _lorenz(revenue),
+        "clv_histogram": _clv_histogram(np.asarray(columns["clv"], dtype=float)),
+    }

@@ -1,0 +1,101 @@
+"""What an analysis run writes back, from the ``GUANXI_INSIGHTS`` setting, checked once.
+
+The analysis itself is configured by the analytics library's ``AnalysisConfig``; this module
+only adds how the store's own vocabulary maps onto it (lifecycle statuses for the pyramid)
+and what becomes of the results (value tiers, cross-sell suggestions).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from guanxi.analytics.pipeline import AnalysisConfig
+from guanxi.analytics.pyramid import PyramidConfig
+from guanxi.customers.models import LifecycleStatus, ValueTier
+
+# Statuses meaning "has an account" (an inactive one still does) and "a former customer";
+# suspects and prospects are neither, so the pyramid calls them suspects.
+ACCOUNT_STATUSES = (
+    LifecycleStatus.NEW,
+    LifecycleStatus.REPEAT,
+    LifecycleStatus.LOYAL,
+    LifecycleStatus.INACTIVE,
+    LifecycleStatus.WON_BACK,
+)
+FORMER_STATUSES = (LifecycleStatus.LOST,)
+TIER_MEASURES = ("clv", "score")
+
+
+@dataclass(frozen=True)
+class WriteBackConfig:
+    """How results reach the customer record.
+
+    Attributes:
+        tier_measure: ``"clv"`` or ``"score"``: the measure whose percentiles set the tier.
+        value_tiers: (tier, share) from the best customers down, e.g. platinum for the top
+            5 %, gold for the next 15 %; customers in no share (or with a measure of 0 or
+            none) get the standard tier.
+        write_value_tier: whether runs change ``Customer.value_tier`` at all.
+        cross_sell_per_customer: suggestions kept per customer.
+        nightly_hour: local hour of the nightly run.
+        keep_runs: finished runs whose scores are kept (the history); older runs are
+            deleted. Suggestions are kept for the newest run only: nothing shows older ones.
+    """
+
+    tier_measure: str = "clv"
+    value_tiers: tuple[tuple[str, float], ...] = (
+        (ValueTier.PLATINUM, 0.05),
+        (ValueTier.GOLD, 0.15),
+        (ValueTier.SILVER, 0.30),
+    )
+    write_value_tier: bool = True
+    cross_sell_per_customer: int = 3
+    nightly_hour: int = 2
+    keep_runs: int = 30
+
+    def __post_init__(self) -> None:
+        if self.tier_measure not in TIER_MEASURES:
+            raise ImproperlyConfigured(f"tier_measure must be one of {TIER_MEASURES}")
+        tiers = [tier for tier, _share in self.value_tiers]
+        if any(t not in ValueTier.values or t == ValueTier.STANDARD for t in tiers):
+            raise ImproperlyConfigured("value_tiers names tiers other than platinum/gold/silver")
+        shares = [share for _tier, share in self.value_tiers]
+        if any(s <= 0 for s in shares) or sum(shares) > 1:
+            raise ImproperlyConfigured("value tier shares must be positive and add up to <= 1")
+        if self.cross_sell_per_customer < 0:
+            raise ImproperlyConfigured("cross_sell_per_customer must be >= 0")
+        if not 0 <= self.nightly_hour <= 23:
+            raise ImproperlyConfigured("nightly_hour must be an hour of the day, 0-23")
+        if self.keep_runs < 1:
+            raise ImproperlyConfigured("keep_runs must be >= 1")
+
+    def tier_bounds(self) -> list[tuple[str, float]]:
+        """(tier, cumulative share) from the best tier down: a customer whose rank share is
+        below the bound gets that tier."""
+        bounds, total = [], 0.0
+        for tier, share in self.value_tiers:
+            total += share
+            bounds.append((str(tier), total))
+        return bounds
+
+
+def write_back_config() -> WriteBackConfig:
+    """The write-back configuration from settings (defaults for what is not set)."""
+    raw = dict(getattr(settings, "GUANXI_INSIGHTS", {}))
+    if "value_tiers" in raw:
+        raw["value_tiers"] = tuple((str(t), float(s)) for t, s in raw["value_tiers"])
+    try:
+        return WriteBackConfig(**raw)
+    except TypeError as exc:  # an unknown key
+        raise ImproperlyConfigured(f"GUANXI_INSIGHTS: {exc}") from exc
+
+
+def default_analysis_config() -> AnalysisConfig:
+    """The library's defaults, with the pyramid told what the store's statuses mean."""
+    return AnalysisConfig(
+        pyramid=PyramidConfig(
+            customer_statuses=tuple(str(s) for s in ACCOUNT_STATUSES),
+            potential_statuses=tuple(str(s) for s in FORMER_STATUSES),
+        )
+    )

@@ -1,0 +1,138 @@
+"""Analysis runs and what they found: per-customer scores and cross-sell suggestions.
+
+Every run keeps its own rows, so a customer's scores have a history; the latest finished
+run is the current truth.
+"""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.models import Customer, Product, ValueTier
+
+
+class RunStatus(models.TextChoices):
+    """Where an analysis run stands."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+class RunTrigger(models.TextChoices):
+    """What started an analysis run."""
+
+    MANUAL = "manual", _("Started by a user")
+    NIGHTLY = "nightly", _("Nightly schedule")
+    COMMAND = "command", _("Command line")
+
+
+class AnalysisRunQuerySet(models.QuerySet):
+    """Queries over analysis runs."""
+
+    def latest_finished(self) -> "AnalysisRun | None":
+        """The newest finished run, whose scores are the current ones."""
+        return self.filter(status=RunStatus.FINISHED).order_by("-finished_at", "-id").first()
+
+
+class AnalysisRun(models.Model):
+    """One run of the analytics pipeline over the whole store."""
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    trigger = models.CharField(_("trigger"), max_length=16, choices=RunTrigger.choices)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("triggered by"),
+    )
+    queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    engine = models.CharField(_("engine"), max_length=32, blank=True)
+    as_of = models.DateField(_("data as of"), null=True, blank=True)
+    # The full analysis and write-back configuration, so a run can be explained later.
+    parameters = models.JSONField(_("parameters"), default=dict, encoder=DjangoJSONEncoder)
+    counts = models.JSONField(_("counts"), default=dict, encoder=DjangoJSONEncoder)
+    overview = models.JSONField(_("overview"), default=dict, encoder=DjangoJSONEncoder)
+    # Company-wide chart series, computed once at write-back instead of on every page view.
+    charts = models.JSONField(_("charts"), default=dict, encoder=DjangoJSONEncoder)
+    seconds_analyse = models.FloatField(null=True, blank=True)
+    seconds_write = models.FloatField(null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = AnalysisRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("analysis run")
+        verbose_name_plural = _("analysis runs")
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["status", "finished_at"], name="run_status_finished")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.status}"
+
+
+class CustomerScore(models.Model):
+    """What one run found about one customer."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="scores")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores")
+    rfm_segment = models.CharField(_("RFM segment"), max_length=32, blank=True)
+    r_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    f_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    m_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    pyramid_level = models.CharField(_("pyramid level"), max_length=16, blank=True)
+    p_alive = models.FloatField(_("probability alive"), null=True, blank=True)
+    expected_purchases = models.FloatField(_("expected purchases"), null=True, blank=True)
+    clv = models.FloatField(_("customer lifetime value"), null=True, blank=True)
+    total_revenue = models.FloatField(_("revenue"), null=True, blank=True)
+    revenue_12m = models.FloatField(_("revenue, last 12 months"), null=True, blank=True)
+    churn_warning = models.BooleanField(_("churn warning"), default=False)
+    churn_severity = models.PositiveSmallIntegerField(_("churn severity"), default=0)
+    churn_reason_codes = models.JSONField(default=list, blank=True)
+    churn_reason_en = models.TextField(blank=True)
+    churn_reason_zh = models.TextField(blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    rank_company = models.PositiveIntegerField(_("rank in company"), null=True, blank=True)
+    rank_branch = models.PositiveIntegerField(_("rank in branch"), null=True, blank=True)
+    value_tier = models.CharField(_("value tier"), max_length=16, choices=ValueTier.choices)
+
+    class Meta:
+        verbose_name = _("customer score")
+        verbose_name_plural = _("customer scores")
+        indexes = [
+            models.Index(fields=["customer", "run"], name="score_customer_run"),
+            # The churn list: a run's warnings, most severe and most valuable first.
+            models.Index(
+                fields=["run", "churn_warning", "churn_severity", "clv"], name="score_run_churn"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}@{self.run_id}"
+
+
+class CrossSellSuggestion(models.Model):
+    """A product a run suggests offering a customer, best first."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="suggestions")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("cross-sell suggestion")
+        verbose_name_plural = _("cross-sell suggestions")
+        indexes = [models.Index(fields=["customer", "run"], name="suggestion_customer_run")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.product_id}"

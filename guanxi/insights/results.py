@@ -1,0 +1,122 @@
+"""Turning the pipeline's per-customer table into rows for the store (inside DuckDB).
+
+Branch ranks and value tiers are window functions over the run's own results, computed
+where the data already are rather than row by row in Python.
+"""
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from guanxi.analytics.cross_sell import recommend_products
+from guanxi.customers.models import ValueTier
+from guanxi.insights.config import WriteBackConfig
+
+
+def _tier_case(config: WriteBackConfig) -> str:
+    """SQL giving each customer's tier from its rank share ``_share`` and measure ``_m``."""
+    whens = " ".join(
+        f"WHEN _share < {bound!r} THEN '{tier}'" for tier, bound in config.tier_bounds()
+    )
+    # A customer with no value (no purchases, or a CLV of 0) is standard whatever its rank.
+    standard = f"'{ValueTier.STANDARD}'"
+    return f"CASE WHEN coalesce(_m, 0) <= 0 THEN {standard} {whens} ELSE {standard} END"
+
+
+def score_rows(
+    con: duckdb.DuckDBPyConnection, customers: pa.Table, run_id: int, config: WriteBackConfig
+) -> pa.Table:
+    """One row per customer in ``insights_customerscore``'s columns.
+
+    ``con`` holds the snapshot's ``customers`` table (for branches); ``customers`` is the
+    pipeline's per-customer result.
+    """
+    con.register("result", customers)
+    measure = "r.clv" if config.tier_measure == "clv" else "r.score"
+    try:
+        return con.execute(
+            f"""
+            WITH ranked AS (
+                SELECT r.*, c.branch_id, {measure} AS _m,
+                    (rank() OVER (ORDER BY {measure} DESC NULLS LAST) - 1)
+                        / count(*) OVER () AS _share,
+                    CASE WHEN r.score IS NULL THEN NULL ELSE
+                        rank() OVER (PARTITION BY c.branch_id ORDER BY r.score DESC NULLS LAST)
+                    END AS _branch_rank
+                FROM result r JOIN customers c USING (customer_id)
+            )
+            SELECT
+                {int(run_id)}::BIGINT AS run_id,
+                customer_id,
+                coalesce(rfm_segment, '') AS rfm_segment,
+                r_score, f_score, m_score,
+                coalesce(pyramid_level, '') AS pyramid_level,
+                p_alive, expected_purchases, clv, total_revenue, revenue_12m,
+                coalesce(churn_warning, false) AS churn_warning,
+                coalesce(churn_severity, 0) AS churn_severity,
+                coalesce(to_json(churn_reason_codes)::VARCHAR, '[]') AS churn_reason_codes,
+                coalesce(churn_reason, '') AS churn_reason_en,
+                coalesce(churn_reason_zh, '') AS churn_reason_zh,
+                score,
+                rank AS rank_company,
+                _branch_rank AS rank_branch,
+                {_tier_case(config)} AS value_tier
+            FROM ranked
+            ORDER BY customer_id
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("result")
+
+
+def _product_labels(con: duckdb.DuckDBPyConnection) -> None:
+    """A ``labels`` table: the text cross-sell reasons name each product by (its name, or
+    name and code where two products share a name)."""
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE labels AS
+        SELECT product_id,
+            CASE WHEN count(*) OVER (PARTITION BY name) > 1 THEN name || ' (' || code || ')'
+                 ELSE name END AS label
+        FROM products
+        """
+    )
+
+
+def suggestion_rows(con: duckdb.DuckDBPyConnection, run_id: int, k: int) -> pa.Table:
+    """Up to ``k`` cross-sell suggestions per customer holding anything, in
+    ``insights_crosssellsuggestion``'s columns (empty when nobody holds a product)."""
+    _product_labels(con)
+    held = con.execute(
+        "SELECT h.customer_id, l.label AS product FROM holdings h JOIN labels l USING (product_id)"
+    ).to_arrow_table()
+    if k == 0 or held.num_rows == 0:
+        return pa.table({})
+    suggested = recommend_products(held, k)
+    con.register("suggested", suggested)
+    try:
+        return con.execute(
+            f"""
+            SELECT {int(run_id)}::BIGINT AS run_id, s.customer_id, s.rank::SMALLINT AS rank,
+                l.product_id, s.score, s.reason
+            FROM suggested s JOIN labels l ON l.label = s.product
+            ORDER BY s.customer_id, s.rank
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("suggested")
+
+
+def json_ready(value: object) -> object:
+    """``value`` with NumPy scalars and arrays turned into plain Python for a JSON field."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_ready(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None  # JSON has no NaN
+    return value

@@ -1,0 +1,169 @@
+"""Reads of analysis results, always through the permission policy.
+
+Aggregate charts of a viewer who sees every customer come precomputed from the run; a
+branch or portfolio viewer's are computed from the scores of their own customers. Lists
+that name customers apply the record scope and are audited like customer lists.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from guanxi import policy
+from guanxi.analytics.pyramid import LEVEL_NAMES
+from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES
+from guanxi.audit.models import AuditAction
+from guanxi.audit.services import RequestContext, record
+from guanxi.customers.models import Customer
+from guanxi.customers.selectors import get_visible_customer
+from guanxi.insights.charts import CHART_COLUMNS, build_charts
+from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
+
+CHURN_LIST_SIZE = 50
+_SEGMENT_NAMES = {rule.code: (rule.name_en, rule.name_zh) for rule in DEFAULT_SEGMENT_RULES}
+
+
+def _chinese() -> bool:
+    return (get_language() or "").startswith("zh")
+
+
+def level_label(code: str) -> str:
+    """A pyramid level's name in the active language (the analytics library names them)."""
+    names = LEVEL_NAMES.get(code)
+    return names[1 if _chinese() else 0] if names else code
+
+
+def segment_label(code: str) -> str:
+    """An RFM segment's name in the active language."""
+    names = _SEGMENT_NAMES.get(code)
+    return names[1 if _chinese() else 0] if names else code
+
+
+def churn_reason(score: CustomerScore) -> str:
+    """The churn warning's reasons in the active language."""
+    return score.churn_reason_zh if _chinese() else score.churn_reason_en
+
+
+def _require_dashboard(viewer: policy.Viewer) -> None:
+    if not policy.can_view_analytics(viewer):
+        raise PermissionDenied(_("Your role does not allow viewing analytics."))
+
+
+def _scores_in_scope(viewer: policy.Viewer, run: AnalysisRun) -> QuerySet:
+    visible = policy.customer_scope(viewer, Customer.objects.all()).values("pk")
+    return CustomerScore.objects.filter(run=run, customer_id__in=visible)
+
+
+def _scoped_charts(viewer: policy.Viewer, run: AnalysisRun) -> dict:
+    rows = list(_scores_in_scope(viewer, run).values_list(*CHART_COLUMNS))
+    columns = list(zip(*rows, strict=True)) or [()] * len(CHART_COLUMNS)
+    return build_charts(dict(zip(CHART_COLUMNS, columns, strict=True)))
+
+
+def _labelled(charts: dict) -> dict:
+    """Chart series with display names added for the active language."""
+    return {
+        **charts,
+        "pyramid": [[level_label(code), n, code] for code, n in charts["pyramid"]],
+        "segments": [
+            [segment_label(code), n, revenue, code] for code, n, revenue in charts["segments"]
+        ],
+    }
+
+
+def churn_list(
+    viewer: policy.Viewer, run: AnalysisRun, context: RequestContext, size: int = CHURN_LIST_SIZE
+) -> list[dict]:
+    """The run's churn warnings among the viewer's customers, most severe and valuable first."""
+    scores = (
+        _scores_in_scope(viewer, run)
+        .filter(churn_warning=True)
+        .select_related("customer__branch", "customer__owner__profile")
+        .order_by("-churn_severity", F("clv").desc(nulls_last=True), "customer_id")[:size]
+    )
+    rows = [
+        {
+            "customer_id": s.customer_id,
+            "name": s.customer.name,
+            "branch": s.customer.branch.name,
+            "owner": _person_name(s.customer.owner),
+            "severity": s.churn_severity,
+            "reasons": churn_reason(s),
+            "reason_codes": s.churn_reason_codes,
+            "clv": s.clv,
+            "p_alive": s.p_alive,
+            "pyramid_level": level_label(s.pyramid_level),
+        }
+        for s in scores
+    ]
+    if rows:
+        ids = [r["customer_id"] for r in rows]
+        record(viewer.user, AuditAction.READ, "customer", ids, ["name", "scores"], context)
+    return rows
+
+
+def _person_name(user) -> str:
+    if user is None:
+        return ""
+    profile = getattr(user, "profile", None)
+    return (profile and profile.display_name) or user.get_username()
+
+
+def dashboard(viewer: policy.Viewer, context: RequestContext) -> dict:
+    """Everything the analytics dashboard shows this viewer."""
+    _require_dashboard(viewer)
+    latest = AnalysisRun.objects.select_related("triggered_by").first()
+    run = AnalysisRun.objects.latest_finished()
+    data = {
+        "latest_run": latest,
+        "run": run,
+        "can_run": policy.can_run_analysis(viewer),
+        "company_wide": policy.sees_all_customers(viewer),
+        "charts": None,
+        "churn": [],
+    }
+    if run is not None:
+        charts = run.charts if data["company_wide"] else _scoped_charts(viewer, run)
+        data["charts"] = _labelled(charts) if charts else None
+        data["churn"] = churn_list(viewer, run, context)
+    return data
+
+
+def list_runs(viewer: policy.Viewer, limit: int = 50) -> list[AnalysisRun]:
+    """The newest runs (run metadata only: who may see the dashboard may see them)."""
+    _require_dashboard(viewer)
+    return list(AnalysisRun.objects.select_related("triggered_by")[:limit])
+
+
+def latest_insight(customer_id: int) -> dict | None:
+    """The newest finished run's findings about one customer, or None if it has none.
+
+    Callers have already checked that the viewer may see the customer.
+    """
+    run = AnalysisRun.objects.latest_finished()
+    score = run and CustomerScore.objects.filter(run=run, customer_id=customer_id).first()
+    if score is None:
+        return None
+    suggestions = CrossSellSuggestion.objects.filter(run=run, customer_id=customer_id)
+    return {
+        "run": run,
+        "score": score,
+        "pyramid_level": level_label(score.pyramid_level) if score.pyramid_level else "",
+        "rfm_segment": segment_label(score.rfm_segment) if score.rfm_segment else "",
+        "churn_reason": churn_reason(score),
+        "suggestions": list(suggestions.select_related("product").order_by("rank")),
+    }
+
+
+def score_history(viewer: policy.Viewer, customer_id: int) -> list[CustomerScore]:
+    """A visible customer's scores from every finished run, newest first.
+
+    Raises ``Customer.DoesNotExist`` for a customer outside the viewer's scope.
+    """
+    customer = get_visible_customer(viewer, customer_id)
+    return list(
+        CustomerScore.objects.filter(customer=customer, run__status=RunStatus.FINISHED)
+        .select_related("run")
+        .order_by("-run__finished_at", "-run_id")
+    )

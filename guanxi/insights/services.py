@@ -1,0 +1,219 @@
+"""Running the analytics pipeline on the store and writing its results back.
+
+A run reads a snapshot of the store into DuckDB (:mod:`guanxi.insights.store`), runs the
+library's :func:`~guanxi.analytics.pipeline.analyze` and cross-sell model on it, then writes
+scores, suggestions and value tiers in one database transaction that also marks the run
+finished. A failure anywhere marks the run failed with the error and changes nothing else.
+"""
+
+import dataclasses
+import datetime as dt
+import logging
+import traceback
+from collections.abc import Callable
+from time import perf_counter
+
+import duckdb
+import ibis
+import numpy as np
+import pyarrow as pa
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi import policy
+from guanxi.analytics.pipeline import STEPS, AnalysisConfig, AnalysisResult, analyze
+from guanxi.customers.models import Customer
+from guanxi.insights import store
+from guanxi.insights.bulk import insert_arrow
+from guanxi.insights.charts import CHART_COLUMNS, build_charts
+from guanxi.insights.config import WriteBackConfig, default_analysis_config, write_back_config
+from guanxi.insights.models import (
+    AnalysisRun,
+    CrossSellSuggestion,
+    CustomerScore,
+    RunStatus,
+    RunTrigger,
+)
+from guanxi.insights.results import json_ready, score_rows, suggestion_rows
+
+logger = logging.getLogger(__name__)
+
+# Every step a run announces to its progress callback, in order: reading the store, the
+# pipeline's own steps, cross-selling and writing back.
+RUN_STEPS = ("read", *STEPS, "cross_sell", "write")
+Progress = Callable[[str], None]
+
+
+def queue_analysis(*, viewer: policy.Viewer) -> AnalysisRun:
+    """Queue a run for the background worker on behalf of a user allowed to start one."""
+    if not policy.can_run_analysis(viewer):
+        raise PermissionDenied(_("Your role does not allow starting an analysis."))
+    return queue_run(trigger=RunTrigger.MANUAL, triggered_by=viewer.user)
+
+
+@transaction.atomic
+def queue_run(*, trigger: str, triggered_by=None) -> AnalysisRun:
+    """Create a queued run and hand it to the background worker (no permission check:
+    for the command line and for callers that have checked)."""
+    from guanxi.insights.tasks import run_queued_analysis  # the task module imports this one
+
+    run = AnalysisRun.objects.create(trigger=trigger, triggered_by=triggered_by)
+    # Enqueue only once the run row is committed, so the worker always finds it.
+    transaction.on_commit(lambda: run_queued_analysis.enqueue(run.pk))
+    return run
+
+
+def run_analysis(
+    config: AnalysisConfig | None = None,
+    triggered_by=None,
+    *,
+    run: AnalysisRun | None = None,
+    trigger: str = RunTrigger.COMMAND,
+    progress: Progress | None = None,
+) -> AnalysisRun:
+    """Analyse the whole store now and write the results back; returns the run.
+
+    ``run`` is a queued run to carry out (else a new one is created). The run is marked
+    running (and committed) first, so others can see it is under way; it ends finished, or
+    failed with the error and nothing else changed.
+    """
+    config = config or default_analysis_config()
+    if config.as_of is None:
+        # Recency counts up to today, not up to the last purchase anyone made.
+        config = dataclasses.replace(config, as_of=timezone.localdate())
+    write_back = write_back_config()
+    if run is None:
+        run = AnalysisRun(trigger=trigger, triggered_by=triggered_by)
+    run.status = RunStatus.RUNNING
+    run.started_at = timezone.now()
+    run.engine = f"duckdb {duckdb.__version__}"
+    run.parameters = json_ready(
+        {"analysis": dataclasses.asdict(config), "write_back": dataclasses.asdict(write_back)}
+    )
+    run.save()
+    say = progress or (lambda _step: None)
+    try:
+        began = perf_counter()
+        say("read")
+        with store.snapshot() as con:
+            result = _analyze(con, config, say)
+            scores = score_rows(con, result.customers, run.pk, write_back)
+            say("cross_sell")
+            suggestions = suggestion_rows(con, run.pk, write_back.cross_sell_per_customer)
+        # Charts are computed before the write transaction: it holds SQLite's write lock.
+        run.charts = build_charts(_chart_columns(scores))
+        run.seconds_analyse = round(perf_counter() - began, 3)
+        say("write")
+        began = perf_counter()
+        with transaction.atomic():
+            counts = _write(run, scores, suggestions, write_back)
+            run.seconds_write = round(perf_counter() - began, 3)
+            _finish(run, result.overview, counts, scores.num_rows)
+    except Exception as exc:
+        logger.exception("analysis run %s failed", run.pk)
+        _fail(run, exc)
+        return run
+    prune_history(run, write_back.keep_runs)
+    return run
+
+
+def prune_history(latest: AnalysisRun, keep_runs: int) -> None:
+    """Delete finished runs beyond the newest ``keep_runs`` and suggestions of older runs.
+
+    Separate from the run's own transaction: pruning is housekeeping, and the results are
+    already committed when it starts.
+    """
+    finished = AnalysisRun.objects.filter(status=RunStatus.FINISHED).order_by("-finished_at")
+    old = list(finished.values_list("pk", flat=True)[keep_runs:])
+    with transaction.atomic():
+        CrossSellSuggestion.objects.exclude(run=latest).delete()
+        # Deleting a run deletes its scores (a cascade Django runs as one DELETE per table).
+        AnalysisRun.objects.filter(pk__in=old).delete()
+
+
+def _analyze(
+    con: duckdb.DuckDBPyConnection, config: AnalysisConfig, say: Progress
+) -> AnalysisResult:
+    """The pipeline on the snapshot, with holdings and lifecycle status for the pyramid."""
+    backend = ibis.duckdb.from_connection(con)
+    held = backend.table("holdings")
+    holdings = held.group_by("customer_id").aggregate(**{config.pyramid.holdings_col: held.count()})
+    customers = backend.table("customers")
+    status = customers.select("customer_id", **{config.pyramid.status_col: customers["status"]})
+    return analyze(
+        backend.table("transactions"),
+        customer_col="customer_id",
+        time_col="occurred_at",
+        amount_col="amount",
+        config=config,
+        holdings=holdings,
+        status=status,
+        progress=say,
+    )
+
+
+def _write(
+    run: AnalysisRun, scores: pa.Table, suggestions: pa.Table, write_back: WriteBackConfig
+) -> dict:
+    """Insert the run's rows and move value tiers; returns what was written."""
+    return {
+        "scores": insert_arrow(CustomerScore, scores),
+        "suggestions": insert_arrow(CrossSellSuggestion, suggestions),
+        "tier_changes": _apply_value_tiers(run) if write_back.write_value_tier else 0,
+    }
+
+
+def _apply_value_tiers(run: AnalysisRun) -> int:
+    """Copy the run's value tiers onto the customers whose tier changes; returns how many.
+
+    One UPDATE ... FROM (SQLite 3.33+ and PostgreSQL alike) joins the run's scores instead
+    of a lookup per customer; the version moves so an edit form opened before the run
+    cannot silently put the old tier back.
+    """
+    customer = connection.ops.quote_name(Customer._meta.db_table)
+    score = connection.ops.quote_name(CustomerScore._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {customer} SET value_tier = s.value_tier, version = {customer}.version + 1,"
+            f" updated_at = %s FROM {score} s WHERE s.run_id = %s"
+            f" AND s.customer_id = {customer}.id AND {customer}.value_tier <> s.value_tier",
+            [timezone.now(), run.pk],
+        )
+        return cursor.rowcount
+
+
+def _chart_columns(scores: pa.Table) -> dict[str, np.ndarray]:
+    """The score rows' chart inputs as arrays (missing numbers as NaN)."""
+    return {
+        name: scores[name].to_numpy(zero_copy_only=False)
+        if pa.types.is_string(scores[name].type)
+        else scores[name].cast(pa.float64()).fill_null(np.nan).to_numpy()
+        for name in CHART_COLUMNS
+    }
+
+
+def _finish(run: AnalysisRun, overview: dict, counts: dict, customers: int) -> None:
+    overview = json_ready(overview)
+    run.status = RunStatus.FINISHED
+    run.finished_at = timezone.now()
+    run.as_of = dt.date.fromisoformat(overview["as_of"])
+    run.overview = overview
+    run.counts = {
+        **counts,
+        "customers": customers,
+        "transactions": overview.get("n_transactions", 0),
+        "churn_warnings": overview.get("churn_warnings", 0),
+    }
+    run.save()
+
+
+def _fail(run: AnalysisRun, exc: Exception) -> None:
+    """Record the failure on the run, outside the rolled-back write transaction."""
+    run.status = RunStatus.FAILED
+    run.finished_at = timezone.now()
+    run.error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        status=run.status, finished_at=run.finished_at, error=run.error
+    )

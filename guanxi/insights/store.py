@@ -1,0 +1,106 @@
+"""DuckDB reads the operational store directly: the SQLite file or the PostgreSQL server.
+
+DuckDB cannot download extensions here, so the scanners come from the PyPI packages
+``duckdb-extension-sqlite-scanner`` and ``duckdb-extension-postgres-scanner`` (their version
+must equal DuckDB's) and are loaded by file path.
+
+:func:`snapshot` copies what the analysis needs into DuckDB tables once, then detaches the
+store: every later step reads one consistent snapshot, the store is scanned once instead of
+once per step, and no read transaction stays open on it while results are written back.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+
+import duckdb
+from django.conf import settings
+from django.db import connection
+
+from guanxi.customers.models import Customer, Holding, Product, Transaction
+
+STORE = "store"
+
+
+def extension_path(name: str) -> str:
+    """File path of a DuckDB extension shipped by the ``duckdb-extension-<name>`` package."""
+    package = "duckdb_extension_" + name.replace("-", "_")
+    file = resources.files(package) / "extensions" / f"v{duckdb.__version__}"
+    return str(file / f"{name.replace('-', '_')}.duckdb_extension")
+
+
+def _libpq_dsn(db: dict) -> str:
+    """A libpq connection string for the database Django uses right now (the test database
+    too, since pytest-django renames it at run time)."""
+    parts = {
+        "dbname": db["NAME"],
+        "host": db.get("HOST"),
+        "port": db.get("PORT"),
+        "user": db.get("USER"),
+        "password": db.get("PASSWORD"),
+    }
+    return " ".join(f"{key}='{_libpq_quote(str(value))}'" for key, value in parts.items() if value)
+
+
+def _libpq_quote(value: str) -> str:
+    """A value for inside single quotes of a libpq connection string."""
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (DuckDB's ATTACH takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def attach_store(con: duckdb.DuckDBPyConnection) -> None:
+    """Attach Django's default database to ``con`` as ``store``, read-only."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        con.execute(f"LOAD '{extension_path('sqlite-scanner')}'")
+        con.execute(f"ATTACH {_literal(str(db['NAME']))} AS {STORE} (TYPE sqlite, READ_ONLY)")
+    elif connection.vendor == "postgresql":
+        con.execute(f"LOAD '{extension_path('postgres-scanner')}'")
+        con.execute(f"ATTACH {_literal(_libpq_dsn(db))} AS {STORE} (TYPE postgres, READ_ONLY)")
+    else:
+        raise RuntimeError(f"analytics cannot read a {connection.vendor} store")
+
+
+def _table(model) -> str:
+    return f"{STORE}.{model._meta.db_table}"
+
+
+def _snapshot_statements() -> list[str]:
+    """CREATE TABLE statements copying the analysis inputs out of the attached store."""
+    # SQLite keeps Django's UTC datetimes as naive text; casting with DuckDB's time zone set
+    # to UTC reads them as UTC, and PostgreSQL's timestamptz is UTC already. Purchase days
+    # must be local days, so times are shifted into the configured time zone.
+    local_time = f"timezone('{settings.TIME_ZONE}', occurred_at::TIMESTAMPTZ)"
+    return [
+        f"CREATE TABLE transactions AS SELECT customer_id, {local_time} AS occurred_at,"
+        f" amount::DOUBLE AS amount FROM {_table(Transaction)}",
+        f"CREATE TABLE customers AS SELECT id AS customer_id, branch_id, status"
+        f" FROM {_table(Customer)}",
+        f"CREATE TABLE holdings AS SELECT customer_id, product_id FROM {_table(Holding)}"
+        " WHERE closed_at IS NULL",
+        f"CREATE TABLE products AS SELECT id AS product_id, code, name FROM {_table(Product)}",
+    ]
+
+
+@contextmanager
+def snapshot() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB holding a snapshot of the store's analysis inputs.
+
+    Tables: ``transactions`` (customer_id, occurred_at local, amount), ``customers``
+    (customer_id, branch_id, status), ``holdings`` (open ones: customer_id, product_id),
+    ``products`` (product_id, code, name).
+    """
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        attach_store(con)
+        for statement in _snapshot_statements():
+            con.execute(statement)
+        con.execute(f"DETACH {STORE}")
+        yield con
+    finally:
+        con.close()

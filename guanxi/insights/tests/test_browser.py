@@ -1,0 +1,31 @@
+"""The analytics dashboard in a real browser: the charts draw, in Chinese, without errors."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from guanxi.insights import services
+from guanxi.web.tests.test_browser import browser, login, open_page  # noqa: F401 (fixtures)
+
+SCREENSHOT = Path("/tmp/guanxi-analytics-zh.png")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_dashboard_draws_every_chart(open_page, demo_store, staff):  # noqa: F811
+    run = services.run_analysis()
+    assert run.status == "finished", run.error
+    page = open_page("zh-CN")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    login(page, "analyst")
+    page.goto("/analytics/")
+
+    for chart in ("pyramid", "heatmap", "lorenz", "clv", "segments"):
+        expect(page.locator(f"#chart-{chart} canvas")).to_have_count(1)
+    expect(page.locator("h1.page-title")).to_contain_text("分析")
+    expect(page.locator("#churn-list tbody tr").first).to_be_visible()
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert errors == []

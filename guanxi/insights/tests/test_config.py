@@ -1,0 +1,74 @@
+"""Write-back settings, the store connection string and chart series, without a pipeline run."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from guanxi.insights.charts import build_charts
+from guanxi.insights.config import WriteBackConfig, write_back_config
+from guanxi.insights.store import _libpq_dsn, extension_path
+
+
+def test_tier_bounds_add_up_the_shares():
+    config = WriteBackConfig(value_tiers=(("platinum", 0.05), ("gold", 0.15)))
+
+    assert config.tier_bounds() == [("platinum", 0.05), ("gold", pytest.approx(0.20))]
+
+
+@pytest.mark.parametrize(
+    "settings_value",
+    [
+        {"value_tiers": [("diamond", 0.1)]},
+        {"value_tiers": [("standard", 0.1)]},
+        {"value_tiers": [("platinum", 0.6), ("gold", 0.6)]},
+        {"tier_measure": "revenue"},
+        {"nightly_hour": 24},
+        {"no_such_option": 1},
+    ],
+)
+def test_bad_settings_are_refused(settings, settings_value):
+    settings.GUANXI_INSIGHTS = settings_value
+
+    with pytest.raises(ImproperlyConfigured):
+        write_back_config()
+
+
+def test_the_libpq_string_quotes_awkward_passwords():
+    dsn = _libpq_dsn({"NAME": "guanxi", "HOST": "db", "USER": "me", "PASSWORD": r"it's\x"})
+
+    assert dsn == r"dbname='guanxi' host='db' user='me' password='it\'s\\x'"
+
+
+def test_the_scanner_extensions_are_installed():
+    for name in ("sqlite-scanner", "postgres-scanner"):
+        assert Path(extension_path(name)).is_file()
+
+
+def test_charts_of_nobody_are_empty():
+    charts = build_charts({name: [] for name in ("pyramid_level", "rfm_segment", "r_score",
+                                                  "f_score", "total_revenue", "clv")})  # fmt: skip
+
+    assert charts["customers"] == 0
+    assert charts["pyramid"] == [] and charts["lorenz"] == []
+    assert charts["clv_histogram"] == {"edges": [], "counts": []}
+
+
+def test_charts_count_levels_in_pyramid_order_and_fill_the_heatmap():
+    charts = build_charts(
+        {
+            "pyramid_level": ["D", "A", "A", "suspect"],
+            "rfm_segment": ["lost", "champions", "champions", ""],
+            "r_score": [1, 5, 5, None],
+            "f_score": [1, 5, 4, None],
+            "total_revenue": [10.0, 500.0, 490.0, None],
+            "clv": [0.0, 900.0, 800.0, np.nan],
+        }
+    )
+
+    assert charts["pyramid"] == [["A", 2], ["D", 1], ["suspect", 1]]
+    assert charts["segments"][0] == ["champions", 2, 990.0]
+    assert len(charts["heatmap"]) == 25 and [5, 5, 1] in charts["heatmap"]
+    assert charts["lorenz"][0] == [0.0, 0.0] and charts["lorenz"][-1] == [1.0, 1.0]
+    assert sum(charts["clv_histogram"]["counts"]) == 3

@@ -1,0 +1,190 @@
+"""The analytics dashboard and the 360 panel: who sees what, scoped to their customers."""
+
+import pytest
+from django.urls import reverse
+
+from guanxi.audit.models import AuditEntry
+from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, RunStatus
+from guanxi.web.tests.support import client_for
+
+from .conftest import DUMMY
+
+pytestmark = pytest.mark.django_db
+DASHBOARD = reverse("analytics:list")
+
+
+@pytest.fixture
+def book(make_customer, staff, org):
+    """Customers of the account manager, of a colleague in the same branch, and in the south."""
+    return {
+        "own": make_customer("张三"),
+        "colleague": make_customer("李四", owner_id=staff["other_manager"].pk),
+        "south": make_customer(
+            "王五", branch_id=org["south"].pk, owner_id=staff["south_manager"].pk
+        ),
+    }
+
+
+@pytest.fixture
+def run(book, fabricated_run) -> AnalysisRun:
+    """A finished run with a churn warning for every customer."""
+    return fabricated_run(list(book.values()), warn={c.pk for c in book.values()})
+
+
+def churn_names(response) -> set[str]:
+    return {row["name"] for row in response.context["churn"]}
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("admin", True),
+        ("analyst", True),
+        ("marketer", True),
+        ("branch_manager", True),
+        ("account_manager", True),
+        ("service_agent", False),
+        ("auditor", False),
+    ],
+)
+def test_dashboard_is_open_to_the_analytics_roles_only(staff, role, allowed):
+    response = client_for(staff[role]).get(DASHBOARD)
+
+    assert response.status_code == (200 if allowed else 403)
+
+
+def test_account_manager_sees_only_own_customers_at_risk(staff, run):
+    response = client_for(staff["account_manager"]).get(DASHBOARD)
+
+    assert churn_names(response) == {"张三"}
+    assert response.context["charts"]["customers"] == 1
+    assert not response.context["company_wide"]
+
+
+def test_branch_manager_sees_the_branch_customers_at_risk(staff, run):
+    response = client_for(staff["branch_manager"]).get(DASHBOARD)
+
+    assert churn_names(response) == {"张三", "李四"}
+    assert response.context["charts"]["customers"] == 2
+
+
+def test_analyst_sees_every_customer_at_risk_and_company_charts(staff, run):
+    run.charts = {"customers": 3, "pyramid": [["B", 3]], "segments": [], "heatmap": []}
+    run.save()
+
+    response = client_for(staff["analyst"]).get(DASHBOARD)
+
+    assert churn_names(response) == {"张三", "李四", "王五"}
+    assert response.context["company_wide"]
+    assert response.context["charts"]["customers"] == 3
+
+
+def test_the_churn_list_shows_reasons_and_owners(staff, run):
+    page = client_for(staff["account_manager"]).get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    html = page.content.decode()
+    assert "已90天未购买" in html
+    assert "李经理" in html
+
+
+def test_reading_the_churn_list_is_audited(staff, run, book):
+    client_for(staff["account_manager"]).get(DASHBOARD)
+
+    entry = AuditEntry.objects.filter(object_type="customer").latest("id")
+    assert entry.object_id == str(book["own"].pk)
+
+
+def test_dashboard_without_runs_says_so(staff):
+    page = client_for(staff["analyst"]).get(DASHBOARD)
+
+    assert b'id="no-run"' in page.content
+    assert page.context["charts"] is None
+
+
+def test_the_run_button_is_shown_to_those_who_may_run(staff, run):
+    assert b'id="run-now"' in client_for(staff["analyst"]).get(DASHBOARD).content
+    assert b'id="run-now"' not in client_for(staff["marketer"]).get(DASHBOARD).content
+
+
+def test_run_now_queues_a_run(staff, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = DUMMY
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(staff["analyst"]).post(reverse("analytics:run"))
+
+    assert response.status_code == 302
+    run = AnalysisRun.objects.get()
+    assert run.status == RunStatus.QUEUED
+    assert run.triggered_by == staff["analyst"]
+
+
+def test_marketer_cannot_run_the_analysis(staff):
+    response = client_for(staff["marketer"]).post(reverse("analytics:run"))
+
+    assert response.status_code == 403
+    assert not AnalysisRun.objects.exists()
+
+
+def test_the_360_page_shows_the_latest_scores(staff, run, book, products):
+    CrossSellSuggestion.objects.create(
+        run=run, customer=book["own"], rank=1, product=products["FUND"], score=0.8, reason="r"
+    )
+    page = client_for(staff["account_manager"]).get(
+        reverse("customers:detail", args=[book["own"].pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    html = page.content.decode()
+    assert 'id="insights-panel"' in html
+    assert "High value, low loyalty" in html  # pyramid level B
+    assert "At risk" in html  # RFM segment
+    assert "No purchase for 90 days" in html
+    assert "基金定投" in html  # the cross-sell suggestion
+    assert 'data-kind="score"' in html and 'data-kind="churn_warning"' in html
+
+
+def test_the_360_page_has_no_panel_before_any_run(staff, book):
+    page = client_for(staff["account_manager"]).get(
+        reverse("customers:detail", args=[book["own"].pk])
+    )
+
+    assert page.status_code == 200
+    assert b'id="insights-panel"' not in page.content
+
+
+def test_scores_stay_hidden_with_a_customer_outside_scope(staff, run, book):
+    page = client_for(staff["account_manager"]).get(
+        reverse("customers:detail", args=[book["south"].pk])
+    )
+
+    assert page.status_code == 404
+
+
+@pytest.mark.parametrize(("role", "listed"), [("analyst", True), ("service_agent", False)])
+def test_the_navigation_entry_follows_the_dashboard_permission(staff, role, listed):
+    page = client_for(staff[role]).get(reverse("customers:list"))
+
+    assert (f'href="{DASHBOARD}"' in page.content.decode()) is listed
+
+
+def test_the_timeline_tells_changes_not_every_run(staff, book, fabricated_run):
+    own = book["own"]
+    fabricated_run([own])
+    fabricated_run([own], warn={own.pk})  # same standing, a new warning
+    fabricated_run([own], warn={own.pk})  # nothing new
+
+    page = client_for(staff["account_manager"]).get(reverse("customers:detail", args=[own.pk]))
+
+    html = page.content.decode()
+    assert html.count('data-kind="score"') == 1
+    assert html.count('data-kind="churn_warning"') == 1
+
+
+def test_an_account_manager_without_customers_gets_empty_charts(staff, fabricated_run, book):
+    fabricated_run(list(book.values()))
+    manager = staff["south_manager"]
+    book["south"].delete()
+
+    response = client_for(manager).get(DASHBOARD)
+
+    assert response.status_code == 200
+    assert response.context["charts"]["customers"] == 0
+    assert response.context["churn"] == []

@@ -1,0 +1,164 @@
+"""Running the pipeline on the store: scores with history, value tiers, failures, cross-sell."""
+
+import pytest
+from django.db.models import Count
+
+from guanxi.customers.models import Customer, ValueTier
+from guanxi.insights import services
+from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_run_writes_one_score_per_customer(demo_store):
+    run = services.run_analysis()
+
+    assert run.status == RunStatus.FINISHED, run.error
+    assert run.finished_at is not None and run.as_of is not None
+    assert run.engine.startswith("duckdb")
+    assert CustomerScore.objects.filter(run=run).count() == len(demo_store)
+    assert run.counts["customers"] == len(demo_store)
+    assert run.counts["transactions"] > 0
+    assert run.parameters["analysis"]["clv_model"] == "bgnbd"
+    assert run.overview["n_customers_all"] == len(demo_store)
+    assert {level for level, _n in run.charts["pyramid"]} <= {
+        "A", "B", "C", "D", "inactive", "potential", "suspect"
+    }  # fmt: skip
+
+
+def test_scores_rank_customers_in_company_and_branch(demo_store):
+    run = services.run_analysis()
+
+    scored = CustomerScore.objects.filter(run=run, score__isnull=False)
+    best = scored.order_by("rank_company").first()
+    assert best.rank_company == 1 and best.rank_branch == 1
+    for branch_id in Customer.objects.values_list("branch_id", flat=True).distinct():
+        ranks = scored.filter(customer__branch_id=branch_id).order_by("-score")
+        assert ranks.first().rank_branch == 1
+
+
+def test_history_is_kept_across_two_runs(demo_store):
+    first = services.run_analysis()
+    second = services.run_analysis()
+
+    per_customer = CustomerScore.objects.values("customer_id").annotate(n=Count("id"))
+    assert {row["n"] for row in per_customer} == {2}
+    assert AnalysisRun.objects.latest_finished() == second
+    assert first.status == second.status == RunStatus.FINISHED
+
+
+def test_value_tiers_follow_the_percentile_config(demo_store, settings):
+    settings.GUANXI_INSIGHTS = {
+        "tier_measure": "score",
+        "value_tiers": [("platinum", 0.10), ("gold", 0.20)],
+    }
+    run = services.run_analysis()
+
+    scores = CustomerScore.objects.filter(run=run).select_related("customer")
+    n = len(demo_store)
+    platinum = [s for s in scores if s.value_tier == ValueTier.PLATINUM]
+    gold = [s for s in scores if s.value_tier == ValueTier.GOLD]
+    assert abs(len(platinum) - 0.10 * n) <= 3  # ties at the boundary share a tier
+    assert abs(len(gold) - 0.20 * n) <= 3
+    assert min(s.score for s in platinum) > max(s.score for s in gold)
+    assert not scores.filter(value_tier=ValueTier.SILVER).exists()
+    for s in scores:
+        assert s.customer.value_tier == s.value_tier
+    assert run.counts["tier_changes"] > 0
+
+
+def test_a_changed_tier_moves_the_customer_version(demo_store):
+    before = {c.pk: (c.value_tier, c.version) for c in demo_store}
+    services.run_analysis()
+
+    for customer in Customer.objects.all():
+        tier, version = before[customer.pk]
+        assert customer.version == (version if customer.value_tier == tier else version + 1)
+
+
+def test_tiers_are_left_alone_when_write_back_is_off(demo_store, settings):
+    settings.GUANXI_INSIGHTS = {"write_value_tier": False}
+    before = dict(Customer.objects.values_list("pk", "value_tier"))
+
+    run = services.run_analysis()
+
+    assert run.counts["tier_changes"] == 0
+    assert dict(Customer.objects.values_list("pk", "value_tier")) == before
+
+
+def test_a_failing_pipeline_marks_the_run_failed_and_changes_nothing(demo_store, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("the model exploded")
+
+    monkeypatch.setattr(services, "analyze", broken)
+    before = list(Customer.objects.order_by("pk").values_list("pk", "value_tier", "version"))
+
+    run = services.run_analysis()
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert "the model exploded" in run.error
+    assert not CustomerScore.objects.exists()
+    assert list(Customer.objects.order_by("pk").values_list("pk", "value_tier", "version")) == (
+        before
+    )
+
+
+def test_a_failure_while_writing_back_leaves_no_partial_results(demo_store, monkeypatch):
+    def broken(run):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_apply_value_tiers", broken)
+
+    run = services.run_analysis()
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "disk full" in run.error
+    assert not CustomerScore.objects.exists()
+    assert not CrossSellSuggestion.objects.exists()
+
+
+def test_an_empty_store_fails_with_a_message(transactional_db):
+    run = services.run_analysis()
+
+    assert run.status == RunStatus.FAILED
+    assert "empty" in run.error
+
+
+def test_cross_sell_suggests_products_the_customer_does_not_hold(demo_store):
+    run = services.run_analysis()
+
+    suggestions = CrossSellSuggestion.objects.filter(run=run)
+    assert suggestions.exists()
+    assert run.counts["suggestions"] == suggestions.count()
+    for s in suggestions.select_related("customer")[:200]:
+        held = set(s.customer.holdings.filter(closed_at=None).values_list("product_id", flat=True))
+        assert s.product_id not in held
+        assert s.reason
+    assert set(suggestions.values_list("rank", flat=True)) <= {1, 2, 3}
+
+
+def test_hand_made_purchases_give_the_expected_warning(make_customer, buy):
+    # Bought every 10 days, then nothing for 200 days: overdue by far.
+    lapsed = make_customer("钱七")
+    buy(lapsed, [200, 210, 220, 230], holds=["DEP"])
+    regular = make_customer("孙八")
+    buy(regular, [2, 12, 22, 32], holds=["DEP", "CARD"])
+
+    run = services.run_analysis()
+
+    assert run.status == RunStatus.FINISHED, run.error
+    score = CustomerScore.objects.get(run=run, customer=lapsed)
+    assert score.churn_warning
+    assert "OVERDUE" in score.churn_reason_codes
+    assert "200" in score.churn_reason_en and "200" in score.churn_reason_zh
+    assert not CustomerScore.objects.get(run=run, customer=regular).churn_warning
+
+
+def test_history_beyond_the_kept_runs_is_pruned(demo_store, settings):
+    settings.GUANXI_INSIGHTS = {"keep_runs": 2}
+    first, second, third = (services.run_analysis() for _ in range(3))
+
+    assert list(AnalysisRun.objects.order_by("pk")) == [second, third]
+    assert set(CustomerScore.objects.values_list("run_id", flat=True)) == {second.pk, third.pk}
+    assert set(CrossSellSuggestion.objects.values_list("run_id", flat=True)) == {third.pk}
