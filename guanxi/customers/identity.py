@@ -6,6 +6,7 @@ from datetime import date
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
@@ -40,7 +41,7 @@ def parse_resident_id(raw: str, field: str = "id_number") -> ResidentId:
     if len(number) != 18:
         raise ValidationError({field: _("Only 18-digit resident ID numbers are accepted.")})
     birthday = ric.get_birth_date(number)
-    if birthday > date.today():
+    if birthday > timezone.localdate():
         raise ValidationError({field: _("The resident ID birth date is in the future.")})
     gender = "male" if int(number[16]) % 2 else "female"
     return ResidentId(number=number, birthday=birthday, gender=gender)

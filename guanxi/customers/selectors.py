@@ -5,7 +5,6 @@ viewer's scope raises ``Customer.DoesNotExist``, so its existence does not leak.
 """
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -230,7 +229,7 @@ def _totals(customer: Customer) -> dict:
     agg = customer.transactions.aggregate(
         revenue=Sum("amount"), count=Count("id"), first=Min("occurred_at"), last=Max("occurred_at")
     )
-    since = customer.created_at.date() if customer.created_at else date.today()
+    since = timezone.localdate(customer.created_at) if customer.created_at else timezone.localdate()
     return {
         "lifetime_revenue": (agg["revenue"] or Decimal(0)).quantize(CENTS),
         "transaction_count": agg["count"],

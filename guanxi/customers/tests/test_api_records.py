@@ -2,10 +2,11 @@
 
 import json
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from guanxi import policy
 from guanxi.audit.services import RequestContext
@@ -44,7 +45,7 @@ def test_products_and_holdings(api_as, make_customer):
     assert created.json()["account_number"] == "6222000012345678"
     masked = api_as("marketer").get(f"{URL}/{customer.pk}").json()["holdings"][0]
     assert masked["account_number"] == "…5678"
-    future = (date.today() + timedelta(days=2)).isoformat()
+    future = (timezone.localdate() + timedelta(days=2)).isoformat()
     bad = send(
         client,
         "post",

@@ -1,11 +1,10 @@
 """Customer pages through Django's test client: access control, masking, forms."""
 
-from datetime import date
-
 import pytest
 from django import forms
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction, AuditEntry
@@ -195,7 +194,7 @@ def test_holding_account_numbers_are_shortened_without_full_id_access(staff, zha
         customer=zhang,
         product=product,
         account_number="6222020200112233445",
-        opened_at=date.today(),
+        opened_at=timezone.localdate(),
     )
     assert "6222020200112233445" in html(client_for(staff["admin"]).get(detail_url(zhang)))
     marketer_view = html(client_for(staff["marketer"]).get(detail_url(zhang)))

@@ -7,7 +7,7 @@ CI (``CI=true``), where a missing browser is a failure rather than silently unte
 import os
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -92,7 +92,7 @@ def customers(transactional_db, make_customer, staff) -> dict[str, Customer]:
         customer=zhang,
         product=deposit,
         account_number="6222020200112233445",
-        opened_at=date.today() - timedelta(days=400),
+        opened_at=timezone.localdate() - timedelta(days=400),
         balance=Decimal("200000.00"),
     )
     now = timezone.now()
