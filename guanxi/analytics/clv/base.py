@@ -8,6 +8,7 @@ of the (positive) parameters with L-BFGS-B, using each model's analytic gradient
 
 from __future__ import annotations
 
+import functools
 import inspect
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Self
@@ -15,7 +16,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 FloatArray = NDArray[np.float64]
 
@@ -25,6 +26,13 @@ _LOG_PARAM_BOUND = 30.0
 
 class NotFittedError(ValueError, AttributeError):
     """Raised when a model is used before ``fit``; same bases as scikit-learn's exception."""
+
+
+@functools.cache
+def _blas_threads() -> ThreadpoolController:
+    # Finding the loaded BLAS libraries reads /proc/self/maps: ~2 ms, more than a CDNOW fit's
+    # whole likelihood work, so it is done once per process.
+    return ThreadpoolController()
 
 
 class ConvergenceError(RuntimeError):
@@ -190,7 +198,7 @@ class BaseFitter(ABC):
         start = np.log(self._initial_params(data, counts))
         # The optimiser's linear algebra is on a handful of parameters: BLAS threads only add
         # start-up and contention cost (measured 2-3x slower fits on a busy 2-core machine).
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _blas_threads().limit(limits=1, user_api="blas"):
             result = minimize(
                 self._objective,
                 start,
