@@ -1,45 +1,180 @@
-"""Customer-base KPIs per calendar month and cohort retention, from a transaction log.
+"""Customer-base KPIs per calendar period (and optional group), and cohort retention.
 
 Input conventions (purchase days, returns, zero amounts, duplicates, nulls, future rows) are
-those of :mod:`guanxi.analytics.summary`. A customer is *active* in a month when it has at
+those of :mod:`guanxi.analytics.summary`. A customer is *active* in a period when it has at
 least one purchase day in it.
+
+With a ``group_col`` (e.g. a branch) every group is treated as its own customer base: a
+customer is new in a group the first period it buys there, retained when it bought there in
+the previous period too, so a customer buying in two branches counts in both. A null group
+is a group of its own (joins use null-safe equality so its retention is still computed).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Literal
+
 import ibis
 import ibis.expr.types as ir
 
-from guanxi.analytics.summary import DateLike, clean_transactions, validate_transactions
+from guanxi.analytics.concentration import CostToServe
+from guanxi.analytics.summary import (
+    DateLike,
+    clean_transactions,
+    day_of,
+    require_columns,
+    validate_transactions,
+)
 
-__all__ = ["cohort_retention", "monthly_kpis"]
+__all__ = ["Period", "cohort_retention", "monthly_kpis", "period_kpis"]
+
+Period = Literal["month", "quarter", "year"]
+# truncation unit and length in months of each period
+_PERIODS: dict[str, tuple[str, int]] = {"month": ("M", 1), "quarter": ("Q", 3), "year": ("Y", 12)}
+_GROUP = "_group"
 
 
-def _customer_months(
+def _check_period(period: str) -> tuple[str, int]:
+    if period not in _PERIODS:
+        raise ValueError(f"period must be one of {list(_PERIODS)}, not {period!r}")
+    return _PERIODS[period]
+
+
+def _same(left: ir.Table, right: ir.Table, keys: list[str]) -> list[ir.BooleanValue]:
+    # null-safe: a null group must still match itself, or its customers never "return"
+    return [left[k].identical_to(right[k]) for k in keys]
+
+
+def _with_group(
+    transactions: ir.Table,
+    customers: ir.Table | None,
+    customer_col: str,
+    group_col: str | None,
+) -> tuple[ir.Table, str | None]:
+    """Transactions carrying the group column, taken from ``customers`` when they lack it.
+
+    Returns the table and the name of its group column (None when ungrouped).
+    """
+    if group_col is None or group_col in transactions.columns:
+        return transactions, group_col
+    if customers is None or group_col not in customers.columns:
+        raise ValueError(
+            f"group_col {group_col!r} is neither a column of transactions "
+            f"({', '.join(transactions.columns)}) nor of the customers table"
+        )
+    require_columns(transactions, customer_col, what="transactions")
+    require_columns(customers, customer_col, what="customers")
+    lookup = customers.select(_c=customers[customer_col], _g=customers[group_col])
+    # named like the internal group key, so the rest runs the same whichever table supplied it
+    joined = transactions.left_join(lookup, transactions[customer_col] == lookup["_c"])
+    return joined.select(*transactions.columns, **{_GROUP: lookup["_g"]}), _GROUP
+
+
+def _customer_periods(
     transactions: ir.Table,
     customer_col: str,
     time_col: str,
     amount_col: str,
     as_of: DateLike | None,
     drop_duplicates: bool,
-) -> ir.Table:
-    _, as_of_date = validate_transactions(transactions, customer_col, time_col, amount_col, as_of)
-    clean = clean_transactions(
-        transactions, customer_col, time_col, amount_col, as_of_date, drop_duplicates, {}
+    *,
+    group_col: str | None = None,
+    channel_col: str | None = None,
+    costs: CostToServe | None = None,
+    unit: str = "M",
+) -> tuple[ir.Table, dt.date]:
+    """One row per (customer, [group,] period) with any kept transaction, and the as-of date.
+
+    Columns: ``<customer_col>``, ``_group`` (when grouped), ``period``, ``revenue`` (net),
+    ``purchase_value``, ``purchases`` (purchase days), ``cost`` (cost to serve).
+    """
+    _, as_of_date = validate_transactions(
+        transactions, customer_col, time_col, amount_col, as_of, (group_col, channel_col)
     )
+    extra = {_GROUP: group_col, "_channel": channel_col}
+    clean = clean_transactions(
+        transactions, customer_col, time_col, amount_col, as_of_date, drop_duplicates, extra
+    )
+    keys = [customer_col] + ([_GROUP] if group_col is not None else [])
+    # CostToServe conventions (concentration.customer_profit): every row, returns included,
+    # costs its channel's per-transaction price; unlisted or null channels the default
+    c = costs or CostToServe()
+    if channel_col is not None and c.per_transaction:
+        unit_cost = (
+            clean["_channel"]
+            .cast("string")
+            .substitute(dict(c.per_transaction), else_=c.default_transaction_cost)
+            .fill_null(c.default_transaction_cost)
+        )
+    else:
+        unit_cost = ibis.literal(c.default_transaction_cost)
+    clean = clean.mutate(_unit=unit_cost.cast("float64"))
     amount = clean["_amount"]
-    daily = clean.group_by([customer_col, "_day"]).aggregate(
+    daily = clean.group_by([*keys, "_day"]).aggregate(
         _value=amount.sum(where=amount >= 0),
         _net=amount.sum(),
         _n_buy=clean.count(where=amount >= 0),
+        _cost=clean["_unit"].sum(),
     )
-    daily = daily.mutate(month=daily["_day"].truncate("M"))
+    daily = daily.mutate(period=daily["_day"].truncate(unit))
     buy = daily["_n_buy"] > 0
-    return daily.group_by([customer_col, "month"]).aggregate(
+    cp = daily.group_by([*keys, "period"]).aggregate(
         revenue=daily["_net"].sum(),
         purchase_value=daily["_value"].sum(where=buy).fill_null(0.0),
         purchases=daily.count(where=buy),
+        cost=daily["_cost"].sum(),
     )
+    return cp, as_of_date
+
+
+def _base_kpis(cp: ir.Table, customer_col: str, grouped: bool, months: int) -> ir.Table:
+    """Per ([group,] period): customer counts, retention and sums of the customer periods.
+
+    Adds to each (customer, period) row whether it is the customer's first active period and
+    whether the customer was active in the previous period, then aggregates.
+    """
+    gkeys = [_GROUP] if grouped else []
+    ckeys = [customer_col, *gkeys]
+    step = ibis.interval(months=months)
+    active = cp.filter(cp.purchases > 0)
+    first = active.group_by(ckeys).aggregate(_first=active.period.min())
+    prev = active.select(*ckeys, _next=active.period + step)
+    t = cp.left_join(first, _same(cp, first, ckeys)).select(*cp.columns, _first=first["_first"])
+    t = t.left_join(prev, [*_same(t, prev, ckeys), t.period == prev["_next"]]).select(
+        *t.columns, _was_active=prev["_next"].notnull()
+    )
+    is_active = t.purchases > 0
+    per = t.group_by([*gkeys, "period"]).aggregate(
+        active_customers=t.count(where=is_active),
+        new_customers=t.count(where=is_active & (t.period == t["_first"])),
+        retained_customers=t.count(where=is_active & t["_was_active"]),
+        purchases=t.purchases.sum(),
+        revenue=t.revenue.sum(),
+        cost=t.cost.sum(),
+        _value=t.purchase_value.sum(),
+    )
+    prev_active = per.select(*gkeys, _p=per.period + step, _prev_active=per.active_customers)
+    return per.left_join(
+        prev_active, [*_same(per, prev_active, gkeys), per.period == prev_active["_p"]]
+    ).select(*per.columns, _prev_active=prev_active["_prev_active"])
+
+
+def _ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
+    """num / den as float, null when den is null or 0 (a rate without inputs)."""
+    return ibis.ifelse(den > 0, num.cast("float64") / den.cast("float64"), ibis.null("float64"))
+
+
+def _rates(out: ir.Table) -> dict[str, ir.Value]:
+    retention = _ratio(out.retained_customers, out["_prev_active"])
+    return {
+        "active_customers": out.active_customers.cast("int64"),
+        "new_customers": out.new_customers.cast("int64"),
+        "returning_customers": (out.active_customers - out.new_customers).cast("int64"),
+        "retained_customers": out.retained_customers.cast("int64"),
+        "retention_rate": retention,
+        "churn_rate": 1.0 - retention,  # null stays null
+    }
 
 
 def monthly_kpis(
@@ -48,60 +183,214 @@ def monthly_kpis(
     customer_col: str = "customer_id",
     time_col: str = "date",
     amount_col: str = "amount",
+    group_col: str | None = None,
     as_of: DateLike | None = None,
     drop_duplicates: bool = False,
 ) -> ir.Table:
-    """Customer-base KPIs for every calendar month with activity, ordered by month.
+    """Customer-base KPIs for every calendar month with activity, ordered by [group,] month.
 
-    Columns: ``month`` (first day), ``active_customers``, ``new_customers`` (first purchase
-    ever in this month), ``returning_customers`` (active, not new), ``retained_customers``
-    (active this month and the previous one), ``retention_rate`` (retained / active in the
-    previous month; null when none was), ``purchases`` (purchase days), ``revenue`` (net, incl.
+    Columns: ``<group_col>`` (only when given; each group is its own customer base, see the
+    module docstring), ``month`` (first day), ``active_customers``, ``new_customers`` (first
+    purchase ever, in the group, in this month), ``returning_customers`` (active, not new),
+    ``retained_customers`` (active this month and the previous one), ``retention_rate``
+    (retained / active in the previous month; null when none was), ``churn_rate``
+    (1 - retention_rate; null with it), ``purchases`` (purchase days), ``revenue`` (net, incl.
     returns), ``avg_order_value`` (purchase value / purchases), ``revenue_per_active``
     (revenue / active customers).
+
+    Raises ``ValueError`` naming any missing column (``group_col`` included).
     """
-    cm = _customer_months(transactions, customer_col, time_col, amount_col, as_of, drop_duplicates)
-    active = cm.filter(cm.purchases > 0)
-    first = active.group_by(customer_col).aggregate(_first=active.month.min())
-    prev = active.select(customer_col, _next=active.month + ibis.interval(months=1))
-    t = cm.left_join(first, customer_col).select(*cm.columns, _first=first["_first"])
-    t = t.left_join(prev, [t[customer_col] == prev[customer_col], t.month == prev["_next"]]).select(
-        *t.columns, _was_active=prev["_next"].notnull()
+    cp, _ = _customer_periods(
+        transactions,
+        customer_col,
+        time_col,
+        amount_col,
+        as_of,
+        drop_duplicates,
+        group_col=group_col,
     )
-    is_active = t.purchases > 0
-    per_month = t.group_by("month").aggregate(
-        active_customers=t.count(where=is_active),
-        new_customers=t.count(where=is_active & (t.month == t["_first"])),
-        retained_customers=t.count(where=is_active & t["_was_active"]),
-        purchases=t.purchases.sum(),
-        revenue=t.revenue.sum(),
-        _value=t.purchase_value.sum(),
-    )
-    prev_active = per_month.select(
-        _m=per_month.month + ibis.interval(months=1), _prev_active=per_month.active_customers
-    )
-    out = per_month.left_join(prev_active, per_month.month == prev_active["_m"]).select(
-        *per_month.columns, _prev_active=prev_active["_prev_active"]
-    )
-    active_f = out.active_customers.cast("float64")
+    out = _base_kpis(cp, customer_col, group_col is not None, 1)
+    gsel = {group_col: out[_GROUP]} if group_col is not None else {}
     return out.select(
-        "month",
-        active_customers=out.active_customers.cast("int64"),
-        new_customers=out.new_customers.cast("int64"),
-        returning_customers=(out.active_customers - out.new_customers).cast("int64"),
-        retained_customers=out.retained_customers.cast("int64"),
-        retention_rate=ibis.ifelse(
-            out["_prev_active"] > 0,
-            out.retained_customers.cast("float64") / out["_prev_active"].cast("float64"),
-            ibis.null("float64"),
-        ),
+        **gsel,
+        month=out.period,
+        **_rates(out),
         purchases=out.purchases.cast("int64"),
         revenue=out.revenue.cast("float64"),
-        avg_order_value=ibis.ifelse(
-            out.purchases > 0, out["_value"] / out.purchases.cast("float64"), ibis.null("float64")
-        ),
-        revenue_per_active=ibis.ifelse(active_f > 0, out.revenue / active_f, ibis.null("float64")),
-    ).order_by("month")
+        avg_order_value=_ratio(out["_value"], out.purchases).cast("float64"),
+        revenue_per_active=_ratio(out.revenue, out.active_customers),
+    ).order_by([*gsel, "month"])
+
+
+def _holdings_kpis(
+    cp: ir.Table,
+    holdings: ir.Table,
+    customer_col: str,
+    product_col: str,
+    opened_col: str,
+    as_of: dt.date,
+    gkeys: list[str],
+    months: int,
+) -> ir.Table:
+    """Per ([group,] period): mean distinct products held by the active customers, and the
+    share of them holding two or more (products opened on or before the period end)."""
+    require_columns(holdings, customer_col, product_col, opened_col, what="holdings")
+    h = holdings.select(
+        _c=holdings[customer_col], _p=holdings[product_col], _o=day_of(holdings, opened_col)
+    )
+    # like future transactions, holdings opened after as_of are not known yet
+    h = h.filter(h["_c"].notnull(), h["_p"].notnull(), h["_o"] <= ibis.literal(as_of, type="date"))
+    act = cp.filter(cp.purchases > 0)
+    act = act.select(customer_col, *gkeys, "period", _end=act.period + ibis.interval(months=months))
+    # left join: an active customer without holdings holds 0 products (still in the denominator)
+    j = act.left_join(h, [act[customer_col] == h["_c"], h["_o"] < act["_end"]])
+    per_cust = j.group_by([customer_col, *gkeys, "period"]).aggregate(_n=j["_p"].nunique())
+    return per_cust.group_by([*gkeys, "period"]).aggregate(
+        _products=per_cust["_n"].sum(),
+        _cross=per_cust.count(where=per_cust["_n"] >= 2),
+        _holders=per_cust.count(),
+    )
+
+
+def _referral_kpis(
+    cp: ir.Table,
+    customers: ir.Table,
+    customer_col: str,
+    source_col: str,
+    referral_value: str,
+    gkeys: list[str],
+) -> ir.Table:
+    """Per ([group,] period): new customers and how many of them came by referral."""
+    active = cp.filter(cp.purchases > 0)
+    first = active.group_by([customer_col, *gkeys]).aggregate(period=active.period.min())
+    src = customers.select(_c=customers[customer_col], _s=customers[source_col])
+    j = first.left_join(src, first[customer_col] == src["_c"])
+    # unknown source (not in customers, or null) counts as "not a referral", not as missing
+    return j.group_by([*gkeys, "period"]).aggregate(
+        _new=j.count(), _referred=j.count(where=(j["_s"] == referral_value).fill_null(False))
+    )
+
+
+def period_kpis(
+    transactions: ir.Table,
+    *,
+    customers: ir.Table | None = None,
+    holdings: ir.Table | None = None,
+    costs: CostToServe | None = None,
+    customer_col: str = "customer_id",
+    time_col: str = "date",
+    amount_col: str = "amount",
+    channel_col: str | None = None,
+    group_col: str | None = None,
+    period: Period = "month",
+    as_of: DateLike | None = None,
+    product_col: str = "product",
+    opened_col: str = "opened_date",
+    source_col: str | None = "source_channel",
+    referral_value: str = "referral",
+    drop_duplicates: bool = False,
+) -> ir.Table:
+    """Customer-base KPIs per ([group,] calendar month / quarter / year) with activity.
+
+    Args:
+        transactions: one row per transaction line (conventions of
+            :mod:`guanxi.analytics.summary`).
+        customers: optional table ``<customer_col>, [<group_col>,] <source_col>``, one row per
+            customer. Supplies the group when ``transactions`` has no ``group_col`` (e.g.
+            customer -> home branch) and the acquisition channel for ``referral_rate``.
+        holdings: optional table ``<customer_col>, <product_col>, <opened_col>`` (one row per
+            product held; opened is a date, timestamp or ISO string) for
+            ``products_per_customer`` / ``cross_sell_rate``.
+        costs: unit costs to serve (:class:`~guanxi.analytics.concentration.CostToServe`);
+            only the per-transaction costs and ``gross_margin`` apply (there are no case or
+            contact tables per period). None: no costs, so profit = revenue.
+        channel_col: transaction channel column for per-channel transaction costs.
+        group_col: optional grouping (e.g. ``"branch"``), taken from ``transactions`` or,
+            when absent there, from ``customers``. Each group is its own customer base (see
+            the module docstring).
+        period: ``"month"``, ``"quarter"`` or ``"year"`` (calendar periods).
+        as_of: observation end, inclusive (default: the latest transaction date); later
+            transactions and holdings are ignored.
+        source_col: acquisition-channel column of ``customers``; None: no referral rate.
+        referral_value: the ``source_col`` value meaning "referred" (exact match).
+
+    Returns:
+        Ordered by [group,] period: ``<group_col>`` (when given), ``period`` (first day),
+        ``active_customers``, ``new_customers``, ``returning_customers``,
+        ``retained_customers``, ``retention_rate`` (retained / active in the previous period;
+        null when none was), ``churn_rate`` (1 - retention_rate, null with it), ``revenue``
+        (net), ``revenue_per_active``, ``cost`` (cost to serve; 0 without ``costs``),
+        ``profit`` (revenue * gross_margin - cost), ``profit_per_active``,
+        ``products_per_customer`` (mean distinct products held by the active customers, at
+        the period end or as_of if earlier; customers without holdings count 0),
+        ``cross_sell_rate`` (share of active customers holding >= 2 distinct products),
+        ``referred_customers`` and ``referral_rate`` (share of the period's new customers whose
+        source is ``referral_value``; unknown sources count as not referred).
+        Per-active measures are null when no customer was active; the holdings measures are
+        null without ``holdings`` and the referral ones without ``customers`` (or with
+        ``source_col=None``) or when the period has no new customer.
+
+    Raises:
+        ValueError: a named column is missing (in whichever table should hold it), an
+            unknown period, or unusable transactions (see ``customer_summary``).
+    """
+    unit, months = _check_period(period)
+    if customers is not None:
+        require_columns(customers, customer_col, source_col, what="customers")
+    tx, gcol = _with_group(transactions, customers, customer_col, group_col)
+    cp, as_of_date = _customer_periods(
+        tx,
+        customer_col,
+        time_col,
+        amount_col,
+        as_of,
+        drop_duplicates,
+        group_col=gcol,
+        channel_col=channel_col,
+        costs=costs,
+        unit=unit,
+    )
+    gkeys = [_GROUP] if gcol is not None else []
+    out = _base_kpis(cp, customer_col, gcol is not None, months)
+    if holdings is not None:
+        hk = _holdings_kpis(
+            cp, holdings, customer_col, product_col, opened_col, as_of_date, gkeys, months
+        )
+        pred = [*_same(out, hk, gkeys), out.period == hk.period]
+        out = out.left_join(hk, pred).select(*out.columns, *[hk[c] for c in hk.columns[-3:]])
+    if customers is not None and source_col is not None:
+        rk = _referral_kpis(cp, customers, customer_col, source_col, referral_value, gkeys)
+        pred = [*_same(out, rk, gkeys), out.period == rk.period]
+        out = out.left_join(rk, pred).select(*out.columns, rk["_new"], rk["_referred"])
+    # built only after the last join: expressions must refer to the final relation
+    if holdings is not None:
+        products = _ratio(out["_products"], out["_holders"])
+        cross = _ratio(out["_cross"], out["_holders"])
+    else:
+        products = cross = ibis.null("float64")
+    if "_referred" in out.columns:
+        referred = out["_referred"].fill_null(0).cast("int64")
+        referral = _ratio(out["_referred"], out["_new"])
+    else:
+        referred = ibis.null("int64")
+        referral = ibis.null("float64")
+    margin = (costs or CostToServe()).gross_margin
+    profit = out.revenue.cast("float64") * margin - out.cost
+    gsel = {group_col: out[_GROUP]} if group_col is not None else {}
+    return out.select(
+        **gsel,
+        period=out.period,
+        **_rates(out),
+        revenue=out.revenue.cast("float64"),
+        revenue_per_active=_ratio(out.revenue, out.active_customers),
+        cost=out.cost.cast("float64"),
+        profit=profit,
+        profit_per_active=_ratio(profit, out.active_customers),
+        products_per_customer=products,
+        cross_sell_rate=cross,
+        referred_customers=referred,
+        referral_rate=referral,
+    ).order_by([*gsel, "period"])
 
 
 def cohort_retention(
@@ -120,8 +409,10 @@ def cohort_retention(
     (active / cohort size; 1.0 at period 0). Ordered by cohort and period; only periods with
     at least one active customer appear.
     """
-    cm = _customer_months(transactions, customer_col, time_col, amount_col, as_of, drop_duplicates)
-    active = cm.filter(cm.purchases > 0).select(customer_col, "month")
+    cp, _ = _customer_periods(
+        transactions, customer_col, time_col, amount_col, as_of, drop_duplicates
+    )
+    active = cp.filter(cp.purchases > 0).select(customer_col, month=cp.period)
     first = active.group_by(customer_col).aggregate(cohort=active.month.min())
     t = active.join(first, customer_col)
     t = t.mutate(period=t.month.delta(t.cohort, unit="month").cast("int64"))

@@ -79,7 +79,8 @@ def _to_date(value: DateLike, name: str) -> dt.date:
     raise ValueError(f"{name}={value!r} is not a date")
 
 
-def _day_expr(table: ir.Table, time_col: str) -> ir.DateValue:
+def day_of(table: ir.Table, time_col: str) -> ir.DateValue:
+    """The calendar day of a date, timestamp or ISO-text column."""
     col = table[time_col]
     dtype = col.type()
     if dtype.is_date():
@@ -137,7 +138,7 @@ def _scan_counts(
     as_of: dt.date | None,
 ) -> dict:
     t = transactions
-    day = _day_expr(t, time_col)
+    day = day_of(t, time_col)
     cust_ok = t[customer_col].notnull()
     time_ok = cust_ok & day.notnull()
     amt_ok = time_ok & t[amount_col].notnull()
@@ -228,7 +229,7 @@ def clean_transactions(
 ) -> ir.Table:
     """Transactions with nulls and rows after ``as_of`` dropped, amounts as float, days as dates."""
     t = transactions.distinct() if drop_duplicates else transactions
-    day = _day_expr(t, time_col)
+    day = day_of(t, time_col)
     cols = {
         customer_col: t[customer_col],
         "_day": day,
