@@ -12,11 +12,16 @@ CDNOW = Path(__file__).resolve().parents[2].parent / "shared/datasets/cdnow/CDNO
 
 
 def test_files_go_to_the_analyst_cli_and_the_rest_to_django(tmp_path):
-    existing = tmp_path / "tx.csv"
-    existing.write_text("a,b\n")
-    assert cli._names_a_file(["--out", str(tmp_path / "out"), str(existing)])
+    assert cli._names_a_file([str(tmp_path / "tx.csv"), "--out", str(tmp_path / "out")])
     assert not cli._names_a_file(["--enqueue"])
-    assert not cli._names_a_file([str(tmp_path / "missing.csv")])
+    assert not cli._names_a_file([])
+
+
+def test_a_missing_transaction_file_is_named_in_a_one_line_error(tmp_path, capsys):
+    columns = ["--customer-col", "c", "--date-col", "d", "--amount-col", "a"]
+    code = cli.main(["analyze", str(tmp_path / "missing.csv"), *columns, "--out", str(tmp_path)])
+    assert code == 2
+    assert "missing.csv" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not CDNOW.exists(), reason="the shared CDNOW data set is not beside the repo")
