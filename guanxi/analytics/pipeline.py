@@ -692,8 +692,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-_CUSTOMER_COLUMNS = [
-    CUSTOMER,
+_SUMMARY_COLUMNS = (
     "first_purchase",
     "last_purchase",
     "recency",
@@ -704,6 +703,12 @@ _CUSTOMER_COLUMNS = [
     "n_purchases",
     "total_revenue",
     "revenue_12m",
+)
+"""Columns of the customer summary carried into ``AnalysisResult.customers``."""
+
+_CUSTOMER_COLUMNS = [
+    CUSTOMER,
+    *_SUMMARY_COLUMNS,
     "r_score",
     "f_score",
     "m_score",
@@ -740,19 +745,7 @@ def _assemble(
     """Join every per-customer table on the pyramid's customers (the widest universe)."""
     reasons = churn["reasons"]
     parts = [
-        summary.select(
-            CUSTOMER,
-            "first_purchase",
-            "last_purchase",
-            "recency",
-            "frequency",
-            "monetary_value",
-            "T",
-            "days_since_last",
-            "n_purchases",
-            "total_revenue",
-            "revenue_12m",
-        ),
+        summary.select(CUSTOMER, *_SUMMARY_COLUMNS),
         rfm.select(
             CUSTOMER,
             "r_score",

@@ -57,7 +57,7 @@ def account_manager_choices() -> list[tuple[str, str]]:
     return [
         (str(p.user_id), p.display_name or p.user.get_username())
         for p in profiles
-        if Role.ACCOUNT_MANAGER in p.roles
+        if p.has_role(Role.ACCOUNT_MANAGER)
     ]
 
 

@@ -95,7 +95,7 @@ def _clean_references(data: dict, errors: dict) -> None:
         profile = getattr(owner, "profile", None) if owner else None
         if owner is None:
             errors["owner_id"] = [_("There is no active user with this ID.")]
-        elif profile is None or Role.ACCOUNT_MANAGER not in profile.roles:
+        elif profile is None or not profile.has_role(Role.ACCOUNT_MANAGER):
             errors["owner_id"] = [_("The owner must be an account manager.")]
 
 
@@ -163,9 +163,7 @@ def update_customer(
     context: RequestContext,
 ) -> Customer:
     """Change fields of a customer, refusing a stale version; audited with the changed fields."""
-    customer = get_visible_customer(viewer, customer_id)
-    if not policy.can_edit_customer(viewer, customer):
-        raise policy_denied()
+    customer = _editable_customer(viewer, customer_id)
     cleaned = clean_customer_data(dict(data), partial=True)
     if "branch_id" in cleaned or "owner_id" in cleaned:
         branch = cleaned.get("branch_id", customer.branch_id)
@@ -177,6 +175,15 @@ def update_customer(
         save_if_version(customer, expected_version, changed)
         visible = [f for f in changed if f not in ("name_pinyin", "name_initials", "phone_last4")]
         record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], visible, context)
+    return customer
+
+
+def _editable_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
+    """A customer the viewer may change: out of scope reads as missing, in scope but not
+    editable is forbidden."""
+    customer = get_visible_customer(viewer, customer_id)
+    if not policy.can_edit_customer(viewer, customer):
+        raise policy_denied()
     return customer
 
 
@@ -205,9 +212,7 @@ def change_lifecycle(
     context: RequestContext,
 ) -> Customer:
     """Move a customer to another lifecycle status, keeping the date and reason."""
-    customer = get_visible_customer(viewer, customer_id)
-    if not policy.can_edit_customer(viewer, customer):
-        raise policy_denied()
+    customer = _editable_customer(viewer, customer_id)
     errors = {}
     if to_status not in LifecycleStatus.values:
         errors["status"] = [_("Unknown lifecycle status.")]
@@ -230,9 +235,7 @@ def change_lifecycle(
 
 def set_tags(viewer: policy.Viewer, customer_id: int, names: list[str], context) -> list[str]:
     """Replace a customer's tags, creating tags that do not exist yet."""
-    customer = get_visible_customer(viewer, customer_id)
-    if not policy.can_edit_customer(viewer, customer):
-        raise policy_denied()
+    customer = _editable_customer(viewer, customer_id)
     clean = sorted({n.strip() for n in names if n and n.strip()})
     if any(len(n) > 50 for n in clean):
         raise ValidationError({"tags": [_("A tag has at most 50 characters.")]})
@@ -333,9 +336,7 @@ def reveal_field(
 
 def add_contact(viewer: policy.Viewer, customer_id: int, data: dict, context) -> Contact:
     """Add a contact person to an organisation customer."""
-    customer = get_visible_customer(viewer, customer_id)
-    if not policy.can_edit_customer(viewer, customer):
-        raise policy_denied()
+    customer = _editable_customer(viewer, customer_id)
     errors: dict = {}
     if customer.kind != CustomerKind.ORGANISATION:
         errors["customer"] = [_("Only organisation customers have contact persons.")]
@@ -369,9 +370,7 @@ def define_custom_field(viewer: policy.Viewer, data: dict) -> CustomFieldDefinit
 
 def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, context):
     """Record a transaction for a customer the viewer may edit."""
-    customer = get_visible_customer(viewer, customer_id)
-    if not policy.can_edit_customer(viewer, customer):
-        raise policy_denied()
+    customer = _editable_customer(viewer, customer_id)
     product = None
     if data.get("product_code"):
         product = Product.objects.filter(code=data["product_code"]).first()
@@ -390,9 +389,7 @@ def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, contex
 
 def open_holding(viewer: policy.Viewer, customer_id: int, data: dict, context) -> Holding:
     """Record a product the customer took up (an account opened, a plan subscribed)."""
-    customer = get_visible_customer(viewer, customer_id)
-    if not policy.can_edit_customer(viewer, customer):
-        raise policy_denied()
+    customer = _editable_customer(viewer, customer_id)
     product = Product.objects.filter(code=data.pop("product_code")).first()
     errors: dict = {}
     if product is None:
@@ -424,9 +421,7 @@ def define_product(viewer: policy.Viewer, data: dict) -> Product:
 
 
 def _editable_contact(viewer: policy.Viewer, customer_id: int, contact_id: int) -> Contact:
-    customer = get_visible_customer(viewer, customer_id)
-    if not policy.can_edit_customer(viewer, customer):
-        raise policy_denied()
+    customer = _editable_customer(viewer, customer_id)
     return Contact.objects.get(pk=contact_id, customer=customer)
 
 

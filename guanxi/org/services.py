@@ -1,5 +1,6 @@
 """Creating the organisation: branches, teams and staff with their roles."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -42,3 +43,13 @@ def create_staff(
             user=user, roles=list(roles), branch=branch, team=team, display_name=display_name
         )
     return user
+
+
+def remember_language(user, language: str) -> bool:
+    """Save a user's interface language so it follows them to other browsers at login.
+
+    Unknown language codes are ignored; returns whether the choice was saved.
+    """
+    if language not in dict(settings.LANGUAGES):
+        return False
+    return Profile.objects.filter(user=user).update(language=language) > 0

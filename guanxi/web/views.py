@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from guanxi.org.models import Profile
+from guanxi.org.services import remember_language
 
 
 class LoginForm(AuthenticationForm):
@@ -68,9 +69,8 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     The user's language then follows them to other browsers: it is applied at login.
     """
     response = set_language(request)
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        Profile.objects.filter(user=request.user).update(language=language)
+    if request.user.is_authenticated:
+        remember_language(request.user, request.POST.get("language", ""))
     return response
 
 

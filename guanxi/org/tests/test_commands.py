@@ -31,3 +31,13 @@ def test_create_staff_refuses_account_manager_without_branch(org):
 def test_create_token_for_unknown_user(db):
     with pytest.raises(CommandError, match="no active user"):
         call_command("create_token", "ghost")
+
+
+def test_remembered_language_must_be_one_we_offer(staff):
+    from guanxi.org.services import remember_language
+
+    user = staff["marketer"]
+    assert remember_language(user, "en")
+    assert not remember_language(user, "fr")
+    user.profile.refresh_from_db()
+    assert user.profile.language == "en"
