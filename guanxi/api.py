@@ -19,18 +19,18 @@ from guanxi.customers.api import router as customers_router
 from guanxi.insights.api import router as insights_router
 from guanxi.org.api import auth_router
 from guanxi.org.api import router as org_router
-from guanxi.org.models import ApiToken
+from guanxi.org.authentication import user_for_token
 
 
 class BearerToken(HttpBearer):
     """``Authorization: Bearer <token>`` with a token from ``guanxi create-token``."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        found = ApiToken.objects.for_raw(token)
-        if found is None or not found.user.is_active:
+        user = user_for_token(token)
+        if user is None:
             return None
-        request.user = found.user
-        return found.user
+        request.user = user
+        return user
 
 
 api = NinjaAPI(

@@ -13,6 +13,7 @@ COMMAND_ALIASES = {
     "demo-data": "demo_data",
     "create-token": "create_token",
     "create-staff": "create_staff",
+    "revoke-tokens": "revoke_tokens",
     "schedule-nightly": "schedule_nightly",
     "db-worker": "db_worker",
 }

@@ -89,6 +89,9 @@ def _database() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # A connection kept per worker skips reopening the file, rereading the schema and
+        # rewarming the page cache on every request.
+        "CONN_MAX_AGE": 600,
         # Tests use a real file (one per process): an in-memory database fails at once on
         # lock contention instead of waiting, which hides how the product really behaves.
         "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
@@ -119,6 +122,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Seconds a process remembers a verified API token (guanxi.org.authentication); 0: never.
+GUANXI_TOKEN_CACHE_SECONDS = float(os.environ.get("GUANXI_TOKEN_CACHE_SECONDS", "5"))
 AXES_FAILURE_LIMIT = int(os.environ.get("GUANXI_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True

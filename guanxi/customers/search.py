@@ -1,6 +1,7 @@
 """The one search box: what a query string means and which indexed columns it hits."""
 
 import re
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -32,24 +33,40 @@ def _digits_condition(query: str) -> Q:
     return condition
 
 
-def search_condition(query: str) -> Q:
-    """A filter for customers matching the query by name, pinyin, phone, ID, email or ext. ID."""
+@dataclass(frozen=True)
+class SearchCondition:
+    """What a query matches, in two parts.
+
+    ``pinyin`` is a prefix of the pinyin key, whose index already lists its matches in name
+    order, so the first page of them costs a page of index entries however many there are;
+    ``rest`` is everything else the query may mean.
+    """
+
+    rest: Q
+    pinyin: Q | None = None
+
+    @property
+    def any(self) -> Q:
+        """Customers matching either part."""
+        return self.rest if self.pinyin is None else self.pinyin | self.rest
+
+
+def search_condition(query: str) -> SearchCondition:
+    """Customers matching the query by name, pinyin, phone, ID, email or external ID."""
     query = query.strip()
     if not query:
-        return Q()
+        return SearchCondition(Q())
     if "@" in query:
-        return Q(email=query.lower()) | Q(external_id=query)
+        return SearchCondition(Q(email=query.lower()) | Q(external_id=query))
     if DIGITS.match(query):
-        return _digits_condition(query)
+        return SearchCondition(_digits_condition(query))
     upper = query.upper()
     if re.fullmatch(r"\d{17}X", upper):
-        return Q(id_number=upper) | Q(external_id=query)
+        return SearchCondition(Q(id_number=upper) | Q(external_id=query))
     if HAN.search(query):
-        return prefix("name", query) | Q(external_id=query)
+        return SearchCondition(prefix("name", query) | Q(external_id=query))
     latin = query.lower().replace(" ", "")
-    return (
-        prefix("name_pinyin", pinyin_key(latin))
-        | prefix("name_initials", latin)
-        | prefix("name", query)
-        | Q(external_id=query)
+    return SearchCondition(
+        rest=prefix("name_initials", latin) | prefix("name", query) | Q(external_id=query),
+        pinyin=prefix("name_pinyin", pinyin_key(latin)),
     )

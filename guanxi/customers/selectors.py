@@ -8,19 +8,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
+from guanxi.customers import history
 from guanxi.customers.identity import national_phone
 from guanxi.customers.models import (
     Customer,
     CustomerGroup,
+    CustomerKind,
     CustomFieldDefinition,
     GroupKind,
+    GroupMembership,
     LifecycleStatus,
     ValueTier,
 )
@@ -44,6 +48,7 @@ LIST_VALUES = (
     *("branch__name", "owner__username", "owner__profile__display_name"),
 )
 CENTS = Decimal("0.01")
+LIFECYCLE_SHOWN = 20
 
 
 def get_visible_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
@@ -112,8 +117,26 @@ def _matching(customers: QuerySet, query: str) -> QuerySet:
     # PostgreSQL walks the sort index hoping to meet a page of matches early, which scans
     # most of a million rows for a rare prefix; a LIMITed subquery cannot be flattened, so
     # it is computed first. Beyond SEARCH_CANDIDATES matches a query is too vague to rank.
-    matches = customers.filter(search_condition(query)).values("pk")[:SEARCH_CANDIDATES]
+    matches = customers.filter(search_condition(query).any).values("pk")[:SEARCH_CANDIDATES]
     return customers.model.objects.filter(pk__in=matches)
+
+
+def _search_page(customers: QuerySet, query: str, order: tuple, needed: int) -> QuerySet:
+    """Customers matching a search, for a list sorted by ``order`` showing ``needed`` rows.
+
+    In name order, the pinyin matches come straight from their index, ``needed`` of them,
+    instead of all of them being fetched to be sorted: a common prefix ("zhangl") has
+    thousands. The other matches are found as ``_matching`` finds them.
+    """
+    condition = search_condition(query)
+    if condition.pinyin is None or order != SORTS["name"]:
+        return _matching(customers, query)
+    first = customers.filter(condition.pinyin).order_by(*order).values("pk")[:needed]
+    rest = customers.filter(condition.rest).values("pk")[:SEARCH_CANDIDATES]
+    if connection.features.supports_slicing_ordering_in_compound:
+        return customers.model.objects.filter(pk__in=first.union(rest, all=True))
+    # SQLite cannot LIMIT the parts of a UNION; it looks up an OR of id lists just as well.
+    return customers.model.objects.filter(Q(pk__in=first) | Q(pk__in=rest))
 
 
 def _in_group(customers: QuerySet, group: CustomerGroup, depth: int) -> QuerySet:
@@ -214,9 +237,13 @@ def list_customers(
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    customers = policy.customer_scope(viewer, Customer.objects.all())
-    customers = apply_list_filter(customers, clean).order_by(*SORTS[sort])
     start = (page - 1) * page_size
+    customers = policy.customer_scope(viewer, Customer.objects.all())
+    query = clean.pop("q", "")
+    customers = apply_list_filter(customers, clean)
+    if query:
+        customers = _search_page(customers, query, SORTS[sort], start + page_size + 1)
+    customers = customers.order_by(*SORTS[sort])
     found = list(customers.values(*LIST_VALUES)[start : start + page_size + 1])
     has_next = len(found) > page_size
     found = found[:page_size]
@@ -250,59 +277,85 @@ def _totals(customer: Customer) -> dict:
 
 
 def _groups(customer: Customer) -> list[dict]:
-    groups = list(customer.static_groups.all())
-    for group in CustomerGroup.objects.filter(kind=GroupKind.SAVED_FILTER):
-        if apply_list_filter(Customer.objects.filter(pk=customer.pk), group.filter).exists():
-            groups.append(group)
-    return [{"id": g.pk, "name": g.name, "kind": g.kind} for g in groups]
+    member_of = GroupMembership.objects.filter(customer=customer).values("group_id")
+    candidates = CustomerGroup.objects.filter(
+        Q(pk__in=member_of) | Q(kind=GroupKind.SAVED_FILTER)
+    ).values("id", "name", "kind", "filter")
+    static = [g for g in candidates if g["kind"] == GroupKind.STATIC]
+    saved = [
+        g
+        for g in candidates
+        if g["kind"] == GroupKind.SAVED_FILTER
+        and apply_list_filter(Customer.objects.filter(pk=customer.pk), g["filter"]).exists()
+    ]
+    return [{"id": g["id"], "name": g["name"], "kind": g["kind"]} for g in static + saved]
 
 
 def _custom_fields(customer: Customer) -> list[dict]:
     return [
-        {"key": d.key, "label": d.label, "value": customer.custom_fields.get(d.key)}
-        for d in CustomFieldDefinition.objects.all()
+        {"key": d["key"], "label": d["label"], "value": customer.custom_fields.get(d["key"])}
+        for d in CustomFieldDefinition.objects.values("key", "label")
     ]
 
 
 def _holdings(customer: Customer, show_account: bool) -> list[dict]:
     return [
         {
-            "id": h.pk,
-            "product": {"code": h.product.code, "name": h.product.name, "kind": h.product.kind},
-            "account_number": h.account_number if show_account else "…" + h.account_number[-4:],
-            "opened_at": h.opened_at,
-            "closed_at": h.closed_at,
-            "balance": h.balance,
+            "id": h["id"],
+            "product": {
+                "code": h["product__code"],
+                "name": h["product__name"],
+                "kind": h["product__kind"],
+            },
+            "account_number": h["account_number"]
+            if show_account
+            else "…" + h["account_number"][-4:],
+            "opened_at": h["opened_at"],
+            "closed_at": h["closed_at"],
+            "balance": h["balance"],
         }
-        for h in customer.holdings.select_related("product").order_by("-opened_at")
+        for h in history.holdings(customer)
     ]
 
 
-def _transactions(customer: Customer, limit: int = 20) -> list[dict]:
-    rows = customer.transactions.select_related("product").order_by("-occurred_at")[:limit]
+def _transactions(customer: Customer) -> list[dict]:
     return [
         {
-            "id": t.pk,
-            "occurred_at": t.occurred_at,
-            "amount": t.amount,
-            "channel": t.channel,
-            "product": t.product.name if t.product else None,
+            "id": t["id"],
+            "occurred_at": t["occurred_at"],
+            "amount": t["amount"],
+            "channel": t["channel"],
+            "product": t["product__name"],
         }
-        for t in rows
+        for t in history.recent_transactions(customer)
     ]
 
 
 def _contacts(customer: Customer, access: dict) -> list[dict]:
+    if customer.kind != CustomerKind.ORGANISATION:
+        return []
     return [
         {
-            "id": c.pk,
-            "name": c.name,
-            "title": c.title,
-            "phone": policy.present("phone", national_phone(c.phone), access["phone"]),
-            "email": policy.present("email", c.email, access["email"]),
-            "is_primary": c.is_primary,
+            "id": c["id"],
+            "name": c["name"],
+            "title": c["title"],
+            "phone": policy.present("phone", national_phone(c["phone"]), access["phone"]),
+            "email": policy.present("email", c["email"], access["email"]),
+            "is_primary": c["is_primary"],
         }
-        for c in customer.contacts.all()
+        for c in customer.contacts.values("id", "name", "title", "phone", "email", "is_primary")
+    ]
+
+
+def _lifecycle(customer: Customer) -> list[dict]:
+    return [
+        {
+            "from_status": c["from_status"],
+            "to_status": c["to_status"],
+            "reason": c["reason"],
+            "at": c["changed_at"],
+        }
+        for c in history.lifecycle_changes(customer)[:LIFECYCLE_SHOWN]
     ]
 
 
@@ -329,15 +382,7 @@ def customer_360(viewer: policy.Viewer, customer_id: int, context: RequestContex
         "recent_transactions": _transactions(customer),
         "totals": _totals(customer),
         "groups": _groups(customer),
-        "lifecycle": [
-            {
-                "from_status": c.from_status,
-                "to_status": c.to_status,
-                "reason": c.reason,
-                "at": c.changed_at,
-            }
-            for c in customer.lifecycle_changes.all()[:20]
-        ],
+        "lifecycle": _lifecycle(customer),
         "timeline": customer_timeline(viewer, customer),
         "can_edit": policy.can_edit_customer(viewer, customer),
     }

@@ -2,61 +2,57 @@
 
 from datetime import datetime, time
 
+from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.customers.models import Holding, LifecycleChange, Transaction
+from guanxi.customers import history
+from guanxi.customers.models import Channel, LifecycleStatus
 from guanxi.customers.timeline import TimelineEvent, register_timeline_source
+
+
+def _label(choices: type[TextChoices], value: str) -> str:
+    # As get_FOO_display does: a value no longer among the choices shows as it is.
+    return dict(choices.choices).get(value, value)
 
 
 def lifecycle_events(viewer, customer, limit: int) -> list[TimelineEvent]:
     """Status changes with their reasons."""
-    changes = LifecycleChange.objects.filter(customer=customer)[:limit]
     return [
         TimelineEvent(
-            at=c.changed_at,
+            at=c["changed_at"],
             kind="lifecycle",
-            title=_("Status: %(status)s") % {"status": c.get_to_status_display()},
-            detail=c.reason,
+            title=_("Status: %(status)s") % {"status": _label(LifecycleStatus, c["to_status"])},
+            detail=c["reason"],
         )
-        for c in changes
+        for c in history.lifecycle_changes(customer)[:limit]
     ]
 
 
 def holding_events(viewer, customer, limit: int) -> list[TimelineEvent]:
     """Products taken up."""
-    holdings = (
-        Holding.objects.filter(customer=customer)
-        .select_related("product")
-        .order_by("-opened_at")[:limit]
-    )
     tz = timezone.get_current_timezone()
     return [
         TimelineEvent(
-            at=datetime.combine(h.opened_at, time.min, tzinfo=tz),
+            at=datetime.combine(h["opened_at"], time.min, tzinfo=tz),
             kind="holding",
-            title=_("Opened %(product)s") % {"product": h.product.name},
+            title=_("Opened %(product)s") % {"product": h["product__name"]},
         )
-        for h in holdings
+        for h in history.holdings(customer)[:limit]
     ]
 
 
 def transaction_events(viewer, customer, limit: int) -> list[TimelineEvent]:
     """Purchases and refunds."""
-    rows = (
-        Transaction.objects.filter(customer=customer)
-        .select_related("product")
-        .order_by("-occurred_at")[: min(limit, 20)]
-    )
     return [
         TimelineEvent(
-            at=t.occurred_at,
+            at=t["occurred_at"],
             kind="transaction",
             title=_("%(amount)s via %(channel)s")
-            % {"amount": t.amount, "channel": t.get_channel_display()},
-            detail=t.product.name if t.product else "",
+            % {"amount": t["amount"], "channel": _label(Channel, t["channel"])},
+            detail=t["product__name"] or "",
         )
-        for t in rows
+        for t in history.recent_transactions(customer)[:limit]
     ]
 
 

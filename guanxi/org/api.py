@@ -1,12 +1,14 @@
 """API for the organisation: tokens, the current user, branches and staff."""
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from guanxi.api_types import RecordId
+from guanxi.org import services
 from guanxi.org.models import ApiToken, Branch, Profile
 from guanxi.request_context import viewer_of
 
@@ -35,6 +37,16 @@ def issue_token(request: HttpRequest, credentials: Credentials):
         raise HttpError(401, _("Wrong user name or password."))
     _token, raw = ApiToken.issue(user, name="api")
     return Status(201, {"token": raw})
+
+
+@auth_router.delete("/token", response={204: None})
+def revoke_token(request: HttpRequest):
+    """Revoke the bearer token this call was made with (log out an API client)."""
+    scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not services.revoke_token(raw.strip()):
+        message = _("Send the bearer token to revoke in the Authorization header.")
+        raise ValidationError({"Authorization": [message]})
+    return Status(204, None)
 
 
 class BranchOut(Schema):

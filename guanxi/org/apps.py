@@ -10,3 +10,9 @@ class OrgConfig(AppConfig):
     name = "guanxi.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        """Forget remembered API tokens when tokens, users or profiles change."""
+        from guanxi.org.authentication import connect_signals
+
+        connect_signals()

@@ -83,7 +83,8 @@ class Profile(models.Model):
         return any(role in self.roles for role in roles)
 
 
-def _hash_token(raw: str) -> str:
+def hash_token(raw: str) -> str:
+    """What is stored of a raw token: its SHA-256, hex."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -92,9 +93,13 @@ class ApiTokenQuerySet(models.QuerySet):
 
     def for_raw(self, raw: str) -> "ApiToken | None":
         """The active token matching a raw bearer value, if any."""
+        return self.active(hash_token(raw))
+
+    def active(self, key_hash: str) -> "ApiToken | None":
+        """The unrevoked token with this hash, with its user and profile, if any."""
         return (
             self.select_related("user", "user__profile")
-            .filter(key_hash=_hash_token(raw), revoked=False)
+            .filter(key_hash=key_hash, revoked=False)
             .first()
         )
 
@@ -123,4 +128,4 @@ class ApiToken(models.Model):
     def issue(cls, user, name: str = "api") -> tuple["ApiToken", str]:
         """Create a token for a user and return it with its raw value (shown once)."""
         raw = secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, key_hash=_hash_token(raw)), raw
+        return cls.objects.create(user=user, name=name, key_hash=hash_token(raw)), raw

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanxi.org.models import Branch, Company, Profile, Team
+from guanxi.org.authentication import forget_tokens
+from guanxi.org.models import ApiToken, Branch, Company, Profile, Team, hash_token
 from guanxi.org.roles import Role
 
 
@@ -53,3 +54,17 @@ def remember_language(user, language: str) -> bool:
     if language not in dict(settings.LANGUAGES):
         return False
     return Profile.objects.filter(user=user).update(language=language) > 0
+
+
+def revoke_token(raw: str) -> bool:
+    """Revoke the token with this raw value; returns whether an active one was found."""
+    revoked = ApiToken.objects.filter(key_hash=hash_token(raw), revoked=False).update(revoked=True)
+    forget_tokens()
+    return revoked > 0
+
+
+def revoke_tokens_of(username: str) -> int:
+    """Revoke every token of a user (who left, or whose token leaked); returns how many."""
+    revoked = ApiToken.objects.filter(user__username=username, revoked=False).update(revoked=True)
+    forget_tokens()
+    return revoked

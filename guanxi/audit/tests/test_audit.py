@@ -78,3 +78,17 @@ def test_bad_audit_date_names_the_field(api_as):
     response = api_as("auditor").get("/api/v1/audit", {"since": "yesterday"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "since"
+
+
+def test_a_large_batch_is_recorded_whole_with_one_entry_per_record(staff):
+    from guanxi.audit.models import AuditAction
+    from guanxi.audit.services import ROWS_PER_INSERT, RequestContext, record
+
+    ids = list(range(1, 2 * ROWS_PER_INSERT + 501))
+    context = RequestContext(ip_address="10.0.0.9", channel="api", purpose="export")
+    record(staff["auditor"], AuditAction.EXPORT, "customer", ids, ["name"], context)
+    entries = AuditEntry.objects.filter(action=AuditAction.EXPORT)
+    assert sorted(int(e) for e in entries.values_list("object_id", flat=True)) == ids
+    assert set(entries.values_list("actor_name", "ip_address", "purpose")) == {
+        ("auditor", "10.0.0.9", "export")
+    }

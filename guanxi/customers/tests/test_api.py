@@ -139,6 +139,26 @@ def test_search_finds_by_name_pinyin_phone_and_email(api_as, make_customer, quer
     assert names == ["张三"]
 
 
+def test_search_pages_merge_pinyin_and_other_matches_in_name_order(api_as, make_customer):
+    # 邹华 (zouhua) matches "zh" by its initials only; the rest by pinyin.
+    names = ["赵三", "张二", "邹华", "周四", "张一", "zhongtai", "李五", "钟六"]
+    for name in names:
+        make_customer(name)
+    expected = list(
+        Customer.objects.filter(name__in=[n for n in names if n != "李五"])
+        .order_by("name_pinyin", "id")
+        .values_list("name", flat=True)
+    )
+    client = api_as("admin")
+    shown, page, has_next = [], 1, True
+    while has_next:
+        body = client.get(URL, {"q": "zh", "page_size": 2, "page": page}).json()
+        shown += [r["name"] for r in body["results"]]
+        has_next, page = body["has_next"], page + 1
+    assert shown == expected
+    assert len(expected) == 7
+
+
 def test_search_by_id_number_and_external_id(api_as, make_customer):
     number = resident_id()
     make_customer("张三", id_number=number, external_id="CORE-0042")

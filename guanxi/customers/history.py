@@ -1,0 +1,60 @@
+"""A customer's history as the 360 view shows it: holdings, recent purchases, status changes.
+
+Each is read once per customer object and kept on it, because the 360 sections and the
+customers' own timeline events show the same rows; reading them twice doubled the cost of
+the busiest page. Rows are plain values, which cost a fraction of model instances.
+"""
+
+from collections.abc import Callable
+
+from guanxi.customers.models import Customer
+
+RECENT_TRANSACTIONS = 20
+LIFECYCLE_CHANGES = 50
+
+
+def _kept(customer: Customer, name: str, load: Callable[[], list[dict]]) -> list[dict]:
+    key = f"_history_{name}"
+    if key not in customer.__dict__:
+        customer.__dict__[key] = load()
+    return customer.__dict__[key]
+
+
+def holdings(customer: Customer) -> list[dict]:
+    """Every product the customer holds or held, newest first."""
+    return _kept(
+        customer,
+        "holdings",
+        lambda: list(
+            customer.holdings.order_by("-opened_at", "-id").values(
+                *("id", "account_number", "opened_at", "closed_at", "balance"),
+                *("product__code", "product__name", "product__kind"),
+            )
+        ),
+    )
+
+
+def recent_transactions(customer: Customer) -> list[dict]:
+    """The newest purchases and refunds."""
+    return _kept(
+        customer,
+        "transactions",
+        lambda: list(
+            customer.transactions.order_by("-occurred_at", "-id").values(
+                "id", "occurred_at", "amount", "channel", "product__name"
+            )[:RECENT_TRANSACTIONS]
+        ),
+    )
+
+
+def lifecycle_changes(customer: Customer) -> list[dict]:
+    """The newest status changes, with their reasons."""
+    return _kept(
+        customer,
+        "lifecycle",
+        lambda: list(
+            customer.lifecycle_changes.values("from_status", "to_status", "reason", "changed_at")[
+                :LIFECYCLE_CHANGES
+            ]
+        ),
+    )
