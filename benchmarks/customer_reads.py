@@ -6,7 +6,8 @@ then from separate processes:
 1. latency — N sequential requests per kind (360, search by name / pinyin / phone tail,
    filtered list page) with p50/p95/p99;
 2. throughput — a locust run (side virtualenv benchmarks/.venv-locust) with a mixed read
-   load for a fixed time, reporting requests/s, failures and p95.
+   load for a fixed time, reporting requests/s, failures, p95, and the CPU milliseconds
+   per request used by the server, PostgreSQL and the whole machine.
 
     .venv/bin/python benchmarks/customer_reads.py --sqlite /tmp/guanxi-1m/guanxi.sqlite3
     .venv/bin/python benchmarks/customer_reads.py --database-url postgres://postgres@127.0.0.1/guanxi_1m
@@ -166,6 +167,27 @@ class Reader(FastHttpUser):
 """
 
 
+def cpu_ms() -> dict[str, float]:
+    """CPU milliseconds used so far by the machine and by the server's and PostgreSQL's
+    processes (Linux /proc), to tell where a request's CPU goes."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    used = {"machine": (sum(fields) - fields[3] - fields[4]) * 1000 / os.sysconf("SC_CLK_TCK")}
+    for proc in Path("/proc").iterdir():
+        try:
+            stat = (proc / "stat").read_text()
+            command = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        group = "gunicorn" if b"gunicorn" in command else "postgres" if name == "postgres" else ""
+        if group:
+            ticks = stat[stat.rindex(")") + 2 :].split()[11:13]
+            used[group] = used.get(group, 0) + sum(map(int, ticks)) * 1000 / os.sysconf(
+                "SC_CLK_TCK"
+            )
+    return used
+
+
 def ensure_locust() -> Path:
     locust = LOCUST_VENV / "bin" / "locust"
     if not locust.exists():
@@ -200,13 +222,18 @@ def measure_throughput(paths: dict, token: str, users: int, seconds: int) -> dic
             str(prefix),
             "--only-summary",
         ]
+        before = cpu_ms()
         run = subprocess.run(command, check=False, capture_output=True, text=True)
+        after = cpu_ms()
         lines = (Path(f"{prefix}_stats.csv")).read_text().splitlines()
     header = lines[0].split(",")
     total = dict(zip(header, lines[-1].split(","), strict=False))
     if total["95%"] == "N/A":
         sys.exit("locust made no successful requests:\n" + run.stderr[-3000:])
+    requests = max(1, int(total["Request Count"]))
+    cpu = {k: round((after[k] - before.get(k, 0)) / requests, 2) for k in after}
     return {
+        "cpu_ms_per_request": cpu,
         "requests": int(total["Request Count"]),
         "failures": int(total["Failure Count"]),
         "requests_per_s": float(total["Requests/s"]),
