@@ -112,13 +112,16 @@ def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> Query
     return customers
 
 
-def _matching(customers: QuerySet, query: str) -> QuerySet:
+def _fenced(customers: QuerySet, condition: Q) -> QuerySet:
     # The matches are found first, by index lookups, and sorted afterwards. Left to itself
     # PostgreSQL walks the sort index hoping to meet a page of matches early, which scans
     # most of a million rows for a rare prefix; a LIMITed subquery cannot be flattened, so
     # it is computed first. Beyond SEARCH_CANDIDATES matches a query is too vague to rank.
-    matches = customers.filter(search_condition(query).any).values("pk")[:SEARCH_CANDIDATES]
-    return customers.model.objects.filter(pk__in=matches)
+    return customers.filter(condition).values("pk")[:SEARCH_CANDIDATES]
+
+
+def _matching(customers: QuerySet, query: str) -> QuerySet:
+    return customers.model.objects.filter(pk__in=_fenced(customers, search_condition(query).any))
 
 
 def _search_page(customers: QuerySet, query: str, order: tuple, needed: int) -> QuerySet:
@@ -126,13 +129,13 @@ def _search_page(customers: QuerySet, query: str, order: tuple, needed: int) -> 
 
     In name order, the pinyin matches come straight from their index, ``needed`` of them,
     instead of all of them being fetched to be sorted: a common prefix ("zhangl") has
-    thousands. The other matches are found as ``_matching`` finds them.
+    thousands. The other matches are fenced as ``_matching`` fences them.
     """
     condition = search_condition(query)
     if condition.pinyin is None or order != SORTS["name"]:
-        return _matching(customers, query)
+        return customers.model.objects.filter(pk__in=_fenced(customers, condition.any))
     first = customers.filter(condition.pinyin).order_by(*order).values("pk")[:needed]
-    rest = customers.filter(condition.rest).values("pk")[:SEARCH_CANDIDATES]
+    rest = _fenced(customers, condition.rest)
     if connection.features.supports_slicing_ordering_in_compound:
         return customers.model.objects.filter(pk__in=first.union(rest, all=True))
     # SQLite cannot LIMIT the parts of a UNION; it looks up an OR of id lists just as well.
