@@ -5,12 +5,17 @@ with one message per field, a stale version 409/412, a missing version 428, a re
 outside the caller's scope 404, a forbidden action 403.
 """
 
+from typing import Any
+
+import pydantic_core
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer, django_auth
 
 from guanxi.audit.api import router as audit_router
@@ -33,12 +38,34 @@ class BearerToken(HttpBearer):
         return user
 
 
+def _lazy_text(value: object) -> str:
+    if isinstance(value, Promise):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+class JSONRenderer(BaseRenderer):
+    """JSON written by pydantic's serialiser, in Rust.
+
+    Django's JSON encoder calls back into Python for every date and amount: on a page of 50
+    customers that was a tenth of the request. Dates, times and decimals come out as ISO
+    8601 and strings as before; text is UTF-8 rather than escaped.
+    """
+
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        """The response body."""
+        return pydantic_core.to_json(data, fallback=_lazy_text)
+
+
 api = NinjaAPI(
     title="Guanxi CRM API",
     version="1",
     urls_namespace="api-v1",
     docs_url="/docs",
     auth=[BearerToken(), django_auth],
+    renderer=JSONRenderer(),
 )
 
 

@@ -168,13 +168,22 @@ def field_access(viewer: Viewer, customers: list) -> dict[int, dict[str, Access]
     for grant in _field_grants:
         for customer_id, fields in grant(viewer, ids).items():
             grants.setdefault(customer_id, set()).update(fields)
+    # What the roles allow depends only on whether the customer is the viewer's own and in
+    # the viewer's branch, so a page of customers needs it worked out at most four times.
+    by_relation: dict[tuple[bool, bool], dict[str, Access]] = {}
     result: dict[int, dict[str, Access]] = {}
     for customer in customers:
-        roles = _covering_roles(viewer, customer)
-        access = {
-            name: max((ROLE_FIELD_ACCESS[r][name] for r in roles), default=Access.HIDDEN)
-            for name in PERSONAL_FIELDS
-        }
+        relation = (
+            customer.owner_id is not None and customer.owner_id == viewer.user_id,
+            customer.branch_id is not None and customer.branch_id == viewer.branch_id,
+        )
+        if relation not in by_relation:
+            roles = _covering_roles(viewer, customer)
+            by_relation[relation] = {
+                name: max((ROLE_FIELD_ACCESS[r][name] for r in roles), default=Access.HIDDEN)
+                for name in PERSONAL_FIELDS
+            }
+        access = dict(by_relation[relation])
         for name in grants.get(customer.pk, ()):
             access[name] = Access.FULL
         result[customer.pk] = access

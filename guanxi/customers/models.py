@@ -63,8 +63,8 @@ class Customer(models.Model):
         _("kind"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.INDIVIDUAL
     )
     name = models.CharField(_("name"), max_length=200)
-    name_pinyin = models.CharField(max_length=400, db_index=True, editable=False)
-    name_initials = models.CharField(max_length=100, db_index=True, editable=False)
+    name_pinyin = models.CharField(max_length=400, editable=False)
+    name_initials = models.CharField(max_length=100, editable=False)
     gender = models.CharField(
         _("gender"), max_length=8, choices=Gender.choices, blank=True, default=""
     )
@@ -79,8 +79,14 @@ class Customer(models.Model):
     source_channel = models.CharField(
         _("source channel"), max_length=16, choices=SourceChannel.choices, blank=True
     )
+    # Neither key has an index of its own: the list indexes below start with them. Every
+    # index is one more write per change and one more path the planner weighs per search.
     branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, related_name="customers", verbose_name=_("branch")
+        Branch,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("branch"),
+        db_index=False,
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -89,6 +95,7 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="portfolio",
         verbose_name=_("account manager"),
+        db_index=False,
     )
     status = models.CharField(
         _("lifecycle status"),
@@ -104,7 +111,11 @@ class Customer(models.Model):
     )
     tags = models.ManyToManyField("Tag", blank=True, related_name="customers")
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Running totals of the customer's transactions, kept in step by the service that books
+    # them, so lists and the 360 view never aggregate the transaction history.
     lifetime_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    transaction_count = models.PositiveIntegerField(default=0)
+    first_purchase_at = models.DateTimeField(null=True, blank=True)
     last_purchase_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("customer since"), db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -114,6 +125,10 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [
+            # Name order is (pinyin, id): with the id in the index, a page of a common name's
+            # matches is read straight from it, not sorted out of every namesake.
+            models.Index(fields=["name_pinyin", "id"], name="customer_pinyin"),
+            models.Index(fields=["name_initials"], name="customer_initials"),
             models.Index(fields=["name"], name="customer_name"),
             models.Index(fields=["phone"], name="customer_phone"),
             models.Index(fields=["phone_last4"], name="customer_phone_last4"),
@@ -122,6 +137,11 @@ class Customer(models.Model):
             models.Index(fields=["external_id"], name="customer_external_id"),
             models.Index(fields=["owner", "name_pinyin"], name="customer_owner_pinyin"),
             models.Index(fields=["branch", "name_pinyin"], name="customer_branch_pinyin"),
+            # A branch's customers in one lifecycle status: the branch manager's daily list.
+            models.Index(
+                fields=["branch", "status", "name_pinyin", "id"],
+                name="customer_branch_status_pinyin",
+            ),
             models.Index(fields=["status", "name_pinyin"], name="customer_status_pinyin"),
             models.Index(fields=["value_tier", "name_pinyin"], name="customer_tier_pinyin"),
             models.Index(fields=["lifetime_revenue"], name="customer_revenue"),

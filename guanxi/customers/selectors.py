@@ -4,18 +4,21 @@
 viewer's scope raises ``Customer.DoesNotExist``, so its existence does not leak.
 """
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
+from guanxi.compiled_query import CompiledQuery
 from guanxi.customers import history
 from guanxi.customers.identity import national_phone
 from guanxi.customers.models import (
@@ -26,6 +29,7 @@ from guanxi.customers.models import (
     GroupKind,
     GroupMembership,
     LifecycleStatus,
+    Tag,
     ValueTier,
 )
 from guanxi.customers.search import search_condition
@@ -41,11 +45,16 @@ SORTS = {
 FILTER_KEYS = ("q", "status", "value_tier", "branch_id", "owner_id", "group_id", "tag")
 MAX_PAGE_SIZE = 200
 SEARCH_CANDIDATES = 20_000
+# The branch's and owner's names as rows show them, read in the customer's own statement.
+SHOWN_NAMES = {
+    "branch_name": F("branch__name"),
+    "owner_name": Coalesce(NullIf("owner__profile__display_name", Value("")), "owner__username"),
+}
 # What a list row shows, fetched as plain values: a 50-row page then costs no model instances.
 LIST_VALUES = (
     *("id", "kind", "name", "phone", "id_number", "email", "status", "value_tier"),
     *("lifetime_revenue", "last_purchase_at", "version", "branch_id", "owner_id"),
-    *("branch__name", "owner__username", "owner__profile__display_name"),
+    *SHOWN_NAMES,
 )
 CENTS = Decimal("0.01")
 LIFECYCLE_SHOWN = 20
@@ -58,6 +67,12 @@ def get_visible_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
         .filter(pk=customer_id)
         .get()
     )
+
+
+def _visible_customer_with_names(viewer: policy.Viewer, customer_id: int) -> Customer:
+    """As ``get_visible_customer``, with the branch and owner names read in the same query."""
+    customers = policy.customer_scope(viewer, Customer.objects.annotate(**SHOWN_NAMES))
+    return customers.filter(pk=customer_id).get()
 
 
 def _int_or_error(value, name: str, errors: dict) -> int | None:
@@ -160,44 +175,34 @@ class CustomerPage:
     has_next: bool
 
 
-def _person(user) -> dict | None:
-    if user is None:
-        return None
-    profile = getattr(user, "profile", None)
-    return {"id": user.pk, "name": (profile and profile.display_name) or user.get_username()}
+@functools.cache
+def _access_summary(access: tuple[tuple[str, policy.Access], ...]) -> dict:
+    # Rows of a page share a handful of access patterns; each is summarised once.
+    return {
+        "masked": tuple(sorted(k for k, v in access if v is policy.Access.MASKED)),
+        "revealable": tuple(sorted(k for k, v in access if policy.can_reveal(v))),
+        "audited": (
+            "name",
+            *(f"{k}:{v.name.lower()}" for k, v in access if v is not policy.Access.HIDDEN),
+        ),
+    }
 
 
 def _present_personal(phone: str, id_number: str, email: str, access: dict) -> dict:
+    summary = _access_summary(tuple(access.items()))
     return {
         "phone": policy.present("phone", national_phone(phone) if phone else "", access["phone"]),
         "id_number": policy.present("id_number", id_number, access["id_number"]),
         "email": policy.present("email", email, access["email"]),
-        "masked": sorted(k for k, v in access.items() if v is policy.Access.MASKED),
-        "revealable": sorted(k for k, v in access.items() if policy.can_reveal(v)),
+        "masked": summary["masked"],
+        "revealable": summary["revealable"],
     }
 
 
-def _row(customer: Customer, access: dict) -> dict:
-    return {
-        "id": customer.pk,
-        "kind": customer.kind,
-        "name": customer.name,
-        **_present_personal(customer.phone, customer.id_number, customer.email, access),
-        "status": customer.status,
-        "value_tier": customer.value_tier,
-        "branch": {"id": customer.branch_id, "name": customer.branch.name},
-        "owner": _person(customer.owner),
-        "lifetime_revenue": customer.lifetime_revenue,
-        "last_purchase_at": customer.last_purchase_at,
-        "version": customer.version,
-    }
-
-
-def _list_row(values: dict, access: dict) -> dict:
+def _row(values: dict, access: dict) -> dict:
     owner = None
     if values["owner_id"] is not None:
-        name = values["owner__profile__display_name"] or values["owner__username"]
-        owner = {"id": values["owner_id"], "name": name}
+        owner = {"id": values["owner_id"], "name": values["owner_name"]}
     return {
         "id": values["id"],
         "kind": values["kind"],
@@ -205,7 +210,7 @@ def _list_row(values: dict, access: dict) -> dict:
         **_present_personal(values["phone"], values["id_number"], values["email"], access),
         "status": values["status"],
         "value_tier": values["value_tier"],
-        "branch": {"id": values["branch_id"], "name": values["branch__name"]},
+        "branch": {"id": values["branch_id"], "name": values["branch_name"]},
         "owner": owner,
         "lifetime_revenue": values["lifetime_revenue"],
         "last_purchase_at": values["last_purchase_at"],
@@ -214,8 +219,7 @@ def _list_row(values: dict, access: dict) -> dict:
 
 
 def _audit_fields(access: dict) -> list[str]:
-    shown = [f"{k}:{v.name.lower()}" for k, v in access.items() if v is not policy.Access.HIDDEN]
-    return ["name", *shown]
+    return list(_access_summary(tuple(access.items()))["audited"])
 
 
 def list_customers(
@@ -240,19 +244,24 @@ def list_customers(
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    start = (page - 1) * page_size
+    window = slice((page - 1) * page_size, page * page_size + 1)  # one more: is there a next?
     customers = policy.customer_scope(viewer, Customer.objects.all())
     query = clean.pop("q", "")
     customers = apply_list_filter(customers, clean)
     if query:
-        customers = _search_page(customers, query, SORTS[sort], start + page_size + 1)
-    customers = customers.order_by(*SORTS[sort])
-    found = list(customers.values(*LIST_VALUES)[start : start + page_size + 1])
+        # The page is chosen among the matches before anything is joined to them: a common
+        # name matches hundreds, and joining branch and owner to each cost more than the rest.
+        matches = _search_page(customers, query, SORTS[sort], window.stop)
+        on_page = matches.order_by(*SORTS[sort]).values("pk")[window]
+        customers, window = customers.model.objects.filter(pk__in=on_page), slice(None)
+    found = list(
+        customers.order_by(*SORTS[sort]).annotate(**SHOWN_NAMES).values(*LIST_VALUES)[window]
+    )
     has_next = len(found) > page_size
     found = found[:page_size]
     refs = [policy.CustomerRef(v["id"], v["owner_id"], v["branch_id"]) for v in found]
     access = policy.field_access(viewer, refs)
-    rows = [_list_row(v, access[v["id"]]) for v in found]
+    rows = [_row(v, access[v["id"]]) for v in found]
     _audit_reads(viewer, refs, access, context)
     return CustomerPage(rows=rows, page=page, page_size=page_size, has_next=has_next)
 
@@ -266,24 +275,26 @@ def _audit_reads(viewer, customers: list[policy.CustomerRef], access: dict, cont
 
 
 def _totals(customer: Customer) -> dict:
-    agg = customer.transactions.aggregate(
-        revenue=Sum("amount"), count=Count("id"), first=Min("occurred_at"), last=Max("occurred_at")
-    )
     since = timezone.localdate(customer.created_at) if customer.created_at else timezone.localdate()
     return {
-        "lifetime_revenue": (agg["revenue"] or Decimal(0)).quantize(CENTS),
-        "transaction_count": agg["count"],
-        "first_purchase_at": agg["first"],
-        "last_purchase_at": agg["last"],
+        "lifetime_revenue": customer.lifetime_revenue.quantize(CENTS),
+        "transaction_count": customer.transaction_count,
+        "first_purchase_at": customer.first_purchase_at,
+        "last_purchase_at": customer.last_purchase_at,
         "tenure_days": (timezone.localdate() - since).days,
     }
 
 
-def _groups(customer: Customer) -> list[dict]:
-    member_of = GroupMembership.objects.filter(customer=customer).values("group_id")
-    candidates = CustomerGroup.objects.filter(
+@CompiledQuery
+def _group_candidates(customer_id: int) -> QuerySet:
+    member_of = GroupMembership.objects.filter(customer_id=customer_id).values("group_id")
+    return CustomerGroup.objects.filter(
         Q(pk__in=member_of) | Q(kind=GroupKind.SAVED_FILTER)
     ).values("id", "name", "kind", "filter")
+
+
+def _groups(customer: Customer) -> list[dict]:
+    candidates = _group_candidates.rows(customer_id=customer.pk)
     static = [g for g in candidates if g["kind"] == GroupKind.STATIC]
     saved = [
         g
@@ -294,11 +305,21 @@ def _groups(customer: Customer) -> list[dict]:
     return [{"id": g["id"], "name": g["name"], "kind": g["kind"]} for g in static + saved]
 
 
+@CompiledQuery
+def _custom_field_definitions() -> QuerySet:
+    return CustomFieldDefinition.objects.values("key", "label")
+
+
 def _custom_fields(customer: Customer) -> list[dict]:
     return [
         {"key": d["key"], "label": d["label"], "value": customer.custom_fields.get(d["key"])}
-        for d in CustomFieldDefinition.objects.values("key", "label")
+        for d in _custom_field_definitions.rows()
     ]
+
+
+@CompiledQuery
+def _tags(customer_id: int) -> QuerySet:
+    return Tag.objects.filter(customers=customer_id).values("name")
 
 
 def _holdings(customer: Customer, show_account: bool) -> list[dict]:
@@ -364,10 +385,10 @@ def _lifecycle(customer: Customer) -> list[dict]:
 
 def customer_360(viewer: policy.Viewer, customer_id: int, context: RequestContext) -> dict:
     """Everything about one customer the viewer may see, in one structure; audited."""
-    customer = get_visible_customer(viewer, customer_id)
+    customer = _visible_customer_with_names(viewer, customer_id)
     access = policy.field_access(viewer, [customer])[customer.pk]
     profile = {
-        **_row(customer, access),
+        **_row({f: getattr(customer, f) for f in LIST_VALUES}, access),
         "gender": customer.gender,
         "birthday": customer.birthday,
         "address": customer.address,
@@ -375,7 +396,7 @@ def customer_360(viewer: policy.Viewer, customer_id: int, context: RequestContex
         "external_id": customer.external_id,
         "source_channel": customer.source_channel,
         "created_at": customer.created_at,
-        "tags": sorted(customer.tags.values_list("name", flat=True)),
+        "tags": sorted(t["name"] for t in _tags.rows(customer_id=customer.pk)),
         "custom_fields": _custom_fields(customer),
     }
     result = {

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -308,13 +308,24 @@ def record_transaction(
             channel=channel,
             occurred_at=occurred_at,
         )
-        updates = {"lifetime_revenue": F("lifetime_revenue") + amount}
-        if amount > 0 and (
-            customer.last_purchase_at is None or occurred_at > customer.last_purchase_at
-        ):
-            updates["last_purchase_at"] = occurred_at
+        updates = {
+            "lifetime_revenue": F("lifetime_revenue") + amount,
+            "transaction_count": F("transaction_count") + 1,
+        }
+        if amount > 0:
+            # Compared in the database, so two bookings at once cannot undo each other.
+            updates["first_purchase_at"] = _earlier_of("first_purchase_at", occurred_at)
+            updates["last_purchase_at"] = _later_of("last_purchase_at", occurred_at)
         Customer.objects.filter(pk=customer.pk).update(**updates)
     return booked
+
+
+def _earlier_of(field: str, moment) -> Case:
+    return Case(When(**{f"{field}__lte": moment}, then=F(field)), default=Value(moment))
+
+
+def _later_of(field: str, moment) -> Case:
+    return Case(When(**{f"{field}__gte": moment}, then=F(field)), default=Value(moment))
 
 
 def reveal_field(

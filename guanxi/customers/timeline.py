@@ -21,6 +21,7 @@ class TimelineEvent:
 
 
 TimelineSource = Callable[[object, object, int], list[TimelineEvent]]
+TIMELINE_LIMIT = 50  # events the 360 view shows
 _sources: dict[str, TimelineSource] = {}
 
 
@@ -34,7 +35,7 @@ def unregister_timeline_source(name: str) -> None:
     _sources.pop(name, None)
 
 
-def customer_timeline(viewer, customer, limit: int = 50) -> list[TimelineEvent]:
+def customer_timeline(viewer, customer, limit: int = TIMELINE_LIMIT) -> list[TimelineEvent]:
     """The newest ``limit`` events from every registered source, newest first."""
     events: list[TimelineEvent] = []
     for source in _sources.values():

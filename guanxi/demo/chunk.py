@@ -52,12 +52,15 @@ def generate_chunk(
     spending = draw_spending(rng, world.industry, purchases, holds, people.spend_level, people.age)
     revenue = np.bincount(purchases.owner, weights=spending.cents, minlength=size)
     revenue = np.round(revenue).astype(np.int64)
-    last = _last_positive(purchases.owner, purchases.at, spending.cents, size)
+    first, last = _first_and_last_positive(purchases.owner, purchases.at, spending.cents, size)
+    count = np.bincount(purchases.owner, minlength=size)
     life = lifecycles(purchases, last, world.end)
     channel_names = np.array([str(c) for c in world.industry.channels], dtype=object)
     codes = np.array([p.code for p in world.industry.products], dtype=object)
     return Chunk(
-        customers=_customer_table(world, people, revenue, last, life.status, value_tiers(revenue)),
+        customers=_customer_table(
+            world, people, Totals(revenue, count, first, last), life.status, value_tiers(revenue)
+        ),
         holdings=_holding_table(rng, world, people, holds, life.status, last),
         contacts=_contact_table(rng, names, people),
         lifecycle=_lifecycle_table(people, life),
@@ -67,16 +70,28 @@ def generate_chunk(
     )
 
 
-def _last_positive(owner, at, cents, size: int) -> np.ndarray:
-    """Time of each customer's last purchase that was not a refund (0 if none)."""
+def _first_and_last_positive(owner, at, cents, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Times of each customer's first and last purchase that was not a refund (0 if none)."""
+    first = np.zeros(size, dtype=np.int64)
     last = np.zeros(size, dtype=np.int64)
     positive = cents > 0
-    # Purchases are sorted by customer and time, so later writes win.
+    # Purchases are sorted by customer and time: in fancy assignment the last write wins.
     last[owner[positive]] = at[positive]
-    return last
+    first[owner[positive][::-1]] = at[positive][::-1]
+    return first, last
 
 
-def _customer_table(world: World, people: Customers, revenue, last, status, tiers) -> Table:
+@dataclass
+class Totals:
+    """Each customer's running transaction totals, as the customer row keeps them."""
+
+    revenue: np.ndarray  # cents
+    count: np.ndarray
+    first: np.ndarray  # 0: no purchase
+    last: np.ndarray
+
+
+def _customer_table(world: World, people: Customers, totals: Totals, status, tiers) -> Table:
     t = Table(Customer)
     t.add("id", Kind.INT, people.id)
     t.add("kind", Kind.TEXT, kinds(people))
@@ -99,8 +114,10 @@ def _customer_table(world: World, people: Customers, revenue, last, status, tier
     t.add("status", Kind.TEXT, status)
     t.add("value_tier", Kind.TEXT, tiers)
     t.add("custom_fields", Kind.TEXT, "{}")
-    t.add("lifetime_revenue", Kind.MONEY, revenue)
-    t.add("last_purchase_at", Kind.TIMESTAMP, last, null=last == 0)
+    t.add("lifetime_revenue", Kind.MONEY, totals.revenue)
+    t.add("transaction_count", Kind.INT, totals.count)
+    t.add("first_purchase_at", Kind.TIMESTAMP, totals.first, null=totals.first == 0)
+    t.add("last_purchase_at", Kind.TIMESTAMP, totals.last, null=totals.last == 0)
     t.add("created_at", Kind.TIMESTAMP, people.created_at)
     t.add("updated_at", Kind.TIMESTAMP, world.end)
     t.add("version", Kind.INT, 1)

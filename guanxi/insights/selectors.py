@@ -40,9 +40,14 @@ def segment_label(code: str) -> str:
     return names[1 if _chinese() else 0] if names else code
 
 
+def in_language(english: str, chinese: str) -> str:
+    """Whichever of a text's two versions fits the active language."""
+    return chinese if _chinese() else english
+
+
 def churn_reason(score: CustomerScore) -> str:
     """The churn warning's reasons in the active language."""
-    return score.churn_reason_zh if _chinese() else score.churn_reason_en
+    return in_language(score.churn_reason_en, score.churn_reason_zh)
 
 
 def _require_dashboard(viewer: policy.Viewer) -> None:

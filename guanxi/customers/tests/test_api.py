@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from guanxi.audit.models import AuditEntry
 from guanxi.conftest import PASSWORD, resident_id
@@ -371,7 +372,8 @@ def test_360_totals_transactions_and_timeline(api_as, make_customer):
     customer = make_customer()
     client = api_as("account_manager")
     now = timezone.now()
-    for days, amount in [(30, "100.00"), (10, "250.50"), (5, "-50.00")]:
+    # Booked out of order: the earlier purchase arrives after the later one.
+    for days, amount in [(10, "250.50"), (30, "100.00"), (5, "-50.00")]:
         body = {
             "amount": amount,
             "channel": "mobile",
@@ -387,6 +389,9 @@ def test_360_totals_transactions_and_timeline(api_as, make_customer):
     view = client.get(f"{URL}/{customer.pk}").json()
     assert view["totals"]["lifetime_revenue"] == "300.50"
     assert view["totals"]["transaction_count"] == 3
+    # A refund is not a purchase: the last purchase is the one 10 days ago.
+    first, last = (view["totals"][k] for k in ("first_purchase_at", "last_purchase_at"))
+    assert (now - parse_datetime(first)).days == 30 and (now - parse_datetime(last)).days == 10
     assert [t["amount"] for t in view["recent_transactions"]] == ["-50.00", "250.50", "100.00"]
     assert view["profile"]["lifetime_revenue"] == "300.50"
     kinds = [e["kind"] for e in view["timeline"]]

@@ -1,6 +1,7 @@
 """``guanxi demo-data`` writes consistent, valid and realistically uneven data."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -61,12 +62,14 @@ def test_pinyin_columns_equal_the_keys_of_the_name(customers):
         assert customer.name_initials == initials_key(customer.name)
 
 
-def test_lifetime_revenue_and_last_purchase_match_the_transactions(customers):
+def test_running_totals_of_customers_match_their_transactions(customers):
     totals = {
         row["customer_id"]: row
         for row in Transaction.objects.values("customer_id").annotate(
             total=Sum("amount"),
-            last=Max("occurred_at", filter=Q(amount__gt=0)),
+            count=Count("id"),
+            first_purchase=Min("occurred_at", filter=Q(amount__gt=0)),
+            last_purchase=Max("occurred_at", filter=Q(amount__gt=0)),
             first=Min("occurred_at"),
         )
     }
@@ -74,10 +77,14 @@ def test_lifetime_revenue_and_last_purchase_match_the_transactions(customers):
         row = totals.get(customer.pk)
         if row is None:
             assert customer.lifetime_revenue == 0
-            assert customer.last_purchase_at is None
+            assert customer.transaction_count == 0
+            assert customer.first_purchase_at is None and customer.last_purchase_at is None
             continue
-        assert customer.lifetime_revenue == row["total"]
-        assert customer.last_purchase_at == row["last"]
+        # SQLite sums money as floats; the customer row keeps exact cents.
+        assert customer.lifetime_revenue == row["total"].quantize(Decimal("0.01"))
+        assert customer.transaction_count == row["count"]
+        assert customer.first_purchase_at == row["first_purchase"]
+        assert customer.last_purchase_at == row["last_purchase"]
         assert customer.created_at < row["first"]
 
 
