@@ -6,8 +6,9 @@ then from separate processes:
 1. latency — N sequential requests per kind (360, search by name / pinyin / phone tail,
    filtered list page) with p50/p95/p99;
 2. throughput — a locust run (side virtualenv benchmarks/.venv-locust) with a mixed read
-   load for a fixed time, reporting requests/s, failures, p95, and the CPU milliseconds
-   per request used by the server, PostgreSQL and the whole machine.
+   load for a fixed time, reporting requests/s, failures, p95, the CPU milliseconds per
+   request used by the server, PostgreSQL, locust and the whole machine, and the machine's
+   speed just before and after (ms for a fixed workload: lower is faster).
 
     .venv/bin/python benchmarks/customer_reads.py --sqlite /tmp/guanxi-1m/guanxi.sqlite3
     .venv/bin/python benchmarks/customer_reads.py --database-url postgres://postgres@127.0.0.1/guanxi_1m
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -168,8 +170,12 @@ class Reader(FastHttpUser):
 
 
 def cpu_ms() -> dict[str, float]:
-    """CPU milliseconds used so far by the machine and by the server's and PostgreSQL's
-    processes (Linux /proc), to tell where a request's CPU goes."""
+    """CPU milliseconds used so far by the machine, the server's processes, PostgreSQL's and
+    locust (this process's finished children), to tell where a request's CPU goes.
+
+    A process's figure includes its children that have exited: PostgreSQL's backends come
+    and go as workers renew their connections, and the postmaster inherits their CPU time.
+    """
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
     used = {"machine": (sum(fields) - fields[3] - fields[4]) * 1000 / os.sysconf("SC_CLK_TCK")}
     for proc in Path("/proc").iterdir():
@@ -181,11 +187,28 @@ def cpu_ms() -> dict[str, float]:
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         group = "gunicorn" if b"gunicorn" in command else "postgres" if name == "postgres" else ""
         if group:
-            ticks = stat[stat.rindex(")") + 2 :].split()[11:13]
+            ticks = stat[stat.rindex(")") + 2 :].split()[11:15]  # (c)utime, (c)stime
             used[group] = used.get(group, 0) + sum(map(int, ticks)) * 1000 / os.sysconf(
                 "SC_CLK_TCK"
             )
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used["locust"] = (children.ru_utime + children.ru_stime) * 1000
     return used
+
+
+def machine_speed_ms() -> float:
+    """Milliseconds of one core's CPU time a fixed pure-Python workload takes (best of 5).
+
+    The virtual machines this runs on change speed by up to 2x over minutes, with the same
+    code; throughput figures of different runs compare only alongside this one.
+    """
+    timings = []
+    for _ in range(5):
+        start, total = time.process_time(), 0
+        for i in range(1_000_000):
+            total += i * i % 7
+        timings.append((time.process_time() - start) * 1000)
+    return round(min(timings), 1)
 
 
 def ensure_locust() -> Path:
@@ -222,9 +245,11 @@ def measure_throughput(paths: dict, token: str, users: int, seconds: int) -> dic
             str(prefix),
             "--only-summary",
         ]
+        speed_before = machine_speed_ms()
         before = cpu_ms()
         run = subprocess.run(command, check=False, capture_output=True, text=True)
         after = cpu_ms()
+        speed_after = machine_speed_ms()
         lines = (Path(f"{prefix}_stats.csv")).read_text().splitlines()
     header = lines[0].split(",")
     total = dict(zip(header, lines[-1].split(","), strict=False))
@@ -240,6 +265,7 @@ def measure_throughput(paths: dict, token: str, users: int, seconds: int) -> dic
         "p95_ms": float(total["95%"]),
         "users": users,
         "seconds": seconds,
+        "machine_speed_ms_before_after": [speed_before, speed_after],
     }
 
 

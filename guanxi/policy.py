@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.lookups import Exact
 
 from guanxi.org.roles import Role
 
@@ -133,9 +134,13 @@ def unregister_field_grant(grant: FieldGrant) -> None:
         _field_grants.remove(grant)
 
 
+def _scopes(viewer: Viewer) -> set[Scope]:
+    return {ROLE_SCOPE[r] for r in viewer.roles if r in ROLE_SCOPE}
+
+
 def customer_scope(viewer: Viewer, customers: QuerySet) -> QuerySet:
     """Restrict a customer queryset to the records the viewer may see."""
-    scopes = {ROLE_SCOPE[r] for r in viewer.roles if r in ROLE_SCOPE}
+    scopes = _scopes(viewer)
     if Scope.ALL in scopes:
         return customers
     condition = Q(pk__in=[])
@@ -144,6 +149,26 @@ def customer_scope(viewer: Viewer, customers: QuerySet) -> QuerySet:
     if Scope.BRANCH in scopes and viewer.branch_id is not None:
         condition |= Q(branch_id=viewer.branch_id)
     return customers.filter(condition)
+
+
+def scope_values(viewer: Viewer) -> dict[str, int]:
+    """The viewer's record scope as the values ``scope_condition`` takes.
+
+    The same rule as ``customer_scope``, in a condition whose SQL is the same for every
+    viewer, so that a query compiled once serves all of them (``guanxi.compiled_query``).
+    Ids are positive, so 0 matches nothing.
+    """
+    scopes = _scopes(viewer)
+    return {
+        "everyone": int(Scope.ALL in scopes),
+        "own_id": viewer.user_id if Scope.OWN in scopes else 0,
+        "branch_id": (viewer.branch_id or 0) if Scope.BRANCH in scopes else 0,
+    }
+
+
+def scope_condition(everyone: int, own_id: int, branch_id: int) -> Q:
+    """Customers within a scope given as ``scope_values``."""
+    return Q(Exact(Value(everyone), 1)) | Q(owner_id=own_id) | Q(branch_id=branch_id)
 
 
 def _covers(role: str, viewer: Viewer, owner_id: int | None, branch_id: int | None) -> bool:

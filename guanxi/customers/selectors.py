@@ -56,6 +56,7 @@ LIST_VALUES = (
     *("lifetime_revenue", "last_purchase_at", "version", "branch_id", "owner_id"),
     *SHOWN_NAMES,
 )
+CUSTOMER_COLUMNS = [f.attname for f in Customer._meta.concrete_fields]
 CENTS = Decimal("0.01")
 LIFECYCLE_SHOWN = 20
 
@@ -69,10 +70,25 @@ def get_visible_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
     )
 
 
+@CompiledQuery
+def _customer_in_scope(customer_id: int, everyone: int, own_id: int, branch_id: int) -> QuerySet:
+    in_scope = policy.scope_condition(everyone, own_id, branch_id)
+    return (
+        Customer.objects.filter(in_scope, pk=customer_id)
+        .annotate(**SHOWN_NAMES)
+        .values(*CUSTOMER_COLUMNS, *SHOWN_NAMES)
+    )
+
+
 def _visible_customer_with_names(viewer: policy.Viewer, customer_id: int) -> Customer:
     """As ``get_visible_customer``, with the branch and owner names read in the same query."""
-    customers = policy.customer_scope(viewer, Customer.objects.annotate(**SHOWN_NAMES))
-    return customers.filter(pk=customer_id).get()
+    found = _customer_in_scope.rows(customer_id=customer_id, **policy.scope_values(viewer))
+    if not found:
+        raise Customer.DoesNotExist
+    values = found[0]
+    customer = Customer.from_db("default", CUSTOMER_COLUMNS, [values[c] for c in CUSTOMER_COLUMNS])
+    customer.branch_name, customer.owner_name = values["branch_name"], values["owner_name"]
+    return customer
 
 
 def _int_or_error(value, name: str, errors: dict) -> int | None:

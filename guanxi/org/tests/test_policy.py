@@ -50,6 +50,35 @@ def test_user_without_roles_sees_nothing(db, portfolio):
     assert not policy.customer_scope(Viewer.of(nobody), Customer.objects.all()).exists()
 
 
+def _both_scope_forms(viewer: Viewer) -> tuple[set[str], set[str]]:
+    queryset = policy.customer_scope(viewer, Customer.objects.all())
+    condition = policy.scope_condition(**policy.scope_values(viewer))
+    return (
+        set(queryset.values_list("name", flat=True)),
+        set(Customer.objects.filter(condition).values_list("name", flat=True)),
+    )
+
+
+@pytest.mark.parametrize("role", ["admin", "branch_manager", "account_manager", "marketer"])
+def test_the_compiled_scope_condition_sees_what_the_scope_sees(staff, portfolio, role):
+    by_queryset, by_condition = _both_scope_forms(viewer(staff, role))
+    assert by_condition == by_queryset
+
+
+def test_the_compiled_scope_condition_of_combined_and_missing_roles(db, staff, portfolio, org):
+    from dataclasses import replace
+
+    manager = viewer(staff, "account_manager")
+    own_and_south = replace(
+        manager, roles=frozenset({"account_manager", "branch_manager"}), branch_id=org["south"].pk
+    )
+    no_branch = replace(manager, roles=frozenset({"branch_manager"}), branch_id=None)
+    nobody = replace(manager, roles=frozenset())
+    assert _both_scope_forms(own_and_south) == ({"张三", "王五"},) * 2
+    assert _both_scope_forms(no_branch) == (set(), set())
+    assert _both_scope_forms(nobody) == (set(), set())
+
+
 @pytest.mark.parametrize(
     ("role", "phone", "id_number", "email"),
     [
