@@ -109,7 +109,7 @@ def start_server(args) -> subprocess.Popen:
         "-w",
         str(args.workers),
         "--threads",
-        "1",
+        str(args.threads),
         "--log-level",
         "warning",
     ]
@@ -276,6 +276,12 @@ def main() -> None:
     where.add_argument("--database-url", help="a PostgreSQL URL")
     parser.add_argument("--requests", type=int, default=300, help="per latency kind")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker; above 1 gunicorn's gthread workers keep connections alive",
+    )
     parser.add_argument("--users", type=int, default=16, help="concurrent locust users")
     parser.add_argument("--seconds", type=int, default=60, help="length of the load run")
     args = parser.parse_args()

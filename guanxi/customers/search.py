@@ -1,7 +1,12 @@
-"""The one search box: what a query string means and which indexed columns it hits."""
+"""The one search box: what a query string means and which indexed columns it hits.
+
+A query becomes :class:`SearchTerms`: which columns it is compared with and how (its shape),
+and the values compared. Queries of the same shape make the same SQL, so the customer list
+compiles each shape once (``guanxi.compiled_query``) and only binds the values.
+"""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 
@@ -13,24 +18,7 @@ PREFIX_END = "\U0010ffff"
 HAN = re.compile(r"[\u3400-\u9fff]")
 DIGITS = re.compile(r"^\+?[\d\s-]+$")
 
-
-def prefix(field: str, value: str) -> Q:
-    """``field`` starts with ``value``, as an index range."""
-    return Q(**{f"{field}__gte": value, f"{field}__lt": value + PREFIX_END})
-
-
-def _digits_condition(query: str) -> Q:
-    digits = re.sub(r"\D", "", query)
-    condition = Q(external_id=query)
-    if len(digits) == 4:
-        condition |= Q(phone_last4=digits)
-    if len(digits) == 11 and digits.startswith("1"):
-        condition |= Q(phone="+86" + digits)
-    elif query.startswith("+"):
-        condition |= Q(phone="+" + digits)
-    if len(digits) in (15, 18):
-        condition |= Q(id_number=digits)
-    return condition
+EXACT, PREFIX = "exact", "prefix"
 
 
 @dataclass(frozen=True)
@@ -51,22 +39,85 @@ class SearchCondition:
         return self.rest if self.pinyin is None else self.pinyin | self.rest
 
 
-def search_condition(query: str) -> SearchCondition:
-    """Customers matching the query by name, pinyin, phone, ID, email or external ID."""
+# A shape: the (how, column) comparisons of the rest, and whether the pinyin prefix is one.
+SearchShape = tuple[tuple[tuple[str, str], ...], bool]
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """The comparisons a query string stands for, and the values they compare with."""
+
+    comparisons: tuple[tuple[str, str], ...] = ()
+    pinyin: str | None = None
+    values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def shape(self) -> SearchShape:
+        """What decides the SQL: the comparisons, not their values."""
+        return (self.comparisons, self.pinyin is not None)
+
+    def condition(self) -> SearchCondition:
+        """The condition with these terms' own values."""
+        return search_condition(self.shape, self.values)
+
+
+def search_condition(shape: SearchShape, values: dict) -> SearchCondition:
+    """The condition of a search shape comparing with ``values``, named as ``search_terms``
+    names them. Values may be stand-ins: nothing here is computed from them."""
+    comparisons, has_pinyin = shape
+    rest = Q()
+    for i, (how, column) in enumerate(comparisons):
+        if how == EXACT:
+            rest |= Q(**{column: values[f"q{i}"]})
+        else:
+            rest |= Q(**{f"{column}__gte": values[f"q{i}"], f"{column}__lt": values[f"q{i}_end"]})
+    pinyin = None
+    if has_pinyin:
+        pinyin = Q(name_pinyin__gte=values["pinyin"], name_pinyin__lt=values["pinyin_end"])
+    return SearchCondition(rest, pinyin)
+
+
+def _terms(comparisons: list[tuple[str, str, str]], pinyin: str | None = None) -> SearchTerms:
+    shape = tuple((how, column) for how, column, _value in comparisons)
+    values = {}
+    for i, (how, _column, value) in enumerate(comparisons):
+        values[f"q{i}"] = value
+        if how == PREFIX:
+            values[f"q{i}_end"] = value + PREFIX_END
+    if pinyin is not None:
+        values.update(pinyin=pinyin, pinyin_end=pinyin + PREFIX_END)
+    return SearchTerms(shape, pinyin, values)
+
+
+def _digits_terms(query: str) -> SearchTerms:
+    digits = re.sub(r"\D", "", query)
+    comparisons = [(EXACT, "external_id", query)]
+    if len(digits) == 4:
+        comparisons.append((EXACT, "phone_last4", digits))
+    if len(digits) == 11 and digits.startswith("1"):
+        comparisons.append((EXACT, "phone", "+86" + digits))
+    elif query.startswith("+"):
+        comparisons.append((EXACT, "phone", "+" + digits))
+    if len(digits) in (15, 18):
+        comparisons.append((EXACT, "id_number", digits))
+    return _terms(comparisons)
+
+
+def search_terms(query: str) -> SearchTerms | None:
+    """What the query may mean: a name, pinyin, phone, ID, email or external ID (None for a
+    blank query, which matches everyone)."""
     query = query.strip()
     if not query:
-        return SearchCondition(Q())
+        return None
     if "@" in query:
-        return SearchCondition(Q(email=query.lower()) | Q(external_id=query))
+        return _terms([(EXACT, "email", query.lower()), (EXACT, "external_id", query)])
     if DIGITS.match(query):
-        return SearchCondition(_digits_condition(query))
+        return _digits_terms(query)
     upper = query.upper()
     if re.fullmatch(r"\d{17}X", upper):
-        return SearchCondition(Q(id_number=upper) | Q(external_id=query))
+        return _terms([(EXACT, "id_number", upper), (EXACT, "external_id", query)])
     if HAN.search(query):
-        return SearchCondition(prefix("name", query) | Q(external_id=query))
+        return _terms([(PREFIX, "name", query), (EXACT, "external_id", query)])
     latin = query.lower().replace(" ", "")
-    return SearchCondition(
-        rest=prefix("name_initials", latin) | prefix("name", query) | Q(external_id=query),
-        pinyin=prefix("name_pinyin", pinyin_key(latin)),
-    )
+    comparisons = [(PREFIX, "name_initials", latin), (PREFIX, "name", query)]
+    return _terms([*comparisons, (EXACT, "external_id", query)], pinyin_key(latin))

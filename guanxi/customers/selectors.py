@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +19,13 @@ from guanxi.audit.services import RequestContext, record
 from guanxi.compiled_query import CompiledQuery
 from guanxi.customers import history
 from guanxi.customers.identity import national_phone
+from guanxi.customers.list_query import (
+    LIST_VALUES,
+    SHOWN_NAMES,
+    SORTS,
+    apply_list_filter,
+    page_rows,
+)
 from guanxi.customers.models import (
     Customer,
     CustomerGroup,
@@ -32,30 +37,10 @@ from guanxi.customers.models import (
     Tag,
     ValueTier,
 )
-from guanxi.customers.search import search_condition
 from guanxi.customers.timeline import customer_timeline
 
-SORTS = {
-    "name": ("name_pinyin", "id"),
-    "-created_at": ("-created_at", "-id"),
-    "created_at": ("created_at", "id"),
-    "-lifetime_revenue": ("-lifetime_revenue", "-id"),
-    "-last_purchase_at": ("-last_purchase_at", "-id"),
-}
 FILTER_KEYS = ("q", "status", "value_tier", "branch_id", "owner_id", "group_id", "tag")
 MAX_PAGE_SIZE = 200
-SEARCH_CANDIDATES = 20_000
-# The branch's and owner's names as rows show them, read in the customer's own statement.
-SHOWN_NAMES = {
-    "branch_name": F("branch__name"),
-    "owner_name": Coalesce(NullIf("owner__profile__display_name", Value("")), "owner__username"),
-}
-# What a list row shows, fetched as plain values: a 50-row page then costs no model instances.
-LIST_VALUES = (
-    *("id", "kind", "name", "phone", "id_number", "email", "status", "value_tier"),
-    *("lifetime_revenue", "last_purchase_at", "version", "branch_id", "owner_id"),
-    *SHOWN_NAMES,
-)
 CUSTOMER_COLUMNS = [f.attname for f in Customer._meta.concrete_fields]
 CENTS = Decimal("0.01")
 LIFECYCLE_SHOWN = 20
@@ -126,59 +111,6 @@ def clean_list_filter(raw: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     return clean
-
-
-def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> QuerySet:
-    """Narrow a queryset by a cleaned filter."""
-    for key in ("status", "value_tier", "branch_id", "owner_id"):
-        if key in clean:
-            customers = customers.filter(**{key: clean[key]})
-    if clean.get("tag"):
-        customers = customers.filter(tags__name=clean["tag"])
-    if "group_id" in clean:
-        group = CustomerGroup.objects.get(pk=clean["group_id"])
-        customers = _in_group(customers, group, depth)
-    if clean.get("q"):
-        customers = _matching(customers, clean["q"])
-    return customers
-
-
-def _fenced(customers: QuerySet, condition: Q) -> QuerySet:
-    # The matches are found first, by index lookups, and sorted afterwards. Left to itself
-    # PostgreSQL walks the sort index hoping to meet a page of matches early, which scans
-    # most of a million rows for a rare prefix; a LIMITed subquery cannot be flattened, so
-    # it is computed first. Beyond SEARCH_CANDIDATES matches a query is too vague to rank.
-    return customers.filter(condition).values("pk")[:SEARCH_CANDIDATES]
-
-
-def _matching(customers: QuerySet, query: str) -> QuerySet:
-    return customers.model.objects.filter(pk__in=_fenced(customers, search_condition(query).any))
-
-
-def _search_page(customers: QuerySet, query: str, order: tuple, needed: int) -> QuerySet:
-    """Customers matching a search, for a list sorted by ``order`` showing ``needed`` rows.
-
-    In name order, the pinyin matches come straight from their index, ``needed`` of them,
-    instead of all of them being fetched to be sorted: a common prefix ("zhangl") has
-    thousands. The other matches are fenced as ``_matching`` fences them.
-    """
-    condition = search_condition(query)
-    if condition.pinyin is None or order != SORTS["name"]:
-        return customers.model.objects.filter(pk__in=_fenced(customers, condition.any))
-    first = customers.filter(condition.pinyin).order_by(*order).values("pk")[:needed]
-    rest = _fenced(customers, condition.rest)
-    if connection.features.supports_slicing_ordering_in_compound:
-        return customers.model.objects.filter(pk__in=first.union(rest, all=True))
-    # SQLite cannot LIMIT the parts of a UNION; it looks up an OR of id lists just as well.
-    return customers.model.objects.filter(Q(pk__in=first) | Q(pk__in=rest))
-
-
-def _in_group(customers: QuerySet, group: CustomerGroup, depth: int) -> QuerySet:
-    if group.kind == GroupKind.STATIC:
-        return customers.filter(groupmembership__group=group)
-    if depth > 2:  # a saved filter naming a group naming a group ... stops here
-        return customers.none()
-    return apply_list_filter(customers, group.filter, depth + 1)
 
 
 @dataclass(frozen=True)
@@ -261,18 +193,7 @@ def list_customers(
     if errors:
         raise ValidationError(errors)
     window = slice((page - 1) * page_size, page * page_size + 1)  # one more: is there a next?
-    customers = policy.customer_scope(viewer, Customer.objects.all())
-    query = clean.pop("q", "")
-    customers = apply_list_filter(customers, clean)
-    if query:
-        # The page is chosen among the matches before anything is joined to them: a common
-        # name matches hundreds, and joining branch and owner to each cost more than the rest.
-        matches = _search_page(customers, query, SORTS[sort], window.stop)
-        on_page = matches.order_by(*SORTS[sort]).values("pk")[window]
-        customers, window = customers.model.objects.filter(pk__in=on_page), slice(None)
-    found = list(
-        customers.order_by(*SORTS[sort]).annotate(**SHOWN_NAMES).values(*LIST_VALUES)[window]
-    )
+    found = page_rows(viewer, clean, clean.pop("q", ""), sort, window)
     has_next = len(found) > page_size
     found = found[:page_size]
     refs = [policy.CustomerRef(v["id"], v["owner_id"], v["branch_id"]) for v in found]

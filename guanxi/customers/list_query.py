@@ -1,0 +1,163 @@
+"""The SQL of a page of the customer list: scope, filters, search, sort and page window.
+
+The list is the busiest read after the 360 view, and Django spent more CPU building and
+compiling its nested search query than the database spent answering it. Its SQL depends on
+few things — the viewer's roles, which filters are set, the search's shape, the sort and the
+page window — so each such shape is compiled once per process (``ShapedQuery``) and
+requests only bind the values. Lists of a saved-filter group, whose definition lives in the
+database and may change, are built afresh each time.
+"""
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from guanxi import policy
+from guanxi.compiled_query import ShapedQuery
+from guanxi.customers.models import Customer, CustomerGroup, GroupKind
+from guanxi.customers.search import SearchCondition, search_condition, search_terms
+
+SORTS = {
+    "name": ("name_pinyin", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+    "-lifetime_revenue": ("-lifetime_revenue", "-id"),
+    "-last_purchase_at": ("-last_purchase_at", "-id"),
+}
+SEARCH_CANDIDATES = 20_000
+# The branch's and owner's names as rows show them, read in the customer's own statement.
+SHOWN_NAMES = {
+    "branch_name": F("branch__name"),
+    "owner_name": Coalesce(NullIf("owner__profile__display_name", Value("")), "owner__username"),
+}
+# What a list row shows, fetched as plain values: a 50-row page then costs no model instances.
+LIST_VALUES = (
+    *("id", "kind", "name", "phone", "id_number", "email", "status", "value_tier"),
+    *("lifetime_revenue", "last_purchase_at", "version", "branch_id", "owner_id"),
+    *SHOWN_NAMES,
+)
+COMPARED = ("status", "value_tier", "branch_id", "owner_id")
+
+
+def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> QuerySet:
+    """Narrow a queryset by a cleaned filter (values as given, not compiled)."""
+    for key in COMPARED:
+        if key in clean:
+            customers = customers.filter(**{key: clean[key]})
+    if clean.get("tag"):
+        customers = customers.filter(tags__name=clean["tag"])
+    if "group_id" in clean:
+        group = CustomerGroup.objects.get(pk=clean["group_id"])
+        customers = _in_group(customers, group, depth)
+    terms = search_terms(clean.get("q", ""))
+    if terms is not None:
+        matches = _fenced(customers, terms.condition().any)
+        customers = customers.model.objects.filter(pk__in=matches)
+    return customers
+
+
+def _in_group(customers: QuerySet, group: CustomerGroup, depth: int) -> QuerySet:
+    if group.kind == GroupKind.STATIC:
+        return customers.filter(groupmembership__group=group)
+    if depth > 2:  # a saved filter naming a group naming a group ... stops here
+        return customers.none()
+    return apply_list_filter(customers, group.filter, depth + 1)
+
+
+def _fenced(customers: QuerySet, condition: Q) -> QuerySet:
+    # The matches are found first, by index lookups, and sorted afterwards. Left to itself
+    # PostgreSQL walks the sort index hoping to meet a page of matches early, which scans
+    # most of a million rows for a rare prefix; a LIMITed subquery cannot be flattened, so
+    # it is computed first. Beyond SEARCH_CANDIDATES matches a query is too vague to rank.
+    return customers.filter(condition).values("pk")[:SEARCH_CANDIDATES]
+
+
+def _search_page(
+    customers: QuerySet, condition: SearchCondition, order: tuple, needed: int
+) -> QuerySet:
+    """Customers matching a search, for a list sorted by ``order`` showing ``needed`` rows.
+
+    In name order, the pinyin matches come straight from their index, ``needed`` of them,
+    instead of all of them being fetched to be sorted: a common prefix ("zhangl") has
+    thousands. The other matches are fenced.
+    """
+    if condition.pinyin is None or order != SORTS["name"]:
+        return customers.model.objects.filter(pk__in=_fenced(customers, condition.any))
+    first = customers.filter(condition.pinyin).order_by(*order).values("pk")[:needed]
+    rest = _fenced(customers, condition.rest)
+    if connection.features.supports_slicing_ordering_in_compound:
+        return customers.model.objects.filter(pk__in=first.union(rest, all=True))
+    # SQLite cannot LIMIT the parts of a UNION; it looks up an OR of id lists just as well.
+    return customers.model.objects.filter(Q(pk__in=first) | Q(pk__in=rest))
+
+
+def _page(shape: tuple, **values: int | str) -> QuerySet:
+    """The page query of a shape (see ``page_rows``), comparing with ``values``."""
+    roles, has_branch, filters, search, sort, start, stop = shape
+    viewer = policy.Viewer(
+        user_id=values.get("viewer_id"),
+        username="",
+        roles=roles,
+        branch_id=values.get("viewer_branch_id") if has_branch else None,
+    )
+    customers = policy.customer_scope(viewer, Customer.objects.all())
+    for key in filters:
+        if key in COMPARED:
+            customers = customers.filter(**{key: values[key]})
+        elif key == "tag":
+            customers = customers.filter(tags__name=values["tag"])
+        elif key == "static_group":
+            customers = customers.filter(groupmembership__group_id=values["group_id"])
+        else:
+            customers = _in_group(customers, CustomerGroup.objects.get(pk=values["group_id"]), 0)
+    order, window = SORTS[sort], slice(start, stop)
+    if search is not None:
+        # The page is chosen among the matches before anything is joined to them: a common
+        # name matches hundreds, and joining branch and owner to each cost more than the rest.
+        matches = _search_page(customers, search_condition(search, values), order, stop)
+        on_page = matches.order_by(*order).values("pk")[window]
+        customers, window = Customer.objects.filter(pk__in=on_page), slice(None)
+    return customers.order_by(*order).annotate(**SHOWN_NAMES).values(*LIST_VALUES)[window]
+
+
+_compiled_page = ShapedQuery(_page)
+
+
+def page_shape(
+    viewer: policy.Viewer, clean: dict, query: str, sort: str, window: slice
+) -> tuple[tuple, dict[str, int | str], bool]:
+    """What decides a list page's SQL, the values it compares with, and whether that SQL
+    may be compiled once (not for a saved-filter group, whose definition may change)."""
+    values: dict[str, int | str] = {
+        "viewer_id": viewer.user_id,
+        "viewer_branch_id": viewer.branch_id or 0,
+    }
+    filters = []
+    for key in (*COMPARED, "tag"):
+        if key in clean:
+            filters.append(key)
+            values[key] = clean[key]
+    saved_group = False
+    if "group_id" in clean:
+        static = CustomerGroup.objects.filter(pk=clean["group_id"], kind=GroupKind.STATIC)
+        saved_group = not static.exists()
+        filters.append("saved_group" if saved_group else "static_group")
+        values["group_id"] = clean["group_id"]
+    terms = search_terms(query)
+    if terms is not None:
+        values.update(terms.values)
+    search = terms.shape if terms is not None else None
+    has_branch = viewer.branch_id is not None
+    shape = (viewer.roles, has_branch, tuple(filters), search, sort, window.start, window.stop)
+    return shape, values, not saved_group
+
+
+def page_rows(
+    viewer: policy.Viewer, clean: dict, query: str, sort: str, window: slice
+) -> list[dict]:
+    """The rows of a list page: customers in scope matching a cleaned filter and a search,
+    sorted by one of ``SORTS``, the window's slice of them."""
+    shape, values, compilable = page_shape(viewer, clean, query, sort, window)
+    if compilable:
+        return _compiled_page.rows(shape, **values)
+    return list(_page(shape, **values))

@@ -1,0 +1,94 @@
+"""List pages compiled once per shape find what the same query built afresh finds."""
+
+import pytest
+
+from guanxi.customers import list_query
+from guanxi.customers.models import Customer, CustomerGroup, Tag
+from guanxi.policy import Viewer
+
+WINDOWS = [slice(0, 3), slice(2, 5)]
+
+
+@pytest.fixture
+def people(make_customer, org, staff):
+    made = [
+        make_customer("张三"),
+        make_customer("张小明", phone="13912340000", email="xm@example.com"),
+        make_customer("李四", owner_id=staff["other_manager"].pk),
+        make_customer("王五", branch_id=org["south"].pk, owner_id=staff["south_manager"].pk),
+        make_customer("Zhang Industries", kind="organisation", external_id="ERP-77"),
+    ]
+    Customer.objects.filter(pk__in=[made[0].pk, made[2].pk]).update(status="loyal")
+    Customer.objects.filter(pk=made[1].pk).update(status="new", value_tier="gold")
+    Tag.objects.create(name="高净值").customers.add(made[0], made[3])
+    CustomerGroup.objects.create(name="名单", kind="static").members.add(made[1], made[2])
+    CustomerGroup.objects.create(name="金卡", kind="saved_filter", filter={"value_tier": "gold"})
+    return made
+
+
+def _names(rows: list[dict]) -> list[str]:
+    return [r["name"] for r in rows]
+
+
+@pytest.mark.parametrize("role", ["admin", "branch_manager", "account_manager"])
+@pytest.mark.parametrize(
+    ("clean", "query"),
+    [
+        ({}, ""),
+        ({"status": "loyal"}, ""),
+        ({"status": "new"}, ""),
+        ({"value_tier": "gold"}, ""),
+        ({}, "zhang"),
+        ({}, "zs"),
+        ({}, "li"),
+        ({}, "张"),
+        ({}, "李四"),
+        ({}, "0000"),
+        ({}, "13912340000"),
+        ({}, "xm@example.com"),
+        ({}, "ERP-77"),
+        ({"status": "loyal"}, "zhang"),
+        ({"tag": "高净值"}, ""),
+        ({"group": "名单"}, ""),
+        ({"group": "名单", "tag": "高净值"}, "zhang"),
+    ],
+)
+def test_compiled_pages_equal_pages_built_afresh(staff, people, role, clean, query):
+    viewer = Viewer.of(staff[role])
+    if "group" in clean:
+        clean = {k: v for k, v in clean.items() if k != "group"}
+        clean["group_id"] = CustomerGroup.objects.get(name="名单").pk
+    for sort in ("name", "-created_at"):
+        for window in WINDOWS:
+            shape, values, compilable = list_query.page_shape(viewer, clean, query, sort, window)
+            assert compilable
+            fresh = list(list_query._page(shape, **values))
+            assert list_query.page_rows(viewer, clean, query, sort, window) == fresh
+
+
+def test_one_shape_serves_other_values(staff, people):
+    admin = Viewer.of(staff["admin"])
+    page = slice(0, 10)
+
+    def names(clean: dict, query: str = "") -> list[str]:
+        return _names(list_query.page_rows(admin, clean, query, "name", page))
+
+    assert names({"status": "loyal"}) == ["李四", "张三"]
+    assert names({"status": "new"}) == ["张小明"]
+    assert names({}, "zhang") == ["Zhang Industries", "张三", "张小明"]
+    assert names({}, "li") == ["李四"]
+    assert names({}, "张小") == ["张小明"]
+    assert names({}, "王") == ["王五"]
+    assert names({"tag": "高净值"}) == ["王五", "张三"]
+    assert names({"group_id": CustomerGroup.objects.get(name="名单").pk}) == ["李四", "张小明"]
+
+
+def test_a_saved_filter_group_is_read_afresh_as_its_definition_changes(staff, people):
+    admin = Viewer.of(staff["admin"])
+    group = CustomerGroup.objects.get(name="金卡")
+    clean = {"group_id": group.pk}
+    assert not list_query.page_shape(admin, clean, "", "name", slice(0, 9))[2]
+    assert _names(list_query.page_rows(admin, clean, "", "name", slice(0, 9))) == ["张小明"]
+    group.filter = {"status": "loyal"}
+    group.save()
+    assert _names(list_query.page_rows(admin, clean, "", "name", slice(0, 9))) == ["李四", "张三"]
