@@ -37,7 +37,8 @@ class _Compiled:
     params: tuple
     slots: dict[str, list[int]]  # parameter name -> positions in ``params``
     names: list[str]  # the row's keys, as values() names them
-    compiler: SQLCompiler  # kept for its converters, which only read its compiled state
+    compiler: SQLCompiler  # applies the converters; it only reads its compiled state
+    converters: dict  # column position -> the ORM's converters of its values
 
     def rows(self, using: str, params: dict[str, int | str]) -> list[dict]:
         values = list(self.params)
@@ -46,8 +47,9 @@ class _Compiled:
                 values[position] = params[name]
         with connections[using].cursor() as cursor:
             cursor.execute(self.sql, values)
-            fetched = cursor.fetchall()
-        rows = self.compiler.results_iter(results=[fetched])
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
         return [dict(zip(self.names, row, strict=True)) for row in rows]
 
 
@@ -64,7 +66,9 @@ def _compile(name: str, build: Callable[..., QuerySet], types: dict, using: str)
         raise ValueError(f"{name} cannot be compiled: a parameter is computed with or shapes it")
     names = list(query.selected or [])
     names = names or [*query.extra_select, *query.values_select, *query.annotation_select]
-    return _Compiled(sql, tuple(params), {k: v for k, v in slots.items() if v}, names, compiler)
+    converters = compiler.get_converters([column for column, *_ in compiler.select])
+    slots = {k: v for k, v in slots.items() if v}
+    return _Compiled(sql, tuple(params), slots, names, compiler, converters)
 
 
 class CompiledQuery:

@@ -6,7 +6,7 @@ compiles each shape once (``guanxi.compiled_query``) and only binds the values.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -47,14 +47,13 @@ SearchShape = tuple[tuple[tuple[str, str], ...], bool]
 class SearchTerms:
     """The comparisons a query string stands for, and the values they compare with."""
 
-    comparisons: tuple[tuple[str, str], ...] = ()
-    pinyin: str | None = None
-    values: dict[str, str] = field(default_factory=dict)
+    comparisons: tuple[tuple[str, str], ...]
+    values: dict[str, str]
 
     @property
     def shape(self) -> SearchShape:
         """What decides the SQL: the comparisons, not their values."""
-        return (self.comparisons, self.pinyin is not None)
+        return (self.comparisons, "pinyin" in self.values)
 
     def condition(self) -> SearchCondition:
         """The condition with these terms' own values."""
@@ -86,7 +85,7 @@ def _terms(comparisons: list[tuple[str, str, str]], pinyin: str | None = None) -
             values[f"q{i}_end"] = value + PREFIX_END
     if pinyin is not None:
         values.update(pinyin=pinyin, pinyin_end=pinyin + PREFIX_END)
-    return SearchTerms(shape, pinyin, values)
+    return SearchTerms(shape, values)
 
 
 def _digits_terms(query: str) -> SearchTerms:

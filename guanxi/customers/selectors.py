@@ -27,6 +27,7 @@ from guanxi.customers.list_query import (
     page_rows,
 )
 from guanxi.customers.models import (
+    Contact,
     Customer,
     CustomerGroup,
     CustomerKind,
@@ -292,6 +293,13 @@ def _transactions(customer: Customer) -> list[dict]:
     ]
 
 
+@CompiledQuery
+def _contact_rows(customer_id: int) -> QuerySet:
+    return Contact.objects.filter(customer_id=customer_id).values(
+        "id", "name", "title", "phone", "email", "is_primary"
+    )
+
+
 def _contacts(customer: Customer, access: dict) -> list[dict]:
     if customer.kind != CustomerKind.ORGANISATION:
         return []
@@ -304,7 +312,7 @@ def _contacts(customer: Customer, access: dict) -> list[dict]:
             "email": policy.present("email", c["email"], access["email"]),
             "is_primary": c["is_primary"],
         }
-        for c in customer.contacts.values("id", "name", "title", "phone", "email", "is_primary")
+        for c in _contact_rows.rows(customer_id=customer.pk)
     ]
 
 
