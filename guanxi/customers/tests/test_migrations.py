@@ -32,3 +32,16 @@ def test_running_totals_are_filled_in_from_existing_transactions(make_customer):
     assert buyer.transaction_count == 3
     assert buyer.first_purchase_at == now - timedelta(days=40)
     assert idle.transaction_count == 0 and idle.first_purchase_at is None
+
+
+def test_the_customer_table_has_its_list_indexes_and_no_single_column_duplicates(db):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "customers_customer")
+    indexed = [
+        tuple(c["columns"]) for c in constraints.values() if c["index"] and not c["primary_key"]
+    ]
+    assert ("name_pinyin", "id") in indexed
+    assert ("branch_id", "status", "name_pinyin", "id") in indexed
+    for column in ("name_pinyin", "branch_id", "owner_id"):
+        assert (column,) not in indexed  # composite indexes starting with it serve instead
+    assert indexed.count(("name_initials",)) == 1  # no second, LIKE-only copy
