@@ -39,13 +39,20 @@ LIST_VALUES = (
 COMPARED = ("status", "value_tier", "branch_id", "owner_id")
 
 
+def _narrowed(customers: QuerySet, key: str, value: int | str) -> QuerySet:
+    """Customers with one filter of the list applied (a static group by its id)."""
+    if key == "tag":
+        return customers.filter(tags__name=value)
+    if key == "static_group":
+        return customers.filter(groupmembership__group_id=value)
+    return customers.filter(**{key: value})
+
+
 def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> QuerySet:
     """Narrow a queryset by a cleaned filter (values as given, not compiled)."""
-    for key in COMPARED:
+    for key in (*COMPARED, "tag"):
         if key in clean:
-            customers = customers.filter(**{key: clean[key]})
-    if clean.get("tag"):
-        customers = customers.filter(tags__name=clean["tag"])
+            customers = _narrowed(customers, key, clean[key])
     if "group_id" in clean:
         group = CustomerGroup.objects.get(pk=clean["group_id"])
         customers = _in_group(customers, group, depth)
@@ -58,7 +65,7 @@ def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> Query
 
 def _in_group(customers: QuerySet, group: CustomerGroup, depth: int) -> QuerySet:
     if group.kind == GroupKind.STATIC:
-        return customers.filter(groupmembership__group=group)
+        return _narrowed(customers, "static_group", group.pk)
     if depth > 2:  # a saved filter naming a group naming a group ... stops here
         return customers.none()
     return apply_list_filter(customers, group.filter, depth + 1)
@@ -102,14 +109,11 @@ def _page(shape: tuple, **values: int | str) -> QuerySet:
     )
     customers = policy.customer_scope(viewer, Customer.objects.all())
     for key in filters:
-        if key in COMPARED:
-            customers = customers.filter(**{key: values[key]})
-        elif key == "tag":
-            customers = customers.filter(tags__name=values["tag"])
-        elif key == "static_group":
-            customers = customers.filter(groupmembership__group_id=values["group_id"])
-        else:
+        if key == "saved_group":
             customers = _in_group(customers, CustomerGroup.objects.get(pk=values["group_id"]), 0)
+        else:
+            value = values["group_id" if key == "static_group" else key]
+            customers = _narrowed(customers, key, value)
     order, window = SORTS[sort], slice(start, stop)
     if search is not None:
         # The page is chosen among the matches before anything is joined to them: a common
