@@ -1,13 +1,11 @@
 """REST endpoints for customers: thin handlers that parse, call a service, and return."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
-from guanxi.api_types import Moment, PageNumber, RecordId
+from guanxi.api_types import Moment, Money, PageNumber, RecordId
 from guanxi.customers import selectors, services
 from guanxi.customers.models import CustomerGroup, CustomFieldDefinition, Product
 from guanxi.customers.schemas import (
@@ -119,9 +117,10 @@ def change_lifecycle(request: HttpRequest, customer_id: RecordId, payload: Lifec
 
 @router.put("/{int:customer_id}/tags", response=list[str])
 def set_tags(request: HttpRequest, customer_id: RecordId, payload: TagsIn):
-    """Replace the customer's tags."""
+    """Replace the customer's tags; send the customer's version read."""
+    version = expected_version(request, payload.version)
     return services.set_tags(
-        viewer_of(request), customer_id, payload.tags, context_of(request, "api")
+        viewer_of(request), customer_id, payload.tags, version, context_of(request, "api")
     )
 
 
@@ -150,7 +149,8 @@ def update_contact(
     """Change a contact person's details."""
     viewer, context = viewer_of(request), context_of(request, "api")
     data = payload.dict(exclude_unset=True)
-    services.update_contact(viewer, customer_id, contact_id, data, context)
+    version = expected_version(request, data.pop("version", None))
+    services.update_contact(viewer, customer_id, contact_id, data, version, context)
     card = selectors.customer_360(viewer, customer_id, context)
     return next(c for c in card["contacts"] if c["id"] == contact_id)
 
@@ -174,7 +174,7 @@ def open_holding(request: HttpRequest, customer_id: RecordId, payload: HoldingIn
 class TransactionIn(Schema):
     """A transaction to book."""
 
-    amount: Decimal = Field(max_digits=14, decimal_places=2)
+    amount: Money
     channel: str
     occurred_at: Moment
     product_code: str = ""

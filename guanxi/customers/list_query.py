@@ -37,6 +37,8 @@ LIST_VALUES = (
     *SHOWN_NAMES,
 )
 COMPARED = ("status", "value_tier", "branch_id", "owner_id")
+# A saved filter may name a group whose filter names a group, and no deeper.
+MAX_GROUP_NESTING = 2
 
 
 def _narrowed(customers: QuerySet, key: str, value: int | str) -> QuerySet:
@@ -54,8 +56,9 @@ def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> Query
         if key in clean:
             customers = _narrowed(customers, key, clean[key])
     if "group_id" in clean:
-        group = CustomerGroup.objects.get(pk=clean["group_id"])
-        customers = _in_group(customers, group, depth)
+        # A saved filter may name a group deleted since: it then matches nobody.
+        group = CustomerGroup.objects.filter(pk=clean["group_id"]).first()
+        customers = _in_group(customers, group, depth) if group else customers.none()
     terms = search_terms(clean.get("q", ""))
     if terms is not None:
         matches = _fenced(customers, terms.condition().any)
@@ -63,10 +66,22 @@ def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> Query
     return customers
 
 
+def saved_filter_nesting(group_id: int | None) -> int:
+    """How many saved-filter groups a list filtered by this group goes through."""
+    nesting = 0
+    while group_id is not None and nesting <= MAX_GROUP_NESTING:
+        group = CustomerGroup.objects.filter(pk=group_id).values("kind", "filter").first()
+        if group is None or group["kind"] == GroupKind.STATIC:
+            break
+        nesting += 1
+        group_id = group["filter"].get("group_id")
+    return nesting
+
+
 def _in_group(customers: QuerySet, group: CustomerGroup, depth: int) -> QuerySet:
     if group.kind == GroupKind.STATIC:
         return _narrowed(customers, "static_group", group.pk)
-    if depth > 2:  # a saved filter naming a group naming a group ... stops here
+    if depth >= MAX_GROUP_NESTING:  # refused when saved; kept as a guard for older groups
         return customers.none()
     return apply_list_filter(customers, group.filter, depth + 1)
 

@@ -161,6 +161,7 @@ class Contact(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.CharField(_("email"), max_length=254, blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("contact")

@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
-from guanxi.api_types import RecordId
+from guanxi.api_types import BusinessDate, Money, RecordId, Version
 
 
 class CustomerIn(Schema):
@@ -16,7 +16,7 @@ class CustomerIn(Schema):
     kind: str = "individual"
     name: str = Field(min_length=1, max_length=200)
     gender: str | None = None
-    birthday: date | None = None
+    birthday: BusinessDate | None = None
     id_number: str = ""
     phone: str = ""
     email: str = ""
@@ -33,11 +33,11 @@ class CustomerIn(Schema):
 class CustomerPatch(Schema):
     """Changes to a customer; ``version`` (or an If-Match header) is the version read."""
 
-    version: RecordId | None = None
+    version: Version | None = None
     kind: str | None = None
     name: str | None = Field(default=None, max_length=200)
     gender: str | None = None
-    birthday: date | None = None
+    birthday: BusinessDate | None = None
     id_number: str | None = None
     phone: str | None = None
     email: str | None = None
@@ -56,13 +56,14 @@ class LifecycleIn(Schema):
 
     status: str
     reason: str = Field(max_length=300)
-    version: RecordId | None = None
+    version: Version | None = None
 
 
 class TagsIn(Schema):
     """The complete set of tags for a customer."""
 
     tags: list[str]
+    version: Version | None = None
 
 
 class RevealIn(Schema):
@@ -143,6 +144,7 @@ class Profile(CustomerRow):
     source_channel: str
     created_at: datetime
     tags: list[str]
+    version: Version | None = None
     custom_fields: list[CustomFieldValue]
 
 
@@ -155,11 +157,13 @@ class ContactOut(BaseModel):
     phone: str | None
     email: str | None
     is_primary: bool
+    version: int
 
 
 class ContactPatch(Schema):
-    """Changes to a contact person."""
+    """Changes to a contact person; ``version`` (or an If-Match header) is the version read."""
 
+    version: Version | None = None
     name: str | None = Field(default=None, max_length=100)
     title: str | None = None
     phone: str | None = None
@@ -172,9 +176,9 @@ class HoldingIn(Schema):
 
     product_code: str
     account_number: str = Field(default="", max_length=40)
-    opened_at: date
-    closed_at: date | None = None
-    balance: Decimal = Field(default=Decimal(0), max_digits=16, decimal_places=2)
+    opened_at: BusinessDate
+    closed_at: BusinessDate | None = None
+    balance: Money = Decimal(0)
 
 
 class ContactIn(Schema):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,7 @@ from guanxi.customers.models import (
     ValueTier,
 )
 from guanxi.customers.timeline import customer_timeline
+from guanxi.storable import MAX_RECORD_ID
 
 FILTER_KEYS = ("q", "status", "value_tier", "branch_id", "owner_id", "group_id", "tag")
 MAX_PAGE_SIZE = 200
@@ -81,10 +82,14 @@ def _int_or_error(value, name: str, errors: dict) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         errors[name] = [_("Expected a whole number.")]
         return None
+    if not 1 <= number <= MAX_RECORD_ID:
+        errors[name] = [_("There is no record with this ID.")]
+        return None
+    return number
 
 
 def clean_list_filter(raw: dict) -> dict:
@@ -231,15 +236,30 @@ def _group_candidates(customer_id: int) -> QuerySet:
     ).values("id", "name", "kind", "filter")
 
 
+# SQLite allows 500 parts in one compound SELECT.
+SAVED_GROUPS_PER_QUERY = 400
+
+
+def _saved_groups_matching(customer_id: int, groups: list[dict]) -> set[int]:
+    """Which saved-filter groups' filters match the customer: one query for up to 400."""
+    matching: set[int] = set()
+    for start in range(0, len(groups), SAVED_GROUPS_PER_QUERY):
+        parts = [
+            apply_list_filter(Customer.objects.filter(pk=customer_id), g["filter"])
+            .annotate(group_id=Value(g["id"]))
+            .values_list("group_id", flat=True)
+            for g in groups[start : start + SAVED_GROUPS_PER_QUERY]
+        ]
+        matching.update(parts[0].union(*parts[1:], all=True))
+    return matching
+
+
 def _groups(customer: Customer) -> list[dict]:
     candidates = _group_candidates.rows(customer_id=customer.pk)
     static = [g for g in candidates if g["kind"] == GroupKind.STATIC]
-    saved = [
-        g
-        for g in candidates
-        if g["kind"] == GroupKind.SAVED_FILTER
-        and apply_list_filter(Customer.objects.filter(pk=customer.pk), g["filter"]).exists()
-    ]
+    saved = [g for g in candidates if g["kind"] == GroupKind.SAVED_FILTER]
+    matching = _saved_groups_matching(customer.pk, saved)
+    saved = [g for g in saved if g["id"] in matching]
     return [{"id": g["id"], "name": g["name"], "kind": g["kind"]} for g in static + saved]
 
 
@@ -296,7 +316,7 @@ def _transactions(customer: Customer) -> list[dict]:
 @CompiledQuery
 def _contact_rows(customer_id: int) -> QuerySet:
     return Contact.objects.filter(customer_id=customer_id).values(
-        "id", "name", "title", "phone", "email", "is_primary"
+        "id", "name", "title", "phone", "email", "is_primary", "version"
     )
 
 
@@ -311,6 +331,7 @@ def _contacts(customer: Customer, access: dict) -> list[dict]:
             "phone": policy.present("phone", national_phone(c["phone"]), access["phone"]),
             "email": policy.present("email", c["email"], access["email"]),
             "is_primary": c["is_primary"],
+            "version": c["version"],
         }
         for c in _contact_rows.rows(customer_id=customer.pk)
     ]

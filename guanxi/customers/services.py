@@ -24,6 +24,7 @@ from guanxi.customers.identity import (
     normalise_phone,
     parse_resident_id,
 )
+from guanxi.customers.list_query import MAX_GROUP_NESTING, saved_filter_nesting
 from guanxi.customers.models import (
     Channel,
     Contact,
@@ -45,6 +46,7 @@ from guanxi.customers.pinyin import initials_key, pinyin_key
 from guanxi.customers.selectors import clean_list_filter, get_visible_customer
 from guanxi.org.models import Branch
 from guanxi.org.roles import Role
+from guanxi.storable import MONEY_LIMIT, check_storable
 
 EDITABLE_FIELDS = (
     "kind",
@@ -148,6 +150,7 @@ def create_customer(viewer: policy.Viewer, data: dict, context: RequestContext) 
         raise policy_denied()
     customer = Customer(created_at=timezone.now())
     _apply(customer, cleaned)
+    check_storable(customer, list(cleaned))
     with transaction.atomic():
         customer.save()
         _record_lifecycle(customer, "", customer.status, _("Created"), viewer)
@@ -171,6 +174,7 @@ def update_customer(
         if not policy.can_create_customer(viewer, branch, owner):
             raise ValidationError({"owner_id": [_("You cannot move the customer there.")]})
     changed = _apply(customer, cleaned)
+    check_storable(customer, list(cleaned))
     with transaction.atomic():
         save_if_version(customer, expected_version, changed)
         visible = [f for f in changed if f not in ("name_pinyin", "name_initials", "phone_last4")]
@@ -233,16 +237,19 @@ def change_lifecycle(
     return customer
 
 
-def set_tags(viewer: policy.Viewer, customer_id: int, names: list[str], context) -> list[str]:
-    """Replace a customer's tags, creating tags that do not exist yet."""
+def set_tags(
+    viewer: policy.Viewer, customer_id: int, names: list[str], expected_version: int, context
+) -> list[str]:
+    """Replace a customer's tags, creating tags that do not exist yet; a stale version
+    changes nothing."""
     customer = _editable_customer(viewer, customer_id)
     clean = sorted({n.strip() for n in names if n and n.strip()})
     if any(len(n) > 50 for n in clean):
         raise ValidationError({"tags": [_("A tag has at most 50 characters.")]})
     with transaction.atomic():
+        save_if_version(customer, expected_version, [])
         tags = [Tag.objects.get_or_create(name=n)[0] for n in clean]
         customer.tags.set(tags)
-        Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1)
         record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], ["tags"], context)
     return clean
 
@@ -260,7 +267,13 @@ def create_group(viewer: policy.Viewer, name: str, kind: str, saved_filter: dict
         errors["kind"] = [_("A group is a static list or a saved filter.")]
     if errors:
         raise ValidationError(errors)
-    saved = clean_list_filter(saved_filter or {}) if kind == GroupKind.SAVED_FILTER else {}
+    try:
+        saved = clean_list_filter(saved_filter or {}) if kind == GroupKind.SAVED_FILTER else {}
+    except ValidationError as exc:
+        raise ValidationError({f"filter.{k}": v for k, v in exc.message_dict.items()}) from exc
+    if saved and saved_filter_nesting(saved.get("group_id")) >= MAX_GROUP_NESTING:
+        message = _("A saved filter may name a saved-filter group that names no further one.")
+        raise ValidationError({"filter.group_id": [message]})
     return CustomerGroup.objects.create(
         name=name.strip(), kind=kind, filter=saved, created_by_id=viewer.user_id
     )
@@ -316,7 +329,25 @@ def record_transaction(
             # Compared in the database, so two bookings at once cannot undo each other.
             updates["first_purchase_at"] = _earlier_of("first_purchase_at", occurred_at)
             updates["last_purchase_at"] = _later_of("last_purchase_at", occurred_at)
-        Customer.objects.filter(pk=customer.pk).update(**updates)
+        # The total stays what the store keeps exactly; checked in the same UPDATE, so
+        # concurrent bookings cannot pass it together.
+        within = Customer.objects.filter(
+            pk=customer.pk,
+            lifetime_revenue__lt=MONEY_LIMIT - amount,
+            lifetime_revenue__gt=-MONEY_LIMIT - amount,
+        )
+        if not within.update(**updates):
+            raise ValidationError(
+                {
+                    "amount": [
+                        _(
+                            "This amount would take the customer's lifetime revenue beyond "
+                            "%(limit)s, the most that is kept exactly."
+                        )
+                        % {"limit": f"{MONEY_LIMIT - Decimal('0.01'):,}"}
+                    ]
+                }
+            )
     return booked
 
 
@@ -355,8 +386,10 @@ def add_contact(viewer: policy.Viewer, customer_id: int, data: dict, context) ->
     _clean_identity(cleaned, errors)
     if errors:
         raise ValidationError(errors)
+    contact = Contact(customer=customer, **cleaned)
+    check_storable(contact, list(cleaned))
     with transaction.atomic():
-        contact = Contact.objects.create(customer=customer, **cleaned)
+        contact.save()
         record(viewer.user, AuditAction.CREATE, "contact", [contact.pk], sorted(cleaned), context)
     return contact
 
@@ -412,8 +445,10 @@ def open_holding(viewer: policy.Viewer, customer_id: int, data: dict, context) -
         errors["closed_at"] = [_("A holding cannot close before it opens.")]
     if errors:
         raise ValidationError(errors)
+    holding = Holding(customer=customer, product=product, **data)
+    check_storable(holding, list(data))
     with transaction.atomic():
-        holding = Holding.objects.create(customer=customer, product=product, **data)
+        holding.save()
         record(viewer.user, AuditAction.CREATE, "holding", [holding.pk], ["product"], context)
     return holding
 
@@ -437,9 +472,14 @@ def _editable_contact(viewer: policy.Viewer, customer_id: int, contact_id: int) 
 
 
 def update_contact(
-    viewer: policy.Viewer, customer_id: int, contact_id: int, data: dict, context
+    viewer: policy.Viewer,
+    customer_id: int,
+    contact_id: int,
+    data: dict,
+    expected_version: int,
+    context,
 ) -> Contact:
-    """Change a contact person's details."""
+    """Change a contact person's details; a stale version changes nothing."""
     contact = _editable_contact(viewer, customer_id, contact_id)
     errors: dict = {}
     cleaned = dict(data)
@@ -450,8 +490,9 @@ def update_contact(
         raise ValidationError(errors)
     for name, value in cleaned.items():
         setattr(contact, name, value)
+    check_storable(contact, list(cleaned))
     with transaction.atomic():
-        contact.save(update_fields=list(cleaned) or None)
+        save_if_version(contact, expected_version, list(cleaned))
         record(viewer.user, AuditAction.UPDATE, "contact", [contact.pk], sorted(cleaned), context)
     return contact
 
@@ -469,6 +510,14 @@ def delete_group(viewer: policy.Viewer, group_id: int, context) -> None:
     if not policy.can_manage_groups(viewer):
         raise policy_denied()
     group = CustomerGroup.objects.get(pk=group_id)
+    users = sorted(
+        CustomerGroup.objects.filter(
+            kind=GroupKind.SAVED_FILTER, filter__group_id=group.pk
+        ).values_list("name", flat=True)
+    )
+    if users:
+        message = _("Saved filters use this group: %(names)s. Delete or change them first.")
+        raise ValidationError({"group_id": [message % {"names": "、".join(users)}]})
     with transaction.atomic():
         record(viewer.user, AuditAction.DELETE, "group", [group.pk], [], context)
         group.delete()

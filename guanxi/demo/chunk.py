@@ -168,6 +168,7 @@ def _contact_table(rng, names: NamePool, people: Customers) -> Table:
     t.add("phone", Kind.TEXT, phone)
     t.add("email", Kind.TEXT, np.array(email, dtype=object))
     t.add("is_primary", Kind.BOOL, primary)
+    t.add("version", Kind.INT, 1)
     return t
 
 

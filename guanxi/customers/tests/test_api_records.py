@@ -60,13 +60,38 @@ def test_contact_edit_and_removal(api_as, make_customer):
     client = api_as("account_manager")
     contact = send(client, "post", f"{URL}/{company.pk}/contacts", {"name": "王经理"}).json()
     url = f"{URL}/{company.pk}/contacts/{contact['id']}"
-    changed = send(client, "patch", url, {"phone": "13700002222", "title": "采购"})
+    change = {"phone": "13700002222", "title": "采购", "version": contact["version"]}
+    changed = send(client, "patch", url, change)
     assert (changed.json()["phone"], changed.json()["title"]) == ("13700002222", "采购")
-    assert send(client, "patch", url, {"phone": "42"}).json()["detail"][0]["field"] == "phone"
+    bad = send(client, "patch", url, {"phone": "42", "version": changed.json()["version"]})
+    assert bad.json()["detail"][0]["field"] == "phone"
     assert api_as("marketer").delete(url).status_code == 403
     assert client.delete(url).status_code == 204
     assert not Contact.objects.exists()
     assert client.delete(url).status_code == 404
+
+
+def test_a_contact_edit_based_on_a_stale_version_changes_nothing(api_as, make_customer):
+    company = make_customer("示例科技有限公司", kind="organisation")
+    client = api_as("account_manager")
+    contact = send(client, "post", f"{URL}/{company.pk}/contacts", {"name": "王经理"}).json()
+    url = f"{URL}/{company.pk}/contacts/{contact['id']}"
+    assert send(client, "patch", url, {"title": "采购", "version": 1}).status_code == 200
+    stale = send(client, "patch", url, {"title": "财务", "version": 1})
+    assert stale.status_code == 409
+    assert Contact.objects.get(pk=contact["id"]).title == "采购"
+    assert send(client, "patch", url, {"title": "财务"}).status_code == 422
+
+
+def test_replacing_tags_based_on_a_stale_version_changes_nothing(api_as, make_customer):
+    customer = make_customer("张三")
+    client = api_as("account_manager")
+    url = f"{URL}/{customer.pk}/tags"
+    first = send(client, "put", url, {"tags": ["VIP"], "version": customer.version})
+    assert first.status_code == 200
+    stale = send(client, "put", url, {"tags": ["流失预警"], "version": customer.version})
+    assert stale.status_code == 409
+    assert list(customer.tags.values_list("name", flat=True)) == ["VIP"]
 
 
 def test_group_deletion(api_as):

@@ -100,7 +100,7 @@ def customers(transactional_db, make_customer, staff) -> dict[str, Customer]:
         services.record_transaction(
             zhang, Decimal(amount), "branch", now - timedelta(days=days), wealth
         )
-    services.set_tags(admin, zhang.pk, ["高净值", "理财偏好"], RequestContext())
+    services.set_tags(admin, zhang.pk, ["高净值", "理财偏好"], zhang.version, RequestContext())
     services.change_lifecycle(admin, zhang.pk, "new", "首次购买理财", 2, RequestContext())
     zhang.refresh_from_db()
     return {"zhang": zhang, "li": li}

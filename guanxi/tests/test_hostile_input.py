@@ -1,0 +1,239 @@
+"""Hostile input to every write endpoint: a JSON 4xx naming the field, and nothing changed.
+
+Each case sends one valid request body with one field replaced by a hostile value (text
+longer than the store keeps, an unknown choice, ``null`` for a field that cannot be empty,
+a number the database cannot hold). The answer must be a client error whose detail names
+the field, and a snapshot of every business table taken before must equal one taken after.
+The valid body itself is sent once per endpoint first, so the suite proves it reaches the
+handler: a body the endpoint would refuse anyway proves nothing.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+
+from guanxi import policy
+from guanxi.audit.services import RequestContext
+from guanxi.customers import services
+from guanxi.customers.models import (
+    Contact,
+    Customer,
+    CustomerGroup,
+    CustomFieldDefinition,
+    GroupMembership,
+    Holding,
+    LifecycleChange,
+    Product,
+    Tag,
+    Transaction,
+)
+
+LONG = "长" * 5001
+HUGE = 10**30
+TABLES = (
+    Customer,
+    Contact,
+    Holding,
+    Transaction,
+    Tag,
+    CustomerGroup,
+    GroupMembership,
+    CustomFieldDefinition,
+    Product,
+    LifecycleChange,
+)
+
+
+def snapshot() -> dict:
+    """Every row of every business table, as values."""
+    return {
+        model.__name__: sorted(model.objects.values_list(), key=lambda r: r[0]) for model in TABLES
+    }
+
+
+@dataclass
+class Endpoint:
+    """A write endpoint, a body it accepts, and the hostile values to try in that body."""
+
+    method: str
+    path: str
+    body: Callable[[dict], dict]
+    texts: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    not_null: tuple[str, ...] = ()
+    numbers: dict[str, object] = field(default_factory=dict)
+    valid_status: int = 200
+
+
+ENDPOINTS = {
+    "create customer": Endpoint(
+        "post",
+        "/api/v1/customers",
+        lambda r: {"name": "王二", "branch_id": r["branch"], "owner_id": r["owner"]},
+        texts=("name", "address", "occupation", "external_id", "email", "phone", "id_number"),
+        choices=("kind", "gender", "value_tier", "source_channel"),
+        not_null=("name", "branch_id", "kind"),
+        numbers={"branch_id": 2**63 - 1, "owner_id": 2**63 - 1},
+        valid_status=201,
+    ),
+    "update customer": Endpoint(
+        "patch",
+        "/api/v1/customers/{customer}",
+        lambda r: {"version": r["version"], "occupation": "教师"},
+        texts=("name", "address", "occupation", "external_id", "email", "phone", "id_number"),
+        choices=("kind", "gender", "value_tier", "source_channel"),
+        not_null=("name", "kind", "address", "occupation", "email", "branch_id", "value_tier"),
+        numbers={"version": 2**63 - 1, "branch_id": HUGE, "owner_id": 2**63 - 1},
+    ),
+    "change lifecycle": Endpoint(
+        "post",
+        "/api/v1/customers/{customer}/lifecycle",
+        lambda r: {"version": r["version"], "status": "repeat", "reason": "第二次购买"},
+        texts=("reason",),
+        choices=("status",),
+        not_null=("status", "reason"),
+        numbers={"version": 2**63 - 1},
+    ),
+    "set tags": Endpoint(
+        "put",
+        "/api/v1/customers/{customer}/tags",
+        lambda r: {"version": r["version"], "tags": ["高净值"]},
+        not_null=("tags", "version"),
+        numbers={"version": 2**63 - 1},
+    ),
+    "add contact": Endpoint(
+        "post",
+        "/api/v1/customers/{organisation}/contacts",
+        lambda r: {"name": "王五", "title": "财务总监"},
+        texts=("name", "title", "email", "phone"),
+        not_null=("name", "title", "email", "phone", "is_primary"),
+        valid_status=201,
+    ),
+    "update contact": Endpoint(
+        "patch",
+        "/api/v1/customers/{organisation}/contacts/{contact}",
+        lambda r: {"version": r["contact_version"], "title": "总经理"},
+        texts=("name", "title", "email", "phone"),
+        not_null=("name", "title", "email", "phone", "is_primary"),
+        numbers={"version": 2**63 - 1},
+    ),
+    "open holding": Endpoint(
+        "post",
+        "/api/v1/customers/{customer}/holdings",
+        lambda r: {"product_code": "DEP1", "opened_at": "2025-01-02", "balance": "1000.00"},
+        texts=("product_code", "account_number"),
+        not_null=("product_code", "opened_at", "balance", "account_number"),
+        numbers={"balance": "9" * 30, "opened_at": "0001-01-01"},
+        valid_status=201,
+    ),
+    "book transaction": Endpoint(
+        "post",
+        "/api/v1/customers/{customer}/transactions",
+        lambda r: {"amount": "88.00", "channel": "branch", "occurred_at": "2025-03-01T10:00+08:00"},
+        texts=("channel", "product_code"),
+        choices=("channel",),
+        not_null=("amount", "channel", "occurred_at", "product_code"),
+        numbers={"amount": "9" * 30, "occurred_at": "9999-12-31T23:59:59-15:00"},
+        valid_status=201,
+    ),
+    "create group": Endpoint(
+        "post",
+        "/api/v1/customers/groups",
+        lambda r: {"name": "新客户", "kind": "saved_filter", "filter": {"status": "new"}},
+        texts=("name",),
+        choices=("kind",),
+        not_null=("name", "kind", "filter"),
+        numbers={"filter": {"branch_id": HUGE}},
+        valid_status=201,
+    ),
+    "change group members": Endpoint(
+        "post",
+        "/api/v1/customers/groups/{group}/members",
+        lambda r: {"add": [r["customer"]]},
+        not_null=("add", "remove"),
+        numbers={"add": [HUGE]},
+    ),
+    "define custom field": Endpoint(
+        "post",
+        "/api/v1/customers/custom-fields",
+        lambda r: {"key": "risk_level", "label": "风险等级", "field_type": "text"},
+        texts=("key", "label"),
+        choices=("field_type",),
+        not_null=("key", "label", "field_type", "choices", "required"),
+        valid_status=201,
+    ),
+    "define product": Endpoint(
+        "post",
+        "/api/v1/customers/products",
+        lambda r: {"code": "WM2", "name": "理财二号", "kind": "wealth"},
+        texts=("code", "name"),
+        choices=("kind",),
+        not_null=("code", "name", "kind"),
+        valid_status=201,
+    ),
+}
+
+
+def _cases():
+    for name, endpoint in ENDPOINTS.items():
+        for key in endpoint.texts:
+            yield pytest.param(name, key, LONG, id=f"{name}-{key}-too-long")
+        for key in endpoint.choices:
+            yield pytest.param(name, key, "no-such-choice", id=f"{name}-{key}-unknown-choice")
+        for key in endpoint.not_null:
+            yield pytest.param(name, key, None, id=f"{name}-{key}-null")
+        for key, value in endpoint.numbers.items():
+            yield pytest.param(name, key, value, id=f"{name}-{key}-out-of-range")
+
+
+@pytest.fixture
+def records(staff, org, make_customer) -> dict:
+    """Ids the endpoints' bodies and paths refer to."""
+    admin = policy.Viewer.of(staff["admin"])
+    person = make_customer("张三")
+    company = make_customer("星河贸易有限公司", kind="organisation", id_number="")
+    contact = services.add_contact(
+        admin, company.pk, {"name": "赵六"}, RequestContext(channel="test")
+    )
+    group = services.create_group(admin, "名单", "static", {})
+    services.define_product(admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"})
+    return {
+        "customer": person.pk,
+        "organisation": company.pk,
+        "contact": contact.pk,
+        "contact_version": Contact.objects.get(pk=contact.pk).version,
+        "group": group.pk,
+        "branch": org["north"].pk,
+        "owner": staff["account_manager"].pk,
+        "version": Customer.objects.get(pk=person.pk).version,
+    }
+
+
+def send(client: Client, endpoint: Endpoint, records: dict, body: dict):
+    path = endpoint.path.format(**records)
+    return getattr(client, endpoint.method)(path, json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_the_valid_body_of_each_endpoint_is_accepted(name, api_as, records):
+    endpoint = ENDPOINTS[name]
+    response = send(api_as("admin"), endpoint, records, endpoint.body(records))
+    assert response.status_code == endpoint.valid_status, response.content
+
+
+@pytest.mark.parametrize(("name", "key", "value"), _cases())
+def test_a_hostile_value_is_refused_naming_the_field_and_changes_nothing(
+    name, key, value, api_as, records
+):
+    endpoint = ENDPOINTS[name]
+    client = api_as("admin")
+    before = snapshot()
+    response = send(client, endpoint, records, {**endpoint.body(records), key: value})
+    assert 400 <= response.status_code < 500, response.content
+    assert response["Content-Type"].startswith("application/json")
+    named = {d["field"].split(".")[0] for d in response.json()["detail"]}
+    assert key in named or (key == "version" and response.status_code in (409, 412))
+    assert snapshot() == before

@@ -1,0 +1,56 @@
+"""Hot reads take a fixed number of queries, whatever the data: the 360 and the list.
+
+Each read is made once first, so that what is remembered per process (the API token,
+compiled queries) is not counted; the counts are then exact, so a read that starts querying
+per row or per group fails here.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def queries_of(client, url: str, params: dict | None = None) -> int:
+    assert client.get(url, params or {}).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)
+
+
+@pytest.fixture
+def customers(make_customer, staff):
+    made = [make_customer(f"客户{n}", phone=f"1391234{n:04d}") for n in range(12)]
+    made.append(make_customer("星河贸易有限公司", kind="organisation", id_number=""))
+    return made
+
+
+@pytest.fixture
+def logged_in(client, staff):
+    def as_role(role: str):
+        client.force_login(staff[role])
+        return client
+
+    return as_role
+
+
+@pytest.mark.parametrize("role", ["admin", "account_manager", "marketer"])
+def test_the_360_api_takes_nine_queries(role, api_as, customers):
+    assert queries_of(api_as(role), f"/api/v1/customers/{customers[0].pk}") == 9
+
+
+@pytest.mark.parametrize("role", ["admin", "account_manager", "marketer"])
+def test_a_list_api_page_takes_the_same_queries_for_any_number_of_rows(role, api_as, customers):
+    client = api_as(role)
+    few = queries_of(client, "/api/v1/customers", {"page_size": 2})
+    many = queries_of(client, "/api/v1/customers", {"page_size": 50})
+    assert few == many == 2
+
+
+def test_a_search_api_page_takes_two_queries(api_as, customers):
+    assert queries_of(api_as("account_manager"), "/api/v1/customers", {"q": "kehu"}) == 2
+
+
+@pytest.mark.parametrize(("page", "expected"), [("/customers/", 9), ("/customers/{id}/", 13)])
+def test_a_customer_page_takes_a_fixed_number_of_queries(page, expected, logged_in, customers):
+    client = logged_in("account_manager")
+    assert queries_of(client, page.format(id=customers[0].pk)) == expected
