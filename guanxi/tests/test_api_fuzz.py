@@ -53,8 +53,9 @@ def _server_errors(operation, headers: dict) -> list[str]:
 
 
 def test_no_request_gets_a_server_error(admin_token, keep_test_connection):
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     headers = {"Authorization": f"Bearer {admin_token}"}
+    app = get_wsgi_application()
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, headers=headers)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15
     errors = [e for operation in operations for e in _server_errors(operation, headers)]
