@@ -11,7 +11,9 @@ is skipped with a message; with CI=true, missing pieces are failures instead.
 """
 
 import hashlib
+import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -44,20 +46,38 @@ def ensure_python() -> None:
         sys.exit(f"Guanxi needs Python 3.11; this is {sys.version.split()[0]}.")
 
 
-def ensure_installed() -> None:
-    """Create .venv and install Guanxi with pinned versions, unless already done."""
+def ensure_installed(extras: list[str]) -> None:
+    """Create .venv and install Guanxi with pinned versions and ``extras``, unless done already.
+
+    The stamp holds a hash of the pins and the extras installed with them: the demo installs
+    the package alone, the tests add theirs; after the tests the demo needs no install.
+    """
     wanted = hashlib.sha256(
         (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
     ).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
+    installed = _stamped(wanted)
+    if installed is not None and set(extras) <= installed and PYTHON.exists():
         return
     if not PYTHON.exists():
         say("creating the virtual environment in .venv")
         run(sys.executable, "-m", "venv", VENV)
-    say("installing Guanxi and its pinned dependencies (first time only)")
+    extras = sorted(set(extras) | (installed or set()))
+    target = f".[{','.join(extras)}]" if extras else "."
+    say(f"installing Guanxi ({target}) and its pinned dependencies")
     run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[test,spark]", "-c", "constraints.txt")
-    STAMP.write_text(wanted)
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", target, "-c", "constraints.txt")
+    STAMP.write_text(json.dumps({"pins": wanted, "extras": extras}))
+
+
+def _stamped(pins: str) -> set[str] | None:
+    """The extras installed with these pins, or None when they are not installed."""
+    try:
+        stamp = json.loads(STAMP.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or stamp.get("pins") != pins:
+        return None
+    return set(stamp.get("extras", []))
 
 
 def ensure_system_packages(present: bool, packages: list[str], purpose: str) -> None:
@@ -85,10 +105,17 @@ def postgres_reachable() -> bool:
 
 
 def lint() -> None:
-    say("ruff check, ruff format --check, migrations up to date")
+    say("ruff check, ruff format --check, migrations up to date, deployment check")
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "guanxi", "makemigrations", "--check", "--dry-run")
+    # The production mode must pass Django's deployment checks with no warning at all.
+    production = {
+        **os.environ,
+        "GUANXI_ENV": "production",
+        "GUANXI_SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    run(BIN / "guanxi", "check", "--deploy", "--fail-level", "WARNING", env=production)
 
 
 def pytest(extra: list[str], env: dict) -> int:
@@ -122,11 +149,12 @@ def demo(extra: list[str]) -> int:
 
 def main() -> int:
     ensure_python()
-    commands = {"demo": demo, "test": test}
+    commands = {"demo": (demo, []), "test": (test, ["test", "spark"])}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit("usage: python3 quickstart.py demo|test [arguments]")
-    ensure_installed()
-    return commands[sys.argv[1]](sys.argv[2:])
+    command, extras = commands[sys.argv[1]]
+    ensure_installed(extras)
+    return command(sys.argv[2:])
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Time ``guanxi analyze`` on the demo data at several sizes: wall time, peak RSS, scaling.
+"""Time ``guanxi analyze-file`` on the demo data at several sizes: wall time, peak RSS, scaling.
 
     .venv/bin/python benchmarks/analyze_scale.py                       # 100k, 1M, 5M customers
     .venv/bin/python benchmarks/analyze_scale.py --sizes 1000000 --threads 2
@@ -35,7 +35,7 @@ TARGET_RSS_MB = 6 * 1024
 
 @dataclass
 class Run:
-    """Measurements of one ``guanxi analyze`` run."""
+    """Measurements of one ``guanxi analyze-file`` run."""
 
     size: int
     customers: int
@@ -98,7 +98,7 @@ def count_rows(path: Path) -> tuple[int, int]:
 
 
 def analyze(path: Path, size: int, out: Path, threads: int, memory_limit: str) -> Run:
-    """Run ``guanxi analyze`` on ``path`` in a child process and measure it."""
+    """Run ``guanxi analyze-file`` on ``path`` in a child process and measure it."""
     argv = [
         sys.executable,
         "-m",
@@ -125,7 +125,7 @@ def analyze(path: Path, size: int, out: Path, threads: int, memory_limit: str) -
     _pid, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - began
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"guanxi analyze failed on {path}:\n{stderr}")
+        raise SystemExit(f"guanxi analyze-file failed on {path}:\n{stderr}")
     overview = json.loads((out / "overview.json").read_text(encoding="utf-8"))
     return Run(
         size=size,

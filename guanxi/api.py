@@ -5,9 +5,12 @@ with one message per field, a stale version 409/412, a missing version 428, a re
 outside the caller's scope 404, a forbidden action 403.
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import pydantic_core
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise
@@ -38,6 +41,18 @@ class BearerToken(HttpBearer):
         return user
 
 
+def _signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API docs and schema for a logged-in session or a bearer token; others log in first."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated or BearerToken()(request) is not None:
+            return view(request, *args, **kwargs)
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
+
+
 def _lazy_text(value: object) -> str:
     if isinstance(value, Promise):
         return str(value)
@@ -64,6 +79,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api-v1",
     docs_url="/docs",
+    docs_decorator=_signed_in_only,
     auth=[BearerToken(), django_auth],
     renderer=JSONRenderer(),
 )

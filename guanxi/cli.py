@@ -1,8 +1,8 @@
 """The ``guanxi`` console command.
 
-Analyst commands that need no database (``clv``, ``churn``, and ``analyze FILE``) run
-directly on the analytics library; everything else, including ``analyze`` without a file
-(which analyses the operational store), is a Django management command.
+Analyst commands that need no database (``clv``, ``churn`` and ``analyze-file``) run
+directly on the analytics library; everything else, ``analyze`` (the operational store's
+analysis) too, is a Django management command. The command name alone decides.
 """
 
 import os
@@ -19,11 +19,6 @@ COMMAND_ALIASES = {
 }
 
 
-def _names_a_file(args: list[str]) -> bool:
-    """Whether ``analyze`` was given a transaction file (the store's command takes none)."""
-    return any(not a.startswith("-") for a in args)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run one ``guanxi`` subcommand and return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -35,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         from guanxi.analytics.churn_cli import main as churn_main
 
         return churn_main(args[1:])
-    if args and args[0] == "analyze" and _names_a_file(args[1:]):
+    if args and args[0] == "analyze-file":
         from guanxi.analytics.analyze_cli import main as analyze_main
 
         return analyze_main(args[1:])

@@ -1,6 +1,7 @@
 """Request hygiene shared by pages and API."""
 
 import json
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -58,3 +59,46 @@ class RejectNulCharacters:
             except ValueError:
                 return None
         return None
+
+
+class NoStoreByDefault:
+    """``Cache-Control: no-store`` on every response a view made, unless the view said otherwise.
+
+    Pages and API answers carry personal data (the customer list, the 360 view, the audit
+    log), which no browser or proxy cache may keep. Static files never get here: whitenoise,
+    above this middleware, answers them with their long-lived caching.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+class SlidingSessionExpiry:
+    """End a session ``SESSION_COOKIE_AGE`` seconds after its last request, not after its login.
+
+    Saving the session on every request (``SESSION_SAVE_EVERY_REQUEST``) would cost a write
+    per page view; renewing it at most once a minute keeps the idle time-out within a minute.
+    """
+
+    RENEW_AFTER_SECONDS = 60
+    KEY = "_guanxi_renewed"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = request.session
+        renewed = session.get(self.KEY, 0)
+        if session.session_key is None:  # no session (a bearer-token call, or logged out)
+            return response
+        now = int(time.time())
+        if now - renewed >= self.RENEW_AFTER_SECONDS:
+            session[self.KEY] = now  # marks the session modified: saved with a new expiry
+        return response

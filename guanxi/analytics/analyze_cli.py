@@ -1,8 +1,8 @@
-"""``guanxi analyze`` command: the whole customer-base analysis of one transaction file.
+"""``guanxi analyze-file`` command: the whole customer-base analysis of one transaction file.
 
 ::
 
-    guanxi analyze FILE --customer-col C --date-col D --amount-col A --out DIR
+    guanxi analyze-file FILE --customer-col C --date-col D --amount-col A --out DIR
         [--date-format %Y%m%d] [--as-of YYYY-MM-DD] [--lang en|zh]
         [--model bgnbd|paretonbd|mbgnbd] [--time-unit week|day] [--sep ;]
         [--threads N] [--memory-limit 4GB]
@@ -51,7 +51,7 @@ _DONE = {
 
 
 def main(argv: list[str]) -> int:
-    """Run ``guanxi analyze`` with ``argv`` (``[FILE, "--customer-col", ...]``).
+    """Run ``guanxi analyze-file`` with ``argv`` (``[FILE, "--customer-col", ...]``).
 
     Returns 0 on success, 2 on bad input or usage (with a one-line message on stderr).
     """
@@ -64,7 +64,7 @@ def main(argv: list[str]) -> int:
         n_customers = _run(args)
     except (ValueError, OSError) as exc:  # InputError, the library's input checks, I/O
         message = " ".join(str(exc).split())  # one line, whatever the library said
-        print(f"guanxi analyze: error: {message}", file=sys.stderr)
+        print(f"guanxi analyze-file: error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     done = _DONE[args.lang].format(n=n_customers, out=args.out)
     print(done, file=sys.stderr)
@@ -72,7 +72,8 @@ def main(argv: list[str]) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="guanxi analyze", description=__doc__.splitlines()[0])
+    description = __doc__.splitlines()[0]
+    parser = argparse.ArgumentParser(prog="guanxi analyze-file", description=description)
     parser.add_argument("file", type=Path, help="CSV or Parquet transaction file, header row")
     parser.add_argument("--customer-col", required=True, help="customer id column")
     parser.add_argument("--date-col", required=True, help="transaction date or time column")

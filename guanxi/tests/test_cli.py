@@ -11,15 +11,26 @@ from guanxi import cli
 CDNOW = Path(__file__).resolve().parents[2].parent / "shared/datasets/cdnow/CDNOW_sample.txt"
 
 
-def test_files_go_to_the_analyst_cli_and_the_rest_to_django(tmp_path):
-    assert cli._names_a_file([str(tmp_path / "tx.csv"), "--out", str(tmp_path / "out")])
-    assert not cli._names_a_file(["--enqueue"])
-    assert not cli._names_a_file([])
+def test_analyze_with_an_option_value_is_the_store_analysis(monkeypatch):
+    ran = []
+    monkeypatch.setattr(
+        "django.core.management.execute_from_command_line", lambda argv: ran.append(argv)
+    )
+    assert cli.main(["analyze", "--verbosity", "0"]) == 0
+    assert ran == [["guanxi", "analyze", "--verbosity", "0"]]
+
+
+def test_analyze_file_runs_the_file_analyser(monkeypatch):
+    from guanxi.analytics import analyze_cli
+
+    monkeypatch.setattr(analyze_cli, "main", lambda argv: len(argv))
+    assert cli.main(["analyze-file", "tx.csv", "--out", "out"]) == 3
 
 
 def test_a_missing_transaction_file_is_named_in_a_one_line_error(tmp_path, capsys):
     columns = ["--customer-col", "c", "--date-col", "d", "--amount-col", "a"]
-    code = cli.main(["analyze", str(tmp_path / "missing.csv"), *columns, "--out", str(tmp_path)])
+    missing = str(tmp_path / "missing.csv")
+    code = cli.main(["analyze-file", missing, *columns, "--out", str(tmp_path)])
     assert code == 2
     assert "missing.csv" in capsys.readouterr().err
 

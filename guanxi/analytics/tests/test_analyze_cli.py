@@ -1,4 +1,4 @@
-"""The ``guanxi analyze`` command, driven through ``guanxi.analytics.analyze_cli.main``."""
+"""The ``guanxi analyze-file`` command, driven through ``guanxi.analytics.analyze_cli.main``."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from guanxi.customers.models import Customer
@@ -58,14 +58,21 @@ def test_a_second_run_keeps_the_data_and_the_logins(first_run, tmp_path):
     assert get_user_model().objects.filter(username__in=Role.values).count() == len(Role)
 
 
-def test_serving_hands_over_to_gunicorn_on_the_port(first_run, tmp_path, monkeypatch):
+def test_serving_supervises_the_worker_and_gunicorn_on_the_port(first_run, tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(demo_command.os, "execv", lambda path, argv: calls.append(argv))
+    monkeypatch.setattr(demo_command, "supervise", lambda commands: calls.append(commands) or 0)
     with override_settings(STATIC_ROOT=tmp_path):
         call_command("demo", port=8123, verbosity=0, stdout=StringIO())
-    (argv,) = calls
-    assert argv[1:4] == ["-m", "gunicorn", "guanxi.wsgi:application"]
-    assert "127.0.0.1:8123" in argv
+    ((worker, server),) = calls
+    assert worker[1:] == ["-m", "guanxi.cli", "db_worker"]
+    assert server[1:4] == ["-m", "gunicorn", "guanxi.wsgi:application"]
+    assert "127.0.0.1:8123" in server
+
+
+def test_a_server_that_exits_with_an_error_fails_the_demo(first_run, tmp_path, monkeypatch):
+    monkeypatch.setattr(demo_command, "supervise", lambda commands: 3)
+    with override_settings(STATIC_ROOT=tmp_path), pytest.raises(CommandError, match="3"):
+        call_command("demo", port=8123, verbosity=0, stdout=StringIO())
 
 
 def test_analyses_the_demo_customers_and_schedules_the_nightly_run(first_run):

@@ -1,13 +1,12 @@
 """``guanxi demo``: a working Guanxi with demo data and one login per role, in one command."""
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils.translation import gettext as _
 from rich.console import Console
@@ -17,11 +16,14 @@ from guanxi.customers.models import Customer
 from guanxi.demo.accounts import DemoLogin, ensure_demo_users
 from guanxi.demo.industries import INDUSTRIES
 from guanxi.demo.management.commands.demo_data import positive_int
+from guanxi.demo.supervisor import supervise
 from guanxi.insights.models import AnalysisRun, RunStatus, RunTrigger
 from guanxi.insights.services import run_analysis
 from guanxi.insights.tasks import schedule_nightly
 
 HOST = "127.0.0.1"
+# sun_path holds 108 bytes on Linux (104 on macOS), the terminating NUL included.
+UNIX_SOCKET_PATH_MAX = 104
 
 
 class Command(BaseCommand):
@@ -110,15 +112,31 @@ class Command(BaseCommand):
         if not root.exists() or not any(root.iterdir()):
             call_command("collectstatic", interactive=False, verbosity=0)
 
-    @staticmethod
-    def _serve(port: int, workers: int) -> None:
-        """Start the task worker beside, then replace this process with gunicorn.
-
-        Both share the terminal's process group, so Ctrl+C stops the server and the worker.
-        """
+    def _serve(self, port: int, workers: int) -> None:
+        """Run gunicorn and the task worker until Ctrl+C or SIGTERM, which stop them both."""
         connections.close_all()
         sys.stdout.flush()
-        subprocess.Popen([sys.executable, "-m", "guanxi.cli", "db_worker"])
-        command = [sys.executable, "-m", "gunicorn", "guanxi.wsgi:application"]
-        command += ["-b", f"{HOST}:{port}", "-w", str(workers)]
-        os.execv(sys.executable, command)
+        code = supervise(
+            [
+                [sys.executable, "-m", "guanxi.cli", "db_worker"],
+                gunicorn_command(port=port, workers=workers, data_dir=Path(settings.DATA_DIR)),
+            ]
+        )
+        if code:
+            raise CommandError(
+                _("The demo stopped: a process exited with code %(code)s.") % {"code": code}
+            )
+
+
+def gunicorn_command(*, port: int, workers: int, data_dir: Path) -> list[str]:
+    """gunicorn serving Guanxi, with a control socket of its own in the demo's data directory.
+
+    gunicorn's default socket is one per user ($XDG_RUNTIME_DIR or ~/.gunicorn), which a
+    second demo on the same machine would take over from the first.
+    """
+    command = [sys.executable, "-m", "gunicorn", "guanxi.wsgi:application"]
+    command += ["-b", f"{HOST}:{port}", "-w", str(workers)]
+    control = data_dir / f"gunicorn-{port}.ctl"
+    if len(os.fsencode(control)) < UNIX_SOCKET_PATH_MAX:
+        return [*command, "--control-socket", str(control)]
+    return [*command, "--no-control-socket"]

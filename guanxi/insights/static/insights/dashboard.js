@@ -7,6 +7,11 @@
     var element = document.getElementById(id);
     if (!element) { return; }
     var chart = echarts.init(element);
+    if (option.tooltip) {
+      // Drawn on the canvas: ECharts' HTML tooltips carry inline styles, which the
+      // Content-Security-Policy blocks.
+      option.tooltip.renderMode = "richText";
+    }
     chart.setOption(option);
     window.addEventListener("resize", function () { chart.resize(); });
   }

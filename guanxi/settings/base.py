@@ -1,16 +1,19 @@
-"""Django settings for Guanxi, read from the environment.
+"""The settings of every run mode, read from the environment.
 
 Embedded defaults need no setup: a SQLite file in WAL mode under ``GUANXI_DATA_DIR``
-(``./var`` by default). ``DATABASE_URL`` (dj-database-url syntax) switches to PostgreSQL.
+(``./var`` by default). ``DATABASE_URL`` (dj-database-url syntax) names another SQLite file
+or PostgreSQL.
 """
 
 import os
 from pathlib import Path
 
-import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+from guanxi.settings.database import database_from_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("GUANXI_DATA_DIR", Path.cwd() / "var")).resolve()
 
 SECRET_KEY = os.environ.get("GUANXI_SECRET_KEY", "guanxi-insecure-development-key-change-me")
@@ -25,6 +28,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
+    # Listed so that the API docs render from its vendored Swagger UI, not from a CDN.
+    "ninja",
     "guanxi.org",
     "guanxi.audit",
     "guanxi.customers",
@@ -38,7 +44,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise, which answers static files itself: those keep their caching.
+    "guanxi.middleware.NoStoreByDefault",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "guanxi.middleware.SlidingSessionExpiry",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "guanxi.middleware.RejectNulCharacters",
@@ -70,41 +80,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
-    """The operational store: PostgreSQL when DATABASE_URL says so, else SQLite in WAL mode."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-        if os.environ.get("GUANXI_PG_PREPARED_STATEMENTS", "1") == "1":
-            # Parameters travel separately from the SQL and statements a connection runs
-            # again and again are prepared once: PostgreSQL then skips parsing and, for the
-            # fixed-shape reads of the 360 view, planning, which were half its work per read.
-            db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
-        return db
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "guanxi.sqlite3",
-        "OPTIONS": {
-            # WAL lets readers proceed while one writer commits; IMMEDIATE takes the write
-            # lock at BEGIN so concurrent writers queue instead of failing mid-transaction.
-            "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-                "PRAGMA busy_timeout=10000;PRAGMA cache_size=-65536;PRAGMA mmap_size=1073741824;"
-            ),
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
-        # A connection kept per worker skips reopening the file, rereading the schema and
-        # rewarming the page cache on every request.
-        "CONN_MAX_AGE": 600,
-        # Tests use a real file (one per process): an in-memory database fails at once on
-        # lock contention instead of waiting, which hides how the product really behaves.
-        "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
-    }
-
-
-DATABASES = {"default": _database()}
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"), DATA_DIR)}
 
 # Background work (analytics runs): a database queue, worked off by ``guanxi db_worker``.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -157,8 +133,30 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request (guanxi.middleware.SlidingSessionExpiry).
+SESSION_COOKIE_AGE = int(os.environ.get("GUANXI_SESSION_IDLE_MINUTES", "30")) * 60
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Everything the pages load comes from this server: scripts and styles only from files
+# (no inline code, no eval), so injected markup cannot run. Data URIs are the SVG icons
+# of Tabler's and Swagger UI's style sheets.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,
