@@ -22,10 +22,6 @@ from guanxi.analytics.churn_model import (
 )
 from guanxi.analytics.tests.helpers import by_customer, tx
 
-TELCO = (
-    Path(__file__).resolve().parents[4] / "shared" / "datasets" / "telco" / "telco_churn_train.csv"
-)
-
 
 def synthetic_customers(n: int = 600, seed: int = 0) -> pd.DataFrame:
     """Customers whose churn depends on plan and tenure; ids, cohorts and text numbers included.
@@ -53,10 +49,8 @@ def synthetic_customers(n: int = 600, seed: int = 0) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def telco() -> pd.DataFrame:
-    if not TELCO.exists():
-        pytest.skip(f"Telco data not found at {TELCO}")
-    return pd.read_csv(TELCO, dtype=str)
+def telco(telco_path: Path) -> pd.DataFrame:
+    return pd.read_csv(telco_path, dtype=str)
 
 
 @pytest.fixture(scope="module")
