@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,10 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from guanxi.analytics.churn_model import (
+from guanxi.analytics.churn import (
     ChurnModel,
+    ColumnSpec,
+    ValidationReport,
     churn_features,
     churn_labels,
     encode_target,
@@ -239,6 +242,23 @@ def test_save_load_and_score(small_model: ChurnModel, small: pd.DataFrame, tmp_p
     np.testing.assert_allclose(
         loaded.predict_proba(renamed)[:, 1], small_model.predict_proba(small)[::-1, 1]
     )
+
+
+def test_a_model_file_saved_before_the_package_split_still_loads(
+    small_model: ChurnModel, small: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Write the file as the old module did: its pickle names guanxi.analytics.churn_model.
+    for cls in (ChurnModel, ColumnSpec, ValidationReport):
+        monkeypatch.setattr(cls, "__module__", "guanxi.analytics.churn_model")
+    path = tmp_path / "old.pkl"
+    small_model.save(path)
+    monkeypatch.undo()
+    loaded = load_model(path)
+    np.testing.assert_allclose(loaded.predict_proba(small), small_model.predict_proba(small))
+    # Without the old module the same file cannot be read: it really refers to that path.
+    monkeypatch.setitem(sys.modules, "guanxi.analytics.churn_model", None)
+    with pytest.raises(ValueError, match="not a Guanxi churn model"):
+        load_model(path)
 
 
 def test_score_missing_column_names_it(small_model: ChurnModel, small: pd.DataFrame) -> None:
