@@ -78,6 +78,7 @@ def small_model(small: pd.DataFrame) -> ChurnModel:
 
 def test_telco_holdout_quality(telco_model: ChurnModel) -> None:
     v = telco_model.validation_
+    assert v is not None
     assert v.method == "stratified_holdout"
     assert (v.n_train, v.n_valid) == (3944, 986)
     assert v.roc_auc > 0.80
@@ -211,6 +212,7 @@ def test_infer_schema_types_and_identifiers() -> None:
 
 def test_time_split_trains_on_earlier_cohorts(small_model: ChurnModel) -> None:
     v = small_model.validation_
+    assert v is not None
     assert v.method == "time_split"
     assert v.cutoff == "2023-05"  # cohorts 01..05 train (500 rows), 06 validates
     assert (v.n_train, v.n_valid) == (500, 100)

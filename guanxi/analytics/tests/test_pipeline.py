@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -26,11 +27,11 @@ from guanxi.analytics.pyramid import LEVEL_NAMES
 from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES
 from guanxi.analytics.tests.helpers import tx
 
-COLS = {"customer_col": "customer_id", "time_col": "date", "amount_col": "amount"}
+COLS: dict[str, Any] = {"customer_col": "customer_id", "time_col": "date", "amount_col": "amount"}
 MODEL_COLUMNS = ["p_alive", "expected_purchases", "expected_spend", "clv"]
 
 
-def run(table: ir.Table, **config: object) -> AnalysisResult:
+def run(table: ir.Table, **config: Any) -> AnalysisResult:
     return analyze(table, **COLS, config=AnalysisConfig(**config))
 
 
