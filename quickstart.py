@@ -85,9 +85,10 @@ def postgres_reachable() -> bool:
 
 
 def lint() -> None:
-    say("ruff check, ruff format --check, migrations up to date")
+    say("ruff check, ruff format --check, mypy on the analytics library, migrations up to date")
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
+    run(BIN / "mypy", "guanxi/analytics")
     run(BIN / "guanxi", "makemigrations", "--check", "--dry-run")
 
 
