@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -23,12 +23,10 @@ from guanxi.analytics.concentration import (
     profit_quintiles,
 )
 from guanxi.analytics.pipeline.config import CUSTOMER, AnalysisConfig
+from guanxi.analytics.pipeline.context import Run
 from guanxi.analytics.pyramid import pyramid_counts
 from guanxi.analytics.rfm import rfm_segment_counts
 from guanxi.analytics.summary import InputReport
-
-if TYPE_CHECKING:
-    from guanxi.analytics.pipeline.context import Run
 
 
 @dataclass

@@ -4,7 +4,7 @@ Gamma-Gamma spend model (with an empirical fallback), and CLV; NumPy only, in a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ibis.expr.types as ir
 import numpy as np
@@ -14,10 +14,7 @@ from guanxi.analytics.clv import ConvergenceError, GammaGammaFitter, customer_li
 from guanxi.analytics.clv.base import TransactionModel
 from guanxi.analytics.clv.clv import UNITS_PER_MONTH
 from guanxi.analytics.pipeline.config import CLV_MODELS, CUSTOMER, AnalysisConfig
-
-if TYPE_CHECKING:
-    from guanxi.analytics.pipeline.context import Run
-
+from guanxi.analytics.pipeline.context import Run
 
 MODEL_INPUTS = ("frequency", "recency", "T", "monetary_value")
 MODEL_COLUMNS = ("p_alive", "expected_purchases", "expected_spend", "clv")

@@ -4,15 +4,12 @@ monthly spend window judged by churn rule ``SPEND_DROP``."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import ibis.expr.types as ir
 
 from guanxi.analytics.pipeline.config import AMOUNT, CUSTOMER, DAY, TIME, AnalysisConfig
+from guanxi.analytics.pipeline.context import Run
 from guanxi.analytics.summary import InputReport, monthly_spend, require_columns
-
-if TYPE_CHECKING:
-    from guanxi.analytics.pipeline.context import Run
 
 
 def rename_customer(table: ir.Table | None, customer_col: str) -> ir.Table | None:
@@ -76,7 +73,9 @@ def input_warnings(run: Run, report: InputReport) -> None:
         run.warn("DROPPED_ROWS", n=dropped)
 
 
-# --- CLV models ---------------------------------------------------------------------------
+# --- the monthly window of SPEND_DROP -----------------------------------------------------
+
+
 def judged_month(as_of: dt.date) -> dt.date:
     """First day of the month SPEND_DROP judges: the last complete one (the as-of month
     itself when as_of is its last day) -- a month in progress looks like a drop for nearly
