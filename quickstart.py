@@ -105,9 +105,10 @@ def postgres_reachable() -> bool:
 
 
 def lint() -> None:
-    say("ruff check, ruff format --check, migrations up to date, deployment check")
+    say("ruff, mypy on the analytics library, migrations up to date, deployment check")
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
+    run(BIN / "mypy", "guanxi/analytics")
     run(BIN / "guanxi", "makemigrations", "--check", "--dry-run")
     # The production mode must pass Django's deployment checks with no warning at all.
     production = {

@@ -23,10 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout, not an installed package
 
 from guanxi.analytics.clv import BetaGeoFitter, GammaGammaFitter, calibration_summary  # noqa: E402
+from guanxi.analytics.tests.datasets import CDNOW_SAMPLE, datasets_dir  # noqa: E402
 
 SIDE_VENV = ROOT / "benchmarks" / ".venv-lifetimes"
 LIFETIMES_REQUIREMENTS = ["lifetimes==0.11.3", "pandas<2", "numpy<1.24", "scipy<1.11"]
-CDNOW = ROOT.parent / "shared" / "datasets" / "cdnow" / "CDNOW_sample.txt"
+CDNOW = datasets_dir() / CDNOW_SAMPLE  # $GUANXI_DATASETS_DIR or ../shared/datasets
 CALIBRATION_END = "1997-09-30"
 
 # Runs inside the side venv: times lifetimes on the same inputs and prints JSON.

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from guanxi.analytics.churn_model import ChurnModel, load_model, resolve_column
+from guanxi.analytics.churn import ChurnModel, load_model, resolve_column
 
 EXIT_BAD_INPUT = 2
 N_REASONS = 3

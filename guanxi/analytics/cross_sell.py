@@ -22,6 +22,7 @@ Recommendations never include a product the customer already holds. Output colum
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import ibis.expr.types as ir
 import numpy as np
@@ -41,7 +42,7 @@ __all__ = [
     "recommend_products",
 ]
 
-HoldingsLike = pa.Table | pd.DataFrame | ir.Table
+HoldingsLike: TypeAlias = pa.Table | pd.DataFrame | ir.Table
 
 _BLOCK_ROWS = 200_000  # customers scored at once: bounds the dense score block's memory
 # Popularity only breaks ties: far below any real difference of summed cosine similarities.
@@ -179,7 +180,10 @@ class _Recommender(BaseEstimator):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Flat (row, rank, product, score, reason code) arrays, best first per row."""
         parts = [self._top_k_block(matrix, start, k) for start in _blocks(matrix.shape[0])]
-        return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))
+        rows, ranks, items, scores, reasons = (
+            np.concatenate(arrays) for arrays in zip(*parts, strict=True)
+        )
+        return rows, ranks, items, scores, reasons
 
     def _top_k_block(self, matrix: sparse.csr_matrix, start: int, k: int) -> tuple[np.ndarray, ...]:
         block = matrix[start : start + _BLOCK_ROWS]

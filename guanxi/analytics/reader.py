@@ -32,7 +32,7 @@ class InputError(ValueError):
 
 
 @ibis.udf.scalar.builtin(name="try_strptime")
-def _try_strptime(value: str, date_format: str) -> dt.timestamp:  # type: ignore[empty-body]
+def _try_strptime(value: str, date_format: str) -> dt.timestamp:
     """DuckDB's ``try_strptime``: the parsed timestamp, or null when ``value`` does not match."""
 
 

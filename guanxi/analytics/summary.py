@@ -127,7 +127,7 @@ class InputReport:
     duplicate_rows: int
     return_rows: int
     zero_amount_rows: int
-    as_of: dt.date | None
+    as_of: dt.date
 
 
 def _scan_counts(

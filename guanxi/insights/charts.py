@@ -5,7 +5,8 @@ One function serves both views: the company view is computed once when a run is 
 that viewer's scored customers when the page is shown.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -55,7 +56,7 @@ def _heatmap(r: np.ndarray, f: np.ndarray) -> list[list[int]]:
     return [[i, j, int(np.sum((r == i) & (f == j)))] for i in SCORES for j in SCORES]
 
 
-def build_charts(columns: Mapping[str, np.ndarray]) -> dict:
+def build_charts(columns: Mapping[str, Sequence[Any] | np.ndarray]) -> dict:
     """Every chart series from per-customer arrays.
 
     ``columns`` holds the :data:`CHART_COLUMNS`: levels and segments as text ("" for

@@ -5,6 +5,8 @@ branch or portfolio viewer's are computed from the scores of their own customers
 that name customers apply the record scope and are audited like customer lists.
 """
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
 from django.utils.translation import get_language
@@ -120,7 +122,7 @@ def dashboard(viewer: policy.Viewer, context: RequestContext) -> dict:
     _require_dashboard(viewer)
     latest = AnalysisRun.objects.select_related("triggered_by").first()
     run = AnalysisRun.objects.latest_finished()
-    data = {
+    data: dict[str, Any] = {
         "latest_run": latest,
         "run": run,
         "can_run": policy.can_run_analysis(viewer),
@@ -147,7 +149,9 @@ def latest_insight(customer_id: int) -> dict | None:
     Callers have already checked that the viewer may see the customer.
     """
     run = AnalysisRun.objects.latest_finished()
-    score = run and CustomerScore.objects.filter(run=run, customer_id=customer_id).first()
+    if run is None:
+        return None
+    score = CustomerScore.objects.filter(run=run, customer_id=customer_id).first()
     if score is None:
         return None
     suggestions = CrossSellSuggestion.objects.filter(run=run, customer_id=customer_id)

@@ -4,11 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from guanxi import cli
-
-CDNOW = Path(__file__).resolve().parents[2].parent / "shared/datasets/cdnow/CDNOW_sample.txt"
+from guanxi.analytics.tests.datasets import CDNOW_SAMPLE, dataset_path
 
 
 def test_analyze_with_an_option_value_is_the_store_analysis(monkeypatch):
@@ -35,10 +32,10 @@ def test_a_missing_transaction_file_is_named_in_a_one_line_error(tmp_path, capsy
     assert "missing.csv" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not CDNOW.exists(), reason="the shared CDNOW data set is not beside the repo")
 def test_console_command_fits_bgnbd_on_cdnow(tmp_path):
+    cdnow = dataset_path(CDNOW_SAMPLE)
     headered = tmp_path / "cdnow.csv"
-    rows = (line.split() for line in CDNOW.read_text().splitlines() if line.strip())
+    rows = (line.split() for line in cdnow.read_text().splitlines() if line.strip())
     headered.write_text("cust,sample,date,cds,amount\n" + "\n".join(",".join(r) for r in rows))
     guanxi = Path(sys.executable).parent / "guanxi"
     command = [

@@ -130,7 +130,8 @@ def compress_rows(columns: list[FloatArray], weights: FloatArray) -> tuple[Float
     order = np.lexsort(columns[::-1])
     rows = np.column_stack(columns)[order]
     starts = np.concatenate([[True], np.any(rows[1:] != rows[:-1], axis=1)])
-    return rows[starts], np.bincount(np.cumsum(starts) - 1, weights=weights[order])
+    counts = np.bincount(np.cumsum(starts) - 1, weights=weights[order])  # float64 with weights
+    return rows[starts], np.asarray(counts, dtype=np.float64)
 
 
 class BaseFitter(ABC):
@@ -265,6 +266,16 @@ class TransactionModel(BaseFitter):
         self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
     ) -> FloatArray:
         """Expected purchases in (T, T + t] given each customer's history."""
+
+    @abstractmethod
+    def conditional_probability_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> FloatArray:
+        """Probability that each customer is still alive at the end of their observation."""
+
+    @abstractmethod
+    def probability_of_n_purchases_up_to_time(self, t: ArrayLike, n: ArrayLike) -> FloatArray:
+        """P(X(t) = n): probability that a new customer makes n repeat purchases in (0, t]."""
 
     def expected_number_of_purchases_up_to_time(self, t: ArrayLike) -> FloatArray:
         """Expected purchases in (0, t] of a new customer (just after the first purchase)."""

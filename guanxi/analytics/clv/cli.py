@@ -12,10 +12,11 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import ibis
 
-from guanxi.analytics.clv.base import BaseFitter, ConvergenceError
+from guanxi.analytics.clv.base import ConvergenceError, TransactionModel
 from guanxi.analytics.clv.bgnbd import BetaGeoFitter
 from guanxi.analytics.clv.calibration import fit_summary
 from guanxi.analytics.clv.gammagamma import GammaGammaFitter
@@ -23,7 +24,7 @@ from guanxi.analytics.clv.mbgnbd import ModifiedBetaGeoFitter
 from guanxi.analytics.clv.paretonbd import ParetoNBDFitter
 from guanxi.analytics.reader import NO_AMOUNT_COL, InputError, read_transactions
 
-MODELS: dict[str, type[BaseFitter]] = {
+MODELS: dict[str, type[TransactionModel] | type[GammaGammaFitter]] = {
     "bgnbd": BetaGeoFitter,
     "paretonbd": ParetoNBDFitter,
     "mbgnbd": ModifiedBetaGeoFitter,
@@ -90,7 +91,7 @@ def handle_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fit(args: argparse.Namespace) -> dict[str, object]:
+def _fit(args: argparse.Namespace) -> dict[str, Any]:
     if args.model == "gammagamma" and not args.amount_col:
         raise InputError("--amount-col is needed for the gammagamma model")
     calibration_end = _parse_calibration_end(args.calibration_end)

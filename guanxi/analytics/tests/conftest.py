@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
@@ -10,14 +11,12 @@ import pandas as pd
 import pytest
 
 from guanxi.analytics.pipeline import AnalysisConfig, AnalysisResult, analyze
-from guanxi.analytics.tests.helpers import CDNOW, read_cdnow
+from guanxi.analytics.tests.helpers import read_cdnow
 
 
 @pytest.fixture(scope="session")
-def cdnow_df() -> pd.DataFrame:
-    if not CDNOW.exists():
-        pytest.skip(f"CDNOW sample not found at {CDNOW}")
-    return read_cdnow()
+def cdnow_df(cdnow_path: Path) -> pd.DataFrame:
+    return read_cdnow(cdnow_path)
 
 
 @pytest.fixture(scope="session")

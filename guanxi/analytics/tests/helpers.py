@@ -10,13 +10,11 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-CDNOW = Path(__file__).resolve().parents[4] / "shared" / "datasets" / "cdnow" / "CDNOW_sample.txt"
 
-
-def read_cdnow() -> pd.DataFrame:
+def read_cdnow(path: Path) -> pd.DataFrame:
     """The CDNOW 1/10 sample as a DataFrame: customer_id, sample_id, date (date), cds, amount."""
     df = pd.read_csv(
-        CDNOW,
+        path,
         sep=r"\s+",
         header=None,
         names=["customer_id", "sample_id", "date", "cds", "amount"],

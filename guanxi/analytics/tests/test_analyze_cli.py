@@ -11,19 +11,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from guanxi.analytics.analyze_cli import main
-from guanxi.analytics.tests.helpers import CDNOW
 
 COLS = ["--customer-col", "customer", "--date-col", "date", "--amount-col", "amount"]
 OUTPUTS = {"customers.parquet", "customers.csv", "report.html", "overview.json"}
 
 
 @pytest.fixture(scope="module")
-def cdnow_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def cdnow_csv(cdnow_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """CDNOW has no header row and YYYYMMDD dates; the command needs a header row."""
-    if not CDNOW.exists():
-        pytest.skip(f"CDNOW sample not found at {CDNOW}")
     frame = pd.read_csv(
-        CDNOW,
+        cdnow_path,
         sep=r"\s+",
         header=None,
         names=["customer", "sample_id", "date", "cds", "amount"],

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from guanxi.analytics.churn_cli import main
-from guanxi.analytics.tests.test_churn_model import TELCO, synthetic_customers
+from guanxi.analytics.tests.test_churn_model import synthetic_customers
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -25,13 +25,11 @@ def score(model: Path, data: Path, out: Path, capsys, *options: str) -> tuple[in
 
 
 @pytest.fixture(scope="module")
-def telco_trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+def telco_trained(telco_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """Train once on Telco exactly as documented (``--id customerID``; the header says
     ``customerid``) and keep the model file and the JSON the command printed."""
-    if not TELCO.exists():
-        pytest.skip(f"Telco data not found at {TELCO}")
     model = tmp_path_factory.mktemp("telco") / "m.pkl"
-    argv = ["train", str(TELCO), "--target", "churn", "--id", "customerID"]
+    argv = ["train", str(telco_path), "--target", "churn", "--id", "customerID"]
     stdout = io.StringIO()
     with contextlib.redirect_stdout(stdout):
         code = main([*argv, "--model-out", str(model), "--json"])
@@ -67,10 +65,13 @@ def test_telco_train_json(telco_trained: tuple[Path, dict]) -> None:
 
 
 def test_telco_score(
-    telco_trained: tuple[Path, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    telco_trained: tuple[Path, dict],
+    telco_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "s.csv"
-    code, stdout, _ = score(telco_trained[0], TELCO, out, capsys)
+    code, stdout, _ = score(telco_trained[0], telco_path, out, capsys)
     assert code == 0
     assert "scored 4930 customers" in stdout
     scores = pd.read_csv(out)

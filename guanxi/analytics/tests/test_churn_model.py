@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,10 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from guanxi.analytics.churn_model import (
+from guanxi.analytics.churn import (
     ChurnModel,
+    ColumnSpec,
+    ValidationReport,
     churn_features,
     churn_labels,
     encode_target,
@@ -21,10 +24,6 @@ from guanxi.analytics.churn_model import (
     resolve_column,
 )
 from guanxi.analytics.tests.helpers import by_customer, tx
-
-TELCO = (
-    Path(__file__).resolve().parents[4] / "shared" / "datasets" / "telco" / "telco_churn_train.csv"
-)
 
 
 def synthetic_customers(n: int = 600, seed: int = 0) -> pd.DataFrame:
@@ -53,10 +52,8 @@ def synthetic_customers(n: int = 600, seed: int = 0) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def telco() -> pd.DataFrame:
-    if not TELCO.exists():
-        pytest.skip(f"Telco data not found at {TELCO}")
-    return pd.read_csv(TELCO, dtype=str)
+def telco(telco_path: Path) -> pd.DataFrame:
+    return pd.read_csv(telco_path, dtype=str)
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +78,7 @@ def small_model(small: pd.DataFrame) -> ChurnModel:
 
 def test_telco_holdout_quality(telco_model: ChurnModel) -> None:
     v = telco_model.validation_
+    assert v is not None
     assert v.method == "stratified_holdout"
     assert (v.n_train, v.n_valid) == (3944, 986)
     assert v.roc_auc > 0.80
@@ -214,6 +212,7 @@ def test_infer_schema_types_and_identifiers() -> None:
 
 def test_time_split_trains_on_earlier_cohorts(small_model: ChurnModel) -> None:
     v = small_model.validation_
+    assert v is not None
     assert v.method == "time_split"
     assert v.cutoff == "2023-05"  # cohorts 01..05 train (500 rows), 06 validates
     assert (v.n_train, v.n_valid) == (500, 100)
@@ -245,6 +244,23 @@ def test_save_load_and_score(small_model: ChurnModel, small: pd.DataFrame, tmp_p
     np.testing.assert_allclose(
         loaded.predict_proba(renamed)[:, 1], small_model.predict_proba(small)[::-1, 1]
     )
+
+
+def test_a_model_file_saved_before_the_package_split_still_loads(
+    small_model: ChurnModel, small: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Write the file as the old module did: its pickle names guanxi.analytics.churn_model.
+    for cls in (ChurnModel, ColumnSpec, ValidationReport):
+        monkeypatch.setattr(cls, "__module__", "guanxi.analytics.churn_model")
+    path = tmp_path / "old.pkl"
+    small_model.save(path)
+    monkeypatch.undo()
+    loaded = load_model(path)
+    np.testing.assert_allclose(loaded.predict_proba(small), small_model.predict_proba(small))
+    # Without the old module the same file cannot be read: it really refers to that path.
+    monkeypatch.setitem(sys.modules, "guanxi.analytics.churn_model", None)
+    with pytest.raises(ValueError, match="not a Guanxi churn model"):
+        load_model(path)
 
 
 def test_score_missing_column_names_it(small_model: ChurnModel, small: pd.DataFrame) -> None:

@@ -212,8 +212,8 @@ def test_period_kpis_monthly_by_branch_all_measures():
     assert (b_jan["products_per_customer"], b_apr["products_per_customer"]) == (1.0, 1.0)
     assert (b_jan["cross_sell_rate"], b_apr["cross_sell_rate"]) == (0.0, 0.5)
     # new: A Jan 1 (referral), 2 (walk_in); A Feb 3 (referral); B Jan 4 (null source); B Apr 5
-    got = {key: (r["referred_customers"], r["referral_rate"]) for key, r in k.items()}
-    assert got == {
+    referrals = {key: (r["referred_customers"], r["referral_rate"]) for key, r in k.items()}
+    assert referrals == {
         ("A", D(2024, 1, 1)): (1, 0.5),
         ("A", D(2024, 2, 1)): (1, 1.0),
         ("A", D(2024, 3, 1)): (0, None),  # no new customer: no rate

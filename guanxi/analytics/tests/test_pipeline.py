@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -12,19 +13,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from guanxi.analytics import pipeline
 from guanxi.analytics.churn_rules import REASON_TEMPLATES, render_reason
-from guanxi.analytics.clv import ConvergenceError
-from guanxi.analytics.pipeline import STEPS, AnalysisConfig, AnalysisResult, analyze
+from guanxi.analytics.clv import BetaGeoFitter, ConvergenceError
+from guanxi.analytics.pipeline import (
+    CLV_MODELS,
+    STEPS,
+    AnalysisConfig,
+    AnalysisResult,
+    analyze,
+    assemble,
+)
 from guanxi.analytics.pyramid import LEVEL_NAMES
 from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES
 from guanxi.analytics.tests.helpers import tx
 
-COLS = {"customer_col": "customer_id", "time_col": "date", "amount_col": "amount"}
+COLS: dict[str, Any] = {"customer_col": "customer_id", "time_col": "date", "amount_col": "amount"}
 MODEL_COLUMNS = ["p_alive", "expected_purchases", "expected_spend", "clv"]
 
 
-def run(table: ir.Table, **config: object) -> AnalysisResult:
+def run(table: ir.Table, **config: Any) -> AnalysisResult:
     return analyze(table, **COLS, config=AnalysisConfig(**config))
 
 
@@ -43,7 +50,7 @@ def test_one_row_per_customer_with_every_documented_column(cdnow_result: Analysi
     customers = cdnow_result.customers
     assert customers.num_rows == 2357
     assert pc.count_distinct(customers["customer_id"]).as_py() == 2357
-    assert customers.column_names == pipeline._CUSTOMER_COLUMNS
+    assert customers.column_names == assemble.CUSTOMER_COLUMNS
     assert cdnow_result.overview["n_customers"] == 2357
 
 
@@ -115,11 +122,11 @@ def test_churn_columns_agree(cdnow_result: AnalysisResult) -> None:
 
 @pytest.mark.parametrize("batch", [1, 2, 1000])
 def test_chinese_reasons_match_render_reason(batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline, "_ZH_BATCH", batch)
+    monkeypatch.setattr(assemble, "_ZH_BATCH", batch)
     reason = {"code": "OVERDUE", "value": 90.0, "reference": 12.5, "threshold": 3.0, "text": "x"}
     low = {"code": "LOW_P_ALIVE", "value": 0.2, "reference": None, "threshold": 0.5, "text": "y"}
     reasons = pa.chunked_array([pa.array([[low], [reason, low], [], None])]).slice(1)
-    zh = pipeline._render_zh(reasons, months=6).to_pylist()
+    zh = assemble._render_zh(reasons, months=6).to_pylist()
     both = "；".join(render_reason(r, "zh") for r in (reason, low))
     assert zh == [both, None, None]
 
@@ -288,11 +295,11 @@ def test_degenerate_data_is_refitted_with_a_penalty() -> None:
 
 
 def test_failed_fit_falls_back_to_empty_clv(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Failing(pipeline.BetaGeoFitter):
+    class Failing(BetaGeoFitter):
         def fit(self, *args: object, **kwargs: object) -> Failing:
             raise ConvergenceError("did not converge")
 
-    monkeypatch.setitem(pipeline.CLV_MODELS, "bgnbd", Failing)
+    monkeypatch.setitem(CLV_MODELS, "bgnbd", Failing)
     result = run(tx(many_customers()))
     assert warning_codes(result) == ["MODEL_FAILED"]
     assert "did not converge" in result.overview["warnings"][0]["en"]

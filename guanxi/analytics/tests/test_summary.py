@@ -175,7 +175,7 @@ def test_wrong_column_name_is_named():
 
 def test_bad_parameters():
     with pytest.raises(ValueError, match="time_unit"):
-        customer_summary(tx(ROWS), time_unit="month")
+        customer_summary(tx(ROWS), time_unit="month")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="calibration_end"):
         customer_summary(tx(ROWS), as_of=AS_OF, calibration_end="2024-06-01")
     with pytest.raises(ValueError, match="numeric"):

@@ -1,6 +1,6 @@
 """Fixtures of the insights tests: a store with purchase histories, and fabricated results."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from datetime import timedelta
 
 import pytest
@@ -67,7 +67,7 @@ def buy(products) -> Callable[..., None]:
 def fabricated_run(db) -> Callable[..., AnalysisRun]:
     """A finished run with scores written directly (no pipeline), for page and API tests."""
 
-    def make(customers: list[Customer], warn: set[int] = frozenset()) -> AnalysisRun:
+    def make(customers: list[Customer], warn: Set[int] = frozenset()) -> AnalysisRun:
         run = AnalysisRun.objects.create(
             status=RunStatus.FINISHED,
             trigger=RunTrigger.COMMAND,

@@ -8,17 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-CDNOW = Path(__file__).resolve().parents[5] / "shared/datasets/cdnow/CDNOW_sample.txt"
 CALIBRATION_END = dt.date(1997, 9, 30)
 
 
 @pytest.fixture(scope="session")
-def cdnow_transactions() -> pd.DataFrame:
+def cdnow_transactions(cdnow_path: Path) -> pd.DataFrame:
     """The raw CDNOW sample log: customer, date, CDs, dollar value."""
-    if not CDNOW.is_file():
-        pytest.skip(f"CDNOW sample not found at {CDNOW}")
     return pd.read_csv(
-        CDNOW,
+        cdnow_path,
         sep=r"\s+",
         header=None,
         names=["customer", "sample_id", "date", "cds", "amount"],

@@ -18,6 +18,11 @@ from guanxi.analytics.clv import (
 from guanxi.analytics.clv.clv import UNITS_PER_MONTH
 
 
+def first_rows(summary: pd.DataFrame, n: int) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Frequency, recency and T of the first ``n`` customers of a summary."""
+    return summary["frequency"][:n], summary["recency"][:n], summary["T"][:n]
+
+
 @pytest.fixture(scope="module")
 def bgnbd(cdnow: pd.DataFrame) -> BetaGeoFitter:
     return BetaGeoFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
@@ -26,7 +31,7 @@ def bgnbd(cdnow: pd.DataFrame) -> BetaGeoFitter:
 def test_undiscounted_clv_is_expected_purchases_times_value(
     bgnbd: BetaGeoFitter, cdnow: pd.DataFrame
 ) -> None:
-    head = [cdnow[c][:20] for c in ("frequency", "recency", "T")]
+    head = first_rows(cdnow, 20)
     clv = customer_lifetime_value(bgnbd, *head, np.full(20, 10.0), 12, 0.0, "week")
     expected = bgnbd.conditional_expected_number_of_purchases_up_to_time(
         12 * UNITS_PER_MONTH["week"], *head
@@ -35,7 +40,7 @@ def test_undiscounted_clv_is_expected_purchases_times_value(
 
 
 def test_discounting_and_horizon(bgnbd: BetaGeoFitter, cdnow: pd.DataFrame) -> None:
-    head = [cdnow[c][:20] for c in ("frequency", "recency", "T")]
+    head = first_rows(cdnow, 20)
     value = np.full(20, 10.0)
     one_month = customer_lifetime_value(bgnbd, *head, value, 1, 0.05, "week")
     month_purchases = bgnbd.conditional_expected_number_of_purchases_up_to_time(
@@ -52,11 +57,11 @@ def test_gammagamma_clv_uses_expected_profit(cdnow: pd.DataFrame) -> None:
     repeat = cdnow[cdnow["frequency"] > 0]
     spend = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
     purchases = ParetoNBDFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
-    columns = [cdnow[c] for c in ("frequency", "recency", "T", "monetary_value")]
-    clv = spend.customer_lifetime_value(purchases, *columns, 12, 0.01, "week")
-    profit = spend.conditional_expected_average_profit(columns[0], columns[3])
+    x, t_x, age, value = (cdnow[c] for c in ("frequency", "recency", "T", "monetary_value"))
+    clv = spend.customer_lifetime_value(purchases, x, t_x, age, value, 12, 0.01, "week")
+    profit = spend.conditional_expected_average_profit(x, value)
     np.testing.assert_allclose(
-        clv, customer_lifetime_value(purchases, *columns[:3], profit, 12, 0.01, "week")
+        clv, customer_lifetime_value(purchases, x, t_x, age, profit, 12, 0.01, "week")
     )
     assert clv.shape == (2357,) and np.all(np.isfinite(clv)) and np.all(clv >= 0)
 

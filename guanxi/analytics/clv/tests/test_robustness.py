@@ -177,7 +177,8 @@ def test_estimator_contract() -> None:
 def test_weights_are_customer_counts(cdnow) -> None:
     rows = cdnow[["frequency", "recency", "T"]].to_numpy()
     unique, counts = np.unique(rows, axis=0, return_counts=True)
-    weighted = ParetoNBDFitter().fit(*unique.T, weights=counts)
+    frequency, recency, age = unique.T
+    weighted = ParetoNBDFitter().fit(frequency, recency, age, weights=counts)
     plain = ParetoNBDFitter().fit(*rows.T)
     assert weighted.n_customers_ == plain.n_customers_ == 2357
     assert weighted.log_likelihood_ == pytest.approx(plain.log_likelihood_, rel=1e-10)

@@ -1,0 +1,269 @@
+"""Assembling the run's results: the one-row-per-customer table (with the Chinese churn
+reasons), the small aggregate tables and the JSON-ready overview of :class:`AnalysisResult`."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from guanxi.analytics.churn_rules import REASON_TEMPLATES
+from guanxi.analytics.concentration import (
+    customer_profit,
+    gini,
+    lorenz_curve,
+    pareto_share,
+    profit_quintiles,
+)
+from guanxi.analytics.pipeline.config import CUSTOMER, AnalysisConfig
+from guanxi.analytics.pipeline.context import Run
+from guanxi.analytics.pyramid import pyramid_counts
+from guanxi.analytics.rfm import rfm_segment_counts
+from guanxi.analytics.summary import InputReport
+
+
+@dataclass
+class AnalysisResult:
+    """What :func:`analyze` returns (all tables are Arrow tables, small except ``customers``).
+
+    Attributes:
+        customers: one row per customer (purchasers, plus customers only in ``holdings`` or
+            ``status``, whose purchase columns are null): ``customer_id``, ``first_purchase``,
+            ``last_purchase``, ``recency``, ``frequency``, ``monetary_value``, ``T`` (in the
+            time unit), ``days_since_last``, ``n_purchases``, ``total_revenue``,
+            ``revenue_12m``, ``r_score``, ``f_score``, ``m_score``, ``rfm_segment`` (code),
+            ``rfm_segment_en``, ``rfm_segment_zh``, ``pyramid_level``, ``pyramid_level_en``,
+            ``pyramid_level_zh``, ``p_alive``, ``expected_purchases`` (over the horizon),
+            ``expected_spend`` (expected value of one purchase), ``clv``, ``churn_warning``,
+            ``churn_severity`` (rules fired, 0-3), ``churn_reason`` (English),
+            ``churn_reason_zh``, ``churn_reason_codes`` (list of rule codes), ``score``
+            (0-100) and ``rank`` (1 = best).
+        overview: JSON-ready headline numbers, model parameters, input counts, warnings and
+            the seconds each step took (the models are fitted in a background thread while
+            ``segments`` and the start of ``churn`` run, so those times overlap).
+        lorenz: ``customer_share``, ``value_share`` (revenue), from (0, 0) to (1, 1).
+        rfm_heatmap: ``r_score``, ``f_score``, ``customers``, ``revenue``.
+        pyramid_counts: per level: ``level``, ``level_en``, ``level_zh``, ``customers``,
+            ``customer_share``, ``value``, ``value_share``.
+        segment_counts: per RFM segment: ``segment``, ``segment_en``, ``segment_zh``,
+            ``customers``, ``customer_share``, ``revenue``, ``revenue_share``.
+        profit_quintiles: ``quintile`` (1 = most profitable), ``customers``, ``revenue``,
+            ``cost``, ``profit``, ``profit_share``, ``cumulative_profit_share``.
+    """
+
+    customers: pa.Table
+    overview: dict[str, Any]
+    lorenz: pa.Table
+    rfm_heatmap: pa.Table
+    pyramid_counts: pa.Table
+    segment_counts: pa.Table
+    profit_quintiles: pa.Table
+
+
+_SUMMARY_COLUMNS = (
+    "first_purchase",
+    "last_purchase",
+    "recency",
+    "frequency",
+    "monetary_value",
+    "T",
+    "days_since_last",
+    "n_purchases",
+    "total_revenue",
+    "revenue_12m",
+)
+"""Columns of the customer summary carried into ``AnalysisResult.customers``."""
+
+CUSTOMER_COLUMNS = [
+    CUSTOMER,
+    *_SUMMARY_COLUMNS,
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
+    "rfm_segment_en",
+    "rfm_segment_zh",
+    "pyramid_level",
+    "pyramid_level_en",
+    "pyramid_level_zh",
+    "p_alive",
+    "expected_purchases",
+    "expected_spend",
+    "clv",
+    "churn_warning",
+    "churn_severity",
+    "churn_reason",
+    "churn_reason_zh",
+    "churn_reason_codes",
+    "score",
+    "rank",
+]
+"""Columns of ``AnalysisResult.customers``, in order."""
+
+
+def assemble_customers(
+    summary: ir.Table,
+    rfm: ir.Table,
+    pyramid: ir.Table,
+    models: ir.Table,
+    churn: ir.Table,
+    scores: ir.Table,
+    cfg: AnalysisConfig,
+) -> pa.Table:
+    """Join every per-customer table on the pyramid's customers (the widest universe)."""
+    reasons = churn["reasons"]
+    parts = [
+        summary.select(CUSTOMER, *_SUMMARY_COLUMNS),
+        rfm.select(
+            CUSTOMER,
+            "r_score",
+            "f_score",
+            "m_score",
+            rfm_segment="segment",
+            rfm_segment_en="segment_en",
+            rfm_segment_zh="segment_zh",
+        ),
+        models,
+        churn.select(
+            CUSTOMER,
+            churn_warning="warning",
+            churn_severity="severity",
+            churn_reason=ibis.ifelse(
+                churn["warning"], ibis.literal("; ").join(reasons.map(lambda r: r.text)), None
+            ),
+            churn_reason_codes=reasons.map(lambda r: r.code),
+            # the numbers for the Chinese text (the English text is churn_reason already)
+            _reasons=reasons.map(
+                lambda r: ibis.struct(
+                    {
+                        "code": r.code,
+                        "value": r.value,
+                        "reference": r.reference,
+                        "threshold": r.threshold,
+                    }
+                )
+            ),
+        ),
+        scores.select(CUSTOMER, "score", rank="overall_rank"),
+    ]
+    table = pyramid.select(
+        CUSTOMER,
+        pyramid_level="level",
+        pyramid_level_en="level_en",
+        pyramid_level_zh="level_zh",
+    )
+    for part in parts:
+        table = table.left_join(part, CUSTOMER).drop(f"{CUSTOMER}_right")
+    table = table.mutate(churn_warning=table["churn_warning"].fill_null(False))
+    out = table.order_by(CUSTOMER).to_pyarrow()
+    zh = _render_zh(out["_reasons"], cfg.churn.trailing_months)
+    out = out.drop_columns("_reasons").append_column("churn_reason_zh", zh)
+    return out.select(CUSTOMER_COLUMNS)
+
+
+def _render_zh(reasons: pa.ChunkedArray, months: int) -> pa.Array:
+    """Chinese reason text per customer ("；"-joined), null where no rule fired.
+
+    Formats the reasons' columns with :data:`REASON_TEMPLATES` directly rather than one
+    :func:`~guanxi.analytics.churn_rules.render_reason` call per reason struct: converting
+    hundreds of thousands of structs to dicts took longer than the whole churn step. Works
+    through the customers in batches so that the Python objects of one batch at a time are
+    alive (all at once they set the run's peak memory at millions of customers).
+    """
+    reasons = reasons.combine_chunks()
+    batches = [
+        _render_zh_batch(reasons.slice(start, _ZH_BATCH), months)
+        for start in range(0, len(reasons), _ZH_BATCH)
+    ]
+    return pa.concat_arrays(batches) if batches else pa.array([], pa.string())
+
+
+_ZH_BATCH = 200_000
+
+
+def _render_zh_batch(reasons: pa.ListArray, months: int) -> pa.Array:
+    flat = pc.list_flatten(reasons)
+    codes = pc.struct_field(flat, "code").to_pylist()
+    numbers = [
+        np.nan_to_num(pc.struct_field(flat, name).to_numpy(zero_copy_only=False)).tolist()
+        for name in ("value", "reference", "threshold")
+    ]
+    templates = {code: text["zh"] for code, text in REASON_TEMPLATES.items()}
+    lines = [
+        templates[code].format(value=value, reference=reference, threshold=threshold, months=months)
+        for code, value, reference, threshold in zip(codes, *numbers, strict=True)
+    ]
+    offsets = pc.subtract(reasons.offsets, reasons.offsets[0])  # the array may be a slice
+    per_customer = pa.ListArray.from_arrays(offsets, pa.array(lines, pa.string()))
+    joined = pc.binary_join(per_customer, "；")
+    return pc.if_else(pc.greater(pc.list_value_length(reasons), 0), joined, None)
+
+
+def aggregates(
+    summary: ir.Table, rfm: ir.Table, pyramid: ir.Table, cfg: AnalysisConfig
+) -> dict[str, pa.Table]:
+    """The small tables of :class:`AnalysisResult` besides ``customers``."""
+    scored = rfm.join(summary.select(CUSTOMER, "total_revenue"), CUSTOMER)
+    heatmap = scored.group_by(["r_score", "f_score"]).aggregate(
+        customers=scored.count(), revenue=scored["total_revenue"].sum()
+    )
+    # Revenue per customer as the profit (no cost-to-serve data in a transaction log alone).
+    profit = customer_profit(summary, customer_col=CUSTOMER, amount_col="total_revenue")
+    return {
+        "lorenz": lorenz_curve(
+            summary, customer_col=CUSTOMER, points=cfg.lorenz_points
+        ).to_pyarrow(),
+        "rfm_heatmap": heatmap.order_by(["r_score", "f_score"]).to_pyarrow(),
+        "pyramid_counts": pyramid_counts(pyramid).order_by("level").to_pyarrow(),
+        "segment_counts": rfm_segment_counts(rfm, summary, customer_col=CUSTOMER)
+        .order_by("segment")
+        .to_pyarrow(),
+        "profit_quintiles": profit_quintiles(
+            profit, customer_col=CUSTOMER, groups=cfg.profit_groups
+        ).to_pyarrow(),
+    }
+
+
+def build_overview(
+    run: Run,
+    report: InputReport,
+    summary: ir.Table,
+    customers: pa.Table,
+    model_info: dict[str, Any],
+    cfg: AnalysisConfig,
+) -> dict[str, Any]:
+    """Headline numbers, model information, input counts and warnings (JSON-ready)."""
+    pareto = pareto_share(summary, cfg.pareto_fraction, customer_col=CUSTOMER).to_pyarrow()
+    clv = customers["clv"]
+    severity = customers["churn_severity"].to_numpy(zero_copy_only=False)
+    return {
+        "as_of": report.as_of.isoformat(),
+        "n_customers": int(summary.count().to_pyarrow().as_py()),
+        "n_customers_all": customers.num_rows,
+        "n_transactions": report.rows_used,
+        "total_revenue": float(pareto["total_value"][0].as_py()),
+        "pareto_fraction": cfg.pareto_fraction,
+        "pareto_share": pareto["share"][0].as_py(),
+        "gini": _finite(gini(summary).to_pyarrow().as_py()),
+        "clv_model": model_info,
+        "clv_total": _finite(pc.sum(clv).as_py()),
+        "clv_mean": _finite(pc.mean(clv).as_py()),
+        "horizon_months": cfg.horizon_months,
+        "annual_discount_rate": cfg.annual_discount_rate,
+        "churn_warnings": int(pc.sum(customers["churn_warning"]).as_py() or 0),
+        "churn_by_severity": {str(level): int(np.sum(severity == level)) for level in range(1, 4)},
+        "input": {k: v for k, v in dataclasses.asdict(report).items() if k != "as_of"},
+        "warnings": list(run.warnings),
+    }
+
+
+def _finite(value: float | None) -> float | None:
+    """``value`` or None when it is missing or not finite (JSON has no NaN)."""
+    return value if value is not None and math.isfinite(value) else None

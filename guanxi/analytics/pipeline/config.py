@@ -1,0 +1,103 @@
+"""Settings of the analysis run: :class:`AnalysisConfig`, the purchase models it accepts,
+the default scoring indicators, and the column names of the run's internal tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from guanxi.analytics.churn_rules import ChurnRuleConfig
+from guanxi.analytics.clv import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
+from guanxi.analytics.clv.base import TransactionModel
+from guanxi.analytics.pyramid import PyramidConfig
+from guanxi.analytics.scoring import Indicator
+from guanxi.analytics.summary import TimeUnit
+
+CUSTOMER = "customer_id"
+# Columns of the run's compact copy of the log (see :func:`~.prepare.prepare`).
+TIME = "_time"
+DAY = "_day"
+AMOUNT = "_amount"
+
+CLV_MODELS: dict[str, type[TransactionModel]] = {
+    "bgnbd": BetaGeoFitter,
+    "paretonbd": ParetoNBDFitter,
+    "mbgnbd": ModifiedBetaGeoFitter,
+}
+"""Purchase models :class:`AnalysisConfig` accepts, by ``clv_model`` name."""
+
+DEFAULT_INDICATORS: tuple[Indicator, ...] = (
+    Indicator("clv", 0.4, "higher", "percentile"),
+    Indicator("revenue_12m", 0.3, "higher", "percentile"),
+    Indicator("n_purchases", 0.15, "higher", "percentile"),
+    Indicator("days_since_last", 0.15, "lower", "percentile"),
+)
+"""Default score: future value (CLV), recent revenue, frequency and recency. Percentile
+normalisation because CLV and revenue are heavy-tailed (min-max would squash almost every
+customer near 0)."""
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Every setting of :func:`analyze`; the defaults suit a retail or banking customer base.
+
+    Attributes:
+        as_of: observation end, inclusive (default: the latest transaction date). Later rows
+            are left out and counted.
+        time_unit: ``"week"`` or ``"day"``: unit of recency and T for the CLV model.
+        clv_model: purchase model, a key of :data:`CLV_MODELS`.
+        horizon_months: CLV horizon.
+        annual_discount_rate: yearly discount rate of CLV (applied monthly).
+        penalizer_coef: L2 penalty of the model fits (0 = plain maximum likelihood).
+        retry_penalizer: penalty of a second attempt when the purchase model cannot be
+            fitted or predicts non-finite values (None = no second attempt).
+        min_model_customers: fewest customers (and repeat customers for Gamma-Gamma) a model
+            is fitted on; below it the documented fallbacks apply.
+        recent_window_days: trailing window of ``revenue_12m`` and pyramid activity.
+        drop_duplicates: collapse rows identical in customer, time and amount first.
+        churn: churn rule thresholds; rule ``LOW_P_ALIVE`` uses the model's P(alive).
+        pyramid: customer pyramid cut-offs.
+        indicators: scoring indicators over the customers table's columns.
+        pareto_fraction: the "top" share of customers in the overview's Pareto share.
+        lorenz_points: points of the Lorenz curve table.
+        profit_groups: groups of the profit table (5 = quintiles).
+    """
+
+    as_of: dt.date | None = None
+    time_unit: TimeUnit = "week"
+    clv_model: str = "bgnbd"
+    horizon_months: int = 12
+    annual_discount_rate: float = 0.10
+    penalizer_coef: float = 0.0
+    retry_penalizer: float | None = 0.01
+    min_model_customers: int = 10
+    recent_window_days: int = 365
+    drop_duplicates: bool = False
+    churn: ChurnRuleConfig = field(default_factory=ChurnRuleConfig)
+    pyramid: PyramidConfig = field(default_factory=PyramidConfig)
+    indicators: tuple[Indicator, ...] = DEFAULT_INDICATORS
+    pareto_fraction: float = 0.2
+    lorenz_points: int = 100
+    profit_groups: int = 5
+
+    def __post_init__(self) -> None:
+        if self.clv_model not in CLV_MODELS:
+            raise ValueError(
+                f"clv_model must be one of {sorted(CLV_MODELS)}, not {self.clv_model!r}"
+            )
+        if self.time_unit not in ("day", "week"):
+            raise ValueError(f"time_unit must be 'day' or 'week', not {self.time_unit!r}")
+        if self.horizon_months < 1:
+            raise ValueError("horizon_months must be >= 1")
+        if not math.isfinite(self.annual_discount_rate) or self.annual_discount_rate <= -1:
+            raise ValueError("annual_discount_rate must be a finite rate above -1")
+        if self.min_model_customers < 2:
+            raise ValueError("min_model_customers must be >= 2")
+        if not self.indicators:
+            raise ValueError("indicators is empty")
+
+    @property
+    def monthly_discount_rate(self) -> float:
+        """The monthly rate equivalent to ``annual_discount_rate`` (compounded)."""
+        return (1.0 + self.annual_discount_rate) ** (1.0 / 12.0) - 1.0

@@ -1,0 +1,146 @@
+"""The run itself: :func:`analyze` and the order of its steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import ibis.expr.types as ir
+
+from guanxi.analytics.churn_rules import churn_warnings
+from guanxi.analytics.pipeline.assemble import (
+    AnalysisResult,
+    aggregates,
+    assemble_customers,
+    build_overview,
+)
+from guanxi.analytics.pipeline.clv_fit import MODEL_INPUTS, fit_models, model_table
+from guanxi.analytics.pipeline.config import AMOUNT, CUSTOMER, DAY, AnalysisConfig
+from guanxi.analytics.pipeline.context import STEPS, Run
+from guanxi.analytics.pipeline.prepare import (
+    check_time_text,
+    input_warnings,
+    judged_month,
+    monthly_window,
+    prepare,
+    rename_customer,
+)
+from guanxi.analytics.pyramid import customer_pyramid
+from guanxi.analytics.rfm import rfm_scores
+from guanxi.analytics.scoring import score_customers
+from guanxi.analytics.summary import customer_summary, input_report, require_columns
+
+
+def analyze(
+    transactions: ir.Table,
+    *,
+    customer_col: str,
+    time_col: str,
+    amount_col: str,
+    config: AnalysisConfig | None = None,
+    holdings: ir.Table | None = None,
+    status: ir.Table | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> AnalysisResult:
+    """Run the whole analysis on a transaction log (see the module docstring).
+
+    Args:
+        transactions: one row per transaction line; the time column may be a date, a
+            timestamp or an ISO date string, the amount numeric (negative = a return).
+        customer_col, time_col, amount_col: its column names.
+        config: settings (default :class:`AnalysisConfig`).
+        holdings: optional ``<customer_col>, <config.pyramid.holdings_col>`` for the pyramid.
+        status: optional ``<customer_col>, <config.pyramid.status_col>`` for the pyramid.
+        progress: called with a :data:`STEPS` code as each step starts.
+
+    The run creates (and drops) temporary tables on the transactions' backend connection;
+    concurrent runs should each use their own connection (a DuckDB connection runs one
+    query at a time, and in-memory tables without a connection use Ibis's default one).
+
+    Raises:
+        ValueError: a missing or mistyped column, a text date that is not ISO, an empty
+            table or one with no usable row (every row has a null customer, time or amount,
+            or is after ``as_of``).
+    """
+    cfg = config or AnalysisConfig()
+    require_columns(transactions, customer_col, time_col, amount_col, what="transactions")
+    run = Run(transactions, progress)
+    try:
+        return _analyze(
+            run, transactions, customer_col, time_col, amount_col, cfg, holdings, status
+        )
+    finally:
+        run.drop_scratch()
+
+
+def _analyze(
+    run: Run,
+    transactions: ir.Table,
+    customer_col: str,
+    time_col: str,
+    amount_col: str,
+    cfg: AnalysisConfig,
+    holdings: ir.Table | None,
+    status: ir.Table | None,
+) -> AnalysisResult:
+    with run.step("validate"):
+        check_time_text(transactions, time_col)
+        tx = run.materialise(prepare(transactions, customer_col, time_col, amount_col))
+        report = input_report(
+            tx, customer_col=CUSTOMER, time_col=DAY, amount_col=AMOUNT, as_of=cfg.as_of
+        )
+        input_warnings(run, report)
+    with run.step("summary"):
+        summary = run.materialise(
+            customer_summary(
+                tx,
+                customer_col=CUSTOMER,
+                time_col=DAY,
+                amount_col=AMOUNT,
+                as_of=report.as_of,
+                time_unit=cfg.time_unit,
+                drop_duplicates=cfg.drop_duplicates,
+                recent_window_days=cfg.recent_window_days,
+            )
+        )
+    inputs = summary.select(CUSTOMER, *MODEL_INPUTS).to_pyarrow()
+    # The models are NumPy work on one core: fit them in a thread while the backend
+    # computes the segments and the churn window on the other(s).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        fitting = run.in_background("models", pool, fit_models, inputs, cfg)
+        with run.step("segments"):
+            rfm = run.materialise(rfm_scores(summary, customer_col=CUSTOMER))
+            pyramid = run.materialise(
+                customer_pyramid(
+                    summary,
+                    holdings=rename_customer(holdings, customer_col),
+                    status=rename_customer(status, customer_col),
+                    config=cfg.pyramid,
+                    customer_col=CUSTOMER,
+                )
+            )
+        with run.step("churn"):
+            month = judged_month(report.as_of)
+            monthly = monthly_window(run, tx, month, report.as_of, cfg)
+            run.release(tx)  # the copy of the log is not read after this
+            fit = fitting.result()
+            models = model_table(run, inputs, fit)
+            churn = run.materialise(
+                churn_warnings(
+                    summary,
+                    monthly=monthly,
+                    current_month=month,
+                    p_alive=models.select(CUSTOMER, "p_alive"),
+                    config=cfg.churn,
+                    customer_col=CUSTOMER,
+                )
+            )
+    with run.step("scoring"):
+        scored = summary.join(models, CUSTOMER)
+        scores = run.materialise(score_customers(scored, cfg.indicators, customer_col=CUSTOMER))
+    with run.step("assemble"):
+        customers = assemble_customers(summary, rfm, pyramid, models, churn, scores, cfg)
+        tables = aggregates(summary, rfm, pyramid, cfg)
+        overview = build_overview(run, report, summary, customers, fit.info, cfg)
+    overview["timings"] = {code: run.timings[code] for code in STEPS}
+    return AnalysisResult(customers=customers, overview=overview, **tables)
