@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "guanxi.core",
     "guanxi.org",
     "guanxi.audit",
     "guanxi.customers",
@@ -108,6 +109,14 @@ DATABASES = {"default": _database()}
 
 # Background work (analytics runs): a database queue, worked off by ``guanxi db_worker``.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Domain-event dispatch (guanxi.core.events.config reads and checks this).
+GUANXI_EVENTS = {
+    # Attempts of a failing handler at one event before it gives up (left visible in
+    # ``guanxi dispatch-events --failures``); retries wait 30 s, then twice as long each time.
+    "max_attempts": int(os.environ.get("GUANXI_EVENT_MAX_ATTEMPTS", "5")),
+    "retry_seconds": 30.0,
+}
 
 # What analytics runs write back (guanxi.insights.config reads and checks this).
 GUANXI_INSIGHTS = {
