@@ -15,5 +15,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Like the admin's autodiscovery: each app declares its event types in events.py and
         # subscribes in handlers.py, so a dispatcher process knows them all without any app
-        # naming another.
-        autodiscover_modules("events", "handlers")
+        # naming another. Every app's events first: a handler may subscribe to any of them.
+        autodiscover_modules("events")
+        autodiscover_modules("handlers")
