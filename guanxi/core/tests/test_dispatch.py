@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import translation
 
 from guanxi.core.events import publish
 from guanxi.core.events.dispatch import dispatch_pending
@@ -124,9 +125,10 @@ def test_events_nobody_subscribes_to_are_marked_dispatched_at_once(thing, handle
 def test_the_command_dispatches_and_lists_the_handlers_that_gave_up(thing, handlers, capsys):
     handlers("broken", fail_always=True)
     ping(thing, 1)
-    for _ in range(3):
-        call_command("dispatch_events")
-    call_command("dispatch_events", failures=True)
+    with translation.override("en"):
+        for _ in range(3):
+            call_command("dispatch_events")
+        call_command("dispatch_events", failures=True)
     out = capsys.readouterr().out
     assert "1 events dispatched" in out and "broken" in out and "failed on purpose" in out
 
