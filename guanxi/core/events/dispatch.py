@@ -56,9 +56,7 @@ def dispatch_pending(*, now: dt.datetime | None = None) -> DispatchReport:
         after = batch[-1].pk
         receipts = _receipts(batch)
         for record in batch:
-            if _dispatch_one(record, receipts, report, config, now):
-                EventRecord.objects.filter(pk=record.pk).update(dispatched_at=timezone.now())
-                report.dispatched += 1
+            _dispatch_one(record, receipts, report, config, now)
     return report
 
 
@@ -70,22 +68,23 @@ def _receipts(batch: list[EventRecord]) -> dict[tuple[int, str], str]:
     }
 
 
-def _dispatch_one(record, receipts, report: DispatchReport, config, now) -> bool:
-    """Run the event's handlers that have not dealt with it; whether all now have."""
-    done = True
-    delivered = None
-    for subscription in handlers_for(record.name):
-        if (record.pk, subscription.handler) in receipts:
-            continue
+def _dispatch_one(record, receipts, report: DispatchReport, config, now) -> None:
+    """Run the event's handlers that have not dealt with it; mark it dispatched once all have
+    (in the transaction of the last handler, which saves a commit per event)."""
+    todo = [s for s in handlers_for(record.name) if (record.pk, s.handler) not in receipts]
+    if not todo:  # handed out again after every handler was done with it
+        _mark_dispatched(record.pk, report)
+        return
+    done, delivered = True, None
+    for position, subscription in enumerate(todo, start=1):
         if subscription.handler in report.blocked:
             done = False
             continue
         delivered = delivered or _delivered(record)
-        status = _run(subscription, delivered, report, config, now)
-        if status not in FINAL:
+        finish = done and position == len(todo)
+        if _run(subscription, delivered, report, config, now, finish) not in FINAL:
             report.blocked.add(subscription.handler)
             done = False
-    return done
 
 
 def _delivered(record: EventRecord) -> Delivered:
@@ -106,9 +105,11 @@ def _run(
     report: DispatchReport,
     config: EventsConfig,
     now: dt.datetime,
+    finish: bool,
 ) -> str | None:
     """Run one handler on one event in one transaction; its receipt status, or None when
-    the event is held by another dispatcher."""
+    the event is held by another dispatcher. ``finish``: the other handlers are done, so
+    a final status here completes the event."""
     with transaction.atomic():
         if not _lock(delivered.id):
             return None
@@ -116,6 +117,8 @@ def _run(
             event_id=delivered.id, handler=subscription.handler
         ).first() or HandlerReceipt(event_id=delivered.id, handler=subscription.handler)
         if receipt.status in FINAL:  # another dispatcher finished it since this pass began
+            if finish:
+                _mark_dispatched(delivered.id, report)
             return receipt.status
         if receipt.retry_at is not None and receipt.retry_at > now:
             report.wait_until(receipt.retry_at)
@@ -132,7 +135,14 @@ def _run(
             receipt.status, receipt.retry_at, receipt.last_error = ReceiptStatus.SUCCEEDED, None, ""
             report.succeeded += 1
         receipt.save()
+        if finish and receipt.status in FINAL:
+            _mark_dispatched(delivered.id, report)
         return receipt.status
+
+
+def _mark_dispatched(event_id: int, report: DispatchReport) -> None:
+    EventRecord.objects.filter(pk=event_id).update(dispatched_at=timezone.now())
+    report.dispatched += 1
 
 
 def _failed(receipt: HandlerReceipt, exc: Exception, report: DispatchReport, config) -> None:
