@@ -116,6 +116,9 @@ GUANXI_EVENTS = {
     # ``guanxi dispatch-events --failures``); retries wait 30 s, then twice as long each time.
     "max_attempts": int(os.environ.get("GUANXI_EVENT_MAX_ATTEMPTS", "5")),
     "retry_seconds": 30.0,
+    # Off: committing an event queues no task; a ``guanxi dispatch-events --watch`` process
+    # dispatches instead, and writes skip the look for a waiting task (see the README).
+    "queue_dispatch": os.environ.get("GUANXI_EVENT_QUEUE_DISPATCH", "1") == "1",
 }
 
 # What analytics runs write back (guanxi.insights.config reads and checks this).
