@@ -4,9 +4,10 @@ import pytest
 from django.db import transaction
 from pydantic import ValidationError
 
-from guanxi.core.events import NotInTransactionError, UnknownEventError, publish
+from guanxi.core.events import NotInTransactionError, UnknownEventError, publish, subscribe
 from guanxi.core.events.dispatch import dispatch_pending
 from guanxi.core.events.models import EventRecord
+from guanxi.core.events.subscriptions import HANDLERS
 from guanxi.core.events.types import EVENT_TYPES, DomainEvent
 from guanxi.core.tests.conftest import Pinged, traces
 from guanxi.customers.models import Tag
@@ -78,3 +79,9 @@ def test_an_event_type_needs_a_dotted_name():
 
         class Nameless(DomainEvent):
             pass
+
+
+def test_subscribing_to_an_undeclared_event_is_refused():
+    with pytest.raises(UnknownEventError):
+        subscribe("test.never_declared", handler="test.lost")(lambda _delivered: None)
+    assert "test.lost" not in HANDLERS
