@@ -16,6 +16,7 @@ COMMAND_ALIASES = {
     "revoke-tokens": "revoke_tokens",
     "schedule-nightly": "schedule_nightly",
     "db-worker": "db_worker",
+    "dispatch-events": "dispatch_events",
 }
 
 

@@ -17,6 +17,7 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.concurrency import save_if_version
+from guanxi.customers import events
 from guanxi.customers.custom_fields import clean_custom_fields
 from guanxi.customers.identity import (
     national_phone,
@@ -155,6 +156,9 @@ def create_customer(viewer: policy.Viewer, data: dict, context: RequestContext) 
         customer.save()
         _record_lifecycle(customer, "", customer.status, _("Created"), viewer)
         record(viewer.user, AuditAction.CREATE, "customer", [customer.pk], sorted(cleaned), context)
+        events.publish_customer_created(
+            customer=customer, fields=sorted(cleaned), actor=viewer.user
+        )
     return customer
 
 
@@ -173,12 +177,16 @@ def update_customer(
         owner = cleaned.get("owner_id", customer.owner_id)
         if not policy.can_create_customer(viewer, branch, owner):
             raise ValidationError({"owner_id": [_("You cannot move the customer there.")]})
+    old_tier = customer.value_tier
     changed = _apply(customer, cleaned)
     check_storable(customer, list(cleaned))
     with transaction.atomic():
         save_if_version(customer, expected_version, changed)
         visible = [f for f in changed if f not in ("name_pinyin", "name_initials", "phone_last4")]
         record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], visible, context)
+        events.publish_customer_updated(
+            customer=customer, fields=visible, old_tier=old_tier, actor=viewer.user
+        )
     return customer
 
 
@@ -234,6 +242,7 @@ def change_lifecycle(
         save_if_version(customer, expected_version, ["status"])
         _record_lifecycle(customer, old, to_status, reason.strip(), viewer)
         record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], ["status"], context)
+        events.publish_lifecycle_changed(customer=customer, from_status=old, actor=viewer.user)
     return customer
 
 
@@ -310,7 +319,13 @@ def change_group_members(
 
 
 def record_transaction(
-    customer: Customer, amount: Decimal, channel: str, occurred_at, product: Product | None
+    customer: Customer,
+    amount: Decimal,
+    channel: str,
+    occurred_at,
+    product: Product | None,
+    *,
+    actor=None,
 ) -> Transaction:
     """Book a transaction and keep the customer's running totals in step with it."""
     with transaction.atomic():
@@ -348,6 +363,7 @@ def record_transaction(
                     ]
                 }
             )
+        events.publish_transaction_booked(booked=booked, actor=actor)
     return booked
 
 
@@ -425,7 +441,7 @@ def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, contex
     if data["occurred_at"] > timezone.now():
         raise ValidationError({"occurred_at": [_("A transaction cannot be in the future.")]})
     booked = record_transaction(
-        customer, data["amount"], data["channel"], data["occurred_at"], product
+        customer, data["amount"], data["channel"], data["occurred_at"], product, actor=viewer.user
     )
     record(viewer.user, AuditAction.CREATE, "transaction", [booked.pk], ["amount"], context)
     return booked

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from guanxi import policy
 from guanxi.analytics.pipeline import STEPS, AnalysisConfig, AnalysisResult, analyze
 from guanxi.customers.models import Customer
-from guanxi.insights import store
+from guanxi.insights import events, store
 from guanxi.insights.bulk import insert_arrow
 from guanxi.insights.charts import CHART_COLUMNS, build_charts
 from guanxi.insights.config import WriteBackConfig, default_analysis_config, write_back_config
@@ -174,6 +174,7 @@ def _apply_value_tiers(run: AnalysisRun) -> int:
     """
     customer = connection.ops.quote_name(Customer._meta.db_table)
     score = connection.ops.quote_name(CustomerScore._meta.db_table)
+    events.publish_tier_changes(run=run)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {customer} SET value_tier = s.value_tier, version = {customer}.version + 1,"
@@ -207,6 +208,7 @@ def _finish(run: AnalysisRun, overview: dict, counts: dict, customers: int) -> N
         "churn_warnings": overview.get("churn_warnings", 0),
     }
     run.save()
+    events.publish_run_finished(run=run)
 
 
 def _fail(run: AnalysisRun, exc: Exception) -> None:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "csp",
     # Listed so that the API docs render from its vendored Swagger UI, not from a CDN.
     "ninja",
+    "guanxi.core",
     "guanxi.org",
     "guanxi.audit",
     "guanxi.customers",
@@ -84,6 +85,17 @@ DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"), DATA_D
 
 # Background work (analytics runs): a database queue, worked off by ``guanxi db_worker``.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Domain-event dispatch (guanxi.core.events.config reads and checks this).
+GUANXI_EVENTS = {
+    # Attempts of a failing handler at one event before it gives up (left visible in
+    # ``guanxi dispatch-events --failures``); retries wait 30 s, then twice as long each time.
+    "max_attempts": int(os.environ.get("GUANXI_EVENT_MAX_ATTEMPTS", "5")),
+    "retry_seconds": 30.0,
+    # Off: committing an event queues no task; a ``guanxi dispatch-events --watch`` process
+    # dispatches instead, and writes skip the look for a waiting task (see the README).
+    "queue_dispatch": os.environ.get("GUANXI_EVENT_QUEUE_DISPATCH", "1") == "1",
+}
 
 # What analytics runs write back (guanxi.insights.config reads and checks this).
 GUANXI_INSIGHTS = {

@@ -1,0 +1,1 @@
+"""What every domain shares: extension-point registries and the domain-event outbox."""
