@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
-from guanxi.audit.services import RequestContext, record
+from guanxi.audit.services import RequestContext, created, deleted, record
 from guanxi.concurrency import save_if_version
 from guanxi.customers.custom_fields import clean_custom_fields
 from guanxi.customers.identity import (
@@ -151,7 +151,15 @@ def create_customer(viewer: policy.Viewer, data: dict, context: RequestContext) 
     with transaction.atomic():
         customer.save()
         _record_lifecycle(customer, "", customer.status, _("Created"), viewer)
-        record(viewer.user, AuditAction.CREATE, "customer", [customer.pk], sorted(cleaned), context)
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "customer",
+            [customer.pk],
+            sorted(cleaned),
+            context,
+            changes=created(cleaned),
+        )
     return customer
 
 
@@ -170,11 +178,20 @@ def update_customer(
         owner = cleaned.get("owner_id", customer.owner_id)
         if not policy.can_create_customer(viewer, branch, owner):
             raise ValidationError({"owner_id": [_("You cannot move the customer there.")]})
+    before = {name: getattr(customer, name) for name in cleaned}
     changed = _apply(customer, cleaned)
     with transaction.atomic():
         save_if_version(customer, expected_version, changed)
         visible = [f for f in changed if f not in ("name_pinyin", "name_initials", "phone_last4")]
-        record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], visible, context)
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "customer",
+            [customer.pk],
+            visible,
+            context,
+            changes={f: [before[f], getattr(customer, f)] for f in visible},
+        )
     return customer
 
 
@@ -229,7 +246,15 @@ def change_lifecycle(
     with transaction.atomic():
         save_if_version(customer, expected_version, ["status"])
         _record_lifecycle(customer, old, to_status, reason.strip(), viewer)
-        record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], ["status"], context)
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "customer",
+            [customer.pk],
+            ["status"],
+            context,
+            changes={"status": [old, to_status]},
+        )
     return customer
 
 
@@ -240,14 +265,29 @@ def set_tags(viewer: policy.Viewer, customer_id: int, names: list[str], context)
     if any(len(n) > 50 for n in clean):
         raise ValidationError({"tags": [_("A tag has at most 50 characters.")]})
     with transaction.atomic():
+        old_tags = sorted(customer.tags.values_list("name", flat=True))
         tags = [Tag.objects.get_or_create(name=n)[0] for n in clean]
         customer.tags.set(tags)
         Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1)
-        record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], ["tags"], context)
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "customer",
+            [customer.pk],
+            ["tags"],
+            context,
+            changes={"tags": [old_tags, clean]},
+        )
     return clean
 
 
-def create_group(viewer: policy.Viewer, name: str, kind: str, saved_filter: dict) -> CustomerGroup:
+def create_group(
+    viewer: policy.Viewer,
+    name: str,
+    kind: str,
+    saved_filter: dict,
+    context: RequestContext | None = None,
+) -> CustomerGroup:
     """Create a static or saved-filter customer group."""
     if not policy.can_manage_groups(viewer):
         raise policy_denied()
@@ -261,9 +301,22 @@ def create_group(viewer: policy.Viewer, name: str, kind: str, saved_filter: dict
     if errors:
         raise ValidationError(errors)
     saved = clean_list_filter(saved_filter or {}) if kind == GroupKind.SAVED_FILTER else {}
-    return CustomerGroup.objects.create(
-        name=name.strip(), kind=kind, filter=saved, created_by_id=viewer.user_id
-    )
+    with transaction.atomic():
+        group = CustomerGroup.objects.create(
+            name=name.strip(), kind=kind, filter=saved, created_by_id=viewer.user_id
+        )
+        values = {"name": group.name, "kind": kind, "filter": saved}
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "group",
+            [group.pk],
+            sorted(values),
+            context,
+            changes=created(values),
+            name=group.name,
+        )
+    return group
 
 
 def change_group_members(
@@ -292,7 +345,17 @@ def change_group_members(
             [GroupMembership(group=group, customer_id=c) for c in add], ignore_conflicts=True
         )
         GroupMembership.objects.filter(group=group, customer_id__in=remove).delete()
-        record(viewer.user, AuditAction.UPDATE, "group", [group.pk], ["members"], context)
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "group",
+            [group.pk],
+            ["members"],
+            context,
+            changes={"members_added": [None, add], "members_removed": [remove, None]},
+            name=group.name,
+            customers=add + remove,
+        )
     return GroupMembership.objects.filter(group=group).count()
 
 
@@ -339,6 +402,16 @@ def reveal_field(
     customer = get_visible_customer(viewer, customer_id)
     access = policy.field_access(viewer, [customer])[customer.pk][field]
     if access is policy.Access.HIDDEN:
+        # Written at once (no transaction to roll back): the refusal is evidence too.
+        record(
+            viewer.user,
+            AuditAction.REVEAL_REFUSED,
+            "customer",
+            [customer.pk],
+            [field],
+            context,
+            reason,
+        )
         raise policy_denied()
     value = getattr(customer, field)
     record(viewer.user, AuditAction.REVEAL, "customer", [customer.pk], [field], context, reason)
@@ -357,11 +430,23 @@ def add_contact(viewer: policy.Viewer, customer_id: int, data: dict, context) ->
         raise ValidationError(errors)
     with transaction.atomic():
         contact = Contact.objects.create(customer=customer, **cleaned)
-        record(viewer.user, AuditAction.CREATE, "contact", [contact.pk], sorted(cleaned), context)
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "contact",
+            [contact.pk],
+            sorted(cleaned),
+            context,
+            changes=created(cleaned),
+            name=contact.name,
+            customers=[customer.pk],
+        )
     return contact
 
 
-def define_custom_field(viewer: policy.Viewer, data: dict) -> CustomFieldDefinition:
+def define_custom_field(
+    viewer: policy.Viewer, data: dict, context: RequestContext | None = None
+) -> CustomFieldDefinition:
     """Add an administrator-defined customer field."""
     if not policy.can_manage_definitions(viewer):
         raise policy_denied()
@@ -375,7 +460,18 @@ def define_custom_field(viewer: policy.Viewer, data: dict) -> CustomFieldDefinit
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    definition.save()
+    with transaction.atomic():
+        definition.save()
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "custom_field",
+            [definition.pk],
+            sorted(data),
+            context,
+            changes=created(data),
+            name=definition.label,
+        )
     return definition
 
 
@@ -394,7 +490,18 @@ def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, contex
     booked = record_transaction(
         customer, data["amount"], data["channel"], data["occurred_at"], product
     )
-    record(viewer.user, AuditAction.CREATE, "transaction", [booked.pk], ["amount"], context)
+    values = {k: data.get(k) for k in ("amount", "channel", "occurred_at", "product_code")}
+    record(
+        viewer.user,
+        AuditAction.CREATE,
+        "transaction",
+        [booked.pk],
+        ["amount"],
+        context,
+        changes=created(values),
+        name=customer.name,
+        customers=[customer.pk],
+    )
     return booked
 
 
@@ -414,11 +521,23 @@ def open_holding(viewer: policy.Viewer, customer_id: int, data: dict, context) -
         raise ValidationError(errors)
     with transaction.atomic():
         holding = Holding.objects.create(customer=customer, product=product, **data)
-        record(viewer.user, AuditAction.CREATE, "holding", [holding.pk], ["product"], context)
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "holding",
+            [holding.pk],
+            ["product"],
+            context,
+            changes=created({"product": product.code, **data}),
+            name=product.name,
+            customers=[customer.pk],
+        )
     return holding
 
 
-def define_product(viewer: policy.Viewer, data: dict) -> Product:
+def define_product(
+    viewer: policy.Viewer, data: dict, context: RequestContext | None = None
+) -> Product:
     """Add a product to the catalogue (administrators)."""
     if not policy.can_manage_definitions(viewer):
         raise policy_denied()
@@ -427,7 +546,18 @@ def define_product(viewer: policy.Viewer, data: dict) -> Product:
         product.full_clean()
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from exc
-    product.save()
+    with transaction.atomic():
+        product.save()
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "product",
+            [product.pk],
+            sorted(data),
+            context,
+            changes=created(data),
+            name=product.name,
+        )
     return product
 
 
@@ -448,11 +578,22 @@ def update_contact(
         errors["name"] = [_("A contact needs a name.")]
     if errors:
         raise ValidationError(errors)
+    before = {name: getattr(contact, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(contact, name, value)
     with transaction.atomic():
         contact.save(update_fields=list(cleaned) or None)
-        record(viewer.user, AuditAction.UPDATE, "contact", [contact.pk], sorted(cleaned), context)
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "contact",
+            [contact.pk],
+            sorted(cleaned),
+            context,
+            changes={k: [before[k], v] for k, v in cleaned.items() if before[k] != v},
+            name=contact.name,
+            customers=[customer_id],
+        )
     return contact
 
 
@@ -460,7 +601,18 @@ def remove_contact(viewer: policy.Viewer, customer_id: int, contact_id: int, con
     """Remove a contact person from an organisation customer."""
     contact = _editable_contact(viewer, customer_id, contact_id)
     with transaction.atomic():
-        record(viewer.user, AuditAction.DELETE, "contact", [contact.pk], [], context)
+        values = {k: getattr(contact, k) for k in ("name", "title", "phone", "email")}
+        record(
+            viewer.user,
+            AuditAction.DELETE,
+            "contact",
+            [contact.pk],
+            [],
+            context,
+            changes=deleted(values),
+            name=contact.name,
+            customers=[customer_id],
+        )
         contact.delete()
 
 
@@ -470,5 +622,14 @@ def delete_group(viewer: policy.Viewer, group_id: int, context) -> None:
         raise policy_denied()
     group = CustomerGroup.objects.get(pk=group_id)
     with transaction.atomic():
-        record(viewer.user, AuditAction.DELETE, "group", [group.pk], [], context)
+        record(
+            viewer.user,
+            AuditAction.DELETE,
+            "group",
+            [group.pk],
+            [],
+            context,
+            changes=deleted({"name": group.name, "kind": group.kind}),
+            name=group.name,
+        )
         group.delete()
