@@ -64,3 +64,19 @@ def test_the_log_page_searches_by_customer_and_staff_name(staff, history):
     table = body.split('id="audit-entries"')[1]
     assert "市场小吴" in table and "管理员" not in table
     assert f'href="{reverse("customers:detail", args=[history["li"].pk])}"' in table
+
+
+def test_search_by_customer_pinyin(api_as, history):
+    found = api_as("auditor").get(AUDIT, {"customer": "lisi", "action": "read"}).json()
+    assert kinds(found) == [("marketer", "read"), ("admin", "read")]
+
+
+def test_search_for_an_unknown_customer_finds_nothing(api_as, history):
+    assert api_as("auditor").get(AUDIT, {"customer": "无此人"}).json() == []
+
+
+def test_entries_about_a_customer_include_changes_of_their_contacts(api_as, history):
+    company = history["company"]
+    query = {"object_type": "customer", "object_id": company.pk, "action": "create"}
+    found = api_as("auditor").get(AUDIT, query).json()
+    assert {e["object_type"] for e in found} == {"customer", "contact"}
