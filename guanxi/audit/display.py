@@ -85,11 +85,27 @@ def field_label(object_type: str, name: str) -> str:
     """``phone:masked`` of a customer as "phone (masked)", translated."""
     base, _sep, access = name.partition(":")
     label = str(OTHER_FIELDS.get(base, base))
-    if base not in OTHER_FIELDS and object_type in RECORD_MODELS:
-        model = apps.get_model(RECORD_MODELS[object_type])
-        with contextlib.suppress(FieldDoesNotExist, AttributeError):  # relations have no label
-            label = str(model._meta.get_field(base).verbose_name)
+    field = None if base in OTHER_FIELDS else _model_field(object_type, base)
+    if field is not None and hasattr(field, "verbose_name"):  # reverse relations have none
+        label = str(field.verbose_name)
     return f"{label} ({ACCESS_LABELS[access]})" if access in ACCESS_LABELS else label
+
+
+def _model_field(object_type: str, name: str):
+    if object_type not in RECORD_MODELS:
+        return None
+    with contextlib.suppress(FieldDoesNotExist):
+        return apps.get_model(RECORD_MODELS[object_type])._meta.get_field(name)
+    return None
+
+
+def _choice_label(object_type: str, name: str, value: object) -> object:
+    """A stored code of a field with choices (status, kind, tier) as its translated label."""
+    field = _model_field(object_type, name)
+    choices = getattr(field, "flatchoices", None) if field is not None else None
+    if not choices or not isinstance(value, str):
+        return value
+    return str(dict(choices).get(value, value))
 
 
 def text(value: object) -> str:
@@ -186,6 +202,10 @@ def _row(entry, subjects, concerned, customers, access, staff) -> dict:
         field: [_shown(field, value, access_here) for value in pair]
         for field, pair in (entry.changes or {}).items()
     }
+    labelled = {
+        field: [_choice_label(entry.object_type, field, value) for value in pair]
+        for field, pair in changes.items()
+    }
     return {
         "at": timezone.localtime(entry.at),
         "actor_name": entry.actor_name,
@@ -208,7 +228,7 @@ def _row(entry, subjects, concerned, customers, access, staff) -> dict:
                 "old": text(pair[0]),
                 "new": text(pair[1]),
             }
-            for field, pair in changes.items()
+            for field, pair in labelled.items()
         ],
         "purpose": entry.purpose,
         "ip_address": entry.ip_address,

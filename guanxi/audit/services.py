@@ -31,13 +31,13 @@ TASK_CONTEXT = RequestContext(channel="task")
 
 
 def created(values: dict) -> dict:
-    """The changes of a new record: every value set, from nothing."""
-    return {name: [None, value] for name, value in values.items()}
+    """The changes of a new record: every value set (not blank), from nothing."""
+    return {name: [None, value] for name, value in values.items() if value not in (None, "")}
 
 
 def deleted(values: dict) -> dict:
-    """The changes of a removed record: every value, to nothing."""
-    return {name: [value, None] for name, value in values.items()}
+    """The changes of a removed record: every value it had (not blank), to nothing."""
+    return {name: [value, None] for name, value in values.items() if value not in (None, "")}
 
 
 def record(

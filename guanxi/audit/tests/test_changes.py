@@ -97,3 +97,13 @@ def test_a_contact_change_is_masked_by_its_organisations_access(api_as, make_cus
     assert found[0]["customers"] == [
         {"id": company.pk, "name": "华为技术有限公司", "url": f"/customers/{company.pk}/"}
     ]
+
+
+def test_codes_in_changes_are_shown_translated(api_as, make_customer):
+    customer = make_customer()
+    body = {"status": "new", "reason": "首次购买", "version": customer.version}
+    post(api_as("admin"), f"{URL}/{customer.pk}/lifecycle", body)
+    found = api_as("auditor").get("/api/v1/audit", {"action": "update"}).json()
+    assert found[0]["changes"] == {"status": ["prospect", "new"]}  # codes for programs
+    export = api_as("auditor").get("/api/v1/audit/export.csv", {"action": "update"})
+    assert "生命周期状态: 潜在客户 → 新客户" in export.content.decode("utf-8-sig")
