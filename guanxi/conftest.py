@@ -5,10 +5,12 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
 from stdnum.cn import ric
 
 from guanxi import policy
+from guanxi.audit import triggers
 from guanxi.audit.services import RequestContext
 from guanxi.customers import services
 from guanxi.customers.models import Customer
@@ -33,6 +35,32 @@ def resident_id(birthday: date = date(1985, 6, 15), male: bool = True, region="1
 def fast_password_hashing(settings) -> None:
     """Real hashing costs ~0.3 s a user; tests create many users and test no hash strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flushable_audit_log():
+    """Let the flush after a transactional test empty the append-only audit tables on SQLite.
+
+    Django flushes SQLite with DELETE, which the audit triggers refuse; for the flush only,
+    the triggers are dropped and put back in the same transaction. Only the test suite does
+    this. PostgreSQL's flush is a TRUNCATE, which fires no row triggers.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    operations = type(connection.ops)
+    original = operations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if not statements or not set(triggers.TABLES) & set(tables):
+            return statements
+        drop, create = triggers.drop_statements("sqlite"), triggers.create_statements("sqlite")
+        return [*drop, *statements, *create]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(operations, "sql_flush", sql_flush)
+        yield
 
 
 @pytest.fixture

@@ -1,4 +1,10 @@
-"""Writing to the audit log. Every read of personal data and every change comes here."""
+"""Writing to the audit log. Every read of personal data and every change comes here.
+
+An entry names one record (``object_type``/``object_id``) or, for a list read, the several
+customers shown as its subjects (``AuditSubject``); a write also carries what it changed,
+``{field: [old, new]}``. Entries are written with plain SQL of a fixed shape: reads write
+one per request and are the hot path.
+"""
 
 import functools
 import json
@@ -8,7 +14,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from guanxi.audit.models import AuditAction, AuditEntry
+from guanxi.audit.models import AuditAction, AuditEntry, AuditSubject
 
 
 @dataclass(frozen=True)
@@ -20,54 +26,180 @@ class RequestContext:
     purpose: str = ""
 
 
+# Work the background worker does (analysis runs) has no request behind it.
+TASK_CONTEXT = RequestContext(channel="task")
+
+
+def created(values: dict) -> dict:
+    """The changes of a new record: every value set (not blank), from nothing."""
+    return {name: [None, value] for name, value in values.items() if value not in (None, "")}
+
+
+def deleted(values: dict) -> dict:
+    """The changes of a removed record: every value it had (not blank), to nothing."""
+    return {name: [value, None] for name, value in values.items() if value not in (None, "")}
+
+
 def record(
     actor,
     action: AuditAction,
     object_type: str,
     object_ids: Iterable[object],
     fields: list[str],
-    context: RequestContext,
+    context: RequestContext | None,
     purpose: str = "",
+    *,
+    changes: dict | None = None,
+    name: str = "",
+    customers: Iterable[int] = (),
 ) -> None:
-    """Append one entry per record; a list read of 50 customers writes 50 entries at once."""
-    ids = [str(object_id) for object_id in object_ids]
-    if not ids:
-        return
-    entry = AuditEntry(
+    """Append one entry.
+
+    One id is the entry's record; several (customers only: a list page) make one entry that
+    names them all as subjects; none writes nothing, except for a search. ``customers``
+    names the customers a record belongs to (a contact's organisation), so a search for the
+    customer finds it; ``name`` is the record's name for records that are not customers.
+    """
+    ids = list(dict.fromkeys(str(object_id) for object_id in object_ids))
+    if not ids and action != AuditAction.SEARCH:
+        return  # nothing was read (an empty list page)
+    if len(ids) <= 1:
+        # A search is written even when it found nobody: that it was made is the evidence.
+        object_id = ids[0] if ids else ""
+        subjects = list(dict.fromkeys(int(c) for c in customers))
+    elif object_type == "customer":
+        object_id, subjects = "", [int(i) for i in ids]
+    else:
+        raise ValueError("only customers can be named several to an entry")
+    entry = _entry(actor, action, object_type, object_id, fields, context, purpose)
+    entry.changes = changes or None
+    entry.object_name = name[:200] or None
+    entry.customer_count = len(subjects) or None
+    _insert(entry, subjects)
+
+
+def record_customer_set(
+    actor,
+    action: AuditAction,
+    object_type: str,
+    object_id: object,
+    fields: list[str],
+    context: RequestContext | None,
+    *,
+    customers_sql: str,
+    params: list,
+    name: str = "",
+) -> int:
+    """One entry naming every customer a query selects; returns how many (none: no entry).
+
+    ``customers_sql`` is a SELECT of one column ``id``. The ids go from query to subject
+    rows inside the database, so an entry can name a million customers (a run's value-tier
+    changes) without them passing through Python. Run it before changing what the query
+    selects by, in the same transaction.
+    """
+    entry = _entry(actor, action, object_type, str(object_id), fields, context, "")
+    entry.object_name = name[:200] or None
+    if connection.vendor == "postgresql":
+        return _insert_set_postgresql(entry, customers_sql, params)
+    return _insert_set_sqlite(entry, customers_sql, params)
+
+
+def _entry(actor, action, object_type, object_id, fields, context, purpose) -> AuditEntry:
+    context = context or RequestContext(channel="")
+    return AuditEntry(
         at=timezone.now(),
         actor=actor,
         actor_name=actor.get_username() if actor is not None else "system",
         action=action,
         object_type=object_type,
+        object_id=object_id,
         fields=fields,
         purpose=(purpose or context.purpose)[:300],
         ip_address=context.ip_address,
         channel=context.channel,
     )
-    _insert_many(entry, ids)
-
-
-def _insert_many(template: AuditEntry, object_ids: list[str]) -> None:
-    # Every list page audits each customer shown. One statement inserts them all, with the
-    # values they share passed once and the ids as one list, so neither Python nor the
-    # database handles a parameter per row and column (500 for a page of 50 before).
-    shared = [f.get_db_prep_save(getattr(template, f.attname), connection) for f in _SHARED]
-    ids = object_ids if connection.vendor == "postgresql" else json.dumps(object_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_statement(connection.vendor), [*shared, ids])
 
 
 _COLUMNS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-_SHARED = [f for f in _COLUMNS if f.attname != "object_id"]
+
+
+def _values(entry: AuditEntry, columns=_COLUMNS) -> list:
+    return [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in columns]
 
 
 @functools.cache
-def _insert_statement(vendor: str) -> str:
-    if vendor == "postgresql":
-        ids = "unnest(%s::varchar[]) AS ids(value)"
-    else:
-        ids = "json_each(%s) AS ids"
-    selected = ", ".join("ids.value" if f.attname == "object_id" else "%s" for f in _COLUMNS)
+def _insert_statement(vendor: str, with_subjects: bool) -> str:
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS)
-    return f"INSERT INTO {table} ({names}) SELECT {selected} FROM {ids}"
+    values = ", ".join(["%s"] * len(_COLUMNS))
+    insert = f"INSERT INTO {table} ({names}) VALUES ({values})"
+    if not with_subjects:
+        return insert
+    subjects = connection.ops.quote_name(AuditSubject._meta.db_table)
+    if vendor == "postgresql":
+        # One statement: the entry, then its subjects from one array parameter.
+        return (
+            f"WITH e AS ({insert} RETURNING id) INSERT INTO {subjects} (customer_id, entry_id)"
+            " SELECT ids.value, e.id FROM e, unnest(%s::bigint[]) AS ids(value)"
+        )
+    return f"INSERT INTO {subjects} (customer_id, entry_id) SELECT value, %s FROM json_each(%s)"
+
+
+def _insert(entry: AuditEntry, subjects: list[int]) -> None:
+    # The ids of a list page go as one parameter (an array, or JSON that SQLite unpacks):
+    # neither Python nor the database handles a parameter per customer.
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if not subjects:
+            cursor.execute(_insert_statement(vendor, False), _values(entry))
+        elif vendor == "postgresql":
+            cursor.execute(_insert_statement(vendor, True), [*_values(entry), subjects])
+        else:
+            cursor.execute(_insert_statement(vendor, False), _values(entry))
+            cursor.execute(
+                _insert_statement(vendor, True), [cursor.lastrowid, json.dumps(subjects)]
+            )
+
+
+def _set_statement_parts() -> tuple[str, str, str]:
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS)
+    subjects = connection.ops.quote_name(AuditSubject._meta.db_table)
+    return table, names, subjects
+
+
+def _insert_set_postgresql(entry: AuditEntry, customers_sql: str, params: list) -> int:
+    table, names, subjects = _set_statement_parts()
+    selected = ", ".join(
+        "(SELECT count(*) FROM ids)" if f.attname == "customer_count" else "%s" for f in _COLUMNS
+    )
+    shared = _values(entry, [f for f in _COLUMNS if f.attname != "customer_count"])
+    sql = (
+        f"WITH ids AS MATERIALIZED ({customers_sql}),"
+        f" e AS (INSERT INTO {table} ({names}) SELECT {selected}"
+        " WHERE EXISTS (SELECT 1 FROM ids) RETURNING id)"
+        f" INSERT INTO {subjects} (customer_id, entry_id) SELECT ids.id, e.id FROM e, ids"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *shared])
+        return cursor.rowcount
+
+
+def _insert_set_sqlite(entry: AuditEntry, customers_sql: str, params: list) -> int:
+    # SQLite has no INSERT inside WITH: the ids wait in a temporary table, read once.
+    table, names, subjects = _set_statement_parts()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS temp.audit_customer_set")
+        cursor.execute(f"CREATE TEMP TABLE audit_customer_set AS {customers_sql}", params)
+        cursor.execute("SELECT count(*) FROM temp.audit_customer_set")
+        (count,) = cursor.fetchone()
+        if count:
+            entry.customer_count = count
+            cursor.execute(_insert_statement("sqlite", False), _values(entry))
+            cursor.execute(
+                f"INSERT INTO {subjects} (customer_id, entry_id)"
+                " SELECT id, %s FROM temp.audit_customer_set",
+                [cursor.lastrowid],
+            )
+        cursor.execute("DROP TABLE temp.audit_customer_set")
+    return count

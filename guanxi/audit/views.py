@@ -14,20 +14,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from guanxi.audit import selectors
+from guanxi.audit import display, selectors
 from guanxi.audit.models import AuditAction
 from guanxi.request_context import context_of, viewer_of
 from guanxi.web.widgets import DatePicker
 
 PAGE_SIZE = 50
+# A list-page entry shows this many customer names in the table, then how many more.
+SHOWN_NAMES = 5
 
 
 class AuditSearchForm(forms.Form):
     """Criteria of an audit search, read from the query string."""
 
-    actor = forms.CharField(label=_("User name"), required=False, max_length=150)
+    actor = forms.CharField(label=_("Staff"), required=False, max_length=150)
+    customer = forms.CharField(label=_("Customer name"), required=False, max_length=200)
     action = forms.ChoiceField(label=_("Action"), required=False)
-    object_type = forms.CharField(label=_("Record type"), required=False, max_length=50)
+    object_type = forms.ChoiceField(label=_("Record type"), required=False)
     object_id = forms.CharField(label=_("Record"), required=False, max_length=64)
     since = forms.DateField(label=_("From"), required=False, widget=DatePicker())
     until = forms.DateField(label=_("To (inclusive)"), required=False, widget=DatePicker())
@@ -35,6 +38,8 @@ class AuditSearchForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("Any"))] + list(AuditAction.choices)
+        self.fields["object_type"].choices = [("", _("Any"))] + list(display.RECORD_TYPES.items())
+        self.fields["actor"].help_text = _("User name or part of the display name")
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
@@ -44,8 +49,9 @@ class AuditSearchForm(forms.Form):
         data = self.cleaned_data
         return {
             "actor": data["actor"].strip(),
+            "customer": data["customer"].strip(),
             "action": data["action"],
-            "object_type": data["object_type"].strip(),
+            "object_type": data["object_type"],
             "object_id": data["object_id"].strip(),
             "since": _start_of(data["since"]),
             # Whole days in the user's time zone: "to 3 May" includes all of 3 May.
@@ -73,14 +79,17 @@ def _render_log(request: HttpRequest, form: AuditSearchForm, status: int = 200) 
     entries = selectors.search_audit(viewer_of(request), **(form.criteria() if valid else {}))
     page = _page_number(request.GET.get("page"))
     start = (page - 1) * PAGE_SIZE
-    rows = list(entries[start : start + PAGE_SIZE + 1]) if valid else []
+    found = list(entries[start : start + PAGE_SIZE + 1]) if valid else []
+    rows = display.present_entries(viewer_of(request), found[:PAGE_SIZE])
+    for row in rows:
+        row["shown_customers"] = row["customers"][:SHOWN_NAMES]
+        row["more_customers"] = row["customer_count"] - len(row["shown_customers"])
     context = {
         "form": form,
-        "entries": rows[:PAGE_SIZE],
+        "entries": rows,
         "page": page,
-        "has_next": len(rows) > PAGE_SIZE,
+        "has_next": len(found) > PAGE_SIZE,
         "query": request.GET,
-        "Action": AuditAction,
     }
     return render(request, "audit/log.html", context, status=status)
 
@@ -106,7 +115,6 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     entries = selectors.search_audit(viewer, **form.criteria())
     body = selectors.export_csv(viewer, entries, context_of(request, "web"))
-    # The byte-order mark makes Excel read the file as UTF-8 (names are in Chinese).
-    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="guanxi-audit.csv"'
     return response

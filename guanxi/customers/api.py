@@ -207,7 +207,9 @@ def list_groups(request: HttpRequest):
 @router.post("/groups", response={201: GroupOut})
 def create_group(request: HttpRequest, payload: GroupIn):
     """Create a static list or a saved-filter group."""
-    group = services.create_group(viewer_of(request), payload.name, payload.kind, payload.filter)
+    group = services.create_group(
+        viewer_of(request), payload.name, payload.kind, payload.filter, context_of(request, "api")
+    )
     return Status(201, group)
 
 
@@ -246,7 +248,10 @@ def list_custom_fields(request: HttpRequest):
 @router.post("/custom-fields", response={201: CustomFieldIn})
 def define_custom_field(request: HttpRequest, payload: CustomFieldIn):
     """Define a new customer field (administrators)."""
-    return Status(201, services.define_custom_field(viewer_of(request), payload.dict()))
+    definition = services.define_custom_field(
+        viewer_of(request), payload.dict(), context_of(request, "api")
+    )
+    return Status(201, definition)
 
 
 class ProductOut(Schema):
@@ -266,4 +271,7 @@ def list_products(request: HttpRequest):
 @router.post("/products", response={201: ProductOut})
 def define_product(request: HttpRequest, payload: ProductOut):
     """Add a product to the catalogue (administrators)."""
-    return Status(201, services.define_product(viewer_of(request), payload.dict()))
+    product = services.define_product(
+        viewer_of(request), payload.dict(), context_of(request, "api")
+    )
+    return Status(201, product)

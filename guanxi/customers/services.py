@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
-from guanxi.audit.services import RequestContext, record
+from guanxi.audit.services import RequestContext, created, deleted, record
 from guanxi.concurrency import save_if_version
 from guanxi.customers import events
 from guanxi.customers.custom_fields import clean_custom_fields
@@ -155,7 +155,15 @@ def create_customer(viewer: policy.Viewer, data: dict, context: RequestContext) 
     with transaction.atomic():
         customer.save()
         _record_lifecycle(customer, "", customer.status, _("Created"), viewer)
-        record(viewer.user, AuditAction.CREATE, "customer", [customer.pk], sorted(cleaned), context)
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "customer",
+            [customer.pk],
+            sorted(cleaned),
+            context,
+            changes=created(cleaned),
+        )
         events.publish_customer_created(
             customer=customer, fields=sorted(cleaned), actor=viewer.user
         )
@@ -178,12 +186,21 @@ def update_customer(
         if not policy.can_create_customer(viewer, branch, owner):
             raise ValidationError({"owner_id": [_("You cannot move the customer there.")]})
     old_tier = customer.value_tier
+    before = {name: getattr(customer, name) for name in cleaned}
     changed = _apply(customer, cleaned)
     check_storable(customer, list(cleaned))
     with transaction.atomic():
         save_if_version(customer, expected_version, changed)
         visible = [f for f in changed if f not in ("name_pinyin", "name_initials", "phone_last4")]
-        record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], visible, context)
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "customer",
+            [customer.pk],
+            visible,
+            context,
+            changes={f: [before[f], getattr(customer, f)] for f in visible},
+        )
         events.publish_customer_updated(
             customer=customer, fields=visible, old_tier=old_tier, actor=viewer.user
         )
@@ -241,7 +258,15 @@ def change_lifecycle(
     with transaction.atomic():
         save_if_version(customer, expected_version, ["status"])
         _record_lifecycle(customer, old, to_status, reason.strip(), viewer)
-        record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], ["status"], context)
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "customer",
+            [customer.pk],
+            ["status"],
+            context,
+            changes={"status": [old, to_status]},
+        )
         events.publish_lifecycle_changed(customer=customer, from_status=old, actor=viewer.user)
     return customer
 
@@ -257,13 +282,28 @@ def set_tags(
         raise ValidationError({"tags": [_("A tag has at most 50 characters.")]})
     with transaction.atomic():
         save_if_version(customer, expected_version, [])
+        old_tags = sorted(customer.tags.values_list("name", flat=True))
         tags = [Tag.objects.get_or_create(name=n)[0] for n in clean]
         customer.tags.set(tags)
-        record(viewer.user, AuditAction.UPDATE, "customer", [customer.pk], ["tags"], context)
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "customer",
+            [customer.pk],
+            ["tags"],
+            context,
+            changes={"tags": [old_tags, clean]},
+        )
     return clean
 
 
-def create_group(viewer: policy.Viewer, name: str, kind: str, saved_filter: dict) -> CustomerGroup:
+def create_group(
+    viewer: policy.Viewer,
+    name: str,
+    kind: str,
+    saved_filter: dict,
+    context: RequestContext | None = None,
+) -> CustomerGroup:
     """Create a static or saved-filter customer group."""
     if not policy.can_manage_groups(viewer):
         raise policy_denied()
@@ -283,9 +323,22 @@ def create_group(viewer: policy.Viewer, name: str, kind: str, saved_filter: dict
     if saved and saved_filter_nesting(saved.get("group_id")) >= MAX_GROUP_NESTING:
         message = _("A saved filter may name a saved-filter group that names no further one.")
         raise ValidationError({"filter.group_id": [message]})
-    return CustomerGroup.objects.create(
-        name=name.strip(), kind=kind, filter=saved, created_by_id=viewer.user_id
-    )
+    with transaction.atomic():
+        group = CustomerGroup.objects.create(
+            name=name.strip(), kind=kind, filter=saved, created_by_id=viewer.user_id
+        )
+        values = {"name": group.name, "kind": kind, "filter": saved}
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "group",
+            [group.pk],
+            sorted(values),
+            context,
+            changes=created(values),
+            name=group.name,
+        )
+    return group
 
 
 def change_group_members(
@@ -314,7 +367,17 @@ def change_group_members(
             [GroupMembership(group=group, customer_id=c) for c in add], ignore_conflicts=True
         )
         GroupMembership.objects.filter(group=group, customer_id__in=remove).delete()
-        record(viewer.user, AuditAction.UPDATE, "group", [group.pk], ["members"], context)
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "group",
+            [group.pk],
+            ["members"],
+            context,
+            changes={"members_added": [None, add], "members_removed": [remove, None]},
+            name=group.name,
+            customers=add + remove,
+        )
     return GroupMembership.objects.filter(group=group).count()
 
 
@@ -386,6 +449,16 @@ def reveal_field(
     customer = get_visible_customer(viewer, customer_id)
     access = policy.field_access(viewer, [customer])[customer.pk][field]
     if access is policy.Access.HIDDEN:
+        # Written at once (no transaction to roll back): the refusal is evidence too.
+        record(
+            viewer.user,
+            AuditAction.REVEAL_REFUSED,
+            "customer",
+            [customer.pk],
+            [field],
+            context,
+            reason,
+        )
         raise policy_denied()
     value = getattr(customer, field)
     record(viewer.user, AuditAction.REVEAL, "customer", [customer.pk], [field], context, reason)
@@ -406,11 +479,23 @@ def add_contact(viewer: policy.Viewer, customer_id: int, data: dict, context) ->
     check_storable(contact, list(cleaned))
     with transaction.atomic():
         contact.save()
-        record(viewer.user, AuditAction.CREATE, "contact", [contact.pk], sorted(cleaned), context)
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "contact",
+            [contact.pk],
+            sorted(cleaned),
+            context,
+            changes=created(cleaned),
+            name=contact.name,
+            customers=[customer.pk],
+        )
     return contact
 
 
-def define_custom_field(viewer: policy.Viewer, data: dict) -> CustomFieldDefinition:
+def define_custom_field(
+    viewer: policy.Viewer, data: dict, context: RequestContext | None = None
+) -> CustomFieldDefinition:
     """Add an administrator-defined customer field."""
     if not policy.can_manage_definitions(viewer):
         raise policy_denied()
@@ -424,7 +509,18 @@ def define_custom_field(viewer: policy.Viewer, data: dict) -> CustomFieldDefinit
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    definition.save()
+    with transaction.atomic():
+        definition.save()
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "custom_field",
+            [definition.pk],
+            sorted(data),
+            context,
+            changes=created(data),
+            name=definition.label,
+        )
     return definition
 
 
@@ -443,7 +539,18 @@ def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, contex
     booked = record_transaction(
         customer, data["amount"], data["channel"], data["occurred_at"], product, actor=viewer.user
     )
-    record(viewer.user, AuditAction.CREATE, "transaction", [booked.pk], ["amount"], context)
+    values = {k: data.get(k) for k in ("amount", "channel", "occurred_at", "product_code")}
+    record(
+        viewer.user,
+        AuditAction.CREATE,
+        "transaction",
+        [booked.pk],
+        ["amount"],
+        context,
+        changes=created(values),
+        name=customer.name,
+        customers=[customer.pk],
+    )
     return booked
 
 
@@ -465,11 +572,23 @@ def open_holding(viewer: policy.Viewer, customer_id: int, data: dict, context) -
     check_storable(holding, list(data))
     with transaction.atomic():
         holding.save()
-        record(viewer.user, AuditAction.CREATE, "holding", [holding.pk], ["product"], context)
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "holding",
+            [holding.pk],
+            ["product"],
+            context,
+            changes=created({"product": product.code, **data}),
+            name=product.name,
+            customers=[customer.pk],
+        )
     return holding
 
 
-def define_product(viewer: policy.Viewer, data: dict) -> Product:
+def define_product(
+    viewer: policy.Viewer, data: dict, context: RequestContext | None = None
+) -> Product:
     """Add a product to the catalogue (administrators)."""
     if not policy.can_manage_definitions(viewer):
         raise policy_denied()
@@ -478,7 +597,18 @@ def define_product(viewer: policy.Viewer, data: dict) -> Product:
         product.full_clean()
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from exc
-    product.save()
+    with transaction.atomic():
+        product.save()
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "product",
+            [product.pk],
+            sorted(data),
+            context,
+            changes=created(data),
+            name=product.name,
+        )
     return product
 
 
@@ -504,12 +634,23 @@ def update_contact(
         errors["name"] = [_("A contact needs a name.")]
     if errors:
         raise ValidationError(errors)
+    before = {name: getattr(contact, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(contact, name, value)
     check_storable(contact, list(cleaned))
     with transaction.atomic():
         save_if_version(contact, expected_version, list(cleaned))
-        record(viewer.user, AuditAction.UPDATE, "contact", [contact.pk], sorted(cleaned), context)
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "contact",
+            [contact.pk],
+            sorted(cleaned),
+            context,
+            changes={k: [before[k], v] for k, v in cleaned.items() if before[k] != v},
+            name=contact.name,
+            customers=[customer_id],
+        )
     return contact
 
 
@@ -517,7 +658,18 @@ def remove_contact(viewer: policy.Viewer, customer_id: int, contact_id: int, con
     """Remove a contact person from an organisation customer."""
     contact = _editable_contact(viewer, customer_id, contact_id)
     with transaction.atomic():
-        record(viewer.user, AuditAction.DELETE, "contact", [contact.pk], [], context)
+        values = {k: getattr(contact, k) for k in ("name", "title", "phone", "email")}
+        record(
+            viewer.user,
+            AuditAction.DELETE,
+            "contact",
+            [contact.pk],
+            [],
+            context,
+            changes=deleted(values),
+            name=contact.name,
+            customers=[customer_id],
+        )
         contact.delete()
 
 
@@ -535,5 +687,14 @@ def delete_group(viewer: policy.Viewer, group_id: int, context) -> None:
         message = _("Saved filters use this group: %(names)s. Delete or change them first.")
         raise ValidationError({"group_id": [message % {"names": "、".join(users)}]})
     with transaction.atomic():
-        record(viewer.user, AuditAction.DELETE, "group", [group.pk], [], context)
+        record(
+            viewer.user,
+            AuditAction.DELETE,
+            "group",
+            [group.pk],
+            [],
+            context,
+            changes=deleted({"name": group.name, "kind": group.kind}),
+            name=group.name,
+        )
         group.delete()

@@ -6,7 +6,7 @@ from ninja import Router, Status
 from guanxi.api_types import RecordId
 from guanxi.insights import selectors, services
 from guanxi.insights.schemas import RunOut, RunQueuedOut, ScoreOut
-from guanxi.request_context import viewer_of
+from guanxi.request_context import context_of, viewer_of
 
 router = Router(tags=["insights"])
 
@@ -20,7 +20,7 @@ def list_runs(request: HttpRequest):
 @router.post("/runs", response={202: RunQueuedOut})
 def start_run(request: HttpRequest):
     """Queue an analysis run for the background worker; 202 with the run's id."""
-    run = services.queue_analysis(viewer=viewer_of(request))
+    run = services.queue_analysis(viewer=viewer_of(request), context=context_of(request, "api"))
     return Status(202, run)
 
 

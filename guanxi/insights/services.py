@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.analytics.pipeline import STEPS, AnalysisConfig, AnalysisResult, analyze
+from guanxi.audit.models import AuditAction
+from guanxi.audit.services import TASK_CONTEXT, RequestContext, record, record_customer_set
 from guanxi.customers.models import Customer
 from guanxi.insights import events, store
 from guanxi.insights.bulk import insert_arrow
@@ -46,20 +48,23 @@ RUN_STEPS = ("read", *STEPS, "cross_sell", "write")
 Progress = Callable[[str], None]
 
 
-def queue_analysis(*, viewer: policy.Viewer) -> AnalysisRun:
+def queue_analysis(*, viewer: policy.Viewer, context: RequestContext | None = None) -> AnalysisRun:
     """Queue a run for the background worker on behalf of a user allowed to start one."""
     if not policy.can_run_analysis(viewer):
         raise PermissionDenied(_("Your role does not allow starting an analysis."))
-    return queue_run(trigger=RunTrigger.MANUAL, triggered_by=viewer.user)
+    return queue_run(trigger=RunTrigger.MANUAL, triggered_by=viewer.user, context=context)
 
 
 @transaction.atomic
-def queue_run(*, trigger: str, triggered_by=None) -> AnalysisRun:
+def queue_run(
+    *, trigger: str, triggered_by=None, context: RequestContext | None = None
+) -> AnalysisRun:
     """Create a queued run and hand it to the background worker (no permission check:
-    for the command line and for callers that have checked)."""
+    for the command line and for callers that have checked); audited with who queued it."""
     from guanxi.insights.tasks import run_queued_analysis  # the task module imports this one
 
     run = AnalysisRun.objects.create(trigger=trigger, triggered_by=triggered_by)
+    _audit_run(run, AuditAction.CREATE, {"status": [None, run.status]}, context)
     # Enqueue only once the run row is committed, so the worker always finds it.
     transaction.on_commit(lambda: run_queued_analysis.enqueue(run.pk))
     return run
@@ -111,6 +116,7 @@ def run_analysis(
             counts = _write(run, scores, suggestions, write_back)
             run.seconds_write = round(perf_counter() - began, 3)
             _finish(run, result.overview, counts, scores.num_rows)
+            _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
         _fail(run, exc)
@@ -170,10 +176,25 @@ def _apply_value_tiers(run: AnalysisRun) -> int:
 
     One UPDATE ... FROM (SQLite 3.33+ and PostgreSQL alike) joins the run's scores instead
     of a lookup per customer; the version moves so an edit form opened before the run
-    cannot silently put the old tier back.
+    cannot silently put the old tier back. One audit entry, written first, names the
+    customers whose tier changes (the old and new tiers are the scores of the runs).
     """
     customer = connection.ops.quote_name(Customer._meta.db_table)
     score = connection.ops.quote_name(CustomerScore._meta.db_table)
+    changing = (
+        f"SELECT c.id FROM {customer} c JOIN {score} s ON s.customer_id = c.id"
+        " WHERE s.run_id = %s AND c.value_tier <> s.value_tier"
+    )
+    record_customer_set(
+        run.triggered_by,
+        AuditAction.UPDATE,
+        "analysis_run",
+        run.pk,
+        ["value_tier"],
+        TASK_CONTEXT,
+        customers_sql=changing,
+        params=[run.pk],
+    )
     events.publish_tier_changes(run=run)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -216,6 +237,23 @@ def _fail(run: AnalysisRun, exc: Exception) -> None:
     run.status = RunStatus.FAILED
     run.finished_at = timezone.now()
     run.error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
-    AnalysisRun.objects.filter(pk=run.pk).update(
-        status=run.status, finished_at=run.finished_at, error=run.error
+    with transaction.atomic():
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            status=run.status, finished_at=run.finished_at, error=run.error
+        )
+        _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
+
+
+def _audit_run(
+    run: AnalysisRun, action: AuditAction, changes: dict, context: RequestContext | None = None
+) -> None:
+    """An entry for the run, in the name of whoever started it (the system for schedules)."""
+    record(
+        run.triggered_by,
+        action,
+        "analysis_run",
+        [run.pk],
+        ["status"],
+        context or TASK_CONTEXT,
+        changes=changes,
     )

@@ -29,7 +29,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def run_now(request: HttpRequest) -> HttpResponse:
     """Queue an analysis run for the background worker."""
-    run = services.queue_analysis(viewer=viewer_of(request))
+    run = services.queue_analysis(viewer=viewer_of(request), context=context_of(request, CHANNEL))
     messages.success(
         request,
         _("Analysis run #%(id)s is queued; the page shows its results once it has finished.")
