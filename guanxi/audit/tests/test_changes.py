@@ -74,8 +74,9 @@ def test_a_tag_change_records_the_tags_before_and_after(api_as, make_customer):
     customer = make_customer()
     client = api_as("admin")
     url = f"{URL}/{customer.pk}/tags"
-    client.put(url, json.dumps({"tags": ["VIP"]}), content_type="application/json")
-    client.put(url, json.dumps({"tags": ["VIP", "高净值"]}), content_type="application/json")
+    for version, tags in enumerate((["VIP"], ["VIP", "高净值"]), start=customer.version):
+        body = json.dumps({"tags": tags, "version": version})
+        assert client.put(url, body, content_type="application/json").status_code == 200
     last = AuditEntry.objects.filter(action="update").order_by("id").last()
     assert last.changes == {"tags": [["VIP"], ["VIP", "高净值"]]}
 
