@@ -12,6 +12,7 @@ from typing import Any
 import pydantic_core
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -22,8 +23,9 @@ from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer, django_auth
 
 from guanxi.audit.api import router as audit_router
-from guanxi.concurrency import VersionConflict
+from guanxi.concurrency import DuplicateValue, VersionConflict
 from guanxi.customers.api import router as customers_router
+from guanxi.customers.reveals import RevealLimitReached
 from guanxi.insights.api import router as insights_router
 from guanxi.org.api import auth_router
 from guanxi.org.api import router as org_router
@@ -108,6 +110,11 @@ def _schema_field(loc: tuple) -> str:
     return ".".join(str(p) for p in path) or str(loc[0] if loc else "body")
 
 
+@api.exception_handler(RevealLimitReached)
+def too_many_reveals(request: HttpRequest, exc: RevealLimitReached) -> HttpResponse:
+    return api.create_response(request, {"detail": _field_errors(exc.message_dict)}, status=429)
+
+
 @api.exception_handler(SchemaValidationError)
 def invalid_schema(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     detail = [
@@ -140,6 +147,19 @@ def version_conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse
         "current_version": exc.current_version,
     }
     return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DuplicateValue)
+def duplicate_value(request: HttpRequest, exc: DuplicateValue) -> HttpResponse:
+    body = {"detail": [{"field": exc.field, "message": str(exc)}]}
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(IntegrityError)
+def conflicting_write(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # A constraint no service checked by name: still the caller's conflict, never a 500.
+    message = _("This conflicts with another record; read it again and retry.")
+    return api.create_response(request, {"detail": [{"field": "", "message": message}]}, status=409)
 
 
 @api.exception_handler(AuthenticationError)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from guanxi.storable import EARLIEST_DATE, MAX_RECORD_ID, MONEY_LIMIT
+from guanxi.storable import EARLIEST_DATE, LATEST_DATE, MAX_RECORD_ID, MONEY_LIMIT
 
 
 def _to_utc(moment: datetime) -> datetime:
@@ -37,11 +37,12 @@ def _money(amount: Decimal) -> Decimal:
     return amount
 
 
-LATEST_DATE = date(2999, 12, 31)
 RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
 # Versions are 32-bit columns and an update stores the version read plus one.
 Version = Annotated[int, Field(ge=1, le=2**31 - 2)]
-PageNumber = Annotated[int, Field(ge=1, le=1_000_000)]
+# Page numbers, of the API and of pages alike.
+MAX_PAGE = 1_000_000
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 Moment = Annotated[datetime, AfterValidator(_to_utc)]
 Money = Annotated[Decimal, AfterValidator(_money)]
 BusinessDate = Annotated[date, AfterValidator(_business_date)]

@@ -1,6 +1,9 @@
 """Optimistic concurrency: updates carry the version they were based on."""
 
-from django.db import models
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +19,28 @@ class VersionConflict(Exception):
         self.current_version = current_version
 
 
+class DuplicateValue(Exception):
+    """Another record took a value that must be unique, at the same moment; nothing was written."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@contextmanager
+def unique_or_conflict(field: str, message: str) -> Iterator[None]:
+    """A transaction whose unique-constraint failure is a ``DuplicateValue`` for ``field``.
+
+    Services check uniqueness first, for a clear 422; two requests can both pass that check,
+    and the database's constraint then decides which one wins.
+    """
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise DuplicateValue(field, message) from exc
+
+
 def save_if_version(instance: models.Model, expected_version: int, fields: list[str]) -> None:
     """Write ``fields`` of ``instance`` only if the stored version is still ``expected_version``.
 
@@ -26,10 +51,11 @@ def save_if_version(instance: models.Model, expected_version: int, fields: list[
     values = {name: getattr(instance, name) for name in fields}
     if any(f.name == "updated_at" for f in model._meta.fields):
         values["updated_at"] = timezone.now()
-    updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
+    records = model._default_manager
+    updated = records.filter(pk=instance.pk, version=expected_version).update(
         **values, version=expected_version + 1
     )
     if not updated:
-        current = model.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        current = records.filter(pk=instance.pk).values_list("version", flat=True).first()
         raise VersionConflict(current or 0)
-    instance.version = expected_version + 1
+    setattr(instance, "version", expected_version + 1)  # noqa: B010 (any versioned model)

@@ -4,6 +4,8 @@ import json
 import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -29,36 +31,60 @@ def _nul_path(value: object, path: str) -> str | None:
     return None
 
 
-class RejectNulCharacters:
-    """Refuse text containing the NUL character with a 400 naming the field.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
-    PostgreSQL cannot store NUL in text and would fail the request with a server error;
-    no legitimate CRM input contains it.
+
+class CheckRequestBody:
+    """Refuse a body the product cannot store or read, with a JSON error naming the field.
+
+    * NUL characters, in form fields or anywhere in a body of any content type (400):
+      PostgreSQL cannot store NUL in text, and no legitimate CRM input contains it;
+    * a body that is not UTF-8 (400), as JSON must be: the JSON parser would otherwise read
+      UTF-16, and the NUL check with it;
+    * an API body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413; pages keep Django's 400).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        field = self._offending_field(request)
-        if field is not None:
-            message = _("Text may not contain the NUL character.")
-            return JsonResponse({"detail": [{"field": field, "message": message}]}, status=400)
+        try:
+            problem = self._problem(request)
+        except RequestDataTooBig:
+            if not request.path.startswith("/api/"):
+                raise
+            message = _("The request body is larger than %(limit)s bytes.") % {
+                "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            }
+            return JsonResponse({"detail": [{"field": "body", "message": message}]}, status=413)
+        if problem is not None:
+            return JsonResponse({"detail": [problem]}, status=400)
         return self.get_response(request)
 
     @staticmethod
-    def _offending_field(request: HttpRequest) -> str | None:
-        sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
-        for source in sources:
-            for key, values in source.lists():
-                if NUL in key or any(NUL in v for v in values):
-                    return key
-        if request.content_type == "application/json" and b"\\u0000" in request.body:
-            try:
-                return _nul_path(json.loads(request.body), "") or "body"
-            except ValueError:
-                return None
-        return None
+    def _problem(request: HttpRequest) -> dict | None:
+        nul = _("Text may not contain the NUL character.")
+        for key, values in request.GET.lists():
+            if NUL in key or any(NUL in v for v in values):
+                return {"field": key, "message": nul}
+        if request.content_type in FORM_TYPES:
+            if request.method == "POST":
+                for key, values in request.POST.lists():
+                    if NUL in key or any(NUL in v for v in values):
+                        return {"field": key, "message": nul}
+            return None
+        if not request.body:
+            return None
+        try:
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return {"field": "body", "message": _("Send the body in UTF-8.")}
+        if NUL not in text and "\\u0000" not in text:
+            return None
+        try:
+            return {"field": _nul_path(json.loads(text), "") or "body", "message": nul}
+        except ValueError:
+            return {"field": "body", "message": nul}
 
 
 class NoStoreByDefault:

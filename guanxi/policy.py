@@ -215,6 +215,18 @@ def field_access(viewer: Viewer, customers: list) -> dict[int, dict[str, Access]
     return result
 
 
+def may_search_by(viewer: Viewer, field_name: str) -> bool:
+    """Whether the viewer may find customers by the value of a personal field.
+
+    A search by value tells whether a customer with that value exists, so it is a read of
+    the field: allowed only when every role through which the viewer sees customers shows
+    the field (masked at least). A role that hides it would otherwise turn the search box
+    into a way to test ID numbers against customers it may not see them of.
+    """
+    scoped = [r for r in viewer.roles if r in ROLE_SCOPE]
+    return bool(scoped) and all(ROLE_FIELD_ACCESS[r][field_name] >= Access.MASKED for r in scoped)
+
+
 def can_reveal(access: Access) -> bool:
     """A masked value may be revealed once, with a reason; a hidden one never."""
     return access is Access.MASKED

@@ -17,6 +17,7 @@ MONEY_LIMIT = Decimal(10) ** 13
 MAX_RECORD_ID = 2**63 - 1
 # Business dates (birthdays, holdings, transactions) are no older than this.
 EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
 
 
 def check_storable(instance: models.Model, fields: list[str]) -> None:

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,12 +17,16 @@ from django.views.decorators.http import require_GET
 
 from guanxi.audit import display, selectors
 from guanxi.audit.models import AuditAction
-from guanxi.request_context import context_of, viewer_of
+from guanxi.request_context import context_of, page_number, viewer_of
+from guanxi.storable import EARLIEST_DATE, LATEST_DATE
 from guanxi.web.widgets import DatePicker
 
 PAGE_SIZE = 50
 # A list-page entry shows this many customer names in the table, then how many more.
 SHOWN_NAMES = 5
+
+
+DATE_RANGE = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 
 
 class AuditSearchForm(forms.Form):
@@ -32,8 +37,12 @@ class AuditSearchForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     object_type = forms.ChoiceField(label=_("Record type"), required=False)
     object_id = forms.CharField(label=_("Record"), required=False, max_length=64)
-    since = forms.DateField(label=_("From"), required=False, widget=DatePicker())
-    until = forms.DateField(label=_("To (inclusive)"), required=False, widget=DatePicker())
+    since = forms.DateField(
+        label=_("From"), required=False, widget=DatePicker(), validators=DATE_RANGE
+    )
+    until = forms.DateField(
+        label=_("To (inclusive)"), required=False, widget=DatePicker(), validators=DATE_RANGE
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -65,19 +74,12 @@ def _start_of(day: date | None) -> datetime | None:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(int(raw or 1), 1)
-    except ValueError:
-        return 1
-
-
 def _render_log(request: HttpRequest, form: AuditSearchForm, status: int = 200) -> HttpResponse:
     valid = form.is_valid()
     # An invalid search still asks the selector (with no criteria), so a user who may
     # not read the log gets 403 whatever they typed.
     entries = selectors.search_audit(viewer_of(request), **(form.criteria() if valid else {}))
-    page = _page_number(request.GET.get("page"))
+    page = page_number(request)
     start = (page - 1) * PAGE_SIZE
     found = list(entries[start : start + PAGE_SIZE + 1]) if valid else []
     rows = display.present_entries(viewer_of(request), found[:PAGE_SIZE])

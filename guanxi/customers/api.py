@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from guanxi.api_types import Moment, Money, PageNumber, RecordId
-from guanxi.customers import selectors, services
+from guanxi.customers import reveals, selectors, services
 from guanxi.customers.models import CustomerGroup, CustomFieldDefinition, Product
 from guanxi.customers.schemas import (
     ContactIn,
@@ -127,7 +127,7 @@ def set_tags(request: HttpRequest, customer_id: RecordId, payload: TagsIn):
 @router.post("/{int:customer_id}/reveal", response=RevealOut)
 def reveal(request: HttpRequest, customer_id: RecordId, payload: RevealIn):
     """Show one masked value once, with a reason (audited)."""
-    value = services.reveal_field(
+    value = reveals.reveal_field(
         viewer_of(request), customer_id, payload.field, payload.reason, context_of(request, "api")
     )
     return {"field": payload.field, "value": value}

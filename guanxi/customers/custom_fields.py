@@ -15,7 +15,7 @@ def _coerce(definition: CustomFieldDefinition, value: object) -> object:
     if kind == CustomFieldType.NUMBER:
         if isinstance(value, bool):
             raise ValueError
-        return float(value) if not isinstance(value, int) else value
+        return value if isinstance(value, int) else float(str(value))
     if kind == CustomFieldType.DATE:
         return date.fromisoformat(str(value)).isoformat()
     if kind == CustomFieldType.BOOLEAN:

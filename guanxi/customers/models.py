@@ -109,7 +109,9 @@ class Customer(models.Model):
         choices=ValueTier.choices,
         default=ValueTier.STANDARD,
     )
-    tags = models.ManyToManyField("Tag", blank=True, related_name="customers")
+    tags: models.ManyToManyField = models.ManyToManyField(
+        "Tag", blank=True, related_name="customers"
+    )
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     # Running totals of the customer's transactions, kept in step by the service that books
     # them, so lists and the 360 view never aggregate the transaction history.
@@ -120,6 +122,9 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("customer since"), db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # Not columns: the 360 read sets them from the same statement as the customer.
+    branch_name: str
+    owner_name: str | None
 
     class Meta:
         verbose_name = _("customer")
@@ -219,7 +224,7 @@ class CustomerGroup(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=GroupKind.choices)
     filter = models.JSONField(_("filter"), default=dict, blank=True)
-    members = models.ManyToManyField(
+    members: models.ManyToManyField = models.ManyToManyField(
         Customer, through="GroupMembership", related_name="static_groups", blank=True
     )
     created_by = models.ForeignKey(

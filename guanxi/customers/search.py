@@ -19,6 +19,14 @@ HAN = re.compile(r"[\u3400-\u9fff]")
 DIGITS = re.compile(r"^\+?[\d\s-]+$")
 
 EXACT, PREFIX = "exact", "prefix"
+# Columns that identify a person, and the personal field each one reads: searching by
+# them answers "is there a customer with this ID?", which is a read of that field.
+IDENTIFYING_COLUMNS = {
+    "phone": "phone",
+    "phone_last4": "phone",
+    "id_number": "id_number",
+    "email": "email",
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,15 @@ class SearchTerms:
     def shape(self) -> SearchShape:
         """What decides the SQL: the comparisons, not their values."""
         return (self.comparisons, "pinyin" in self.values)
+
+    @property
+    def identifying(self) -> dict[str, str]:
+        """The personal fields these terms compare with, and the value compared with each."""
+        return {
+            IDENTIFYING_COLUMNS[column]: self.values[f"q{i}"]
+            for i, (_how, column) in enumerate(self.comparisons)
+            if column in IDENTIFYING_COLUMNS
+        }
 
     def condition(self) -> SearchCondition:
         """The condition with these terms' own values."""

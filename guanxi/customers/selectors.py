@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
@@ -38,6 +39,7 @@ from guanxi.customers.models import (
     Tag,
     ValueTier,
 )
+from guanxi.customers.search import search_terms
 from guanxi.customers.timeline import customer_timeline
 from guanxi.storable import MAX_RECORD_ID
 
@@ -176,6 +178,32 @@ def _audit_fields(access: dict) -> list[str]:
     return list(_access_summary(tuple(access.items()))["audited"])
 
 
+SEARCHED_FIELD_NAMES = {
+    "phone": gettext_lazy("phone number"),
+    "id_number": gettext_lazy("resident ID number"),
+    "email": gettext_lazy("email"),
+}
+
+
+def identifying_search(viewer: policy.Viewer, query: str) -> dict[str, str]:
+    """The personal fields a search compares with, and their values, if the viewer may.
+
+    Raises a ValidationError naming ``q`` when the search would compare with a field the
+    viewer may not see: the answer would tell whether such a customer exists.
+    """
+    terms = search_terms(query)
+    searched = terms.identifying if terms else {}
+    refused = [
+        SEARCHED_FIELD_NAMES[f] for f in sorted(searched) if not policy.may_search_by(viewer, f)
+    ]
+    if refused:
+        message = _("Your role may not search customers by %(fields)s.") % {
+            "fields": "、".join(str(f) for f in refused)
+        }
+        raise ValidationError({"q": [message]})
+    return searched
+
+
 def list_customers(
     viewer: policy.Viewer,
     raw_filter: dict,
@@ -196,6 +224,7 @@ def list_customers(
         clean = clean_list_filter(raw_filter)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    searched = {} if errors else identifying_search(viewer, clean.get("q", ""))
     if errors:
         raise ValidationError(errors)
     window = slice((page - 1) * page_size, page * page_size + 1)  # one more: is there a next?
@@ -206,6 +235,18 @@ def list_customers(
     access = policy.field_access(viewer, refs)
     rows = [_row(v, access[v["id"]]) for v in found]
     _audit_reads(viewer, refs, access, context)
+    if searched:
+        changes = {name: [None, value] for name, value in searched.items()}
+        ids = [r.pk for r in refs]
+        record(
+            viewer.user,
+            AuditAction.SEARCH,
+            "customer",
+            ids,
+            sorted(searched),
+            context,
+            changes=changes,
+        )
     return CustomerPage(rows=rows, page=page, page_size=page_size, has_next=has_next)
 
 

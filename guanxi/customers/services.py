@@ -10,17 +10,17 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Value, When
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, created, deleted, record
-from guanxi.concurrency import save_if_version
+from guanxi.concurrency import save_if_version, unique_or_conflict
 from guanxi.customers import events
 from guanxi.customers.custom_fields import clean_custom_fields
 from guanxi.customers.identity import (
-    national_phone,
     normalise_email,
     normalise_phone,
     parse_resident_id,
@@ -44,7 +44,11 @@ from guanxi.customers.models import (
     Transaction,
 )
 from guanxi.customers.pinyin import initials_key, pinyin_key
-from guanxi.customers.selectors import clean_list_filter, get_visible_customer
+from guanxi.customers.selectors import (
+    clean_list_filter,
+    get_visible_customer,
+    identifying_search,
+)
 from guanxi.org.models import Branch
 from guanxi.org.roles import Role
 from guanxi.storable import MONEY_LIMIT, check_storable
@@ -320,10 +324,14 @@ def create_group(
         saved = clean_list_filter(saved_filter or {}) if kind == GroupKind.SAVED_FILTER else {}
     except ValidationError as exc:
         raise ValidationError({f"filter.{k}": v for k, v in exc.message_dict.items()}) from exc
+    try:
+        identifying_search(viewer, saved.get("q", ""))  # a saved filter searches on every use
+    except ValidationError as exc:
+        raise ValidationError({"filter.q": exc.messages}) from exc
     if saved and saved_filter_nesting(saved.get("group_id")) >= MAX_GROUP_NESTING:
         message = _("A saved filter may name a saved-filter group that names no further one.")
         raise ValidationError({"filter.group_id": [message]})
-    with transaction.atomic():
+    with unique_or_conflict("name", _("A group with this name exists already.")):
         group = CustomerGroup.objects.create(
             name=name.strip(), kind=kind, filter=saved, created_by_id=viewer.user_id
         )
@@ -399,7 +407,7 @@ def record_transaction(
             channel=channel,
             occurred_at=occurred_at,
         )
-        updates = {
+        updates: dict[str, Combinable] = {
             "lifetime_revenue": F("lifetime_revenue") + amount,
             "transaction_count": F("transaction_count") + 1,
         }
@@ -436,33 +444,6 @@ def _earlier_of(field: str, moment) -> Case:
 
 def _later_of(field: str, moment) -> Case:
     return Case(When(**{f"{field}__gte": moment}, then=F(field)), default=Value(moment))
-
-
-def reveal_field(
-    viewer: policy.Viewer, customer_id: int, field: str, reason: str, context: RequestContext
-) -> str:
-    """Show one masked value once, for a stated reason; the reveal is audited."""
-    if field not in policy.PERSONAL_FIELDS:
-        raise ValidationError({"field": [_("Only phone, ID number and email can be revealed.")]})
-    if not reason or len(reason.strip()) < 4:
-        raise ValidationError({"reason": [_("State why you need to see this value.")]})
-    customer = get_visible_customer(viewer, customer_id)
-    access = policy.field_access(viewer, [customer])[customer.pk][field]
-    if access is policy.Access.HIDDEN:
-        # Written at once (no transaction to roll back): the refusal is evidence too.
-        record(
-            viewer.user,
-            AuditAction.REVEAL_REFUSED,
-            "customer",
-            [customer.pk],
-            [field],
-            context,
-            reason,
-        )
-        raise policy_denied()
-    value = getattr(customer, field)
-    record(viewer.user, AuditAction.REVEAL, "customer", [customer.pk], [field], context, reason)
-    return national_phone(value) if field == "phone" else value
 
 
 def add_contact(viewer: policy.Viewer, customer_id: int, data: dict, context) -> Contact:
@@ -509,7 +490,7 @@ def define_custom_field(
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with unique_or_conflict("key", _("A field with this key exists already.")):
         definition.save()
         record(
             viewer.user,
@@ -566,7 +547,7 @@ def open_holding(viewer: policy.Viewer, customer_id: int, data: dict, context) -
     closed = data.get("closed_at")
     if closed is not None and closed < data["opened_at"]:
         errors["closed_at"] = [_("A holding cannot close before it opens.")]
-    if errors:
+    if errors or product is None:
         raise ValidationError(errors)
     holding = Holding(customer=customer, product=product, **data)
     check_storable(holding, list(data))
@@ -597,7 +578,7 @@ def define_product(
         product.full_clean()
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from exc
-    with transaction.atomic():
+    with unique_or_conflict("code", _("A product with this code exists already.")):
         product.save()
         record(
             viewer.user,

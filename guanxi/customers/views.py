@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.concurrency import VersionConflict
-from guanxi.customers import selectors, services
+from guanxi.customers import reveals, selectors, services
 from guanxi.customers.forms import (
     CustomerEditForm,
     CustomerFilterForm,
@@ -38,7 +38,7 @@ from guanxi.customers.models import (
     ValueTier,
 )
 from guanxi.customers.panels import extra_panels
-from guanxi.request_context import context_of, viewer_of
+from guanxi.request_context import context_of, page_number, viewer_of
 from guanxi.web.htmx import is_htmx
 
 PAGE_SIZE = 25
@@ -62,13 +62,6 @@ FIELD_LABELS = {
     "id_number": gettext_lazy("Resident ID number"),
     "email": gettext_lazy("Email"),
 }
-
-
-def _page_number(raw: str | None) -> int:
-    try:
-        return int(raw or 1)
-    except ValueError:
-        return 1
 
 
 def _web(request: HttpRequest) -> tuple[policy.Viewer, RequestContext]:
@@ -107,7 +100,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
                 form.list_filter(),
                 context,
                 form.sort_key(),
-                _page_number(request.GET.get("page")),
+                page_number(request),
                 PAGE_SIZE,
             )
         except ValidationError as exc:
@@ -229,7 +222,7 @@ def customer_reveal(request: HttpRequest, customer_id: int, field: str) -> HttpR
         if form.is_valid():
             viewer, context = _web(request)
             try:
-                value = services.reveal_field(
+                value = reveals.reveal_field(
                     viewer, customer_id, field, form.cleaned_data["reason"], context
                 )
             except ValidationError as exc:

@@ -12,6 +12,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from time import perf_counter
+from typing import cast
 
 import duckdb
 import ibis
@@ -216,8 +217,8 @@ def _chart_columns(scores: pa.Table) -> dict[str, np.ndarray]:
     }
 
 
-def _finish(run: AnalysisRun, overview: dict, counts: dict, customers: int) -> None:
-    overview = json_ready(overview)
+def _finish(run: AnalysisRun, raw_overview: dict, counts: dict, customers: int) -> None:
+    overview = cast(dict, json_ready(raw_overview))
     run.status = RunStatus.FINISHED
     run.finished_at = timezone.now()
     run.as_of = dt.date.fromisoformat(overview["as_of"])

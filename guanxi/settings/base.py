@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "guanxi.middleware.SlidingSessionExpiry",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "guanxi.middleware.RejectNulCharacters",
+    "guanxi.middleware.CheckRequestBody",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -116,12 +116,17 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Masked values one user may reveal in an hour (guanxi.customers.reveals).
+GUANXI_REVEALS_PER_HOUR = int(os.environ.get("GUANXI_REVEALS_PER_HOUR", "20"))
 # Seconds a process remembers a verified API token (guanxi.org.authentication); 0: never.
 GUANXI_TOKEN_CACHE_SECONDS = float(os.environ.get("GUANXI_TOKEN_CACHE_SECONDS", "5"))
 AXES_FAILURE_LIMIT = int(os.environ.get("GUANXI_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A user name at an address is locked out, not the address: one person guessing passwords
+# must not lock out every colleague behind the same office gateway.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "guanxi.web.lockout.lockout_response"
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "customers:list"

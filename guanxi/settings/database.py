@@ -29,7 +29,7 @@ def database_from_url(url: str | None, data_dir: Path) -> dict:
         # again and again are prepared once: PostgreSQL then skips parsing and, for the
         # fixed-shape reads of the 360 view, planning, which were half its work per read.
         db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
-    return db
+    return dict(db)
 
 
 def sqlite_database(path: Path) -> dict:

@@ -67,6 +67,7 @@ def test_repeated_failures_lock_the_account_out(client, staff):
         login(client, "am", "wrong")
     response = login(client, "am")  # even the right password is refused now
     assert response.status_code == 429
+    assert "alert-danger" in html(response)
     assert "_auth_user_id" not in client.session
 
 
