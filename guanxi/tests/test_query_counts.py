@@ -10,6 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 
+def list_audit() -> int:
+    """Statements of the audit entry of a list page: PostgreSQL writes it and the customers
+    it names in one, SQLite in two."""
+    return 1 if connection.vendor == "postgresql" else 2
+
+
 def queries_of(client, url: str, params: dict | None = None) -> int:
     assert client.get(url, params or {}).status_code == 200
     with CaptureQueriesContext(connection) as queries:
@@ -43,14 +49,17 @@ def test_a_list_api_page_takes_the_same_queries_for_any_number_of_rows(role, api
     client = api_as(role)
     few = queries_of(client, "/api/v1/customers", {"page_size": 2})
     many = queries_of(client, "/api/v1/customers", {"page_size": 50})
-    assert few == many == 3
+    assert few == many == 1 + list_audit()
 
 
-def test_a_search_api_page_takes_three_queries(api_as, customers):
-    assert queries_of(api_as("account_manager"), "/api/v1/customers", {"q": "kehu"}) == 3
+def test_a_search_api_page_takes_the_queries_of_a_list_page(api_as, customers):
+    assert queries_of(api_as("account_manager"), "/api/v1/customers", {"q": "kehu"}) == 1 + list_audit()
 
 
-@pytest.mark.parametrize(("page", "expected"), [("/customers/", 10), ("/customers/{id}/", 13)])
-def test_a_customer_page_takes_a_fixed_number_of_queries(page, expected, logged_in, customers):
+def test_the_customer_list_page_takes_a_fixed_number_of_queries(logged_in, customers):
+    assert queries_of(logged_in("account_manager"), "/customers/") == 8 + list_audit()
+
+
+def test_the_customer_360_page_takes_a_fixed_number_of_queries(logged_in, customers):
     client = logged_in("account_manager")
-    assert queries_of(client, page.format(id=customers[0].pk)) == expected
+    assert queries_of(client, f"/customers/{customers[0].pk}/") == 13
