@@ -122,10 +122,12 @@ def text(value: object) -> str:
 
 
 def _shown(name: str, value: object, access: dict | None) -> object:
-    if name not in policy.PERSONAL_FIELDS or not isinstance(value, str):
+    if name not in policy.MASKS or not isinstance(value, str):
         return value
     raw = national_phone(value) if name == "phone" else value
-    shown = policy.present(name, raw, (access or {}).get(name, policy.Access.HIDDEN))
+    if access is None:
+        return _("(hidden)")  # a customer the viewer may not see: nothing personal of them
+    shown = policy.present(name, raw, policy.access_to(name, access))
     return _("(hidden)") if shown is None else shown
 
 

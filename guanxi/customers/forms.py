@@ -27,7 +27,6 @@ from guanxi.customers.models import (
     ValueTier,
 )
 from guanxi.org.models import Branch, Profile
-from guanxi.org.roles import Role
 from guanxi.web.widgets import DatePicker
 
 SORT_CHOICES = [
@@ -57,7 +56,7 @@ def account_manager_choices() -> list[tuple[str, str]]:
     return [
         (str(p.user_id), p.display_name or p.user.get_username())
         for p in profiles
-        if p.has_role(Role.ACCOUNT_MANAGER)
+        if policy.may_own_customers(p.roles)
     ]
 
 
@@ -207,6 +206,10 @@ class CustomerEditForm(ServiceErrorsMixin, forms.Form):
                 field = self.fields[name]
                 field.widget.attrs["placeholder"] = profile[name]
                 field.help_text = _("Masked. Leave empty to keep the current value.")
+        if "birthday" in self.masked:
+            # Month and day only, as the ID number is masked: typing a date replaces it.
+            self.fields["birthday"].widget.attrs["placeholder"] = profile["birthday"]
+            self.fields["birthday"].help_text = _("Masked. Leave empty to keep the current value.")
         for definition in CustomFieldDefinition.objects.all():
             key = f"cf_{definition.key}"
             self.fields[key] = _custom_form_field(definition)
@@ -226,7 +229,6 @@ class CustomerEditForm(ServiceErrorsMixin, forms.Form):
                 "kind",
                 "name",
                 "gender",
-                "birthday",
                 "address",
                 "occupation",
                 "external_id",
@@ -238,6 +240,9 @@ class CustomerEditForm(ServiceErrorsMixin, forms.Form):
         initial["owner"] = str(profile["owner"]["id"]) if profile["owner"] else ""
         for name in policy.PERSONAL_FIELDS:
             initial[name] = "" if name in self.masked else profile[name]
+        birthday = profile["birthday"]
+        masked = "birthday" in self.masked or not birthday
+        initial["birthday"] = None if masked else date.fromisoformat(birthday)
         for custom in profile["custom_fields"]:
             initial[f"cf_{custom['key']}"] = custom["value"]
         return initial

@@ -44,9 +44,12 @@ from guanxi.customers.models import (
     Transaction,
 )
 from guanxi.customers.pinyin import initials_key, pinyin_key
-from guanxi.customers.selectors import clean_list_filter, get_visible_customer
-from guanxi.org.models import Branch
-from guanxi.org.roles import Role
+from guanxi.customers.selectors import (
+    clean_list_filter,
+    get_visible_customer,
+    group_member_count,
+)
+from guanxi.org.models import Branch, Profile
 from guanxi.storable import MONEY_LIMIT, check_storable
 
 EDITABLE_FIELDS = (
@@ -98,8 +101,16 @@ def _clean_references(data: dict, errors: dict) -> None:
         profile = getattr(owner, "profile", None) if owner else None
         if owner is None:
             errors["owner_id"] = [_("There is no active user with this ID.")]
-        elif profile is None or not profile.has_role(Role.ACCOUNT_MANAGER):
+        elif profile is None or not policy.may_own_customers(profile.roles):
             errors["owner_id"] = [_("The owner must be an account manager.")]
+
+
+def _check_owner_branch(branch_id: int, owner_id: int | None) -> None:
+    """An owner looks after customers of their own branch; moving branch is a transfer."""
+    if owner_id is None:
+        return
+    if not Profile.objects.filter(user_id=owner_id, branch_id=branch_id).exists():
+        raise ValidationError({"owner_id": [_("The owner must belong to the customer's branch.")]})
 
 
 def clean_customer_data(data: dict, partial: bool) -> dict:
@@ -147,8 +158,10 @@ def _apply(customer: Customer, data: dict) -> list[str]:
 def create_customer(viewer: policy.Viewer, data: dict, context: RequestContext) -> Customer:
     """Create a customer after validation and a permission check; audited."""
     cleaned = clean_customer_data(dict(data), partial=False)
-    if not policy.can_create_customer(viewer, cleaned["branch_id"], cleaned.get("owner_id")):
+    planned = policy.CustomerRef(0, cleaned.get("owner_id"), cleaned["branch_id"])
+    if not policy.allows(viewer, "customer.create", planned):
         raise policy_denied()
+    _check_owner_branch(cleaned["branch_id"], cleaned.get("owner_id"))
     customer = Customer(created_at=timezone.now())
     _apply(customer, cleaned)
     check_storable(customer, list(cleaned))
@@ -180,11 +193,14 @@ def update_customer(
     """Change fields of a customer, refusing a stale version; audited with the changed fields."""
     customer = _editable_customer(viewer, customer_id)
     cleaned = clean_customer_data(dict(data), partial=True)
-    if "branch_id" in cleaned or "owner_id" in cleaned:
-        branch = cleaned.get("branch_id", customer.branch_id)
-        owner = cleaned.get("owner_id", customer.owner_id)
-        if not policy.can_create_customer(viewer, branch, owner):
+    if cleaned.get("branch_id", customer.branch_id) != customer.branch_id:
+        message = _("Moving a customer to another branch is a transfer (administrators).")
+        raise ValidationError({"branch_id": [message]})
+    if "owner_id" in cleaned:
+        planned = policy.CustomerRef(customer.pk, cleaned["owner_id"], customer.branch_id)
+        if not policy.allows(viewer, "customer.edit", planned):
             raise ValidationError({"owner_id": [_("You cannot move the customer there.")]})
+        _check_owner_branch(customer.branch_id, cleaned["owner_id"])
     old_tier = customer.value_tier
     before = {name: getattr(customer, name) for name in cleaned}
     changed = _apply(customer, cleaned)
@@ -211,7 +227,7 @@ def _editable_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
     """A customer the viewer may change: out of scope reads as missing, in scope but not
     editable is forbidden."""
     customer = get_visible_customer(viewer, customer_id)
-    if not policy.can_edit_customer(viewer, customer):
+    if not policy.allows(viewer, "customer.edit", customer):
         raise policy_denied()
     return customer
 
@@ -305,7 +321,7 @@ def create_group(
     context: RequestContext | None = None,
 ) -> CustomerGroup:
     """Create a static or saved-filter customer group."""
-    if not policy.can_manage_groups(viewer):
+    if not policy.allows(viewer, "group.create"):
         raise policy_denied()
     errors = {}
     if not name or not name.strip():
@@ -344,12 +360,13 @@ def create_group(
 def change_group_members(
     viewer: policy.Viewer, group_id: int, add: list[int], remove: list[int], context
 ) -> int:
-    """Add and remove members of a static group; customers out of scope count as unknown."""
-    if not policy.can_manage_groups(viewer):
-        raise policy_denied()
+    """Add and remove members of a static group (its creator or an administrator);
+    customers out of scope count as unknown."""
     group = CustomerGroup.objects.filter(pk=group_id).first()
     if group is None:
         raise CustomerGroup.DoesNotExist(_("There is no such group."))
+    if not policy.allows(viewer, "group.members", group):
+        raise policy_denied()
     if group.kind != GroupKind.STATIC:
         raise ValidationError({"group": [_("Members of a saved-filter group follow its filter.")]})
     visible = set(
@@ -378,7 +395,7 @@ def change_group_members(
             name=group.name,
             customers=add + remove,
         )
-    return GroupMembership.objects.filter(group=group).count()
+    return group_member_count(viewer, group)
 
 
 def record_transaction(
@@ -497,7 +514,7 @@ def define_custom_field(
     viewer: policy.Viewer, data: dict, context: RequestContext | None = None
 ) -> CustomFieldDefinition:
     """Add an administrator-defined customer field."""
-    if not policy.can_manage_definitions(viewer):
+    if not policy.allows(viewer, "definitions.manage"):
         raise policy_denied()
     definition = CustomFieldDefinition(**data)
     errors: dict = {}
@@ -590,7 +607,7 @@ def define_product(
     viewer: policy.Viewer, data: dict, context: RequestContext | None = None
 ) -> Product:
     """Add a product to the catalogue (administrators)."""
-    if not policy.can_manage_definitions(viewer):
+    if not policy.allows(viewer, "definitions.manage"):
         raise policy_denied()
     product = Product(**data)
     try:
@@ -674,10 +691,11 @@ def remove_contact(viewer: policy.Viewer, customer_id: int, contact_id: int, con
 
 
 def delete_group(viewer: policy.Viewer, group_id: int, context) -> None:
-    """Delete a customer group (its members stay customers, of course)."""
-    if not policy.can_manage_groups(viewer):
-        raise policy_denied()
+    """Delete a customer group (its creator or an administrator); its members stay
+    customers, of course."""
     group = CustomerGroup.objects.get(pk=group_id)
+    if not policy.allows(viewer, "group.delete", group):
+        raise policy_denied()
     users = sorted(
         CustomerGroup.objects.filter(
             kind=GroupKind.SAVED_FILTER, filter__group_id=group.pk
@@ -698,3 +716,52 @@ def delete_group(viewer: policy.Viewer, group_id: int, context) -> None:
             name=group.name,
         )
         group.delete()
+
+
+def customer_transfer(
+    *,
+    viewer: policy.Viewer,
+    customer_id: int,
+    branch_id: int,
+    owner_id: int | None,
+    reason: str,
+    expected_version: int,
+    context: RequestContext,
+) -> Customer:
+    """Move a customer to another branch and an owner there (administrators); audited with
+    the old and new branch and owner and the reason."""
+    customer = get_visible_customer(viewer, customer_id)
+    if not policy.allows(viewer, "customer.transfer", customer):
+        raise policy_denied()
+    errors: dict = {}
+    if not Branch.objects.filter(pk=branch_id).exists():
+        errors["branch_id"] = [_("There is no branch with this ID.")]
+    elif branch_id == customer.branch_id:
+        errors["branch_id"] = [_("The customer is in this branch already.")]
+    if not reason or len(reason.strip()) < 4:
+        errors["reason"] = [_("Say why the customer moves to another branch.")]
+    _clean_references({"owner_id": owner_id}, errors)
+    if errors:
+        raise ValidationError(errors)
+    _check_owner_branch(branch_id, owner_id)
+    before = {"branch_id": customer.branch_id, "owner_id": customer.owner_id}
+    customer.branch_id, customer.owner_id = branch_id, owner_id
+    with transaction.atomic():
+        save_if_version(customer, expected_version, ["branch_id", "owner_id"])
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "customer",
+            [customer.pk],
+            ["branch_id", "owner_id"],
+            context,
+            reason.strip(),
+            changes={k: [v, getattr(customer, k)] for k, v in before.items()},
+        )
+        events.publish_customer_updated(
+            customer=customer,
+            fields=["branch_id", "owner_id"],
+            old_tier=customer.value_tier,
+            actor=viewer.user,
+        )
+    return customer
