@@ -68,7 +68,7 @@ class TransferIn(Schema):
     version: Version | None = None
 
 
-class TransferOut(BaseModel):
+class TransferOut(Schema):
     """Where a transferred customer is now, and its new version."""
 
     id: int
