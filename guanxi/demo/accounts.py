@@ -15,13 +15,14 @@ DEMO_PASSWORD = "guanxi-demo"
 DISPLAY_NAMES = {
     Role.ADMINISTRATOR: "系统管理员",
     Role.BRANCH_MANAGER: "王行长",
+    Role.TEAM_LEAD: "陈组长",
     Role.ACCOUNT_MANAGER: "李经理",
     Role.SERVICE_AGENT: "客服小周",
     Role.MARKETER: "市场小吴",
     Role.ANALYST: "分析师郑",
     Role.AUDITOR: "审计员冯",
 }
-BRANCH_ROLES = {Role.BRANCH_MANAGER, Role.ACCOUNT_MANAGER}
+BRANCH_ROLES = {Role.BRANCH_MANAGER, Role.TEAM_LEAD, Role.ACCOUNT_MANAGER}
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,10 @@ class DemoLogin:
 def ensure_demo_users(password: str = DEMO_PASSWORD) -> list[DemoLogin]:
     """Create (or reset the password of) one user per role, named after the role.
 
-    The branch and account managers sit in the branch with the most customers, and the
-    demo account manager takes over the portfolio of that branch's biggest account manager.
+    The branch manager, team lead and account manager sit in the branch with the most
+    customers (the team lead and account manager in its first team), and the demo account
+    manager takes over the portfolio of that branch's biggest account manager, so the team
+    lead sees that portfolio and those of the team's generated account managers.
     """
     branch = Branch.objects.annotate(size=Count("customers")).order_by("-size", "code").first()
     logins = []
