@@ -97,7 +97,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
     An HTMX request (the live search as one types) gets only the results table.
     """
-    form = CustomerFilterForm(request.GET)
+    form = CustomerFilterForm(request.GET, viewer=viewer_of(request))
     page = None
     if form.is_valid():
         viewer, context = _web(request)
@@ -156,7 +156,9 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     if not data["can_edit"]:
         raise PermissionDenied(_("Your role does not allow this change."))
     profile = data["profile"]
-    form = CustomerEditForm(profile, request.POST if request.method == "POST" else None)
+    form = CustomerEditForm(
+        profile, request.POST if request.method == "POST" else None, viewer=viewer_of(request)
+    )
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         if not changes:

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
 
+from guanxi import policy
 from guanxi.customers.models import Customer
 from guanxi.org.models import Branch, Profile, Team
 from guanxi.org.roles import Role
@@ -22,7 +23,6 @@ DISPLAY_NAMES = {
     Role.ANALYST: "分析师郑",
     Role.AUDITOR: "审计员冯",
 }
-BRANCH_ROLES = {Role.BRANCH_MANAGER, Role.TEAM_LEAD, Role.ACCOUNT_MANAGER}
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def ensure_demo_users(password: str = DEMO_PASSWORD) -> list[DemoLogin]:
     branch = Branch.objects.annotate(size=Count("customers")).order_by("-size", "code").first()
     logins = []
     for role in Role:
-        user = _user_for(role, password, branch if role in BRANCH_ROLES else None)
+        user = _user_for(role, password, branch if policy.needs_branch([role]) else None)
         if role == Role.ACCOUNT_MANAGER and branch is not None:
             _take_over_portfolio(user, branch)
         logins.append(
@@ -56,7 +56,7 @@ def ensure_demo_users(password: str = DEMO_PASSWORD) -> list[DemoLogin]:
                 username=user.username,
                 password=password,
                 role=role,
-                branch=branch.name if branch and role in BRANCH_ROLES else "",
+                branch=branch.name if branch and policy.needs_branch([role]) else "",
                 customers=Customer.objects.filter(owner=user).count(),
             )
         )

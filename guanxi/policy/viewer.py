@@ -1,7 +1,6 @@
 """Who acts, as the policy sees them, and the little it needs to know of a customer."""
 
 import functools
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from guanxi.org.models import Profile
@@ -34,10 +33,6 @@ class Viewer:
             user=user,
             team_id=profile.team_id if profile else None,
         )
-
-    def has_any(self, roles: Iterable[str]) -> bool:
-        """Whether the viewer holds at least one of ``roles``."""
-        return bool(self.roles & set(roles))
 
     @functools.cached_property
     def teammate_ids(self) -> frozenset[int]:
