@@ -159,8 +159,7 @@ def create_customer(viewer: policy.Viewer, data: dict, context: RequestContext) 
     """Create a customer after validation and a permission check; audited."""
     cleaned = clean_customer_data(dict(data), partial=False)
     planned = policy.CustomerRef(0, cleaned.get("owner_id"), cleaned["branch_id"])
-    if not policy.allows(viewer, "customer.create", planned):
-        raise policy_denied()
+    policy.require(viewer, "customer.create", planned)
     _check_owner_branch(cleaned["branch_id"], cleaned.get("owner_id"))
     customer = Customer(created_at=timezone.now())
     _apply(customer, cleaned)
@@ -227,8 +226,7 @@ def _editable_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
     """A customer the viewer may change: out of scope reads as missing, in scope but not
     editable is forbidden."""
     customer = get_visible_customer(viewer, customer_id)
-    if not policy.allows(viewer, "customer.edit", customer):
-        raise policy_denied()
+    policy.require(viewer, "customer.edit", customer)
     return customer
 
 
@@ -321,8 +319,7 @@ def create_group(
     context: RequestContext | None = None,
 ) -> CustomerGroup:
     """Create a static or saved-filter customer group."""
-    if not policy.allows(viewer, "group.create"):
-        raise policy_denied()
+    policy.require(viewer, "group.create")
     errors = {}
     if not name or not name.strip():
         errors["name"] = [_("A group needs a name.")]
@@ -365,8 +362,7 @@ def change_group_members(
     group = CustomerGroup.objects.filter(pk=group_id).first()
     if group is None:
         raise CustomerGroup.DoesNotExist(_("There is no such group."))
-    if not policy.allows(viewer, "group.members", group):
-        raise policy_denied()
+    policy.require(viewer, "group.members", group)
     if group.kind != GroupKind.STATIC:
         raise ValidationError({"group": [_("Members of a saved-filter group follow its filter.")]})
     visible = set(
@@ -514,8 +510,7 @@ def define_custom_field(
     viewer: policy.Viewer, data: dict, context: RequestContext | None = None
 ) -> CustomFieldDefinition:
     """Add an administrator-defined customer field."""
-    if not policy.allows(viewer, "definitions.manage"):
-        raise policy_denied()
+    policy.require(viewer, "definitions.manage")
     definition = CustomFieldDefinition(**data)
     errors: dict = {}
     if definition.field_type == CustomFieldType.CHOICE and not definition.choices:
@@ -607,8 +602,7 @@ def define_product(
     viewer: policy.Viewer, data: dict, context: RequestContext | None = None
 ) -> Product:
     """Add a product to the catalogue (administrators)."""
-    if not policy.allows(viewer, "definitions.manage"):
-        raise policy_denied()
+    policy.require(viewer, "definitions.manage")
     product = Product(**data)
     try:
         product.full_clean()
@@ -694,8 +688,7 @@ def delete_group(viewer: policy.Viewer, group_id: int, context) -> None:
     """Delete a customer group (its creator or an administrator); its members stay
     customers, of course."""
     group = CustomerGroup.objects.get(pk=group_id)
-    if not policy.allows(viewer, "group.delete", group):
-        raise policy_denied()
+    policy.require(viewer, "group.delete", group)
     users = sorted(
         CustomerGroup.objects.filter(
             kind=GroupKind.SAVED_FILTER, filter__group_id=group.pk
@@ -731,8 +724,7 @@ def customer_transfer(
     """Move a customer to another branch and an owner there (administrators); audited with
     the old and new branch and owner and the reason."""
     customer = get_visible_customer(viewer, customer_id)
-    if not policy.allows(viewer, "customer.transfer", customer):
-        raise policy_denied()
+    policy.require(viewer, "customer.transfer", customer)
     errors: dict = {}
     if not Branch.objects.filter(pk=branch_id).exists():
         errors["branch_id"] = [_("There is no branch with this ID.")]

@@ -185,8 +185,7 @@ def customer_lifecycle(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Move a customer to another lifecycle status, with the reason for the history."""
     viewer, context = _web(request)
     customer = _visible_customer(request, customer_id)
-    if not policy.allows(viewer, "customer.edit", customer):
-        raise PermissionDenied(_("Your role does not allow this change."))
+    policy.require(viewer, "customer.edit", customer)
     if request.method == "POST":
         form = LifecycleForm(request.POST)
         if form.is_valid():
