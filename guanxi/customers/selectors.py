@@ -275,7 +275,7 @@ IDENTIFYING_COLUMNS = {
 }
 
 
-def _shown_filter(saved: dict, access: dict[str, policy.Access]) -> dict:
+def shown_filter(saved: dict, access: dict[str, policy.Access]) -> dict:
     """A saved filter with its search term as the viewer may see it (see ``GroupOut``)."""
     terms = search_terms(saved.get("q") or "")
     if terms is None:
@@ -293,7 +293,7 @@ def present_group(viewer: policy.Viewer, group: CustomerGroup) -> dict:
         "id": group.pk,
         "name": group.name,
         "kind": group.kind,
-        "filter": _shown_filter(group.filter, policy.access_everywhere(viewer)),
+        "filter": shown_filter(group.filter, policy.access_everywhere(viewer)),
         "can_delete": policy.allows(viewer, "group.delete", group),
     }
 

@@ -93,3 +93,10 @@ def test_head_office_staff_list_head_office_colleagues(api_as, staff):
     listed = _staff(api_as("marketer"))
     assert set(listed) == {"admin", "agent", "marketer", "analyst", "auditor"}
     assert {s["roles"] for s in listed.values()} == {None}
+
+
+def test_the_audit_log_shows_a_saved_id_search_as_group_lists_do(api_as, id_search_group):
+    entries = api_as("auditor").get("/api/v1/audit", {"object_type": "group"}).json()
+    created = next(e for e in entries if e["object_id"] == str(id_search_group.pk))
+    assert created["changes"]["filter"][1]["q"] == policy.mask_id_number(ID_NUMBER)
+    assert ID_NUMBER not in str(created)
