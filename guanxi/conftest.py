@@ -80,12 +80,14 @@ def org(db) -> dict:
 
 @pytest.fixture
 def staff(org) -> dict:
-    """One user per role; account managers and the branch manager sit in the north branch."""
+    """One user per role; account managers, the branch manager and the team lead sit in the
+    north branch, the team lead and the first account manager in its team."""
     north, south = org["north"], org["south"]
     make = create_staff
     return {
         "admin": make("admin", PASSWORD, [Role.ADMINISTRATOR], display_name="管理员"),
         "branch_manager": make("bm", PASSWORD, [Role.BRANCH_MANAGER], north, display_name="王行长"),
+        "team_lead": make("lead", PASSWORD, [Role.TEAM_LEAD], north, org["north_team"], "陈组长"),
         "account_manager": make(
             "am", PASSWORD, [Role.ACCOUNT_MANAGER], north, org["north_team"], "李经理"
         ),

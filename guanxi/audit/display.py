@@ -20,6 +20,7 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction, AuditEntry, AuditSubject
 from guanxi.customers.identity import national_phone
 from guanxi.customers.models import Customer
+from guanxi.customers.selectors import shown_filter
 
 RECORD_TYPES = {
     "customer": gettext_lazy("Customer"),
@@ -122,10 +123,12 @@ def text(value: object) -> str:
 
 
 def _shown(name: str, value: object, access: dict | None) -> object:
-    if name not in policy.PERSONAL_FIELDS or not isinstance(value, str):
+    if name not in policy.MASKS or not isinstance(value, str):
         return value
     raw = national_phone(value) if name == "phone" else value
-    shown = policy.present(name, raw, (access or {}).get(name, policy.Access.HIDDEN))
+    if access is None:
+        return _("(hidden)")  # a customer the viewer may not see: nothing personal of them
+    shown = policy.present(name, raw, policy.access_to(name, access))
     return _("(hidden)") if shown is None else shown
 
 
@@ -186,12 +189,21 @@ def present_entries(viewer: policy.Viewer, entries: list[AuditEntry]) -> list[di
     ]
     access = policy.field_access(viewer, refs)
     staff = _staff_names(entries)
+    everywhere = policy.access_everywhere(viewer)
     return [
-        _row(e, subjects.get(e.pk, []), concerned[e.pk], customers, access, staff) for e in entries
+        _row(e, subjects.get(e.pk, []), concerned[e.pk], customers, (access, everywhere), staff)
+        for e in entries
     ]
 
 
-def _row(entry, subjects, concerned, customers, access, staff) -> dict:
+def _shown_filter(value: object, everywhere: dict) -> object:
+    # A group's saved filter may hold a search term (an ID number): shown as group lists
+    # show it, as far as the viewer sees that field on every customer.
+    return shown_filter(value, everywhere) if isinstance(value, dict) else value
+
+
+def _row(entry, subjects, concerned, customers, accesses, staff) -> dict:
+    access, everywhere = accesses
     link = _customer_link(concerned, customers) if concerned is not None else None
     if entry.object_type == "customer":
         name = link["name"] if link else ""
@@ -202,6 +214,8 @@ def _row(entry, subjects, concerned, customers, access, staff) -> dict:
         field: [_shown(field, value, access_here) for value in pair]
         for field, pair in (entry.changes or {}).items()
     }
+    if entry.object_type == "group" and "filter" in changes:
+        changes["filter"] = [_shown_filter(v, everywhere) for v in changes["filter"]]
     labelled = {
         field: [_choice_label(entry.object_type, field, value) for value in pair]
         for field, pair in changes.items()

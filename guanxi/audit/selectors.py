@@ -77,7 +77,7 @@ def search_audit(
     customer, whatever their record type (list pages that showed them, changes of their
     contacts, holdings and transactions, runs that moved their tier).
     """
-    if not policy.can_read_audit(viewer):
+    if not policy.allows(viewer, "audit.read"):
         raise PermissionDenied(_("Only auditors and administrators can read the audit log."))
     entries = AuditEntry.objects.all()
     if actor:

@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema, Status
 
 from guanxi.api_types import Moment, Money, PageNumber, RecordId
 from guanxi.customers import reveals, selectors, services
-from guanxi.customers.models import CustomerGroup, CustomFieldDefinition, Product
+from guanxi.customers.models import CustomFieldDefinition, Product
 from guanxi.customers.schemas import (
     ContactIn,
     ContactOut,
@@ -27,6 +27,8 @@ from guanxi.customers.schemas import (
     RevealOut,
     TagsIn,
     TransactionOut,
+    TransferIn,
+    TransferOut,
 )
 from guanxi.request_context import context_of, viewer_of
 
@@ -115,6 +117,23 @@ def change_lifecycle(request: HttpRequest, customer_id: RecordId, payload: Lifec
     return selectors.customer_360(viewer, customer_id, context)
 
 
+@router.post("/{int:customer_id}/transfer", response=TransferOut)
+def transfer(request: HttpRequest, customer_id: RecordId, payload: TransferIn):
+    """Move a customer to another branch and an owner there (administrators; audited)."""
+    version = expected_version(request, payload.version)
+    viewer, context = viewer_of(request), context_of(request, "api")
+    customer = services.customer_transfer(
+        viewer=viewer,
+        customer_id=customer_id,
+        branch_id=payload.branch_id,
+        owner_id=payload.owner_id,
+        reason=payload.reason,
+        expected_version=version,
+        context=context,
+    )
+    return customer
+
+
 @router.put("/{int:customer_id}/tags", response=list[str])
 def set_tags(request: HttpRequest, customer_id: RecordId, payload: TagsIn):
     """Replace the customer's tags; send the customer's version read."""
@@ -200,17 +219,18 @@ def book_transaction(request: HttpRequest, customer_id: RecordId, payload: Trans
 
 @router.get("/groups", response=list[GroupOut])
 def list_groups(request: HttpRequest):
-    """All customer groups."""
-    return list(CustomerGroup.objects.order_by("name"))
+    """Every customer group; saved search terms as far as you may see them."""
+    return selectors.list_groups(viewer_of(request))
 
 
 @router.post("/groups", response={201: GroupOut})
 def create_group(request: HttpRequest, payload: GroupIn):
     """Create a static list or a saved-filter group."""
+    viewer = viewer_of(request)
     group = services.create_group(
-        viewer_of(request), payload.name, payload.kind, payload.filter, context_of(request, "api")
+        viewer, payload.name, payload.kind, payload.filter, context_of(request, "api")
     )
-    return Status(201, group)
+    return Status(201, selectors.present_group(viewer, group))
 
 
 @router.post("/groups/{int:group_id}/members", response=MembersOut)

@@ -27,7 +27,6 @@ from guanxi.customers.models import (
     ValueTier,
 )
 from guanxi.org.models import Branch, Profile
-from guanxi.org.roles import Role
 from guanxi.web.widgets import DatePicker
 
 SORT_CHOICES = [
@@ -43,21 +42,26 @@ def _blank(label: str | Promise) -> list[tuple[str, str | Promise]]:
     return [("", label)]
 
 
-def account_manager_choices() -> list[tuple[str, str]]:
-    """Active account managers, as (user id, display name) choices.
+def account_manager_choices(
+    viewer: policy.Viewer, branch_id: int | None = None
+) -> list[tuple[str, str]]:
+    """Active account managers the viewer may see (``staff.view``), optionally of one
+    branch, as (user id, display name) choices.
 
     Roles are a JSON list, which SQLite cannot search inside, so the role test runs here;
     staff lists are small next to customer lists.
     """
-    profiles = (
-        Profile.objects.select_related("user")
-        .filter(user__is_active=True, branch__isnull=False)
-        .order_by("display_name", "user__username")
-    )
+    profiles = policy.scoped(
+        viewer,
+        Profile.objects.select_related("user").filter(user__is_active=True, branch__isnull=False),
+        "staff.view",
+    ).order_by("display_name", "user__username")
+    if branch_id is not None:
+        profiles = profiles.filter(branch_id=branch_id)
     return [
         (str(p.user_id), p.display_name or p.user.get_username())
         for p in profiles
-        if p.has_role(Role.ACCOUNT_MANAGER)
+        if policy.may_own_customers(p.roles)
     ]
 
 
@@ -109,14 +113,14 @@ class CustomerFilterForm(ServiceErrorsMixin, forms.Form):
     tag = forms.ChoiceField(label=_("Tag"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, viewer: policy.Viewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         any_ = _("Any")
         choices = {
             "status": LifecycleStatus.choices,
             "value_tier": ValueTier.choices,
             "branch_id": branch_choices(),
-            "owner_id": account_manager_choices(),
+            "owner_id": account_manager_choices(viewer),
             "group_id": [(str(g.pk), g.name) for g in CustomerGroup.objects.order_by("name")],
             "tag": [(t.name, t.name) for t in Tag.objects.order_by("name")],
         }
@@ -188,12 +192,13 @@ class CustomerEditForm(ServiceErrorsMixin, forms.Form):
     owner = forms.ChoiceField(label=_("Account manager"), required=False)
     value_tier = forms.ChoiceField(label=_("Value tier"), choices=ValueTier.choices)
 
-    def __init__(self, profile: dict, *args, **kwargs) -> None:
+    def __init__(self, profile: dict, *args, viewer: policy.Viewer, **kwargs) -> None:
         self.masked = set(profile["masked"])
         super().__init__(*args, initial=self._initial(profile), **kwargs)
         self.fields["source_channel"].choices = _blank("—") + list(SourceChannel.choices)
         self.fields["branch"].choices = branch_choices()
-        owners = account_manager_choices()
+        # An owner belongs to the customer's branch; moving branch is a transfer.
+        owners = account_manager_choices(viewer, profile["branch"]["id"])
         current = profile["owner"]
         if current and str(current["id"]) not in dict(owners):
             # The current owner may have left the role; keep them choosable so an
@@ -207,6 +212,10 @@ class CustomerEditForm(ServiceErrorsMixin, forms.Form):
                 field = self.fields[name]
                 field.widget.attrs["placeholder"] = profile[name]
                 field.help_text = _("Masked. Leave empty to keep the current value.")
+        if "birthday" in self.masked:
+            # Month and day only, as the ID number is masked: typing a date replaces it.
+            self.fields["birthday"].widget.attrs["placeholder"] = profile["birthday"]
+            self.fields["birthday"].help_text = _("Masked. Leave empty to keep the current value.")
         for definition in CustomFieldDefinition.objects.all():
             key = f"cf_{definition.key}"
             self.fields[key] = _custom_form_field(definition)
@@ -226,7 +235,6 @@ class CustomerEditForm(ServiceErrorsMixin, forms.Form):
                 "kind",
                 "name",
                 "gender",
-                "birthday",
                 "address",
                 "occupation",
                 "external_id",
@@ -238,6 +246,9 @@ class CustomerEditForm(ServiceErrorsMixin, forms.Form):
         initial["owner"] = str(profile["owner"]["id"]) if profile["owner"] else ""
         for name in policy.PERSONAL_FIELDS:
             initial[name] = "" if name in self.masked else profile[name]
+        birthday = profile["birthday"]
+        masked = "birthday" in self.masked or not birthday
+        initial["birthday"] = None if masked else date.fromisoformat(birthday)
         for custom in profile["custom_fields"]:
             initial[f"cf_{custom['key']}"] = custom["value"]
         return initial

@@ -72,6 +72,7 @@ def reveal_field(
     if field not in policy.PERSONAL_FIELDS:
         raise ValidationError({"field": [_("Only phone, ID number and email can be revealed.")]})
     customer = get_visible_customer(viewer, customer_id)
+    policy.require(viewer, "customer.reveal", customer)
     access = policy.field_access(viewer, [customer])[customer.pk][field]
     if access is policy.Access.HIDDEN:
         denied = PermissionDenied(_("Your role may not see this value."))

@@ -59,6 +59,24 @@ class LifecycleIn(Schema):
     version: Version | None = None
 
 
+class TransferIn(Schema):
+    """A move to another branch: the branch, the owner there, why, and the version read."""
+
+    branch_id: RecordId
+    owner_id: RecordId | None = None
+    reason: str = Field(max_length=300)
+    version: Version | None = None
+
+
+class TransferOut(Schema):
+    """Where a transferred customer is now, and its new version."""
+
+    id: int
+    branch_id: int
+    owner_id: int | None
+    version: int
+
+
 class TagsIn(Schema):
     """The complete set of tags for a customer."""
 
@@ -137,7 +155,8 @@ class Profile(CustomerRow):
     """The customer's full profile as the viewer may see it."""
 
     gender: str
-    birthday: date | None
+    # ISO date where the ID number is shown in full, else month and day only ("**-06-15").
+    birthday: str | None
     address: str
     occupation: str
     external_id: str
@@ -286,7 +305,10 @@ class GroupOut(Schema):
     id: int
     name: str
     kind: str
+    # A saved search term is shown as far as the caller sees that field on every customer
+    # (masked, or null where hidden).
     filter: dict[str, Any]
+    can_delete: bool
 
 
 class MembersIn(Schema):
@@ -297,6 +319,6 @@ class MembersIn(Schema):
 
 
 class MembersOut(Schema):
-    """The size of a group after a change."""
+    """The size of a group after a change (the members you may see)."""
 
     member_count: int

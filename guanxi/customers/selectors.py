@@ -60,8 +60,10 @@ def get_visible_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
 
 
 @CompiledQuery
-def _customer_in_scope(customer_id: int, everyone: int, own_id: int, branch_id: int) -> QuerySet:
-    in_scope = policy.scope_condition(everyone, own_id, branch_id)
+def _customer_in_scope(
+    customer_id: int, everyone: int, own_id: int, branch_id: int, team_of: int
+) -> QuerySet:
+    in_scope = policy.scope_condition(everyone, own_id, branch_id, team_of)
     return (
         Customer.objects.filter(in_scope, pk=customer_id)
         .annotate(**SHOWN_NAMES)
@@ -304,6 +306,49 @@ def _groups(customer: Customer) -> list[dict]:
     return [{"id": g["id"], "name": g["name"], "kind": g["kind"]} for g in static + saved]
 
 
+# Columns a search term compared with is identifying for, by the field they hold.
+IDENTIFYING_COLUMNS = {
+    "phone": "phone",
+    "phone_last4": "phone",
+    "id_number": "id_number",
+    "email": "email",
+}
+
+
+def shown_filter(saved: dict, access: dict[str, policy.Access]) -> dict:
+    """A saved filter with its search term as the viewer may see it (see ``GroupOut``)."""
+    terms = search_terms(saved.get("q") or "")
+    if terms is None:
+        return saved
+    fields = {IDENTIFYING_COLUMNS[c] for _how, c in terms.comparisons if c in IDENTIFYING_COLUMNS}
+    if not fields:
+        return saved
+    least = min(fields, key=lambda f: access[f])
+    return {**saved, "q": policy.present(least, saved["q"], access[least])}
+
+
+def present_group(viewer: policy.Viewer, group: CustomerGroup) -> dict:
+    """One group as the viewer may see it, with whether they may delete it."""
+    return {
+        "id": group.pk,
+        "name": group.name,
+        "kind": group.kind,
+        "filter": shown_filter(group.filter, policy.access_everywhere(viewer)),
+        "can_delete": policy.allows(viewer, "group.delete", group),
+    }
+
+
+def list_groups(viewer: policy.Viewer) -> list[dict]:
+    """Every customer group, as ``present_group`` shows it, by name."""
+    return [present_group(viewer, g) for g in CustomerGroup.objects.order_by("name")]
+
+
+def group_member_count(viewer: policy.Viewer, group: CustomerGroup) -> int:
+    """How many of a static group's members the viewer may see."""
+    visible = policy.customer_scope(viewer, Customer.objects.all()).values("pk")
+    return GroupMembership.objects.filter(group=group, customer_id__in=visible).count()
+
+
 @CompiledQuery
 def _custom_field_definitions() -> QuerySet:
     return CustomFieldDefinition.objects.values("key", "label")
@@ -321,7 +366,7 @@ def _tags(customer_id: int) -> QuerySet:
     return Tag.objects.filter(customers=customer_id).values("name")
 
 
-def _holdings(customer: Customer, show_account: bool) -> list[dict]:
+def _holdings(customer: Customer, access: policy.Access) -> list[dict]:
     return [
         {
             "id": h["id"],
@@ -330,9 +375,7 @@ def _holdings(customer: Customer, show_account: bool) -> list[dict]:
                 "name": h["product__name"],
                 "kind": h["product__kind"],
             },
-            "account_number": h["account_number"]
-            if show_account
-            else "…" + h["account_number"][-4:],
+            "account_number": policy.present("account_number", h["account_number"], access),
             "opened_at": h["opened_at"],
             "closed_at": h["closed_at"],
             "balance": h["balance"],
@@ -394,10 +437,16 @@ def customer_360(viewer: policy.Viewer, customer_id: int, context: RequestContex
     """Everything about one customer the viewer may see, in one structure; audited."""
     customer = _visible_customer_with_names(viewer, customer_id)
     access = policy.field_access(viewer, [customer])[customer.pk]
+    birthday = policy.access_to("birthday", access)
+    row = _row({f: getattr(customer, f) for f in LIST_VALUES}, access)
+    if birthday is policy.Access.MASKED and customer.birthday:
+        row["masked"] = tuple(sorted((*row["masked"], "birthday")))
     profile = {
-        **_row({f: getattr(customer, f) for f in LIST_VALUES}, access),
+        **row,
         "gender": customer.gender,
-        "birthday": customer.birthday,
+        "birthday": policy.present("birthday", customer.birthday, birthday)
+        if customer.birthday
+        else None,
         "address": customer.address,
         "occupation": customer.occupation,
         "external_id": customer.external_id,
@@ -409,13 +458,13 @@ def customer_360(viewer: policy.Viewer, customer_id: int, context: RequestContex
     result = {
         "profile": profile,
         "contacts": _contacts(customer, access),
-        "holdings": _holdings(customer, access["id_number"] is policy.Access.FULL),
+        "holdings": _holdings(customer, policy.access_to("account_number", access)),
         "recent_transactions": _transactions(customer),
         "totals": _totals(customer),
         "groups": _groups(customer),
         "lifecycle": _lifecycle(customer),
         "timeline": customer_timeline(viewer, customer),
-        "can_edit": policy.can_edit_customer(viewer, customer),
+        "can_edit": policy.allows(viewer, "customer.edit", customer),
     }
     fields = [*_audit_fields(access), "address", "birthday", "contacts", "holdings"]
     record(viewer.user, AuditAction.READ, "customer", [customer.pk], fields, context)

@@ -47,10 +47,10 @@ from guanxi.customers.pinyin import initials_key, pinyin_key
 from guanxi.customers.selectors import (
     clean_list_filter,
     get_visible_customer,
+    group_member_count,
     identifying_search,
 )
-from guanxi.org.models import Branch
-from guanxi.org.roles import Role
+from guanxi.org.models import Branch, Profile
 from guanxi.storable import MONEY_LIMIT, check_storable
 
 EDITABLE_FIELDS = (
@@ -102,8 +102,16 @@ def _clean_references(data: dict, errors: dict) -> None:
         profile = getattr(owner, "profile", None) if owner else None
         if owner is None:
             errors["owner_id"] = [_("There is no active user with this ID.")]
-        elif profile is None or not profile.has_role(Role.ACCOUNT_MANAGER):
+        elif profile is None or not policy.may_own_customers(profile.roles):
             errors["owner_id"] = [_("The owner must be an account manager.")]
+
+
+def _check_owner_branch(branch_id: int, owner_id: int | None) -> None:
+    """An owner looks after customers of their own branch; moving branch is a transfer."""
+    if owner_id is None:
+        return
+    if not Profile.objects.filter(user_id=owner_id, branch_id=branch_id).exists():
+        raise ValidationError({"owner_id": [_("The owner must belong to the customer's branch.")]})
 
 
 def clean_customer_data(data: dict, partial: bool) -> dict:
@@ -151,8 +159,9 @@ def _apply(customer: Customer, data: dict) -> list[str]:
 def create_customer(viewer: policy.Viewer, data: dict, context: RequestContext) -> Customer:
     """Create a customer after validation and a permission check; audited."""
     cleaned = clean_customer_data(dict(data), partial=False)
-    if not policy.can_create_customer(viewer, cleaned["branch_id"], cleaned.get("owner_id")):
-        raise policy_denied()
+    planned = policy.CustomerRef(0, cleaned.get("owner_id"), cleaned["branch_id"])
+    policy.require(viewer, "customer.create", planned)
+    _check_owner_branch(cleaned["branch_id"], cleaned.get("owner_id"))
     customer = Customer(created_at=timezone.now())
     _apply(customer, cleaned)
     check_storable(customer, list(cleaned))
@@ -184,11 +193,14 @@ def update_customer(
     """Change fields of a customer, refusing a stale version; audited with the changed fields."""
     customer = _editable_customer(viewer, customer_id)
     cleaned = clean_customer_data(dict(data), partial=True)
-    if "branch_id" in cleaned or "owner_id" in cleaned:
-        branch = cleaned.get("branch_id", customer.branch_id)
-        owner = cleaned.get("owner_id", customer.owner_id)
-        if not policy.can_create_customer(viewer, branch, owner):
+    if cleaned.get("branch_id", customer.branch_id) != customer.branch_id:
+        message = _("Moving a customer to another branch is a transfer (administrators).")
+        raise ValidationError({"branch_id": [message]})
+    if "owner_id" in cleaned:
+        planned = policy.CustomerRef(customer.pk, cleaned["owner_id"], customer.branch_id)
+        if not policy.allows(viewer, "customer.edit", planned):
             raise ValidationError({"owner_id": [_("You cannot move the customer there.")]})
+        _check_owner_branch(customer.branch_id, cleaned["owner_id"])
     old_tier = customer.value_tier
     before = {name: getattr(customer, name) for name in cleaned}
     changed = _apply(customer, cleaned)
@@ -215,8 +227,7 @@ def _editable_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
     """A customer the viewer may change: out of scope reads as missing, in scope but not
     editable is forbidden."""
     customer = get_visible_customer(viewer, customer_id)
-    if not policy.can_edit_customer(viewer, customer):
-        raise policy_denied()
+    policy.require(viewer, "customer.edit", customer)
     return customer
 
 
@@ -309,8 +320,7 @@ def create_group(
     context: RequestContext | None = None,
 ) -> CustomerGroup:
     """Create a static or saved-filter customer group."""
-    if not policy.can_manage_groups(viewer):
-        raise policy_denied()
+    policy.require(viewer, "group.create")
     errors = {}
     if not name or not name.strip():
         errors["name"] = [_("A group needs a name.")]
@@ -352,12 +362,12 @@ def create_group(
 def change_group_members(
     viewer: policy.Viewer, group_id: int, add: list[int], remove: list[int], context
 ) -> int:
-    """Add and remove members of a static group; customers out of scope count as unknown."""
-    if not policy.can_manage_groups(viewer):
-        raise policy_denied()
+    """Add and remove members of a static group (its creator or an administrator);
+    customers out of scope count as unknown."""
     group = CustomerGroup.objects.filter(pk=group_id).first()
     if group is None:
         raise CustomerGroup.DoesNotExist(_("There is no such group."))
+    policy.require(viewer, "group.members", group)
     if group.kind != GroupKind.STATIC:
         raise ValidationError({"group": [_("Members of a saved-filter group follow its filter.")]})
     visible = set(
@@ -386,7 +396,7 @@ def change_group_members(
             name=group.name,
             customers=add + remove,
         )
-    return GroupMembership.objects.filter(group=group).count()
+    return group_member_count(viewer, group)
 
 
 def record_transaction(
@@ -478,8 +488,7 @@ def define_custom_field(
     viewer: policy.Viewer, data: dict, context: RequestContext | None = None
 ) -> CustomFieldDefinition:
     """Add an administrator-defined customer field."""
-    if not policy.can_manage_definitions(viewer):
-        raise policy_denied()
+    policy.require(viewer, "definitions.manage")
     definition = CustomFieldDefinition(**data)
     errors: dict = {}
     if definition.field_type == CustomFieldType.CHOICE and not definition.choices:
@@ -571,8 +580,7 @@ def define_product(
     viewer: policy.Viewer, data: dict, context: RequestContext | None = None
 ) -> Product:
     """Add a product to the catalogue (administrators)."""
-    if not policy.can_manage_definitions(viewer):
-        raise policy_denied()
+    policy.require(viewer, "definitions.manage")
     product = Product(**data)
     try:
         product.full_clean()
@@ -655,10 +663,10 @@ def remove_contact(viewer: policy.Viewer, customer_id: int, contact_id: int, con
 
 
 def delete_group(viewer: policy.Viewer, group_id: int, context) -> None:
-    """Delete a customer group (its members stay customers, of course)."""
-    if not policy.can_manage_groups(viewer):
-        raise policy_denied()
+    """Delete a customer group (its creator or an administrator); its members stay
+    customers, of course."""
     group = CustomerGroup.objects.get(pk=group_id)
+    policy.require(viewer, "group.delete", group)
     users = sorted(
         CustomerGroup.objects.filter(
             kind=GroupKind.SAVED_FILTER, filter__group_id=group.pk
@@ -679,3 +687,51 @@ def delete_group(viewer: policy.Viewer, group_id: int, context) -> None:
             name=group.name,
         )
         group.delete()
+
+
+def customer_transfer(
+    *,
+    viewer: policy.Viewer,
+    customer_id: int,
+    branch_id: int,
+    owner_id: int | None,
+    reason: str,
+    expected_version: int,
+    context: RequestContext,
+) -> Customer:
+    """Move a customer to another branch and an owner there (administrators); audited with
+    the old and new branch and owner and the reason."""
+    customer = get_visible_customer(viewer, customer_id)
+    policy.require(viewer, "customer.transfer", customer)
+    errors: dict = {}
+    if not Branch.objects.filter(pk=branch_id).exists():
+        errors["branch_id"] = [_("There is no branch with this ID.")]
+    elif branch_id == customer.branch_id:
+        errors["branch_id"] = [_("The customer is in this branch already.")]
+    if not reason or len(reason.strip()) < 4:
+        errors["reason"] = [_("Say why the customer moves to another branch.")]
+    _clean_references({"owner_id": owner_id}, errors)
+    if errors:
+        raise ValidationError(errors)
+    _check_owner_branch(branch_id, owner_id)
+    before = {"branch_id": customer.branch_id, "owner_id": customer.owner_id}
+    customer.branch_id, customer.owner_id = branch_id, owner_id
+    with transaction.atomic():
+        save_if_version(customer, expected_version, ["branch_id", "owner_id"])
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "customer",
+            [customer.pk],
+            ["branch_id", "owner_id"],
+            context,
+            reason.strip(),
+            changes={k: [v, getattr(customer, k)] for k, v in before.items()},
+        )
+        events.publish_customer_updated(
+            customer=customer,
+            fields=["branch_id", "owner_id"],
+            old_tier=customer.value_tier,
+            actor=viewer.user,
+        )
+    return customer

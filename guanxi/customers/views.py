@@ -90,7 +90,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
     An HTMX request (the live search as one types) gets only the results table.
     """
-    form = CustomerFilterForm(request.GET)
+    form = CustomerFilterForm(request.GET, viewer=viewer_of(request))
     page = None
     if form.is_valid():
         viewer, context = _web(request)
@@ -149,7 +149,9 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     if not data["can_edit"]:
         raise PermissionDenied(_("Your role does not allow this change."))
     profile = data["profile"]
-    form = CustomerEditForm(profile, request.POST if request.method == "POST" else None)
+    form = CustomerEditForm(
+        profile, request.POST if request.method == "POST" else None, viewer=viewer_of(request)
+    )
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         if not changes:
@@ -176,8 +178,7 @@ def customer_lifecycle(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Move a customer to another lifecycle status, with the reason for the history."""
     viewer, context = _web(request)
     customer = _visible_customer(request, customer_id)
-    if not policy.can_edit_customer(viewer, customer):
-        raise PermissionDenied(_("Your role does not allow this change."))
+    policy.require(viewer, "customer.edit", customer)
     if request.method == "POST":
         form = LifecycleForm(request.POST)
         if form.is_valid():
@@ -208,7 +209,7 @@ def customer_lifecycle(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_reveal(request: HttpRequest, customer_id: int, field: str) -> HttpResponse:
-    """Ask why, then show one masked value once; ``services.reveal_field`` audits it.
+    """Ask why, then show one masked value once; ``reveals.reveal_field`` audits it.
 
     HTMX swaps the form and then the value into the 360 page; without JavaScript the same
     URL works as a small page of its own.

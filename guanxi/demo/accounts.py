@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
 
+from guanxi import policy
 from guanxi.customers.models import Customer
 from guanxi.org.models import Branch, Profile, Team
 from guanxi.org.roles import Role
@@ -15,13 +16,13 @@ DEMO_PASSWORD = "guanxi-demo"
 DISPLAY_NAMES = {
     Role.ADMINISTRATOR: "系统管理员",
     Role.BRANCH_MANAGER: "王行长",
+    Role.TEAM_LEAD: "陈组长",
     Role.ACCOUNT_MANAGER: "李经理",
     Role.SERVICE_AGENT: "客服小周",
     Role.MARKETER: "市场小吴",
     Role.ANALYST: "分析师郑",
     Role.AUDITOR: "审计员冯",
 }
-BRANCH_ROLES = {Role.BRANCH_MANAGER, Role.ACCOUNT_MANAGER}
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,15 @@ class DemoLogin:
 def ensure_demo_users(password: str = DEMO_PASSWORD) -> list[DemoLogin]:
     """Create (or reset the password of) one user per role, named after the role.
 
-    The branch and account managers sit in the branch with the most customers, and the
-    demo account manager takes over the portfolio of that branch's biggest account manager.
+    The branch manager, team lead and account manager sit in the branch with the most
+    customers (the team lead and account manager in its first team), and the demo account
+    manager takes over the portfolio of that branch's biggest account manager, so the team
+    lead sees that portfolio and those of the team's generated account managers.
     """
     branch = Branch.objects.annotate(size=Count("customers")).order_by("-size", "code").first()
     logins = []
     for role in Role:
-        user = _user_for(role, password, branch if role in BRANCH_ROLES else None)
+        user = _user_for(role, password, branch if policy.needs_branch([role]) else None)
         if role == Role.ACCOUNT_MANAGER and branch is not None:
             _take_over_portfolio(user, branch)
         logins.append(
@@ -53,7 +56,7 @@ def ensure_demo_users(password: str = DEMO_PASSWORD) -> list[DemoLogin]:
                 username=user.username,
                 password=password,
                 role=role,
-                branch=branch.name if branch and role in BRANCH_ROLES else "",
+                branch=branch.name if branch and policy.needs_branch([role]) else "",
                 customers=Customer.objects.filter(owner=user).count(),
             )
         )

@@ -115,7 +115,8 @@ def _branch_managers(
             display_name=f"{surname}{first}",
             branch=branch,
             team=teams[k % len(teams)],
-            roles=[Role.ACCOUNT_MANAGER.value],
+            # The first account manager of each team leads it (team scope in the demo).
+            roles=[Role.ACCOUNT_MANAGER.value] + ([Role.TEAM_LEAD.value] if k < len(teams) else []),
         )
         for k, (user, surname, first) in enumerate(zip(users, surnames, given, strict=True))
     )

@@ -53,7 +53,7 @@ def churn_reason(score: CustomerScore) -> str:
 
 
 def _require_dashboard(viewer: policy.Viewer) -> None:
-    if not policy.can_view_analytics(viewer):
+    if not policy.allows(viewer, "analytics.view"):
         raise PermissionDenied(_("Your role does not allow viewing analytics."))
 
 
@@ -125,7 +125,7 @@ def dashboard(viewer: policy.Viewer, context: RequestContext) -> dict:
     data: dict[str, Any] = {
         "latest_run": latest,
         "run": run,
-        "can_run": policy.can_run_analysis(viewer),
+        "can_run": policy.allows(viewer, "analysis.run"),
         "company_wide": policy.sees_all_customers(viewer),
         "charts": None,
         "churn": [],

@@ -51,7 +51,7 @@ Progress = Callable[[str], None]
 
 def queue_analysis(*, viewer: policy.Viewer, context: RequestContext | None = None) -> AnalysisRun:
     """Queue a run for the background worker on behalf of a user allowed to start one."""
-    if not policy.can_run_analysis(viewer):
+    if not policy.allows(viewer, "analysis.run"):
         raise PermissionDenied(_("Your role does not allow starting an analysis."))
     return queue_run(trigger=RunTrigger.MANUAL, triggered_by=viewer.user, context=context)
 

@@ -8,8 +8,8 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from guanxi.api_types import RecordId
-from guanxi.org import services
-from guanxi.org.models import ApiToken, Branch, Profile
+from guanxi.org import selectors, services
+from guanxi.org.models import ApiToken, Branch
 from guanxi.request_context import viewer_of
 
 auth_router = Router(tags=["auth"])
@@ -69,12 +69,12 @@ class MeOut(Schema):
 
 
 class StaffOut(Schema):
-    """A member of staff."""
+    """A member of staff; ``roles`` is null unless you may see them (see the README)."""
 
     id: int
     username: str
     display_name: str
-    roles: list[str]
+    roles: list[str] | None
     branch_id: int | None
 
 
@@ -100,17 +100,6 @@ def branches(request: HttpRequest):
 
 @router.get("/staff", response=list[StaffOut])
 def staff(request: HttpRequest, branch_id: RecordId | None = None):
-    """Staff, optionally of one branch, for choosing owners and assignees."""
-    profiles = Profile.objects.select_related("user").filter(user__is_active=True)
-    if branch_id is not None:
-        profiles = profiles.filter(branch_id=branch_id)
-    return [
-        {
-            "id": p.user_id,
-            "username": p.user.get_username(),
-            "display_name": p.display_name,
-            "roles": p.roles,
-            "branch_id": p.branch_id,
-        }
-        for p in profiles.order_by("user__username")[:1000]
-    ]
+    """Staff you may see (administrators all; others their branch), optionally of one
+    branch, for choosing owners and assignees."""
+    return selectors.list_staff(viewer_of(request), branch_id)

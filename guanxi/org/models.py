@@ -7,8 +7,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.org.roles import Role
-
 
 class Company(models.Model):
     """The organisation that runs Guanxi (a bank, an operator, a broker ...)."""
@@ -77,10 +75,6 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
-
-    def has_role(self, *roles: Role) -> bool:
-        """Whether the user holds any of the given roles."""
-        return any(role in self.roles for role in roles)
 
 
 def hash_token(raw: str) -> str:

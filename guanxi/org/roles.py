@@ -9,6 +9,7 @@ class Role(models.TextChoices):
 
     ADMINISTRATOR = "administrator", _("Administrator")
     BRANCH_MANAGER = "branch_manager", _("Branch manager")
+    TEAM_LEAD = "team_lead", _("Team lead")
     ACCOUNT_MANAGER = "account_manager", _("Account manager")
     SERVICE_AGENT = "service_agent", _("Service agent")
     MARKETER = "marketer", _("Marketer")

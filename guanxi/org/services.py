@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from guanxi import policy
 from guanxi.org.authentication import forget_tokens
 from guanxi.org.models import ApiToken, Branch, Company, Profile, Team, hash_token
 from guanxi.org.roles import Role
@@ -31,9 +32,14 @@ def create_staff(
     errors = {}
     if unknown:
         errors["roles"] = [_("Unknown roles: %(roles)s") % {"roles": ", ".join(unknown)}]
-    needs_branch = {Role.BRANCH_MANAGER, Role.ACCOUNT_MANAGER}
-    if branch is None and needs_branch & set(roles):
-        errors["branch_id"] = [_("Branch managers and account managers belong to a branch.")]
+    if branch is None and policy.needs_branch(roles):
+        errors["branch_id"] = [
+            _("Branch managers, team leads and account managers belong to a branch.")
+        ]
+    if team is None and policy.needs_team(roles):
+        errors["team_id"] = [_("A team lead belongs to the team they lead.")]
+    elif team is not None and (branch is None or team.branch_id != branch.pk):
+        errors["team_id"] = [_("The team must be one of the user's branch.")]
     if get_user_model().objects.filter(username=username).exists():
         errors["username"] = [_("This user name is taken.")]
     if errors:

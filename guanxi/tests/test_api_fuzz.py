@@ -71,6 +71,7 @@ def records(staff, org, make_customer) -> dict[str, list[int]]:
         "group_id": [group.pk],
         "product_id": [product.pk],
         "branch_id": org["north"].pk,
+        "other_branch_id": org["south"].pk,
     }
 
 
@@ -81,6 +82,10 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         "PATCH /api/v1/customers/{customer_id}": {"occupation": "教师"},
         "POST /api/v1/customers/{customer_id}/lifecycle": {"status": "lost", "reason": "已销户"},
         "PUT /api/v1/customers/{customer_id}/tags": {"tags": ["高净值"]},
+        "POST /api/v1/customers/{customer_id}/transfer": {
+            "branch_id": records["other_branch_id"],
+            "reason": "客户迁居上海",
+        },
         "POST /api/v1/customers/{customer_id}/reveal": {
             "field": "phone",
             "reason": "客户来电核实身份",

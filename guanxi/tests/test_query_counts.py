@@ -53,7 +53,10 @@ def test_a_list_api_page_takes_the_same_queries_for_any_number_of_rows(role, api
 
 
 def test_a_search_api_page_takes_the_queries_of_a_list_page(api_as, customers):
-    assert queries_of(api_as("account_manager"), "/api/v1/customers", {"q": "kehu"}) == 1 + list_audit()
+    assert (
+        queries_of(api_as("account_manager"), "/api/v1/customers", {"q": "kehu"})
+        == 1 + list_audit()
+    )
 
 
 def test_the_customer_list_page_takes_a_fixed_number_of_queries(logged_in, customers):

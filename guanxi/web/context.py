@@ -25,7 +25,7 @@ class NavEntry:
     key: str
     label: Promise
     url_name: str
-    roles: frozenset[str] | None = None  # None: everyone with a login
+    action: str | None = None  # the policy action that opens it; None: everyone with a login
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,10 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("service", _("Service"), "service:list"),
     NavEntry("marketing", _("Marketing"), "marketing:list"),
     NavEntry("loyalty", _("Loyalty"), "loyalty:list"),
-    NavEntry(
-        "analytics", _("Analytics"), "analytics:list", frozenset(policy.ANALYTICS_VIEWER_ROLES)
-    ),
+    NavEntry("analytics", _("Analytics"), "analytics:list", "analytics.view"),
     NavEntry("automation", _("Automation"), "automation:list"),
     NavEntry("imports", _("Imports"), "imports:list"),
-    NavEntry("audit", _("Audit log"), "audit:log", frozenset(policy.AUDIT_READER_ROLES)),
+    NavEntry("audit", _("Audit log"), "audit:log", "audit.read"),
 )
 
 
@@ -76,7 +74,7 @@ def nav_items(viewer: policy.Viewer, current_namespace: str) -> list[NavItem]:
             active=entry.url_name.split(":")[0] == current_namespace,
         )
         for entry in NAV_ENTRIES
-        if entry.roles is None or viewer.has_any(entry.roles)
+        if entry.action is None or policy.allows(viewer, entry.action)
     ]
 
 

@@ -217,7 +217,10 @@ def test_branch_manager_sees_masked_id_and_can_reveal_it_with_a_reason(api_as, m
     customer = make_customer()
     client = api_as("branch_manager")
     profile = client.get(f"{URL}/{customer.pk}").json()["profile"]
-    assert profile["id_number"] == customer.id_number[:6] + "********" + customer.id_number[-4:]
+    assert (
+        profile["id_number"]
+        == customer.id_number[:6] + "********" + customer.id_number[-4:-1] + "*"
+    )
     assert profile["phone"] == "13812345678"
     no_reason = post(client, f"{URL}/{customer.pk}/reveal", {"field": "id_number", "reason": ""})
     assert no_reason.status_code == 422

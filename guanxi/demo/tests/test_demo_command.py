@@ -7,9 +7,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from guanxi import policy
 from guanxi.customers.models import Customer
 from guanxi.demo.accounts import DEMO_PASSWORD
 from guanxi.demo.management.commands import demo as demo_command
+from guanxi.org.models import Profile
 from guanxi.org.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +86,20 @@ def test_analyses_the_demo_customers_and_schedules_the_nightly_run(first_run):
     assert run.status == RunStatus.FINISHED, run.error
     assert CustomerScore.objects.filter(run=run).count() == 200
     assert DBTaskResult.objects.filter(task_path__endswith="run_nightly_analysis").count() == 1
+
+
+def test_the_demo_team_lead_sees_the_customers_of_their_team(first_run):
+    lead = policy.Viewer.of(get_user_model().objects.get(username=Role.TEAM_LEAD.value))
+    manager = get_user_model().objects.get(username=Role.ACCOUNT_MANAGER.value)
+    visible = policy.customer_scope(lead, Customer.objects.all())
+    owners = set(visible.values_list("owner_id", flat=True))
+    assert manager.pk in owners
+    assert owners <= lead.teammate_ids
+    assert visible.count() < Customer.objects.count()
+
+
+def test_every_team_with_account_managers_has_a_lead(first_run):
+    members = list(Profile.objects.exclude(team=None))
+    led = {p.team_id for p in members if Role.TEAM_LEAD in p.roles}
+    staffed = {p.team_id for p in members if Role.ACCOUNT_MANAGER in p.roles}
+    assert led and staffed <= led

@@ -15,8 +15,8 @@ VIEWERS = RUNNERS | {"marketer", "branch_manager", "account_manager"}
 def test_roles(staff, role):
     viewer = policy.Viewer.of(staff[role])
 
-    assert policy.can_run_analysis(viewer) == (role in RUNNERS)
-    assert policy.can_view_analytics(viewer) == (role in VIEWERS)
+    assert policy.allows(viewer, "analysis.run") == (role in RUNNERS)
+    assert policy.allows(viewer, "analytics.view") == (role in VIEWERS)
 
 
 def test_company_wide_figures_follow_the_record_scope(staff):

@@ -1,0 +1,24 @@
+"""Reads of the organisation's staff, through the permission policy (``staff.*`` actions)."""
+
+from guanxi import policy
+from guanxi.org.models import Profile
+
+
+def list_staff(viewer: policy.Viewer, branch_id: int | None = None) -> list[dict]:
+    """Active staff the viewer may see, optionally of one branch; roles where they may see
+    them (``None`` otherwise)."""
+    profiles = policy.scoped(
+        viewer, Profile.objects.select_related("user").filter(user__is_active=True), "staff.view"
+    )
+    if branch_id is not None:
+        profiles = profiles.filter(branch_id=branch_id)
+    return [
+        {
+            "id": p.user_id,
+            "username": p.user.get_username(),
+            "display_name": p.display_name,
+            "roles": p.roles if policy.allows(viewer, "staff.roles", p) else None,
+            "branch_id": p.branch_id,
+        }
+        for p in profiles.order_by("user__username")[:1000]
+    ]

@@ -1,0 +1,33 @@
+"""The organisation domain's actions: who sees which colleagues, and their roles.
+
+Staff lists are reference data: an administrator sees everyone; a branch manager the staff
+of their branch with their roles; everyone else the colleagues of their own branch (head
+office staff: head office), by name only, which is what choosing an owner or assignee needs.
+"""
+
+from guanxi.org.roles import Role
+from guanxi.policy.rules import EVERYWHERE, ROLE_SCOPE, SAME_BRANCH, Action, Fields, Scope
+
+# A staff member's profile: its branch; "owner" and "creator" are the person themself.
+STAFF = Fields(owner="user_id", branch="branch_id", creator="user_id")
+
+ACTIONS = (
+    Action(
+        "staff.view",
+        {Role.ADMINISTRATOR: EVERYWHERE, **{r: SAME_BRANCH for r in Role if r != "administrator"}},
+        STAFF,
+    ),
+    Action(
+        "staff.roles", {Role.ADMINISTRATOR: EVERYWHERE, Role.BRANCH_MANAGER: SAME_BRANCH}, STAFF
+    ),
+)
+
+
+def needs_branch(roles) -> bool:
+    """Whether a user with these roles must sit in a branch (their scope is drawn from it)."""
+    return any(ROLE_SCOPE.get(r) in (Scope.OWN, Scope.TEAM, Scope.BRANCH) for r in roles)
+
+
+def needs_team(roles) -> bool:
+    """Whether a user with these roles must sit in a team (a team lead's scope is it)."""
+    return any(ROLE_SCOPE.get(r) is Scope.TEAM for r in roles)

@@ -1,0 +1,482 @@
+"""The authorization matrix: every API operation and page × every role × a record in and
+out of the role's scope, with the answer each must get.
+
+``allow`` is a success, ``deny`` a 403, ``missing`` a 404 (a record out of scope reads as
+one that does not exist), and reads of a customer also check the ID number as each role
+sees it (full, masked or hidden). The operations are read from the OpenAPI schema and the
+pages from the URL resolver: one added without a row here fails
+``test_every_api_operation_has_a_row`` or ``test_every_page_has_a_row``.
+
+The expectations are written out here, not derived from ``guanxi.policy``, so the matrix
+checks the policy instead of repeating it. Each case runs in a savepoint that is rolled
+back, so writes of one case do not change the next.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+
+from guanxi import policy
+from guanxi.api import api
+from guanxi.audit.services import RequestContext
+from guanxi.conftest import PASSWORD
+from guanxi.customers import services
+from guanxi.customers.models import Contact, Customer, CustomerGroup
+from guanxi.org.models import ApiToken
+from guanxi.web.tests.support import client_for
+
+ROLES = (
+    "admin",
+    "branch_manager",
+    "team_lead",
+    "account_manager",
+    "service_agent",
+    "marketer",
+    "analyst",
+    "auditor",
+)
+EVERYONE = frozenset(ROLES)
+# Roles whose record scope is every customer: for them nothing is out of scope.
+SEE_ALL = frozenset({"admin", "service_agent", "marketer", "analyst", "auditor"})
+EDITORS = frozenset({"admin", "branch_manager", "team_lead", "account_manager"})
+GROUP_MAKERS = EDITORS | {"marketer"}
+ADMIN = frozenset({"admin"})
+AUDIT_READERS = frozenset({"admin", "auditor"})
+ANALYTICS = frozenset({"admin", "analyst", "marketer", "branch_manager", "team_lead",
+                       "account_manager"})  # fmt: skip
+RUNNERS = frozenset({"admin", "analyst"})
+# How each role sees the resident ID of the in-scope customer (the account manager's own).
+ID_SHOWN = {
+    "admin": "full",
+    "branch_manager": "masked",
+    "team_lead": "masked",
+    "account_manager": "full",
+    "service_agent": "masked",
+    "marketer": "hidden",
+    "analyst": "hidden",
+    "auditor": "masked",
+}
+SCOPES = ("in", "out")
+CONTEXT = RequestContext(channel="test")
+
+
+@dataclass
+class World:
+    """The records of the matrix, per scope: a person, and an organisation with a contact."""
+
+    records: dict[str, dict]
+    org: dict
+    staff: dict
+    id_numbers: dict[str, str]
+
+    def version(self, customer_id: int) -> int:
+        return Customer.objects.get(pk=customer_id).version
+
+
+@dataclass(frozen=True)
+class Row:
+    """One operation or page: how to call it, and who gets what.
+
+    ``allowed`` are the roles that succeed on the in-scope record; ``scoped``: a record out
+    of a role's scope is a 404 for it (not for operations that name no customer record);
+    ``allowed_out`` overrides who succeeds on the out-of-scope record.
+    """
+
+    call: Callable[[Client, World, dict, str], object]
+    allowed: frozenset[str] = EVERYONE
+    scoped: bool = True
+    allowed_out: frozenset[str] | None = None
+    web: bool = False
+    check: Callable | None = None
+
+    def expected(self, role: str, scope: str) -> str:
+        if scope == "out" and self.scoped and role not in SEE_ALL:
+            return "missing"
+        allowed = self.allowed_out if scope == "out" and self.allowed_out else self.allowed
+        return "allow" if role in allowed else "deny"
+
+
+def _json(method: str, path: str, body: Callable[[World, dict, str], dict] | None = None):
+    def call(client: Client, world: World, record: dict, role: str):
+        url = path.format(**record)
+        data = body(world, record, role) if body else None
+        if method == "get":
+            return client.get(url, data or {})
+        return getattr(client, method)(url, data, content_type="application/json")
+
+    return call
+
+
+def _page(method: str, path: str, data: Callable[[World, dict, str], dict] | None = None):
+    def call(client: Client, world: World, record: dict, role: str):
+        url = path.format(**record)
+        payload = data(world, record, role) if data else {}
+        return client.get(url, payload) if method == "get" else client.post(url, payload)
+
+    return call
+
+
+def _versioned(**fields):
+    return lambda world, record, role: {**fields, "version": world.version(record["customer_id"])}
+
+
+def _contact_version(world, record, role):
+    return {"title": "总经理", "version": Contact.objects.get(pk=record["contact_id"]).version}
+
+
+def _transfer(world, record, role):
+    # The in-scope customer moves south; the south one moves north.
+    south = record["branch_id"] == world.org["south"].pk
+    target, owner = ("north", "account_manager") if south else ("south", "south_manager")
+    return {
+        "branch_id": world.org[target].pk,
+        "owner_id": world.staff[owner].pk,
+        "reason": "客户迁居",
+        "version": world.version(record["customer_id"]),
+    }
+
+
+def _new_customer(world, record, role):
+    return {"name": "新客户", "branch_id": record["branch_id"], "owner_id": record["owner_id"]}
+
+
+def _shows_id(response, world: World, record: dict, role: str, scope: str) -> None:
+    """The customer's ID number appears as the role may see it, and no more of it."""
+    number = world.id_numbers[scope]
+    text = response.content.decode()
+    shown = (
+        "full"
+        if number in text
+        else "masked"
+        if policy.mask_id_number(number) in text
+        else ("hidden")
+    )
+    assert shown == ID_SHOWN[role], (role, scope)
+    if shown != "full":
+        assert number[6:14] not in text.replace("-", "")  # nor its birth date
+
+
+def _lists_customer(response, world, record, role, scope) -> None:
+    names = {r["name"] for r in response.json()["results"]}
+    assert (record["name"] in names) == (scope == "in" or role in SEE_ALL), (role, scope)
+
+
+def _page_lists_customer(response, world, record, role, scope) -> None:
+    listed = f"/customers/{record['customer_id']}/" in response.content.decode()
+    assert listed == (scope == "in" or role in SEE_ALL), (role, scope)
+
+
+def _lists_staff(response, world, record, role, scope) -> None:
+    # The out-of-scope record's owner works in the south branch.
+    names = {s["username"] for s in response.json()}
+    assert ("am3" in names) == (role == "admin"), role
+
+
+C = "/api/v1/customers"
+API: dict[str, Row] = {
+    "POST /api/v1/auth/token": Row(
+        lambda client, world, record, role: Client().post(
+            "/api/v1/auth/token",
+            {"username": world.staff[role].username, "password": PASSWORD},
+            content_type="application/json",
+        ),
+        scoped=False,
+    ),
+    "DELETE /api/v1/auth/token": Row(_json("delete", "/api/v1/auth/token"), scoped=False),
+    "GET /api/v1/org/me": Row(_json("get", "/api/v1/org/me"), scoped=False),
+    "GET /api/v1/org/branches": Row(_json("get", "/api/v1/org/branches"), scoped=False),
+    "GET /api/v1/org/staff": Row(
+        _json("get", "/api/v1/org/staff"), scoped=False, check=_lists_staff
+    ),
+    "GET /api/v1/customers": Row(_json("get", C), scoped=False, check=_lists_customer),
+    "POST /api/v1/customers": Row(
+        _json("post", C, _new_customer), EDITORS, scoped=False, allowed_out=ADMIN
+    ),
+    "GET /api/v1/customers/{customer_id}": Row(_json("get", C + "/{customer_id}"), check=_shows_id),
+    "PATCH /api/v1/customers/{customer_id}": Row(
+        _json("patch", C + "/{customer_id}", _versioned(occupation="教师")), EDITORS
+    ),
+    "POST /api/v1/customers/{customer_id}/lifecycle": Row(
+        _json("post", C + "/{customer_id}/lifecycle", _versioned(status="lost", reason="销户")),
+        EDITORS,
+    ),
+    "POST /api/v1/customers/{customer_id}/transfer": Row(
+        _json("post", C + "/{customer_id}/transfer", _transfer), ADMIN
+    ),
+    "PUT /api/v1/customers/{customer_id}/tags": Row(
+        _json("put", C + "/{customer_id}/tags", _versioned(tags=["高净值"])), EDITORS
+    ),
+    "POST /api/v1/customers/{customer_id}/reveal": Row(
+        _json(
+            "post",
+            C + "/{customer_id}/reveal",
+            lambda world, record, role: {"field": "id_number", "reason": "客户来电核实身份"},
+        ),
+        EVERYONE - {"marketer", "analyst"},  # their ID access is hidden, not masked
+    ),
+    "POST /api/v1/customers/{customer_id}/contacts": Row(
+        _json(
+            "post",
+            C + "/{organisation_id}/contacts",
+            lambda world, record, role: {"name": "王五"},
+        ),
+        EDITORS,
+    ),
+    "PATCH /api/v1/customers/{customer_id}/contacts/{contact_id}": Row(
+        _json("patch", C + "/{organisation_id}/contacts/{contact_id}", _contact_version), EDITORS
+    ),
+    "DELETE /api/v1/customers/{customer_id}/contacts/{contact_id}": Row(
+        _json("delete", C + "/{organisation_id}/contacts/{contact_id}"), EDITORS
+    ),
+    "POST /api/v1/customers/{customer_id}/holdings": Row(
+        _json(
+            "post",
+            C + "/{customer_id}/holdings",
+            lambda world, record, role: {"product_code": "DEP1", "opened_at": "2025-01-02"},
+        ),
+        EDITORS,
+    ),
+    "POST /api/v1/customers/{customer_id}/transactions": Row(
+        _json(
+            "post",
+            C + "/{customer_id}/transactions",
+            lambda world, record, role: {
+                "amount": "88.00",
+                "channel": "branch",
+                "occurred_at": "2025-03-01T10:00:00+08:00",
+            },
+        ),
+        EDITORS,
+    ),
+    "GET /api/v1/customers/groups": Row(_json("get", C + "/groups"), scoped=False),
+    "POST /api/v1/customers/groups": Row(
+        _json("post", C + "/groups", lambda world, record, role: {"name": "新", "kind": "static"}),
+        GROUP_MAKERS,
+        scoped=False,
+    ),
+    # Groups are not scoped records: "in" is a group the caller made, "out" the
+    # administrator's; only its creator (who may make groups) or an administrator may
+    # change or delete it.
+    "POST /api/v1/customers/groups/{group_id}/members": Row(
+        _json(
+            "post",
+            C + "/groups/{group_id}/members",
+            lambda world, record, role: {"add": [world.records["in"]["customer_id"]]},
+        ),
+        GROUP_MAKERS,
+        scoped=False,
+        allowed_out=ADMIN,
+    ),
+    "DELETE /api/v1/customers/groups/{group_id}": Row(
+        _json("delete", C + "/groups/{group_id}"), GROUP_MAKERS, scoped=False, allowed_out=ADMIN
+    ),
+    "GET /api/v1/customers/custom-fields": Row(_json("get", C + "/custom-fields"), scoped=False),
+    "POST /api/v1/customers/custom-fields": Row(
+        _json(
+            "post",
+            C + "/custom-fields",
+            lambda world, record, role: {"key": "risk", "label": "风险", "field_type": "text"},
+        ),
+        ADMIN,
+        scoped=False,
+    ),
+    "GET /api/v1/customers/products": Row(_json("get", C + "/products"), scoped=False),
+    "POST /api/v1/customers/products": Row(
+        _json(
+            "post",
+            C + "/products",
+            lambda world, record, role: {"code": "WM2", "name": "理财二号", "kind": "wealth"},
+        ),
+        ADMIN,
+        scoped=False,
+    ),
+    "GET /api/v1/audit": Row(_json("get", "/api/v1/audit"), AUDIT_READERS, scoped=False),
+    "GET /api/v1/audit/export.csv": Row(
+        _json("get", "/api/v1/audit/export.csv"), AUDIT_READERS, scoped=False
+    ),
+    "GET /api/v1/insights/runs": Row(
+        _json("get", "/api/v1/insights/runs"), ANALYTICS, scoped=False
+    ),
+    "POST /api/v1/insights/runs": Row(
+        _json("post", "/api/v1/insights/runs"), RUNNERS, scoped=False
+    ),
+    "GET /api/v1/insights/customers/{customer_id}/scores": Row(
+        _json("get", "/api/v1/insights/customers/{customer_id}/scores")
+    ),
+}
+
+PAGES: dict[str, Row] = {
+    "customers/": Row(
+        _page("get", "/customers/"), scoped=False, web=True, check=_page_lists_customer
+    ),
+    "customers/<record_id:customer_id>/": Row(
+        _page("get", "/customers/{customer_id}/"), web=True, check=_shows_id
+    ),
+    "customers/<record_id:customer_id>/edit/": Row(
+        _page("get", "/customers/{customer_id}/edit/"), EDITORS, web=True
+    ),
+    "customers/<record_id:customer_id>/lifecycle/": Row(
+        _page("get", "/customers/{customer_id}/lifecycle/"), EDITORS, web=True
+    ),
+    "customers/<record_id:customer_id>/reveal/<str:field>/": Row(
+        _page(
+            "post",
+            "/customers/{customer_id}/reveal/id_number/",
+            lambda world, record, role: {"reason": "客户来电核实身份"},
+        ),
+        EVERYONE - {"marketer", "analyst"},
+        web=True,
+    ),
+    "audit/": Row(_page("get", "/audit/"), AUDIT_READERS, scoped=False, web=True),
+    "audit/export.csv": Row(
+        _page("get", "/audit/export.csv"), AUDIT_READERS, scoped=False, web=True
+    ),
+    "analytics/": Row(_page("get", "/analytics/"), ANALYTICS, scoped=False, web=True),
+    "analytics/runs/": Row(_page("post", "/analytics/runs/"), RUNNERS, scoped=False, web=True),
+    "login/": Row(_page("get", "/login/"), scoped=False, web=True),
+    "logout/": Row(_page("post", "/logout/"), scoped=False, web=True),
+    "language/": Row(
+        _page("post", "/language/", lambda world, record, role: {"language": "en"}),
+        scoped=False,
+        web=True,
+    ),
+    "": Row(_page("get", "/"), scoped=False, web=True),
+}
+
+
+def _api_operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    return {f"{method.upper()} {path}" for path, methods in schema["paths"].items()
+            for method in methods}  # fmt: skip
+
+
+def _page_patterns(patterns=None, prefix: str = "") -> set[str]:
+    found: set[str] = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith(("api/", "^api/")):
+            continue  # the API's operations are listed from its schema
+        if isinstance(pattern, URLResolver):
+            found |= _page_patterns(pattern.url_patterns, route)
+        else:
+            found.add(route)
+    return found
+
+
+def test_every_api_operation_has_a_row():
+    assert _api_operations() == set(API)
+
+
+def test_every_page_has_a_row():
+    assert _page_patterns() == set(PAGES)
+
+
+@pytest.fixture
+def world(staff, org, make_customer) -> World:
+    admin = policy.Viewer.of(staff["admin"])
+    services.define_product(admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"})
+    places = {
+        "in": (org["north"], staff["account_manager"]),
+        "out": (org["south"], staff["south_manager"]),
+    }
+    records, id_numbers = {}, {}
+    for scope, (branch, owner) in places.items():
+        person = make_customer(f"客户{scope}", branch_id=branch.pk, owner_id=owner.pk)
+        company = make_customer(
+            f"公司{scope}", kind="organisation", id_number="", branch_id=branch.pk,
+            owner_id=owner.pk,
+        )  # fmt: skip
+        contact = services.add_contact(admin, company.pk, {"name": "联系人"}, CONTEXT)
+        records[scope] = {
+            "customer_id": person.pk,
+            "name": person.name,
+            "organisation_id": company.pk,
+            "contact_id": contact.pk,
+            "branch_id": branch.pk,
+            "owner_id": owner.pk,
+        }
+        id_numbers[scope] = person.id_number
+    return World(records=records, org=org, staff=staff, id_numbers=id_numbers)
+
+
+def _group_for(world: World, role: str, scope: str) -> int:
+    creator = world.staff[role] if scope == "in" else world.staff["admin"]
+    group = CustomerGroup.objects.create(name=f"组{role}{scope}", kind="static", created_by=creator)
+    return group.pk
+
+
+class _RolledBack(Exception):
+    """Raised to undo one case's writes."""
+
+
+def _outcome(response) -> str:
+    if response.status_code == 403:
+        return "deny"
+    if response.status_code == 404:
+        return "missing"
+    if response.status_code < 400:
+        return "allow"
+    return f"unexpected {response.status_code}: {response.content[:300]!r}"
+
+
+def _run(row: Row, world: World, role: str, scope: str) -> str:
+    result: dict = {}
+    try:
+        with transaction.atomic():
+            record = {**world.records[scope], "group_id": _group_for(world, role, scope)}
+            if row.web:
+                client = client_for(world.staff[role])
+            else:
+                _token, raw = ApiToken.issue(world.staff[role])
+                client = Client(headers={"Authorization": f"Bearer {raw}"})
+            response = row.call(client, world, record, role)
+            result["outcome"] = _outcome(response)
+            if row.check and result["outcome"] == "allow":
+                row.check(response, world, record, role, scope)
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return result["outcome"]
+
+
+def _cases(rows: dict[str, Row]):
+    return [pytest.param(key, id=key or "/") for key in rows]
+
+
+def _assert_row(row: Row, world: World) -> None:
+    got, wanted = {}, {}
+    for role in ROLES:
+        for scope in SCOPES:
+            got[role, scope] = _run(row, world, role, scope)
+            wanted[role, scope] = row.expected(role, scope)
+    assert got == wanted
+
+
+@pytest.mark.parametrize("key", _cases(API))
+def test_api_operation_answers_each_role_as_the_matrix_says(world, key):
+    _assert_row(API[key], world)
+
+
+@pytest.mark.parametrize("key", _cases(PAGES))
+def test_page_answers_each_role_as_the_matrix_says(world, key):
+    _assert_row(PAGES[key], world)
+
+
+def test_the_matrix_reaches_past_authentication(world):
+    # A sanity check of the harness: an allowed write really wrote (inside its savepoint),
+    # so "allow" above is the handler's answer, not a login page or a 401.
+    before = Customer.objects.count()
+    row = API["POST /api/v1/customers"]
+    result: dict = {}
+    with pytest.raises(_RolledBack), transaction.atomic():
+        _token, raw = ApiToken.issue(world.staff["admin"])
+        client = Client(headers={"Authorization": f"Bearer {raw}"})
+        row.call(client, world, world.records["in"], "admin")
+        result["during"] = Customer.objects.count()
+        raise _RolledBack
+    assert result["during"] == before + 1
+    assert Customer.objects.count() == before
