@@ -51,7 +51,12 @@ def _narrowed(customers: QuerySet, key: str, value: int | str) -> QuerySet:
 
 
 def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> QuerySet:
-    """Narrow a queryset by a cleaned filter (values as given, not compiled)."""
+    """Narrow a queryset by a cleaned filter (values as given, not compiled).
+
+    The result is exact: every customer matching a saved filter's search is in it, however
+    many there are (a campaign audience must not lose members), unlike a list page's search,
+    which ranks a bounded number of candidates.
+    """
     for key in (*COMPARED, "tag"):
         if key in clean:
             customers = _narrowed(customers, key, clean[key])
@@ -61,8 +66,7 @@ def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> Query
         customers = _in_group(customers, group, depth) if group else customers.none()
     terms = search_terms(clean.get("q", ""))
     if terms is not None:
-        matches = _fenced(customers, terms.condition().any)
-        customers = customers.model.objects.filter(pk__in=matches)
+        customers = customers.filter(terms.condition().any)
     return customers
 
 
@@ -113,16 +117,41 @@ def _search_page(
     return customers.model.objects.filter(Q(pk__in=first) | Q(pk__in=rest))
 
 
+def scope_terms(viewer: policy.Viewer) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The viewer's record scope for a list page: which terms of ``policy.scope_condition``
+    can match (part of the page's shape) and their values (compared with).
+
+    ``("everyone",)`` for a viewer who sees every customer; no terms for one who sees none.
+    A term whose value is 0 matches nobody and is left out, so that each term left can be
+    answered from its own index, in the list's order, instead of an OR of them all scanned.
+    """
+    values = policy.scope_values(viewer)
+    if values["everyone"]:
+        return ("everyone",), {}
+    terms = tuple(key for key in ("own_id", "branch_id") if values[key])
+    # Named apart from the list's own branch and owner filters, which may be set too.
+    return terms, {f"scope_{key}": values[key] for key in terms}
+
+
+def _scoped(customers: QuerySet, terms: tuple[str, ...], values: dict) -> QuerySet:
+    # policy.scope_condition without the terms the shape knows match nobody.
+    if "everyone" in terms:
+        return customers
+    condition = Q()
+    if "own_id" in terms:
+        condition |= Q(owner_id=values["scope_own_id"])
+    if "branch_id" in terms:
+        condition |= Q(branch_id=values["scope_branch_id"])
+    return customers.filter(condition)
+
+
 def _page(shape: tuple, **values: int | str) -> QuerySet:
-    """The page query of a shape (see ``page_rows``), comparing with ``values``."""
-    roles, has_branch, filters, search, sort, start, stop = shape
-    viewer = policy.Viewer(
-        user_id=values.get("viewer_id"),
-        username="",
-        roles=roles,
-        branch_id=values.get("viewer_branch_id") if has_branch else None,
-    )
-    customers = policy.customer_scope(viewer, Customer.objects.all())
+    """The page query of a shape (see ``page_rows``), comparing with ``values``.
+
+    Every value, the record scope's included, is compared with; none decides the SQL.
+    """
+    scope, filters, search, sort, start, stop = shape
+    customers = _scoped(Customer.objects.all(), scope, values)
     for key in filters:
         if key == "saved_group":
             customers = _in_group(customers, CustomerGroup.objects.get(pk=values["group_id"]), 0)
@@ -147,10 +176,8 @@ def page_shape(
 ) -> tuple[tuple, dict[str, int | str], bool]:
     """What decides a list page's SQL, the values it compares with, and whether that SQL
     may be compiled once (not for a saved-filter group, whose definition may change)."""
-    values: dict[str, int | str] = {
-        "viewer_id": viewer.user_id,
-        "viewer_branch_id": viewer.branch_id or 0,
-    }
+    scope, scope_values = scope_terms(viewer)
+    values: dict[str, int | str] = dict(scope_values)
     filters = []
     for key in (*COMPARED, "tag"):
         if key in clean:
@@ -166,8 +193,7 @@ def page_shape(
     if terms is not None:
         values.update(terms.values)
     search = terms.shape if terms is not None else None
-    has_branch = viewer.branch_id is not None
-    shape = (viewer.roles, has_branch, tuple(filters), search, sort, window.start, window.stop)
+    shape = (scope, tuple(filters), search, sort, window.start, window.stop)
     return shape, values, not saved_group
 
 
@@ -177,6 +203,8 @@ def page_rows(
     """The rows of a list page: customers in scope matching a cleaned filter and a search,
     sorted by one of ``SORTS``, the window's slice of them."""
     shape, values, compilable = page_shape(viewer, clean, query, sort, window)
+    if not shape[0]:
+        return []  # a viewer without a role that sees customers
     if compilable:
         return _compiled_page.rows(shape, **values)
     return list(_page(shape, **values))
