@@ -47,7 +47,8 @@ class UnsafeBuild(ValueError):
 class _Compiled:
     sql: str
     params: tuple
-    slots: dict[str, list[int]]  # parameter name -> positions in ``params``
+    # parameter name -> (position in ``params``, the type the backend wrapped the value in)
+    slots: dict[str, list[tuple[int, type]]]
     names: list[str]  # the row's keys, as values() names them
     compiler: SQLCompiler  # applies the converters; it only reads its compiled state
     converters: dict  # column position -> the ORM's converters of its values
@@ -55,8 +56,9 @@ class _Compiled:
     def rows(self, using: str, params: dict[str, int | str]) -> list[dict]:
         values = list(self.params)
         for name, positions in self.slots.items():
-            for position in positions:
-                values[position] = params[name]
+            value = params[name]
+            for position, kind in positions:
+                values[position] = value if type(value) is kind else kind(value)
         with connections[using].cursor() as cursor:
             cursor.execute(self.sql, values)
             rows = cursor.fetchall()
@@ -66,7 +68,8 @@ class _Compiled:
 
 
 def _same(value, other) -> bool:
-    return type(value) is type(other) and value == other
+    # PostgreSQL's backend hands some numbers over typed (psycopg's Int4, an int).
+    return isinstance(value, type(other)) and not isinstance(value, bool) and value == other
 
 
 def _compile_with(build: Callable[..., QuerySet], stand_ins: dict, using: str):
@@ -78,12 +81,12 @@ def _compile_with(build: Callable[..., QuerySet], stand_ins: dict, using: str):
 
 def _slots(name: str, params: tuple, other_params: tuple, first: dict, second: dict) -> dict:
     """Where each parameter sits among the SQL parameters, or ``UnsafeBuild``."""
-    slots: dict[str, list[int]] = {key: [] for key in first}
+    slots: dict[str, list[tuple[int, type]]] = {key: [] for key in first}
     stand_ins = [*first.values(), *second.values()]
     for position, (value, other) in enumerate(zip(params, other_params, strict=True)):
         keys = [k for k in first if _same(value, first[k]) and _same(other, second[k])]
         if keys:
-            slots[keys[0]].append(position)
+            slots[keys[0]].append((position, type(value)))
             continue
         derived = isinstance(value, str) and "\uffff" in value
         if not _same(value, other) or derived or any(_same(value, s) for s in stand_ins):
