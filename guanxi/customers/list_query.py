@@ -9,7 +9,7 @@ database and may change, are built afresh each time.
 """
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Exists, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from guanxi import policy
@@ -94,8 +94,17 @@ def _fenced(customers: QuerySet, condition: Q) -> QuerySet:
     # The matches are found first, by index lookups, and sorted afterwards. Left to itself
     # PostgreSQL walks the sort index hoping to meet a page of matches early, which scans
     # most of a million rows for a rare prefix; a LIMITed subquery cannot be flattened, so
-    # it is computed first. Beyond SEARCH_CANDIDATES matches a query is too vague to rank.
+    # it is computed first. Beyond SEARCH_CANDIDATES matches a query is too vague to rank:
+    # the page then ranks that many of them and says so (``_past_fence``).
     return customers.filter(condition).values("pk")[:SEARCH_CANDIDATES]
+
+
+def _past_fence(customers: QuerySet, condition: SearchCondition, order: tuple) -> Exists:
+    """Whether a search's fenced part has more matches than were ranked."""
+    fenced = condition.rest if condition.pinyin is not None and order == SORTS["name"] else None
+    fenced = condition.any if fenced is None else fenced
+    beyond = customers.filter(fenced).values("pk")[SEARCH_CANDIDATES : SEARCH_CANDIDATES + 1]
+    return Exists(beyond)
 
 
 def _search_page(
@@ -159,13 +168,17 @@ def _page(shape: tuple, **values: int | str) -> QuerySet:
             value = values["group_id" if key == "static_group" else key]
             customers = _narrowed(customers, key, value)
     order, window = SORTS[sort], slice(start, stop)
+    shown = dict(SHOWN_NAMES)
     if search is not None:
         # The page is chosen among the matches before anything is joined to them: a common
         # name matches hundreds, and joining branch and owner to each cost more than the rest.
-        matches = _search_page(customers, search_condition(search, values), order, stop)
+        condition = search_condition(search, values)
+        matches = _search_page(customers, condition, order, stop)
         on_page = matches.order_by(*order).values("pk")[window]
+        shown["search_capped"] = _past_fence(customers, condition, order)
         customers, window = Customer.objects.filter(pk__in=on_page), slice(None)
-    return customers.order_by(*order).annotate(**SHOWN_NAMES).values(*LIST_VALUES)[window]
+    extra = [name for name in shown if name not in SHOWN_NAMES]
+    return customers.order_by(*order).annotate(**shown).values(*LIST_VALUES, *extra)[window]
 
 
 _compiled_page = ShapedQuery(_page)
@@ -201,7 +214,9 @@ def page_rows(
     viewer: policy.Viewer, clean: dict, query: str, sort: str, window: slice
 ) -> list[dict]:
     """The rows of a list page: customers in scope matching a cleaned filter and a search,
-    sorted by one of ``SORTS``, the window's slice of them."""
+    sorted by one of ``SORTS``, the window's slice of them. With a search, each row also
+    says (``search_capped``) whether the search matched more than ``SEARCH_CANDIDATES``, of
+    which only that many were ranked."""
     shape, values, compilable = page_shape(viewer, clean, query, sort, window)
     if not shape[0]:
         return []  # a viewer without a role that sees customers

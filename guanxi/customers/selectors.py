@@ -127,6 +127,9 @@ class CustomerPage:
     page: int
     page_size: int
     has_next: bool
+    # The search matched more customers than are ranked (SEARCH_CANDIDATES): the page
+    # shows the best of those only and should be narrowed.
+    search_capped: bool = False
 
 
 @functools.cache
@@ -206,7 +209,10 @@ def list_customers(
     access = policy.field_access(viewer, refs)
     rows = [_row(v, access[v["id"]]) for v in found]
     _audit_reads(viewer, refs, access, context)
-    return CustomerPage(rows=rows, page=page, page_size=page_size, has_next=has_next)
+    capped = bool(found) and bool(found[0].get("search_capped"))
+    return CustomerPage(
+        rows=rows, page=page, page_size=page_size, has_next=has_next, search_capped=capped
+    )
 
 
 def _audit_reads(viewer, customers: list[policy.CustomerRef], access: dict, context) -> None:

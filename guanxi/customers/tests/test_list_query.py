@@ -87,7 +87,9 @@ def _reference_page(viewer: Viewer, clean: dict, query: str, sort: str, window: 
     customers = policy.customer_scope(viewer, Customer.objects.all())
     customers = list_query.apply_list_filter(customers, {**clean, "q": query})
     customers = customers.order_by(*list_query.SORTS[sort]).annotate(**list_query.SHOWN_NAMES)
-    return list(customers.values(*list_query.LIST_VALUES)[window])
+    rows = list(customers.values(*list_query.LIST_VALUES)[window])
+    # A handful of matches are all ranked.
+    return [{**row, "search_capped": False} for row in rows] if query else rows
 
 
 @pytest.mark.parametrize("roles", ROLE_MIXES, ids=["+".join(m) for m in ROLE_MIXES])
@@ -143,12 +145,19 @@ def test_a_saved_filter_group_is_read_afresh_as_its_definition_changes(staff, pe
     assert _names(list_query.page_rows(admin, clean, "", "name", slice(0, 9))) == ["李四", "张三"]
 
 
-def test_a_saved_filter_with_a_search_gives_every_match_beyond_the_search_fence(
-    staff, people, make_customer, monkeypatch
-):
+@pytest.fixture
+def search_fence_of_two(make_customer, monkeypatch):
+    """Six customers named 张…, and list searches that rank at most two matches."""
     for n in range(4):
         make_customer(f"张{n}号")
     monkeypatch.setattr(list_query, "SEARCH_CANDIDATES", 2)
+    # Compiled afresh: the fence is in the SQL text, and must not stay for later tests.
+    monkeypatch.setattr(list_query, "_compiled_page", ShapedQuery(list_query._page))
+
+
+def test_a_saved_filter_with_a_search_gives_every_match_beyond_the_search_fence(
+    staff, people, search_fence_of_two
+):
     matching = set(Customer.objects.filter(name__startswith="张").values_list("pk", flat=True))
     assert len(matching) == 6
     saved = list_query.apply_list_filter(Customer.objects.all(), {"q": "张"})
@@ -159,15 +168,28 @@ def test_a_saved_filter_with_a_search_gives_every_match_beyond_the_search_fence(
     assert {row["id"] for row in page} == matching
 
 
-def test_a_list_page_search_ranks_only_the_fenced_candidates(
-    staff, people, make_customer, monkeypatch
+@pytest.mark.parametrize("sort", ["-created_at", "name"])
+def test_a_list_page_search_past_the_fence_says_it_ranked_only_part(
+    staff, people, search_fence_of_two, sort
 ):
-    # The fence is what keeps the interactive search fast; this shows it is still in place.
-    for n in range(4):
-        make_customer(f"张{n}号")
-    monkeypatch.setattr(list_query, "SEARCH_CANDIDATES", 2)
-    # Compiled afresh: the fence is in the SQL text, and must not stay for later tests.
-    monkeypatch.setattr(list_query, "_compiled_page", ShapedQuery(list_query._page))
     admin = Viewer.of(staff["admin"])
-    page = list_query.page_rows(admin, {}, "张", "-created_at", slice(0, 50))
-    assert len(page) == 2
+    page = list_query.page_rows(admin, {}, "张", sort, slice(0, 50))
+    assert len(page) == 2  # the fence that keeps the interactive search fast is in place
+    assert all(row["search_capped"] for row in page)
+
+
+def test_a_list_page_search_within_the_fence_is_not_flagged(staff, people, search_fence_of_two):
+    admin = Viewer.of(staff["admin"])
+    page = list_query.page_rows(admin, {}, "李四", "name", slice(0, 50))
+    assert [row["name"] for row in page] == ["李四"]
+    assert not page[0]["search_capped"]
+
+
+def test_a_list_page_in_name_order_ranks_every_pinyin_match_past_the_fence(
+    staff, people, search_fence_of_two
+):
+    # Pinyin matches come in name order from their index, so they need no fence.
+    admin = Viewer.of(staff["admin"])
+    page = list_query.page_rows(admin, {}, "zhang", "name", slice(0, 50))
+    assert len(page) == 7
+    assert not page[0]["search_capped"]
