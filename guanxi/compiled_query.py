@@ -67,9 +67,9 @@ class _Compiled:
         return [dict(zip(self.names, row, strict=True)) for row in rows]
 
 
-def _same(value, other) -> bool:
+def _is_stand_in(value, stand_in: int | str) -> bool:
     # PostgreSQL's backend hands some numbers over typed (psycopg's Int4, an int).
-    return isinstance(value, type(other)) and not isinstance(value, bool) and value == other
+    return isinstance(value, type(stand_in)) and not isinstance(value, bool) and value == stand_in
 
 
 def _compile_with(build: Callable[..., QuerySet], stand_ins: dict, using: str):
@@ -84,12 +84,15 @@ def _slots(name: str, params: tuple, other_params: tuple, first: dict, second: d
     slots: dict[str, list[tuple[int, type]]] = {key: [] for key in first}
     stand_ins = [*first.values(), *second.values()]
     for position, (value, other) in enumerate(zip(params, other_params, strict=True)):
-        keys = [k for k in first if _same(value, first[k]) and _same(other, second[k])]
+        keys = [
+            k for k in first if _is_stand_in(value, first[k]) and _is_stand_in(other, second[k])
+        ]
         if keys:
             slots[keys[0]].append((position, type(value)))
             continue
+        constant = type(value) is type(other) and value == other
         derived = isinstance(value, str) and "\uffff" in value
-        if not _same(value, other) or derived or any(_same(value, s) for s in stand_ins):
+        if not constant or derived or any(_is_stand_in(value, s) for s in stand_ins):
             raise UnsafeBuild(f"{name} cannot be compiled: a parameter is computed with")
     unused = [key for key, positions in slots.items() if not positions]
     if unused:

@@ -9,7 +9,7 @@ database and may change, are built afresh each time.
 """
 
 from django.db import connection
-from django.db.models import Exists, F, Q, QuerySet, Value
+from django.db.models import Case, Exists, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from guanxi import policy
@@ -99,12 +99,19 @@ def _fenced(customers: QuerySet, condition: Q) -> QuerySet:
     return customers.filter(condition).values("pk")[:SEARCH_CANDIDATES]
 
 
-def _past_fence(customers: QuerySet, condition: SearchCondition, order: tuple) -> Exists:
-    """Whether a search's fenced part has more matches than were ranked."""
+def _past_fence(customers: QuerySet, condition: SearchCondition, order: tuple) -> Case:
+    """Whether a search's fenced part has more matches than were ranked.
+
+    Counting past the fence among the viewer's customers costs another pass over them, as
+    much as the search itself; among all customers it is a walk of the search's indexes,
+    and seldom goes far. So the first is asked only when the second says it may be so.
+    """
     fenced = condition.rest if condition.pinyin is not None and order == SORTS["name"] else None
     fenced = condition.any if fenced is None else fenced
-    beyond = customers.filter(fenced).values("pk")[SEARCH_CANDIDATES : SEARCH_CANDIDATES + 1]
-    return Exists(beyond)
+    beyond = slice(SEARCH_CANDIDATES, SEARCH_CANDIDATES + 1)
+    anywhere = Exists(Customer.objects.filter(fenced).values("pk")[beyond])
+    here = Exists(customers.filter(fenced).values("pk")[beyond])
+    return Case(When(anywhere, then=here), default=Value(False))
 
 
 def _search_page(

@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
 from guanxi.compiled_query import CompiledQuery, ShapedQuery, UnsafeBuild
@@ -69,6 +69,20 @@ def test_a_parameter_used_twice_takes_the_value_everywhere(make_customer):
     assert rows[0]["custom_fields"] == {}  # JSON decoded
     assert [r["pk"] for r in named_or_numbered.rows(name="ZS-1", customer_id=0)] == [zhang.pk]
     assert named_or_numbered.rows(name="王五", customer_id=0) == []
+
+
+def test_constants_of_any_kind_beside_the_parameters_are_kept(make_customer):
+    @CompiledQuery
+    def flagged(customer_id: int) -> QuerySet:
+        flags = {"seen": Value(False), "rank": Value(3), "label": Value("客户")}
+        return Customer.objects.filter(pk=customer_id).annotate(**flags).values("pk", *flags)
+
+    _sql, params = flagged.__wrapped__(customer_id=7).query.sql_with_params()
+    assert {False, 3, "客户"} <= set(params)  # they are SQL parameters, not text
+    zhang = make_customer("张三")
+    assert flagged.rows(customer_id=zhang.pk) == [
+        {"pk": zhang.pk, "seen": False, "rank": 3, "label": "客户"}
+    ]
 
 
 def test_only_int_and_str_parameters_can_be_compiled():

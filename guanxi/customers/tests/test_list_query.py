@@ -193,3 +193,13 @@ def test_a_list_page_in_name_order_ranks_every_pinyin_match_past_the_fence(
     page = list_query.page_rows(admin, {}, "zhang", "name", slice(0, 50))
     assert len(page) == 7
     assert not page[0]["search_capped"]
+
+
+def test_a_search_past_the_fence_elsewhere_is_not_flagged_for_a_viewer_within_it(
+    staff, people, make_customer, search_fence_of_two
+):
+    own = make_customer("张七", owner_id=staff["other_manager"].pk)
+    viewer = Viewer.of(staff["other_manager"])
+    page = list_query.page_rows(viewer, {}, "张", "-created_at", slice(0, 50))
+    assert [row["id"] for row in page] == [own.pk]
+    assert not page[0]["search_capped"]
