@@ -2,10 +2,11 @@
 
 The list is the busiest read after the 360 view, and Django spent more CPU building and
 compiling its nested search query than the database spent answering it. Its SQL depends on
-few things — the viewer's roles, which filters are set, the search's shape, the sort and the
-page window — so each such shape is compiled once per process (``ShapedQuery``) and
-requests only bind the values. Lists of a saved-filter group, whose definition lives in the
-database and may change, are built afresh each time.
+few things — which terms of the viewer's record scope apply, which filters are set, the
+search's shape, the sort and the page window — so each such shape is compiled once per
+process (``ShapedQuery``) and requests only bind the values, the scope's among them. Lists
+of a saved-filter group, whose definition lives in the database and may change, are built
+afresh each time, and a saved filter's search is exact (``apply_list_filter``).
 """
 
 from django.db import connection
