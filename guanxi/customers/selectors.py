@@ -127,8 +127,8 @@ class CustomerPage:
     page: int
     page_size: int
     has_next: bool
-    # The search matched more customers than are ranked (SEARCH_CANDIDATES): the page
-    # shows the best of those only and should be narrowed.
+    # The search matched more customers than a list ranks (SEARCH_CANDIDATES): the page
+    # sorts and pages that many of them only, and the search should be narrowed.
     search_capped: bool = False
 
 
