@@ -11,9 +11,13 @@ then on only substitute the values, execute, and convert the rows exactly as
 ``QuerySet.values()`` would.
 
 The rule for a build function: parameters may only be compared with (filter values). A value
-computed from a parameter (``prefix + "z"``) or a shape chosen by one (``if``, slicing) would
-be frozen into the SQL; it is caught where it can be (computed text, a parameter of a fixed
-query that never appears) and must otherwise be passed in as a parameter of its own.
+computed from a parameter (``prefix + "z"``, ``owner_id or None``) or a shape chosen by one
+(``if``, slicing) would be frozen into the SQL, and the compiled query would then answer
+another question than the one asked: a parameter turned into ``None`` compiles to
+``owner_id IS NULL`` and finds other people's customers. So each build is compiled twice,
+with two different sets of stand-ins (negative and positive numbers, two texts), and is
+refused, at its first use, unless both give the same SQL text and every parameter's stand-in
+sits in the same places of both parameter lists, and nowhere else anything derived from one.
 """
 
 import functools
@@ -27,15 +31,24 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
-# Stand-ins no real parameter equals: ids are positive, and no text contains U+FFFF.
-_STAND_INS = {int: lambda k: -1_000_000_007 - k, str: lambda k: f"\uffff{k}\uffff"}
+# Two sets of stand-ins, different in value, sign and length, that no constant of a query is
+# likely to equal; no text a build writes itself contains U+FFFF.
+_STAND_INS = {
+    int: (lambda k: -1_000_000_007 - k, lambda k: 2_000_000_011 + k),
+    str: (lambda k: f"\uffff{k}\uffff", lambda k: f"\uffff{k}\ufffe\ufffe\uffff"),
+}
+
+
+class UnsafeBuild(ValueError):
+    """A build function whose SQL would not compare with the values it is given."""
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple
-    slots: dict[str, list[int]]  # parameter name -> positions in ``params``
+    # parameter name -> (position in ``params``, the type the backend wrapped the value in)
+    slots: dict[str, list[tuple[int, type]]]
     names: list[str]  # the row's keys, as values() names them
     compiler: SQLCompiler  # applies the converters; it only reads its compiled state
     converters: dict  # column position -> the ORM's converters of its values
@@ -43,8 +56,9 @@ class _Compiled:
     def rows(self, using: str, params: dict[str, int | str]) -> list[dict]:
         values = list(self.params)
         for name, positions in self.slots.items():
-            for position in positions:
-                values[position] = params[name]
+            value = params[name]
+            for position, kind in positions:
+                values[position] = value if type(value) is kind else kind(value)
         with connections[using].cursor() as cursor:
             cursor.execute(self.sql, values)
             rows = cursor.fetchall()
@@ -53,22 +67,56 @@ class _Compiled:
         return [dict(zip(self.names, row, strict=True)) for row in rows]
 
 
-def _compile(name: str, build: Callable[..., QuerySet], types: dict, using: str) -> _Compiled:
-    stand_ins = {key: _STAND_INS[kind](k) for k, (key, kind) in enumerate(types.items())}
+def _is_stand_in(value, stand_in: int | str) -> bool:
+    # PostgreSQL's backend hands some numbers over typed (psycopg's Int4, an int).
+    return isinstance(value, type(stand_in)) and not isinstance(value, bool) and value == stand_in
+
+
+def _compile_with(build: Callable[..., QuerySet], stand_ins: dict, using: str):
     query = build(**stand_ins).query
     compiler = query.get_compiler(using)
     sql, params = compiler.as_sql()
-    slots = {key: [i for i, p in enumerate(params) if p == v] for key, v in stand_ins.items()}
-    computed = any(
-        isinstance(p, str) and "\uffff" in p and p not in stand_ins.values() for p in params
+    return query, compiler, sql, tuple(params)
+
+
+def _slots(name: str, params: tuple, other_params: tuple, first: dict, second: dict) -> dict:
+    """Where each parameter sits among the SQL parameters, or ``UnsafeBuild``."""
+    slots: dict[str, list[tuple[int, type]]] = {key: [] for key in first}
+    stand_ins = [*first.values(), *second.values()]
+    for position, (value, other) in enumerate(zip(params, other_params, strict=True)):
+        keys = [
+            k for k in first if _is_stand_in(value, first[k]) and _is_stand_in(other, second[k])
+        ]
+        if keys:
+            slots[keys[0]].append((position, type(value)))
+            continue
+        constant = type(value) is type(other) and value == other
+        derived = isinstance(value, str) and "\uffff" in value
+        if not constant or derived or any(_is_stand_in(value, s) for s in stand_ins):
+            raise UnsafeBuild(f"{name} cannot be compiled: a parameter is computed with")
+    unused = [key for key, positions in slots.items() if not positions]
+    if unused:
+        raise UnsafeBuild(
+            f"{name} cannot be compiled: {', '.join(unused)} never reaches the SQL as a value"
+            " (turned into None or a shape, or unused)"
+        )
+    return slots
+
+
+def _compile(name: str, build: Callable[..., QuerySet], types: dict, using: str) -> _Compiled:
+    first, second = (
+        {key: _STAND_INS[kind][which](k) for k, (key, kind) in enumerate(types.items())}
+        for which in (0, 1)
     )
-    if computed or compiler.has_extra_select:
-        raise ValueError(f"{name} cannot be compiled: a parameter is computed with or shapes it")
+    query, compiler, sql, params = _compile_with(build, first, using)
+    _query, _compiler, other_sql, other_params = _compile_with(build, second, using)
+    if sql != other_sql or len(params) != len(other_params) or compiler.has_extra_select:
+        raise UnsafeBuild(f"{name} cannot be compiled: a parameter shapes its SQL")
+    slots = _slots(name, params, other_params, first, second)
     names = list(query.selected or [])
     names = names or [*query.extra_select, *query.values_select, *query.annotation_select]
     converters = compiler.get_converters([column for column, *_ in compiler.select])
-    slots = {k: v for k, v in slots.items() if v}
-    return _Compiled(sql, tuple(params), slots, names, compiler, converters)
+    return _Compiled(sql, params, slots, names, compiler, converters)
 
 
 class CompiledQuery:
@@ -99,8 +147,6 @@ class CompiledQuery:
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = _compile(self.__name__, self._build, self._types, using)
-            if compiled.slots.keys() != self._types.keys():
-                raise ValueError(f"{self.__name__} cannot be compiled: a parameter shapes it")
             self._compiled[using] = compiled
         return compiled.rows(using, params)
 
@@ -110,8 +156,9 @@ class ShapedQuery:
 
     ``build(shape, **params)`` returns the queryset. ``shape`` is a hashable value that,
     with the names and types (``int`` or ``str``) of the parameters given, decides the SQL
-    completely: which filters, which sort, which page. A parameter a shape does not use is
-    ignored. The newest ``max_shapes`` shapes are kept.
+    completely: which filters, which sort, which page. Every parameter given must be compared
+    with in the shape's SQL (pass only those it uses). The newest ``max_shapes`` shapes are
+    kept.
     """
 
     def __init__(self, build: Callable[..., QuerySet], max_shapes: int = 256) -> None:

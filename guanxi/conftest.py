@@ -31,6 +31,12 @@ def resident_id(birthday: date = date(1985, 6, 15), male: bool = True, region="1
     return body + ric.calc_check_digit(body + "0")
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip, saying why, a test marked ``postgres_only`` when the database is not PostgreSQL."""
+    if item.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     """Real hashing costs ~0.3 s a user; tests create many users and test no hash strength."""

@@ -79,6 +79,7 @@ def list_customers(request: HttpRequest, query: Query[ListQuery]):
         "page": found.page,
         "page_size": found.page_size,
         "has_next": found.has_next,
+        "search_capped": found.search_capped,
     }
 
 

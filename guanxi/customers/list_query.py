@@ -2,17 +2,19 @@
 
 The list is the busiest read after the 360 view, and Django spent more CPU building and
 compiling its nested search query than the database spent answering it. Its SQL depends on
-few things — the viewer's roles, which filters are set, the search's shape, the sort and the
-page window — so each such shape is compiled once per process (``ShapedQuery``) and
-requests only bind the values. Lists of a saved-filter group, whose definition lives in the
-database and may change, are built afresh each time.
+few things — which terms of the viewer's record scope apply, which filters are set, the
+search's shape, the sort and the page window — so each such shape is compiled once per
+process (``ShapedQuery``) and requests only bind the values, the scope's among them. Lists
+of a saved-filter group, whose definition lives in the database and may change, are built
+afresh each time, and a saved filter's search is exact (``apply_list_filter``).
 """
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Case, Exists, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from guanxi import policy
+from guanxi.policy.rules import teammates_of
 from guanxi.compiled_query import ShapedQuery
 from guanxi.customers.models import Customer, CustomerGroup, GroupKind
 from guanxi.customers.search import SearchCondition, search_condition, search_terms
@@ -51,7 +53,12 @@ def _narrowed(customers: QuerySet, key: str, value: int | str) -> QuerySet:
 
 
 def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> QuerySet:
-    """Narrow a queryset by a cleaned filter (values as given, not compiled)."""
+    """Narrow a queryset by a cleaned filter (values as given, not compiled).
+
+    The result is exact: every customer matching a saved filter's search is in it, however
+    many there are (a campaign audience must not lose members), unlike a list page's search,
+    which ranks a bounded number of candidates.
+    """
     for key in (*COMPARED, "tag"):
         if key in clean:
             customers = _narrowed(customers, key, clean[key])
@@ -61,8 +68,7 @@ def apply_list_filter(customers: QuerySet, clean: dict, depth: int = 0) -> Query
         customers = _in_group(customers, group, depth) if group else customers.none()
     terms = search_terms(clean.get("q", ""))
     if terms is not None:
-        matches = _fenced(customers, terms.condition().any)
-        customers = customers.model.objects.filter(pk__in=matches)
+        customers = customers.filter(terms.condition().any)
     return customers
 
 
@@ -90,8 +96,24 @@ def _fenced(customers: QuerySet, condition: Q) -> QuerySet:
     # The matches are found first, by index lookups, and sorted afterwards. Left to itself
     # PostgreSQL walks the sort index hoping to meet a page of matches early, which scans
     # most of a million rows for a rare prefix; a LIMITed subquery cannot be flattened, so
-    # it is computed first. Beyond SEARCH_CANDIDATES matches a query is too vague to rank.
+    # it is computed first. Beyond SEARCH_CANDIDATES matches a query is too vague to rank:
+    # the page then ranks that many of them and says so (``_past_fence``).
     return customers.filter(condition).values("pk")[:SEARCH_CANDIDATES]
+
+
+def _past_fence(customers: QuerySet, condition: SearchCondition, order: tuple) -> Case:
+    """Whether a search's fenced part has more matches than were ranked.
+
+    Counting past the fence among the viewer's customers costs another pass over them, as
+    much as the search itself; among all customers it is a walk of the search's indexes,
+    and seldom goes far. So the first is asked only when the second says it may be so.
+    """
+    fenced = condition.rest if condition.pinyin is not None and order == SORTS["name"] else None
+    fenced = condition.any if fenced is None else fenced
+    beyond = slice(SEARCH_CANDIDATES, SEARCH_CANDIDATES + 1)
+    anywhere = Exists(Customer.objects.filter(fenced).values("pk")[beyond])
+    here = Exists(customers.filter(fenced).values("pk")[beyond])
+    return Case(When(anywhere, then=here), default=Value(False))
 
 
 def _search_page(
@@ -113,16 +135,43 @@ def _search_page(
     return customers.model.objects.filter(Q(pk__in=first) | Q(pk__in=rest))
 
 
+def scope_terms(viewer: policy.Viewer) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The viewer's record scope for a list page: which terms of ``policy.scope_condition``
+    can match (part of the page's shape) and their values (compared with).
+
+    ``("everyone",)`` for a viewer who sees every customer; no terms for one who sees none.
+    A term whose value is 0 matches nobody and is left out, so that each term left can be
+    answered from its own index, in the list's order, instead of an OR of them all scanned.
+    """
+    values = policy.scope_values(viewer)
+    if values["everyone"]:
+        return ("everyone",), {}
+    terms = tuple(key for key in ("own_id", "branch_id", "team_of") if values[key])
+    # Named apart from the list's own branch and owner filters, which may be set too.
+    return terms, {f"scope_{key}": values[key] for key in terms}
+
+
+def _scoped(customers: QuerySet, terms: tuple[str, ...], values: dict) -> QuerySet:
+    # policy.scope_condition without the terms the shape knows match nobody.
+    if "everyone" in terms:
+        return customers
+    condition = Q()
+    if "own_id" in terms:
+        condition |= Q(owner_id=values["scope_own_id"])
+    if "branch_id" in terms:
+        condition |= Q(branch_id=values["scope_branch_id"])
+    if "team_of" in terms:
+        condition |= Q(owner_id__in=teammates_of(values["scope_team_of"]))
+    return customers.filter(condition)
+
+
 def _page(shape: tuple, **values: int | str) -> QuerySet:
-    """The page query of a shape (see ``page_rows``), comparing with ``values``."""
-    roles, has_branch, filters, search, sort, start, stop = shape
-    viewer = policy.Viewer(
-        user_id=values.get("viewer_id"),
-        username="",
-        roles=roles,
-        branch_id=values.get("viewer_branch_id") if has_branch else None,
-    )
-    customers = policy.customer_scope(viewer, Customer.objects.all())
+    """The page query of a shape (see ``page_rows``), comparing with ``values``.
+
+    Every value, the record scope's included, is compared with; none decides the SQL.
+    """
+    scope, filters, search, sort, start, stop = shape
+    customers = _scoped(Customer.objects.all(), scope, values)
     for key in filters:
         if key == "saved_group":
             customers = _in_group(customers, CustomerGroup.objects.get(pk=values["group_id"]), 0)
@@ -130,13 +179,17 @@ def _page(shape: tuple, **values: int | str) -> QuerySet:
             value = values["group_id" if key == "static_group" else key]
             customers = _narrowed(customers, key, value)
     order, window = SORTS[sort], slice(start, stop)
+    shown = dict(SHOWN_NAMES)
     if search is not None:
         # The page is chosen among the matches before anything is joined to them: a common
         # name matches hundreds, and joining branch and owner to each cost more than the rest.
-        matches = _search_page(customers, search_condition(search, values), order, stop)
+        condition = search_condition(search, values)
+        matches = _search_page(customers, condition, order, stop)
         on_page = matches.order_by(*order).values("pk")[window]
+        shown["search_capped"] = _past_fence(customers, condition, order)
         customers, window = Customer.objects.filter(pk__in=on_page), slice(None)
-    return customers.order_by(*order).annotate(**SHOWN_NAMES).values(*LIST_VALUES)[window]
+    extra = [name for name in shown if name not in SHOWN_NAMES]
+    return customers.order_by(*order).annotate(**shown).values(*LIST_VALUES, *extra)[window]
 
 
 _compiled_page = ShapedQuery(_page)
@@ -147,10 +200,8 @@ def page_shape(
 ) -> tuple[tuple, dict[str, int | str], bool]:
     """What decides a list page's SQL, the values it compares with, and whether that SQL
     may be compiled once (not for a saved-filter group, whose definition may change)."""
-    values: dict[str, int | str] = {
-        "viewer_id": viewer.user_id,
-        "viewer_branch_id": viewer.branch_id or 0,
-    }
+    scope, scope_values = scope_terms(viewer)
+    values: dict[str, int | str] = dict(scope_values)
     filters = []
     for key in (*COMPARED, "tag"):
         if key in clean:
@@ -166,8 +217,7 @@ def page_shape(
     if terms is not None:
         values.update(terms.values)
     search = terms.shape if terms is not None else None
-    has_branch = viewer.branch_id is not None
-    shape = (viewer.roles, has_branch, tuple(filters), search, sort, window.start, window.stop)
+    shape = (scope, tuple(filters), search, sort, window.start, window.stop)
     return shape, values, not saved_group
 
 
@@ -175,8 +225,12 @@ def page_rows(
     viewer: policy.Viewer, clean: dict, query: str, sort: str, window: slice
 ) -> list[dict]:
     """The rows of a list page: customers in scope matching a cleaned filter and a search,
-    sorted by one of ``SORTS``, the window's slice of them."""
+    sorted by one of ``SORTS``, the window's slice of them. With a search, each row also
+    says (``search_capped``) whether the search matched more than ``SEARCH_CANDIDATES``, of
+    which only that many were ranked."""
     shape, values, compilable = page_shape(viewer, clean, query, sort, window)
+    if not shape[0]:
+        return []  # a viewer without a role that sees customers
     if compilable:
         return _compiled_page.rows(shape, **values)
     return list(_page(shape, **values))

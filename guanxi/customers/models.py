@@ -56,15 +56,35 @@ class SourceChannel(models.TextChoices):
     PARTNER = "partner", _("Partner")
 
 
+class BytewiseCharField(models.CharField):
+    """Text compared and sorted byte by byte, as prefix search needs, on every database.
+
+    Search finds a prefix as the range ``prefix <= x < prefix + U+10FFFF``, which is the
+    prefix only in code point order. SQLite's default collation (BINARY) is that order;
+    PostgreSQL's is the cluster's locale, which differs between clusters (and ignores case
+    and punctuation in most), so there the column gets the "C" collation. Django's
+    ``db_collation`` cannot say this: it would name "C" on SQLite too, where no collation of
+    that name exists.
+    """
+
+    def db_parameters(self, connection):
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters
+
+
 class Customer(models.Model):
     """One true record of a customer, shared by every department."""
 
     kind = models.CharField(
         _("kind"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.INDIVIDUAL
     )
-    name = models.CharField(_("name"), max_length=200)
-    name_pinyin = models.CharField(max_length=400, editable=False)
-    name_initials = models.CharField(max_length=100, editable=False)
+    # Searched by prefix; the other searched columns are only compared for equality, which
+    # every collation answers byte by byte.
+    name = BytewiseCharField(_("name"), max_length=200)
+    name_pinyin = BytewiseCharField(max_length=400, editable=False)
+    name_initials = BytewiseCharField(max_length=100, editable=False)
     gender = models.CharField(
         _("gender"), max_length=8, choices=Gender.choices, blank=True, default=""
     )

@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
 from guanxi.api_types import BusinessDate, Money, RecordId, Version
+from guanxi.customers.list_query import SEARCH_CANDIDATES
 
 
 class CustomerIn(Schema):
@@ -141,6 +142,12 @@ class CustomerPageOut(BaseModel):
     page: int
     page_size: int
     has_next: bool
+    search_capped: bool = Field(
+        False,
+        description=f"The search matched more than {SEARCH_CANDIDATES:,} customers, and only"
+        f" {SEARCH_CANDIDATES:,} of them were sorted and paged: narrow the search to see every"
+        " match (a saved filter with the same search is exact).",
+    )
 
 
 class CustomFieldValue(BaseModel):

@@ -131,6 +131,9 @@ class CustomerPage:
     page: int
     page_size: int
     has_next: bool
+    # The search matched more customers than a list ranks (SEARCH_CANDIDATES): the page
+    # sorts and pages that many of them only, and the search should be narrowed.
+    search_capped: bool = False
 
 
 @functools.cache
@@ -249,7 +252,10 @@ def list_customers(
             context,
             changes=changes,
         )
-    return CustomerPage(rows=rows, page=page, page_size=page_size, has_next=has_next)
+    capped = bool(found) and bool(found[0].get("search_capped"))
+    return CustomerPage(
+        rows=rows, page=page, page_size=page_size, has_next=has_next, search_capped=capped
+    )
 
 
 def _audit_reads(viewer, customers: list[policy.CustomerRef], access: dict, context) -> None:

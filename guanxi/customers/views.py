@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.concurrency import VersionConflict
-from guanxi.customers import reveals, selectors, services
+from guanxi.customers import list_query, reveals, selectors, services
 from guanxi.customers.forms import (
     CustomerEditForm,
     CustomerFilterForm,
@@ -106,9 +107,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.apply_service_errors(exc)
     template = "customers/_results.html" if is_htmx(request) else "customers/list.html"
-    response = render(
-        request, template, {"form": form, "page": page, "query": request.GET, **CHOICES}
-    )
+    shown = {"form": form, "page": page, "query": request.GET, **CHOICES}
+    shown["search_candidates"] = number_format(list_query.SEARCH_CANDIDATES, force_grouping=True)
+    response = render(request, template, shown)
     # The same URL answers with a page or a fragment; caches must tell them apart.
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from guanxi.audit.models import AuditEntry
+from guanxi.compiled_query import ShapedQuery
 from guanxi.conftest import PASSWORD, resident_id
+from guanxi.customers import list_query
 from guanxi.customers.models import Customer, LifecycleChange
 from guanxi.customers.timeline import (
     TimelineEvent,
@@ -158,6 +160,19 @@ def test_search_pages_merge_pinyin_and_other_matches_in_name_order(api_as, make_
         has_next, page = body["has_next"], page + 1
     assert shown == expected
     assert len(expected) == 7
+
+
+def test_a_search_matching_more_than_a_list_ranks_says_so(api_as, make_customer, monkeypatch):
+    for n in range(3):
+        make_customer(f"张{n}号")
+    client = api_as("admin")
+    assert client.get(URL, {"q": "张"}).json()["search_capped"] is False
+    monkeypatch.setattr(list_query, "SEARCH_CANDIDATES", 2)
+    monkeypatch.setattr(list_query, "_compiled_page", ShapedQuery(list_query._page))
+    body = client.get(URL, {"q": "张"}).json()
+    assert body["search_capped"] is True
+    assert len(body["results"]) == 2
+    assert client.get(URL).json()["search_capped"] is False  # no search, nothing fenced
 
 
 def test_search_by_id_number_and_external_id(api_as, make_customer):

@@ -1,14 +1,16 @@
-"""Data migrations of the customers app, run on a database with rows in it."""
+"""Migrations of the customers app: data filled in, indexes and collations as search needs."""
 
 from datetime import timedelta
 from decimal import Decimal
 from importlib import import_module
 
+import pytest
 from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
 from guanxi.customers.models import Customer, Transaction
+from guanxi.customers.search import search_terms
 
 totals_migration = import_module("guanxi.customers.migrations.0002_transaction_totals")
 
@@ -45,3 +47,39 @@ def test_the_customer_table_has_its_list_indexes_and_no_single_column_duplicates
     for column in ("name_pinyin", "branch_id", "owner_id"):
         assert (column,) not in indexed  # composite indexes starting with it serve instead
     assert indexed.count(("name_initials",)) == 1  # no second, LIKE-only copy
+
+
+SEARCHED_BY_PREFIX = ("name", "name_pinyin", "name_initials")
+
+
+@pytest.mark.postgres_only
+def test_the_columns_searched_by_prefix_compare_bytes_on_postgresql(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name, collation_name FROM information_schema.columns"
+            " WHERE table_name = 'customers_customer' AND column_name = ANY(%s)",
+            [list(SEARCHED_BY_PREFIX)],
+        )
+        assert dict(cursor.fetchall()) == dict.fromkeys(SEARCHED_BY_PREFIX, "C")
+
+
+@pytest.mark.postgres_only
+def test_a_prefix_search_is_answered_from_the_indexes_on_postgresql(make_customer):
+    make_customer("张三")
+    condition = search_terms("zhang").condition().any
+    with connection.cursor() as cursor:
+        # A handful of rows is read faster whole; forbidding that shows what else can serve.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = Customer.objects.filter(condition).values("pk").explain()
+    for index in ("customer_pinyin", "customer_initials", "customer_name"):
+        assert f"Index Scan on {index} " in plan or f"Index Scan using {index} " in plan, plan
+
+
+def test_the_columns_searched_by_prefix_have_no_collation_of_their_own_on_sqlite(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's schema")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'customers_customer'")
+        (table,) = cursor.fetchone()
+    assert '"name" varchar(200) NOT NULL' in table  # BINARY, which compares bytes
+    assert "COLLATE" not in table

@@ -9,7 +9,8 @@ from django.utils import timezone
 from guanxi import policy
 from guanxi.audit.models import AuditAction, AuditEntry
 from guanxi.audit.services import RequestContext
-from guanxi.customers import services
+from guanxi.compiled_query import ShapedQuery
+from guanxi.customers import list_query, services
 from guanxi.customers.models import Customer, Holding, LifecycleStatus, Product
 from guanxi.web.tests.support import MODEL_BACKEND, client_for
 
@@ -79,6 +80,18 @@ def test_search_box_finds_by_name_pinyin_and_phone(staff, zhang, colleague_custo
     body = html(response)
     assert "张三" in body
     assert "李四" not in body
+
+
+def test_list_says_when_a_search_matches_more_than_it_ranks(staff, make_customer, monkeypatch):
+    for n in range(3):
+        make_customer(f"张{n}号")
+    client = client_for(staff["admin"])
+    assert "data-search-capped" not in html(client.get(reverse("customers:list"), {"q": "张"}))
+    monkeypatch.setattr(list_query, "SEARCH_CANDIDATES", 2)
+    monkeypatch.setattr(list_query, "_compiled_page", ShapedQuery(list_query._page))
+    body = html(client.get(reverse("customers:list"), {"q": "张"}, headers={"HX-Request": "true"}))
+    assert "data-search-capped" in body
+    assert "超过 2 位客户符合此搜索" in body
 
 
 def test_list_shows_only_own_portfolio_to_account_manager(staff, zhang, colleague_customer):
