@@ -133,7 +133,8 @@ class CompiledQuery:
     """
 
     def __init__(self, build: Callable[..., QuerySet]) -> None:
-        functools.update_wrapper(self, build)
+        self.__name__ = build.__name__
+        self.__doc__ = build.__doc__
         self._build = build
         self._types = {}
         for name, parameter in inspect.signature(build, eval_str=True).parameters.items():
@@ -142,7 +143,7 @@ class CompiledQuery:
             self._types[name] = parameter.annotation
         self._compiled: dict[str, _Compiled] = {}
 
-    def rows(self, using: str = "default", **params: int | str) -> list[dict]:
+    def rows(self, using: str = "default", /, **params: int | str) -> list[dict]:
         """The query's rows for these parameter values, as ``values()`` gives them."""
         compiled = self._compiled.get(using)
         if compiled is None:
@@ -162,13 +163,14 @@ class ShapedQuery:
     """
 
     def __init__(self, build: Callable[..., QuerySet], max_shapes: int = 256) -> None:
-        functools.update_wrapper(self, build)
+        self.__name__ = build.__name__
+        self.__doc__ = build.__doc__
         self._build = build
         self._max_shapes = max_shapes
         self._compiled: OrderedDict[Hashable, _Compiled] = OrderedDict()
         self._lock = Lock()
 
-    def rows(self, shape: Hashable, using: str = "default", **params: int | str) -> list[dict]:
+    def rows(self, shape: Hashable, using: str = "default", /, **params: int | str) -> list[dict]:
         """The rows of the query of this shape for these parameter values."""
         types = {name: type(value) for name, value in params.items()}
         key = (using, shape, tuple(types.items()))

@@ -14,10 +14,10 @@ from django.db.models import Case, Exists, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from guanxi import policy
-from guanxi.policy.rules import teammates_of
 from guanxi.compiled_query import ShapedQuery
 from guanxi.customers.models import Customer, CustomerGroup, GroupKind
 from guanxi.customers.search import SearchCondition, search_condition, search_terms
+from guanxi.policy.rules import teammates_of
 
 SORTS = {
     "name": ("name_pinyin", "id"),
