@@ -526,21 +526,27 @@ def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, contex
         raise ValidationError({"channel": [_("Unknown channel.")]})
     if data["occurred_at"] > timezone.now():
         raise ValidationError({"occurred_at": [_("A transaction cannot be in the future.")]})
-    booked = record_transaction(
-        customer, data["amount"], data["channel"], data["occurred_at"], product, actor=viewer.user
-    )
     values = {k: data.get(k) for k in ("amount", "channel", "occurred_at", "product_code")}
-    record(
-        viewer.user,
-        AuditAction.CREATE,
-        "transaction",
-        [booked.pk],
-        ["amount"],
-        context,
-        changes=created(values),
-        name=customer.name,
-        customers=[customer.pk],
-    )
+    with transaction.atomic():  # the booking and its audit entry commit together
+        booked = record_transaction(
+            customer,
+            data["amount"],
+            data["channel"],
+            data["occurred_at"],
+            product,
+            actor=viewer.user,
+        )
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "transaction",
+            [booked.pk],
+            ["amount"],
+            context,
+            changes=created(values),
+            name=customer.name,
+            customers=[customer.pk],
+        )
     return booked
 
 

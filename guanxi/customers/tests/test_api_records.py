@@ -3,6 +3,7 @@
 import json
 import threading
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -12,7 +13,7 @@ from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.concurrency import VersionConflict
 from guanxi.customers import services
-from guanxi.customers.models import Contact, Customer, CustomerGroup
+from guanxi.customers.models import Contact, Customer, CustomerGroup, Transaction
 
 URL = "/api/v1/customers"
 
@@ -128,3 +129,20 @@ def test_two_concurrent_editors_cannot_both_win(staff, make_customer):
     stored = Customer.objects.get(pk=customer.pk)
     assert stored.version == 2
     assert "saved " + stored.address in outcomes
+
+
+def test_a_booking_whose_audit_entry_fails_is_not_kept(make_customer, staff, monkeypatch):
+    customer = make_customer("张三")
+
+    def failing_record(*args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(services, "record", failing_record)
+    data = {"amount": Decimal("88.00"), "channel": "branch", "occurred_at": timezone.now()}
+    with pytest.raises(RuntimeError):
+        services.book_transaction(
+            policy.Viewer.of(staff["admin"]), customer.pk, data, RequestContext()
+        )
+    assert not Transaction.objects.exists()
+    customer.refresh_from_db()
+    assert (customer.transaction_count, customer.lifetime_revenue) == (0, 0)
