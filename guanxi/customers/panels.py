@@ -10,6 +10,8 @@ or open cases to the 360 page never means editing the customers app.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from guanxi.core.registry import Registry
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -20,17 +22,17 @@ class Panel:
 
 
 PanelSource = Callable[[object, int], Panel | None]
-_panels: dict[str, PanelSource] = {}
+_panels: Registry[PanelSource] = Registry("360 panel")
 
 
 def register_360_panel(name: str, source: PanelSource) -> None:
     """Register ``source(viewer, customer_id)`` under a unique name."""
-    _panels[name] = source
+    _panels.register(name, source)
 
 
 def unregister_360_panel(name: str) -> None:
     """Remove a registered panel."""
-    _panels.pop(name, None)
+    _panels.unregister(name)
 
 
 def extra_panels(viewer, customer_id: int) -> list[Panel]:

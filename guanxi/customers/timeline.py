@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from guanxi.core.registry import Registry
+
 
 @dataclass(frozen=True)
 class TimelineEvent:
@@ -22,17 +24,17 @@ class TimelineEvent:
 
 TimelineSource = Callable[[object, object, int], list[TimelineEvent]]
 TIMELINE_LIMIT = 50  # events the 360 view shows
-_sources: dict[str, TimelineSource] = {}
+_sources: Registry[TimelineSource] = Registry("timeline source")
 
 
 def register_timeline_source(name: str, source: TimelineSource) -> None:
     """Register ``source(viewer, customer, limit)`` under a unique name."""
-    _sources[name] = source
+    _sources.register(name, source)
 
 
 def unregister_timeline_source(name: str) -> None:
     """Remove a registered source."""
-    _sources.pop(name, None)
+    _sources.unregister(name)
 
 
 def customer_timeline(viewer, customer, limit: int = TIMELINE_LIMIT) -> list[TimelineEvent]:

@@ -8,6 +8,7 @@ roles whose record scope covers that customer. Other domains add per-customer gr
 from collections.abc import Callable
 from enum import IntEnum
 
+from guanxi.core.registry import Registry
 from guanxi.org.roles import Role
 from guanxi.policy.customers import CUSTOMER_VIEW
 from guanxi.policy.rules import ROLE_SCOPE
@@ -43,19 +44,21 @@ ROLE_FIELD_ACCESS: dict[str, dict[str, Access]] = {
 # case is assigned to them. A grant takes the viewer and customer ids and returns
 # {customer_id: {field, ...}}.
 FieldGrant = Callable[[Viewer, list[int]], dict[int, set[str]]]
-_field_grants: list[FieldGrant] = []
+_field_grants: Registry[FieldGrant] = Registry("field grant")
+
+
+def _grant_name(grant: FieldGrant) -> str:
+    return f"{grant.__module__}.{grant.__qualname__}"
 
 
 def register_field_grant(grant: FieldGrant) -> None:
     """Add a source of per-customer full-access grants (called from an AppConfig.ready)."""
-    if grant not in _field_grants:
-        _field_grants.append(grant)
+    _field_grants.register(_grant_name(grant), grant)
 
 
 def unregister_field_grant(grant: FieldGrant) -> None:
     """Remove a grant source registered earlier."""
-    if grant in _field_grants:
-        _field_grants.remove(grant)
+    _field_grants.unregister(_grant_name(grant))
 
 
 def _relation(viewer: Viewer, customer) -> tuple[bool, bool, bool]:
@@ -72,7 +75,7 @@ def field_access(viewer: Viewer, customers: list) -> dict[int, dict[str, Access]
     """Per customer, the viewer's access to each personal-data field."""
     grants: dict[int, set[str]] = {}
     ids = [c.pk for c in customers]
-    for grant in _field_grants:
+    for grant in _field_grants.values():
         for customer_id, fields in grant(viewer, ids).items():
             grants.setdefault(customer_id, set()).update(fields)
     # What the roles allow depends only on whether the customer is the viewer's own, in
