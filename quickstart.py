@@ -112,7 +112,16 @@ TYPED = [
     "guanxi/core/events",
     *sorted(
         str(path.relative_to(ROOT))
-        for pattern in ("guanxi/*/services.py", "guanxi/*/selectors.py", "guanxi/*/reveals.py")
+        for pattern in (
+            "guanxi/*/services.py",
+            "guanxi/*/selectors.py",
+            "guanxi/*/reveals.py",
+            # customers' services, split by idea
+            "guanxi/customers/groups.py",
+            "guanxi/customers/contacts.py",
+            "guanxi/customers/holdings.py",
+            "guanxi/customers/definitions.py",
+        )
         for path in ROOT.glob(pattern)
     ),
 ]

@@ -95,7 +95,7 @@ def _time_round(mode: str, customer, writes: int, settings) -> float:
     from django_tasks_db.models import DBTaskResult
 
     from guanxi.core.events.tasks import dispatch_events
-    from guanxi.customers import events, services
+    from guanxi.customers import events, holdings
 
     # Each round starts with an empty queue, as a worker that keeps up would leave it.
     DBTaskResult.objects.filter(task_path=dispatch_events.module_path).delete()
@@ -106,7 +106,7 @@ def _time_round(mode: str, customer, writes: int, settings) -> float:
     try:
         began = time.perf_counter()
         for _ in range(writes):
-            services.record_transaction(customer, Decimal("10.00"), "online", timezone.now(), None)
+            holdings.record_transaction(customer, Decimal("10.00"), "online", timezone.now(), None)
         return time.perf_counter() - began
     finally:
         events.publish_transaction_booked = original

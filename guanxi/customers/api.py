@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from guanxi.api_types import Moment, Money, PageNumber, RecordId
-from guanxi.customers import reveals, selectors, services
+from guanxi.customers import contacts, definitions, groups, holdings, reveals, selectors, services
 from guanxi.customers.models import CustomFieldDefinition, Product
 from guanxi.customers.schemas import (
     ContactIn,
@@ -157,7 +157,7 @@ def reveal(request: HttpRequest, customer_id: RecordId, payload: RevealIn):
 def add_contact(request: HttpRequest, customer_id: RecordId, payload: ContactIn):
     """Add a contact person to an organisation customer."""
     viewer, context = viewer_of(request), context_of(request, "api")
-    services.add_contact(viewer, customer_id, payload.dict(), context)
+    contacts.add_contact(viewer, customer_id, payload.dict(), context)
     card = selectors.customer_360(viewer, customer_id, context)
     return Status(201, card["contacts"][-1])
 
@@ -170,7 +170,7 @@ def update_contact(
     viewer, context = viewer_of(request), context_of(request, "api")
     data = payload.dict(exclude_unset=True)
     version = expected_version(request, data.pop("version", None))
-    services.update_contact(viewer, customer_id, contact_id, data, version, context)
+    contacts.update_contact(viewer, customer_id, contact_id, data, version, context)
     card = selectors.customer_360(viewer, customer_id, context)
     return next(c for c in card["contacts"] if c["id"] == contact_id)
 
@@ -178,7 +178,7 @@ def update_contact(
 @router.delete("/{int:customer_id}/contacts/{int:contact_id}", response={204: None})
 def remove_contact(request: HttpRequest, customer_id: RecordId, contact_id: RecordId):
     """Remove a contact person."""
-    services.remove_contact(viewer_of(request), customer_id, contact_id, context_of(request, "api"))
+    contacts.remove_contact(viewer_of(request), customer_id, contact_id, context_of(request, "api"))
     return Status(204, None)
 
 
@@ -186,7 +186,7 @@ def remove_contact(request: HttpRequest, customer_id: RecordId, contact_id: Reco
 def open_holding(request: HttpRequest, customer_id: RecordId, payload: HoldingIn):
     """Record a product the customer took up."""
     viewer, context = viewer_of(request), context_of(request, "api")
-    holding = services.open_holding(viewer, customer_id, payload.dict(), context)
+    holding = holdings.open_holding(viewer, customer_id, payload.dict(), context)
     card = selectors.customer_360(viewer, customer_id, context)
     return Status(201, next(h for h in card["holdings"] if h["id"] == holding.pk))
 
@@ -203,7 +203,7 @@ class TransactionIn(Schema):
 @router.post("/{int:customer_id}/transactions", response={201: TransactionOut})
 def book_transaction(request: HttpRequest, customer_id: RecordId, payload: TransactionIn):
     """Book a purchase (positive) or refund (negative)."""
-    booked = services.book_transaction(
+    booked = holdings.book_transaction(
         viewer_of(request), customer_id, payload.dict(), context_of(request, "api")
     )
     return Status(
@@ -228,7 +228,7 @@ def list_groups(request: HttpRequest):
 def create_group(request: HttpRequest, payload: GroupIn):
     """Create a static list or a saved-filter group."""
     viewer = viewer_of(request)
-    group = services.create_group(
+    group = groups.create_group(
         viewer, payload.name, payload.kind, payload.filter, context_of(request, "api")
     )
     return Status(201, selectors.present_group(viewer, group))
@@ -237,7 +237,7 @@ def create_group(request: HttpRequest, payload: GroupIn):
 @router.post("/groups/{int:group_id}/members", response=MembersOut)
 def change_members(request: HttpRequest, group_id: RecordId, payload: MembersIn):
     """Add and remove members of a static group."""
-    count = services.change_group_members(
+    count = groups.change_group_members(
         viewer_of(request), group_id, payload.add, payload.remove, context_of(request, "api")
     )
     return {"member_count": count}
@@ -246,7 +246,7 @@ def change_members(request: HttpRequest, group_id: RecordId, payload: MembersIn)
 @router.delete("/groups/{int:group_id}", response={204: None})
 def delete_group(request: HttpRequest, group_id: RecordId):
     """Delete a group."""
-    services.delete_group(viewer_of(request), group_id, context_of(request, "api"))
+    groups.delete_group(viewer_of(request), group_id, context_of(request, "api"))
     return Status(204, None)
 
 
@@ -269,7 +269,7 @@ def list_custom_fields(request: HttpRequest):
 @router.post("/custom-fields", response={201: CustomFieldIn})
 def define_custom_field(request: HttpRequest, payload: CustomFieldIn):
     """Define a new customer field (administrators)."""
-    definition = services.define_custom_field(
+    definition = definitions.define_custom_field(
         viewer_of(request), payload.dict(), context_of(request, "api")
     )
     return Status(201, definition)
@@ -292,7 +292,7 @@ def list_products(request: HttpRequest):
 @router.post("/products", response={201: ProductOut})
 def define_product(request: HttpRequest, payload: ProductOut):
     """Add a product to the catalogue (administrators)."""
-    product = services.define_product(
+    product = definitions.define_product(
         viewer_of(request), payload.dict(), context_of(request, "api")
     )
     return Status(201, product)

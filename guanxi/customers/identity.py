@@ -71,3 +71,25 @@ def normalise_email(raw: str, field: str = "email") -> str:
     except ValidationError as exc:
         raise ValidationError({field: _("This is not a valid email address.")}) from exc
     return value
+
+
+def clean_identity(data: dict, errors: dict) -> None:
+    """Normalise phone, email and ID number in ``data`` in place; problems go to ``errors``.
+
+    Shared by customers and their contact persons; an ID number also sets birthday and gender.
+    """
+    for name, clean in (("phone", normalise_phone), ("email", normalise_email)):
+        if data.get(name):
+            try:
+                data[name] = clean(data[name])
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+    if data.get("id_number"):
+        try:
+            resident = parse_resident_id(data["id_number"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        else:
+            data["id_number"] = resident.number
+            data["birthday"] = resident.birthday
+            data["gender"] = resident.gender

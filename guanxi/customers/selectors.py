@@ -59,6 +59,14 @@ def get_visible_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
     )
 
 
+def get_editable_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
+    """A customer the viewer may change: out of scope reads as missing, in scope but not
+    editable is forbidden."""
+    customer = get_visible_customer(viewer, customer_id)
+    policy.require(viewer, "customer.edit", customer)
+    return customer
+
+
 @CompiledQuery
 def _customer_in_scope(
     customer_id: int, everyone: int, own_id: int, branch_id: int, team_of: int

@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 
 from guanxi import policy
 from guanxi.audit.services import RequestContext
-from guanxi.customers import services
+from guanxi.customers import contacts, definitions, groups
 from guanxi.customers.models import Contact, Customer
 from guanxi.org.models import ApiToken
 
@@ -60,9 +60,9 @@ def records(staff, org, make_customer) -> dict[str, list[int]]:
     person = make_customer("张三")
     make_customer("李四", phone="13900001111")
     company = make_customer("星河贸易有限公司", kind="organisation", id_number="")
-    contact = services.add_contact(admin, company.pk, {"name": "王五"}, context)
-    group = services.create_group(admin, "高净值", "static", {})
-    product = services.define_product(
+    contact = contacts.add_contact(admin, company.pk, {"name": "王五"}, context)
+    group = groups.create_group(admin, "高净值", "static", {})
+    product = definitions.define_product(
         admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"}
     )
     return {

@@ -24,7 +24,7 @@ from guanxi import policy
 from guanxi.api import api
 from guanxi.audit.services import RequestContext
 from guanxi.conftest import PASSWORD
-from guanxi.customers import services
+from guanxi.customers import contacts, definitions
 from guanxi.customers.models import Contact, Customer, CustomerGroup
 from guanxi.org.models import ApiToken
 from guanxi.web.tests.support import client_for
@@ -378,7 +378,7 @@ def test_every_page_has_a_row():
 @pytest.fixture
 def world(staff, org, make_customer) -> World:
     admin = policy.Viewer.of(staff["admin"])
-    services.define_product(admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"})
+    definitions.define_product(admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"})
     places = {
         "in": (org["north"], staff["account_manager"]),
         "out": (org["south"], staff["south_manager"]),
@@ -390,7 +390,7 @@ def world(staff, org, make_customer) -> World:
             f"公司{scope}", kind="organisation", id_number="", branch_id=branch.pk,
             owner_id=owner.pk,
         )  # fmt: skip
-        contact = services.add_contact(admin, company.pk, {"name": "联系人"}, CONTEXT)
+        contact = contacts.add_contact(admin, company.pk, {"name": "联系人"}, CONTEXT)
         records[scope] = {
             "customer_id": person.pk,
             "name": person.name,

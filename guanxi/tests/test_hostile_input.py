@@ -17,7 +17,7 @@ from django.test import Client
 
 from guanxi import policy
 from guanxi.audit.services import RequestContext
-from guanxi.customers import services
+from guanxi.customers import contacts, definitions, groups
 from guanxi.customers.models import (
     Contact,
     Customer,
@@ -195,11 +195,11 @@ def records(staff, org, make_customer) -> dict:
     admin = policy.Viewer.of(staff["admin"])
     person = make_customer("张三")
     company = make_customer("星河贸易有限公司", kind="organisation", id_number="")
-    contact = services.add_contact(
+    contact = contacts.add_contact(
         admin, company.pk, {"name": "赵六"}, RequestContext(channel="test")
     )
-    group = services.create_group(admin, "名单", "static", {})
-    services.define_product(admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"})
+    group = groups.create_group(admin, "名单", "static", {})
+    definitions.define_product(admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"})
     return {
         "customer": person.pk,
         "organisation": company.pk,

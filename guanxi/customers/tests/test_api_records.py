@@ -12,7 +12,7 @@ from django.utils import timezone
 from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.concurrency import VersionConflict
-from guanxi.customers import services
+from guanxi.customers import holdings, services
 from guanxi.customers.models import Contact, Customer, CustomerGroup, Transaction
 
 URL = "/api/v1/customers"
@@ -137,10 +137,10 @@ def test_a_booking_whose_audit_entry_fails_is_not_kept(make_customer, staff, mon
     def failing_record(*args, **kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(services, "record", failing_record)
+    monkeypatch.setattr(holdings, "record", failing_record)
     data = {"amount": Decimal("88.00"), "channel": "branch", "occurred_at": timezone.now()}
     with pytest.raises(RuntimeError):
-        services.book_transaction(
+        holdings.book_transaction(
             policy.Viewer.of(staff["admin"]), customer.pk, data, RequestContext()
         )
     assert not Transaction.objects.exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.core.events.models import EventRecord
-from guanxi.customers import services
+from guanxi.customers import holdings, services
 from guanxi.customers.events import TransactionBooked
 
 URL = "/api/v1/customers"
@@ -92,7 +92,7 @@ def test_booking_a_transaction_publishes_it_with_the_user_as_actor(api_as, make_
 
 def test_a_transaction_recorded_by_the_system_has_no_actor(make_customer):
     customer = make_customer()
-    services.record_transaction(customer, Decimal("10"), "branch", timezone.now(), None)
+    holdings.record_transaction(customer, Decimal("10"), "branch", timezone.now(), None)
     assert EventRecord.objects.get(name="transaction.booked").actor_id is None
 
 

@@ -10,7 +10,7 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction, AuditEntry
 from guanxi.audit.services import RequestContext
 from guanxi.compiled_query import ShapedQuery
-from guanxi.customers import list_query, services
+from guanxi.customers import definitions, list_query, services
 from guanxi.customers.models import Customer, Holding, LifecycleStatus, Product
 from guanxi.web.tests.support import MODEL_BACKEND, client_for
 
@@ -378,7 +378,7 @@ def test_owner_move_refused_for_account_manager_is_shown_on_the_field(staff, zha
 
 def test_custom_fields_are_edited_with_typed_inputs(staff, zhang):
     admin = policy.Viewer.of(staff["admin"])
-    services.define_custom_field(
+    definitions.define_custom_field(
         admin,
         {
             "key": "risk_level",
@@ -387,7 +387,7 @@ def test_custom_fields_are_edited_with_typed_inputs(staff, zhang):
             "choices": ["低", "中", "高"],
         },
     )
-    services.define_custom_field(
+    definitions.define_custom_field(
         admin, {"key": "annual_income", "label": "年收入", "field_type": "number"}
     )
     client = client_for(staff["account_manager"])
@@ -403,7 +403,7 @@ def test_custom_fields_are_edited_with_typed_inputs(staff, zhang):
 
 def test_bad_custom_field_value_is_shown_on_its_field(staff, zhang):
     admin = policy.Viewer.of(staff["admin"])
-    services.define_custom_field(
+    definitions.define_custom_field(
         admin, {"key": "risk_level", "label": "风险等级", "field_type": "choice", "choices": ["低"]}
     )
     client = client_for(staff["account_manager"])

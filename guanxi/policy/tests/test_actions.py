@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from guanxi import policy
 from guanxi.audit.services import RequestContext
-from guanxi.customers import services
+from guanxi.customers import groups
 from guanxi.customers.models import CustomerGroup
 from guanxi.org.roles import Role
 from guanxi.policy import Viewer
@@ -46,12 +46,12 @@ def test_navigation_shows_what_the_action_table_allows(staff, role):
 
 @pytest.fixture
 def admins_group(staff):
-    return services.create_group(Viewer.of(staff["admin"]), "高净值", "static", {})
+    return groups.create_group(Viewer.of(staff["admin"]), "高净值", "static", {})
 
 
 def test_an_account_manager_cannot_delete_an_administrators_group(staff, admins_group):
     with pytest.raises(PermissionDenied):
-        services.delete_group(Viewer.of(staff["account_manager"]), admins_group.pk, CONTEXT)
+        groups.delete_group(Viewer.of(staff["account_manager"]), admins_group.pk, CONTEXT)
     assert CustomerGroup.objects.filter(pk=admins_group.pk).exists()
 
 
@@ -61,18 +61,18 @@ def test_an_account_manager_cannot_change_an_administrators_group(
     mine = make_customer()
     manager = Viewer.of(staff["account_manager"])
     with pytest.raises(PermissionDenied):
-        services.change_group_members(manager, admins_group.pk, [mine.pk], [], CONTEXT)
+        groups.change_group_members(manager, admins_group.pk, [mine.pk], [], CONTEXT)
     assert not admins_group.members.exists()
 
 
 def test_a_groups_creator_may_delete_it(staff):
     manager = Viewer.of(staff["account_manager"])
-    group = services.create_group(manager, "我的客户", "static", {})
-    services.delete_group(manager, group.pk, CONTEXT)
+    group = groups.create_group(manager, "我的客户", "static", {})
+    groups.delete_group(manager, group.pk, CONTEXT)
     assert not CustomerGroup.objects.filter(pk=group.pk).exists()
 
 
 def test_an_administrator_may_delete_anyones_group(staff):
-    group = services.create_group(Viewer.of(staff["marketer"]), "活动名单", "static", {})
-    services.delete_group(Viewer.of(staff["admin"]), group.pk, CONTEXT)
+    group = groups.create_group(Viewer.of(staff["marketer"]), "活动名单", "static", {})
+    groups.delete_group(Viewer.of(staff["admin"]), group.pk, CONTEXT)
     assert not CustomerGroup.objects.filter(pk=group.pk).exists()

@@ -7,7 +7,7 @@ from stdnum.cn import ric
 
 from guanxi import policy
 from guanxi.audit.services import RequestContext
-from guanxi.customers import services
+from guanxi.customers import definitions, holdings, services
 from guanxi.policy import Access
 from guanxi.web.tests.support import client_for
 
@@ -93,8 +93,8 @@ def test_the_edit_page_does_not_prefill_a_masked_birthday(staff, customer):
 
 def test_holding_account_numbers_follow_the_id_numbers_access(api_as, staff, customer):
     admin = policy.Viewer.of(staff["admin"])
-    services.define_product(admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"})
-    services.open_holding(
+    definitions.define_product(admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"})
+    holdings.open_holding(
         admin,
         customer.pk,
         {

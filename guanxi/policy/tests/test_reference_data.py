@@ -5,7 +5,7 @@ import pytest
 from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.conftest import resident_id
-from guanxi.customers import services
+from guanxi.customers import groups
 from guanxi.policy import Viewer
 
 CONTEXT = RequestContext(channel="test")
@@ -14,7 +14,7 @@ ID_NUMBER = resident_id()
 
 @pytest.fixture
 def id_search_group(staff):
-    return services.create_group(
+    return groups.create_group(
         Viewer.of(staff["admin"]), "查证件", "saved_filter", {"q": ID_NUMBER, "status": "new"}
     )
 
@@ -43,7 +43,7 @@ def test_a_saved_id_search_is_withheld_from_who_does_not_see_every_id(
 
 
 def test_a_saved_name_search_is_shown_to_everyone(api_as, staff):
-    group = services.create_group(Viewer.of(staff["admin"]), "姓张", "saved_filter", {"q": "张"})
+    group = groups.create_group(Viewer.of(staff["admin"]), "姓张", "saved_filter", {"q": "张"})
     assert _group(api_as("marketer"), group.pk)["filter"] == {"q": "张"}
 
 
@@ -56,8 +56,8 @@ def test_member_counts_count_only_the_callers_customers(api_as, staff, make_cust
     mine = make_customer("张三")
     south = make_customer("王五", branch_id=org["south"].pk, owner_id=staff["south_manager"].pk)
     manager = Viewer.of(staff["account_manager"])
-    group = services.create_group(manager, "名单", "static", {})
-    services.change_group_members(Viewer.of(staff["admin"]), group.pk, [south.pk], [], CONTEXT)
+    group = groups.create_group(manager, "名单", "static", {})
+    groups.change_group_members(Viewer.of(staff["admin"]), group.pk, [south.pk], [], CONTEXT)
     answer = api_as("account_manager").post(
         f"/api/v1/customers/groups/{group.pk}/members",
         {"add": [mine.pk]},

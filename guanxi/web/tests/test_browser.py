@@ -19,7 +19,7 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction, AuditEntry
 from guanxi.audit.services import RequestContext
 from guanxi.conftest import PASSWORD
-from guanxi.customers import services
+from guanxi.customers import holdings, services
 from guanxi.customers.models import Customer, Holding, Product
 
 CHROMIUM = "/usr/bin/chromium"
@@ -97,7 +97,7 @@ def customers(transactional_db, make_customer, staff) -> dict[str, Customer]:
     )
     now = timezone.now()
     for days, amount in ((300, "50000.00"), (120, "80000.00"), (10, "30000.00")):
-        services.record_transaction(
+        holdings.record_transaction(
             zhang, Decimal(amount), "branch", now - timedelta(days=days), wealth
         )
     services.set_tags(admin, zhang.pk, ["高净值", "理财偏好"], zhang.version, RequestContext())

@@ -1,0 +1,103 @@
+"""The contact persons of an organisation customer."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from guanxi import policy
+from guanxi.audit.models import AuditAction
+from guanxi.audit.services import created, deleted, record
+from guanxi.concurrency import save_if_version
+from guanxi.customers.identity import clean_identity
+from guanxi.customers.models import Contact, CustomerKind
+from guanxi.customers.selectors import get_editable_customer
+from guanxi.storable import check_storable
+
+
+def add_contact(viewer: policy.Viewer, customer_id: int, data: dict, context) -> Contact:
+    """Add a contact person to an organisation customer."""
+    customer = get_editable_customer(viewer, customer_id)
+    errors: dict = {}
+    if customer.kind != CustomerKind.ORGANISATION:
+        errors["customer"] = [_("Only organisation customers have contact persons.")]
+    cleaned = dict(data)
+    clean_identity(cleaned, errors)
+    if errors:
+        raise ValidationError(errors)
+    contact = Contact(customer=customer, **cleaned)
+    check_storable(contact, list(cleaned))
+    with transaction.atomic():
+        contact.save()
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "contact",
+            [contact.pk],
+            sorted(cleaned),
+            context,
+            changes=created(cleaned),
+            name=contact.name,
+            customers=[customer.pk],
+        )
+    return contact
+
+
+def _editable_contact(viewer: policy.Viewer, customer_id: int, contact_id: int) -> Contact:
+    customer = get_editable_customer(viewer, customer_id)
+    return Contact.objects.get(pk=contact_id, customer=customer)
+
+
+def update_contact(
+    viewer: policy.Viewer,
+    customer_id: int,
+    contact_id: int,
+    data: dict,
+    expected_version: int,
+    context,
+) -> Contact:
+    """Change a contact person's details; a stale version changes nothing."""
+    contact = _editable_contact(viewer, customer_id, contact_id)
+    errors: dict = {}
+    cleaned = dict(data)
+    clean_identity(cleaned, errors)
+    if "name" in cleaned and not (cleaned["name"] or "").strip():
+        errors["name"] = [_("A contact needs a name.")]
+    if errors:
+        raise ValidationError(errors)
+    before = {name: getattr(contact, name) for name in cleaned}
+    for name, value in cleaned.items():
+        setattr(contact, name, value)
+    check_storable(contact, list(cleaned))
+    with transaction.atomic():
+        save_if_version(contact, expected_version, list(cleaned))
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "contact",
+            [contact.pk],
+            sorted(cleaned),
+            context,
+            changes={k: [before[k], v] for k, v in cleaned.items() if before[k] != v},
+            name=contact.name,
+            customers=[customer_id],
+        )
+    return contact
+
+
+def remove_contact(viewer: policy.Viewer, customer_id: int, contact_id: int, context) -> None:
+    """Remove a contact person from an organisation customer."""
+    contact = _editable_contact(viewer, customer_id, contact_id)
+    with transaction.atomic():
+        values = {k: getattr(contact, k) for k in ("name", "title", "phone", "email")}
+        record(
+            viewer.user,
+            AuditAction.DELETE,
+            "contact",
+            [contact.pk],
+            [],
+            context,
+            changes=deleted(values),
+            name=contact.name,
+            customers=[customer_id],
+        )
+        contact.delete()

@@ -1,0 +1,147 @@
+"""What a customer holds and buys: holdings of products, and booked transactions.
+
+A booking keeps the customer's running totals (lifetime revenue, transaction count, first
+and last purchase) in step with it, in the same database transaction as its audit entry.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.expressions import Combinable
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi import policy
+from guanxi.audit.models import AuditAction
+from guanxi.audit.services import created, record
+from guanxi.customers import events
+from guanxi.customers.models import Channel, Customer, Holding, Product, Transaction
+from guanxi.customers.selectors import get_editable_customer
+from guanxi.storable import MONEY_LIMIT, check_storable
+
+
+def open_holding(viewer: policy.Viewer, customer_id: int, data: dict, context) -> Holding:
+    """Record a product the customer took up (an account opened, a plan subscribed)."""
+    customer = get_editable_customer(viewer, customer_id)
+    product = Product.objects.filter(code=data.pop("product_code")).first()
+    errors: dict = {}
+    if product is None:
+        errors["product_code"] = [_("There is no product with this code.")]
+    if data["opened_at"] > timezone.localdate():
+        errors["opened_at"] = [_("A holding cannot be opened in the future.")]
+    closed = data.get("closed_at")
+    if closed is not None and closed < data["opened_at"]:
+        errors["closed_at"] = [_("A holding cannot close before it opens.")]
+    if errors or product is None:
+        raise ValidationError(errors)
+    holding = Holding(customer=customer, product=product, **data)
+    check_storable(holding, list(data))
+    with transaction.atomic():
+        holding.save()
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "holding",
+            [holding.pk],
+            ["product"],
+            context,
+            changes=created({"product": product.code, **data}),
+            name=product.name,
+            customers=[customer.pk],
+        )
+    return holding
+
+
+def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, context):
+    """Record a transaction for a customer the viewer may edit."""
+    customer = get_editable_customer(viewer, customer_id)
+    product = None
+    if data.get("product_code"):
+        product = Product.objects.filter(code=data["product_code"]).first()
+        if product is None:
+            raise ValidationError({"product_code": [_("There is no product with this code.")]})
+    if data["channel"] not in Channel.values:
+        raise ValidationError({"channel": [_("Unknown channel.")]})
+    if data["occurred_at"] > timezone.now():
+        raise ValidationError({"occurred_at": [_("A transaction cannot be in the future.")]})
+    values = {k: data.get(k) for k in ("amount", "channel", "occurred_at", "product_code")}
+    with transaction.atomic():  # the booking and its audit entry commit together
+        booked = record_transaction(
+            customer,
+            data["amount"],
+            data["channel"],
+            data["occurred_at"],
+            product,
+            actor=viewer.user,
+        )
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "transaction",
+            [booked.pk],
+            ["amount"],
+            context,
+            changes=created(values),
+            name=customer.name,
+            customers=[customer.pk],
+        )
+    return booked
+
+
+def record_transaction(
+    customer: Customer,
+    amount: Decimal,
+    channel: str,
+    occurred_at,
+    product: Product | None,
+    *,
+    actor=None,
+) -> Transaction:
+    """Book a transaction and keep the customer's running totals in step with it."""
+    with transaction.atomic():
+        booked = Transaction.objects.create(
+            customer=customer,
+            product=product,
+            amount=amount,
+            channel=channel,
+            occurred_at=occurred_at,
+        )
+        updates: dict[str, Combinable] = {
+            "lifetime_revenue": F("lifetime_revenue") + amount,
+            "transaction_count": F("transaction_count") + 1,
+        }
+        if amount > 0:
+            # Compared in the database, so two bookings at once cannot undo each other.
+            updates["first_purchase_at"] = _earlier_of("first_purchase_at", occurred_at)
+            updates["last_purchase_at"] = _later_of("last_purchase_at", occurred_at)
+        # The total stays what the store keeps exactly; checked in the same UPDATE, so
+        # concurrent bookings cannot pass it together.
+        within = Customer.objects.filter(
+            pk=customer.pk,
+            lifetime_revenue__lt=MONEY_LIMIT - amount,
+            lifetime_revenue__gt=-MONEY_LIMIT - amount,
+        )
+        if not within.update(**updates):
+            raise ValidationError(
+                {
+                    "amount": [
+                        _(
+                            "This amount would take the customer's lifetime revenue beyond "
+                            "%(limit)s, the most that is kept exactly."
+                        )
+                        % {"limit": f"{MONEY_LIMIT - Decimal('0.01'):,}"}
+                    ]
+                }
+            )
+        events.publish_transaction_booked(booked=booked, actor=actor)
+    return booked
+
+
+def _earlier_of(field: str, moment) -> Case:
+    return Case(When(**{f"{field}__lte": moment}, then=F(field)), default=Value(moment))
+
+
+def _later_of(field: str, moment) -> Case:
+    return Case(When(**{f"{field}__gte": moment}, then=F(field)), default=Value(moment))
