@@ -4,9 +4,10 @@
     .venv/bin/python benchmarks/event_overhead.py --writes 2000 \\
         --database-url postgres://postgres@127.0.0.1:5432/guanxi_bench   # a scratch database
 
-Books ``--writes`` transactions per mode through ``guanxi.customers.services.
-record_transaction`` (one transaction each: the transaction row, the customer's running
-totals and, when publishing, the outbox row) in three modes:
+Books ``--writes`` transactions per mode through ``guanxi.customers.holdings.
+transaction_book`` as ``Viewer.system()`` (one transaction each: the policy check, the
+transaction row, the customer's running totals, its audit entry and, when publishing, the
+outbox row) in three modes:
 
 - ``off``: the event is not published (the publish call replaced by nothing);
 - ``outbox``: the event row is written, no dispatch task queued (``queue_dispatch`` off);
@@ -94,8 +95,10 @@ def _time_round(mode: str, customer, writes: int, settings) -> float:
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
+    from guanxi.audit.services import TASK_CONTEXT
     from guanxi.core.events.tasks import dispatch_events
     from guanxi.customers import events, holdings
+    from guanxi.policy import Viewer
 
     # Each round starts with an empty queue, as a worker that keeps up would leave it.
     DBTaskResult.objects.filter(task_path=dispatch_events.module_path).delete()
@@ -104,9 +107,19 @@ def _time_round(mode: str, customer, writes: int, settings) -> float:
     if mode == "off":
         events.publish_transaction_booked = lambda **_kwargs: None
     try:
+        system = Viewer.system()
         began = time.perf_counter()
         for _ in range(writes):
-            holdings.record_transaction(customer, Decimal("10.00"), "online", timezone.now(), None)
+            holdings.transaction_book(
+                viewer=system,
+                customer_id=customer.pk,
+                data={
+                    "amount": Decimal("10.00"),
+                    "channel": "online",
+                    "occurred_at": timezone.now(),
+                },
+                context=TASK_CONTEXT,
+            )
         return time.perf_counter() - began
     finally:
         events.publish_transaction_booked = original

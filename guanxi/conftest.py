@@ -121,7 +121,9 @@ def make_customer(staff, org) -> Callable[..., Customer]:
             "email": "zhangsan@example.com",
             **fields,
         }
-        return services.create_customer(admin, data, RequestContext(channel="test"))
+        return services.customer_create(
+            viewer=admin, data=data, context=RequestContext(channel="test")
+        )
 
     return make
 

@@ -73,7 +73,7 @@ def _criteria(query: AuditQuery) -> dict:
 def search(request: HttpRequest, query: Query[AuditQuery]):
     """Audit entries, newest first, 100 a page; times in the server's time zone."""
     viewer = viewer_of(request)
-    entries = selectors.search_audit(viewer, **_criteria(query))
+    entries = selectors.audit_entry_list_for_user(viewer=viewer, **_criteria(query))
     start = (query.page - 1) * PAGE_SIZE
     return display.present_entries(viewer, list(entries[start : start + PAGE_SIZE]))
 
@@ -82,7 +82,7 @@ def search(request: HttpRequest, query: Query[AuditQuery]):
 def export(request: HttpRequest, query: Query[AuditQuery]):
     """The matching entries as a CSV file."""
     viewer = viewer_of(request)
-    entries = selectors.search_audit(viewer, **_criteria(query))
+    entries = selectors.audit_entry_list_for_user(viewer=viewer, **_criteria(query))
     body = selectors.export_csv(viewer, entries, context_of(request, "api"))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="guanxi-audit.csv"'

@@ -59,7 +59,8 @@ def _matching_customers(viewer: policy.Viewer, query: str) -> list[int]:
     return list(found.order_by("pk").values_list("pk", flat=True)[:NAME_MATCHES])
 
 
-def search_audit(
+def audit_entry_list_for_user(
+    *,
     viewer: policy.Viewer,
     actor: str = "",
     action: str = "",

@@ -1,6 +1,6 @@
 """Audit log pages: search the log and export the matches as CSV.
 
-Only auditors and administrators may read the log; ``search_audit`` decides that and
+Only auditors and administrators may read the log; ``audit_entry_list_for_user`` decides that and
 raises ``PermissionDenied`` (a 403 page) for everyone else.
 """
 
@@ -54,7 +54,7 @@ class AuditSearchForm(forms.Form):
             field.widget.attrs["class"] = css
 
     def criteria(self) -> dict:
-        """The keyword arguments of ``search_audit`` (call after ``is_valid``)."""
+        """The keyword arguments of ``audit_entry_list_for_user`` (call after ``is_valid``)."""
         data = self.cleaned_data
         return {
             "actor": data["actor"].strip(),
@@ -78,7 +78,9 @@ def _render_log(request: HttpRequest, form: AuditSearchForm, status: int = 200) 
     valid = form.is_valid()
     # An invalid search still asks the selector (with no criteria), so a user who may
     # not read the log gets 403 whatever they typed.
-    entries = selectors.search_audit(viewer_of(request), **(form.criteria() if valid else {}))
+    entries = selectors.audit_entry_list_for_user(
+        viewer=viewer_of(request), **form.criteria() if valid else {}
+    )
     page = page_number(request)
     start = (page - 1) * PAGE_SIZE
     found = list(entries[start : start + PAGE_SIZE + 1]) if valid else []
@@ -115,7 +117,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_log(request, form, status=400)
     viewer = viewer_of(request)
-    entries = selectors.search_audit(viewer, **form.criteria())
+    entries = selectors.audit_entry_list_for_user(viewer=viewer, **form.criteria())
     body = selectors.export_csv(viewer, entries, context_of(request, "web"))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="guanxi-audit.csv"'

@@ -71,8 +71,13 @@ def list_customers(request: HttpRequest, query: Query[ListQuery]):
     params = query.dict()
     sort, page, page_size = params.pop("sort"), params.pop("page"), params.pop("page_size")
     filters = {k: v for k, v in params.items() if v not in ("", None)}
-    found = selectors.list_customers(
-        viewer_of(request), filters, context_of(request, "api"), sort, page, page_size
+    found = selectors.customer_list_for_user(
+        viewer=viewer_of(request),
+        raw_filter=filters,
+        context=context_of(request, "api"),
+        sort=sort,
+        page=page,
+        page_size=page_size,
     )
     return {
         "results": found.rows,
@@ -89,14 +94,21 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     data = payload.dict()
     data = {k: v for k, v in data.items() if v is not None}
     context = context_of(request, "api")
-    customer = services.create_customer(viewer_of(request), data, context)
-    return Status(201, selectors.customer_360(viewer_of(request), customer.pk, context))
+    customer = services.customer_create(viewer=viewer_of(request), data=data, context=context)
+    return Status(
+        201,
+        selectors.customer_360_for_user(
+            viewer=viewer_of(request), customer_id=customer.pk, context=context
+        ),
+    )
 
 
 @router.get("/{int:customer_id}", response=Customer360)
 def customer_360(request: HttpRequest, customer_id: RecordId):
     """Profile, holdings, transactions, totals, groups and timeline of one customer."""
-    return selectors.customer_360(viewer_of(request), customer_id, context_of(request, "api"))
+    return selectors.customer_360_for_user(
+        viewer=viewer_of(request), customer_id=customer_id, context=context_of(request, "api")
+    )
 
 
 @router.patch("/{int:customer_id}", response=Customer360)
@@ -105,8 +117,10 @@ def update_customer(request: HttpRequest, customer_id: RecordId, payload: Custom
     data = payload.dict(exclude_unset=True)
     version = expected_version(request, data.pop("version", None))
     viewer, context = viewer_of(request), context_of(request, "api")
-    services.update_customer(viewer, customer_id, data, version, context)
-    return selectors.customer_360(viewer, customer_id, context)
+    services.customer_update(
+        viewer=viewer, customer_id=customer_id, data=data, expected_version=version, context=context
+    )
+    return selectors.customer_360_for_user(viewer=viewer, customer_id=customer_id, context=context)
 
 
 @router.post("/{int:customer_id}/lifecycle", response=Customer360)
@@ -114,8 +128,15 @@ def change_lifecycle(request: HttpRequest, customer_id: RecordId, payload: Lifec
     """Move a customer to another lifecycle status, with a reason."""
     version = expected_version(request, payload.version)
     viewer, context = viewer_of(request), context_of(request, "api")
-    services.change_lifecycle(viewer, customer_id, payload.status, payload.reason, version, context)
-    return selectors.customer_360(viewer, customer_id, context)
+    services.customer_change_lifecycle(
+        viewer=viewer,
+        customer_id=customer_id,
+        to_status=payload.status,
+        reason=payload.reason,
+        expected_version=version,
+        context=context,
+    )
+    return selectors.customer_360_for_user(viewer=viewer, customer_id=customer_id, context=context)
 
 
 @router.post("/{int:customer_id}/transfer", response=TransferOut)
@@ -139,16 +160,24 @@ def transfer(request: HttpRequest, customer_id: RecordId, payload: TransferIn):
 def set_tags(request: HttpRequest, customer_id: RecordId, payload: TagsIn):
     """Replace the customer's tags; send the customer's version read."""
     version = expected_version(request, payload.version)
-    return services.set_tags(
-        viewer_of(request), customer_id, payload.tags, version, context_of(request, "api")
+    return services.customer_set_tags(
+        viewer=viewer_of(request),
+        customer_id=customer_id,
+        names=payload.tags,
+        expected_version=version,
+        context=context_of(request, "api"),
     )
 
 
 @router.post("/{int:customer_id}/reveal", response=RevealOut)
 def reveal(request: HttpRequest, customer_id: RecordId, payload: RevealIn):
     """Show one masked value once, with a reason (audited)."""
-    value = reveals.reveal_field(
-        viewer_of(request), customer_id, payload.field, payload.reason, context_of(request, "api")
+    value = reveals.customer_reveal_field(
+        viewer=viewer_of(request),
+        customer_id=customer_id,
+        field=payload.field,
+        reason=payload.reason,
+        context=context_of(request, "api"),
     )
     return {"field": payload.field, "value": value}
 
@@ -157,8 +186,10 @@ def reveal(request: HttpRequest, customer_id: RecordId, payload: RevealIn):
 def add_contact(request: HttpRequest, customer_id: RecordId, payload: ContactIn):
     """Add a contact person to an organisation customer."""
     viewer, context = viewer_of(request), context_of(request, "api")
-    contacts.add_contact(viewer, customer_id, payload.dict(), context)
-    card = selectors.customer_360(viewer, customer_id, context)
+    contacts.contact_add(
+        viewer=viewer, customer_id=customer_id, data=payload.dict(), context=context
+    )
+    card = selectors.customer_360_for_user(viewer=viewer, customer_id=customer_id, context=context)
     return Status(201, card["contacts"][-1])
 
 
@@ -170,15 +201,27 @@ def update_contact(
     viewer, context = viewer_of(request), context_of(request, "api")
     data = payload.dict(exclude_unset=True)
     version = expected_version(request, data.pop("version", None))
-    contacts.update_contact(viewer, customer_id, contact_id, data, version, context)
-    card = selectors.customer_360(viewer, customer_id, context)
+    contacts.contact_update(
+        viewer=viewer,
+        customer_id=customer_id,
+        contact_id=contact_id,
+        data=data,
+        expected_version=version,
+        context=context,
+    )
+    card = selectors.customer_360_for_user(viewer=viewer, customer_id=customer_id, context=context)
     return next(c for c in card["contacts"] if c["id"] == contact_id)
 
 
 @router.delete("/{int:customer_id}/contacts/{int:contact_id}", response={204: None})
 def remove_contact(request: HttpRequest, customer_id: RecordId, contact_id: RecordId):
     """Remove a contact person."""
-    contacts.remove_contact(viewer_of(request), customer_id, contact_id, context_of(request, "api"))
+    contacts.contact_remove(
+        viewer=viewer_of(request),
+        customer_id=customer_id,
+        contact_id=contact_id,
+        context=context_of(request, "api"),
+    )
     return Status(204, None)
 
 
@@ -186,8 +229,10 @@ def remove_contact(request: HttpRequest, customer_id: RecordId, contact_id: Reco
 def open_holding(request: HttpRequest, customer_id: RecordId, payload: HoldingIn):
     """Record a product the customer took up."""
     viewer, context = viewer_of(request), context_of(request, "api")
-    holding = holdings.open_holding(viewer, customer_id, payload.dict(), context)
-    card = selectors.customer_360(viewer, customer_id, context)
+    holding = holdings.holding_open(
+        viewer=viewer, customer_id=customer_id, data=payload.dict(), context=context
+    )
+    card = selectors.customer_360_for_user(viewer=viewer, customer_id=customer_id, context=context)
     return Status(201, next(h for h in card["holdings"] if h["id"] == holding.pk))
 
 
@@ -203,8 +248,11 @@ class TransactionIn(Schema):
 @router.post("/{int:customer_id}/transactions", response={201: TransactionOut})
 def book_transaction(request: HttpRequest, customer_id: RecordId, payload: TransactionIn):
     """Book a purchase (positive) or refund (negative)."""
-    booked = holdings.book_transaction(
-        viewer_of(request), customer_id, payload.dict(), context_of(request, "api")
+    booked = holdings.transaction_book(
+        viewer=viewer_of(request),
+        customer_id=customer_id,
+        data=payload.dict(),
+        context=context_of(request, "api"),
     )
     return Status(
         201,
@@ -228,8 +276,12 @@ def list_groups(request: HttpRequest):
 def create_group(request: HttpRequest, payload: GroupIn):
     """Create a static list or a saved-filter group."""
     viewer = viewer_of(request)
-    group = groups.create_group(
-        viewer, payload.name, payload.kind, payload.filter, context_of(request, "api")
+    group = groups.group_create(
+        viewer=viewer,
+        name=payload.name,
+        kind=payload.kind,
+        saved_filter=payload.filter,
+        context=context_of(request, "api"),
     )
     return Status(201, selectors.present_group(viewer, group))
 
@@ -237,8 +289,12 @@ def create_group(request: HttpRequest, payload: GroupIn):
 @router.post("/groups/{int:group_id}/members", response=MembersOut)
 def change_members(request: HttpRequest, group_id: RecordId, payload: MembersIn):
     """Add and remove members of a static group."""
-    count = groups.change_group_members(
-        viewer_of(request), group_id, payload.add, payload.remove, context_of(request, "api")
+    count = groups.group_change_members(
+        viewer=viewer_of(request),
+        group_id=group_id,
+        add=payload.add,
+        remove=payload.remove,
+        context=context_of(request, "api"),
     )
     return {"member_count": count}
 
@@ -246,7 +302,9 @@ def change_members(request: HttpRequest, group_id: RecordId, payload: MembersIn)
 @router.delete("/groups/{int:group_id}", response={204: None})
 def delete_group(request: HttpRequest, group_id: RecordId):
     """Delete a group."""
-    groups.delete_group(viewer_of(request), group_id, context_of(request, "api"))
+    groups.group_delete(
+        viewer=viewer_of(request), group_id=group_id, context=context_of(request, "api")
+    )
     return Status(204, None)
 
 
@@ -269,8 +327,8 @@ def list_custom_fields(request: HttpRequest):
 @router.post("/custom-fields", response={201: CustomFieldIn})
 def define_custom_field(request: HttpRequest, payload: CustomFieldIn):
     """Define a new customer field (administrators)."""
-    definition = definitions.define_custom_field(
-        viewer_of(request), payload.dict(), context_of(request, "api")
+    definition = definitions.custom_field_define(
+        viewer=viewer_of(request), data=payload.dict(), context=context_of(request, "api")
     )
     return Status(201, definition)
 
@@ -292,7 +350,7 @@ def list_products(request: HttpRequest):
 @router.post("/products", response={201: ProductOut})
 def define_product(request: HttpRequest, payload: ProductOut):
     """Add a product to the catalogue (administrators)."""
-    product = definitions.define_product(
-        viewer_of(request), payload.dict(), context_of(request, "api")
+    product = definitions.product_define(
+        viewer=viewer_of(request), data=payload.dict(), context=context_of(request, "api")
     )
     return Status(201, product)

@@ -6,17 +6,19 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
-from guanxi.audit.services import created, deleted, record
+from guanxi.audit.services import RequestContext, created, deleted, record
 from guanxi.concurrency import save_if_version
 from guanxi.customers.identity import clean_identity
 from guanxi.customers.models import Contact, CustomerKind
-from guanxi.customers.selectors import get_editable_customer
+from guanxi.customers.selectors import customer_get_editable_for_user
 from guanxi.storable import check_storable
 
 
-def add_contact(viewer: policy.Viewer, customer_id: int, data: dict, context) -> Contact:
+def contact_add(
+    *, viewer: policy.Viewer, customer_id: int, data: dict, context: RequestContext
+) -> Contact:
     """Add a contact person to an organisation customer."""
-    customer = get_editable_customer(viewer, customer_id)
+    customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
     errors: dict = {}
     if customer.kind != CustomerKind.ORGANISATION:
         errors["customer"] = [_("Only organisation customers have contact persons.")]
@@ -43,17 +45,18 @@ def add_contact(viewer: policy.Viewer, customer_id: int, data: dict, context) ->
 
 
 def _editable_contact(viewer: policy.Viewer, customer_id: int, contact_id: int) -> Contact:
-    customer = get_editable_customer(viewer, customer_id)
+    customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
     return Contact.objects.get(pk=contact_id, customer=customer)
 
 
-def update_contact(
+def contact_update(
+    *,
     viewer: policy.Viewer,
     customer_id: int,
     contact_id: int,
     data: dict,
     expected_version: int,
-    context,
+    context: RequestContext,
 ) -> Contact:
     """Change a contact person's details; a stale version changes nothing."""
     contact = _editable_contact(viewer, customer_id, contact_id)
@@ -84,7 +87,9 @@ def update_contact(
     return contact
 
 
-def remove_contact(viewer: policy.Viewer, customer_id: int, contact_id: int, context) -> None:
+def contact_remove(
+    *, viewer: policy.Viewer, customer_id: int, contact_id: int, context: RequestContext
+) -> None:
     """Remove a contact person from an organisation customer."""
     contact = _editable_contact(viewer, customer_id, contact_id)
     with transaction.atomic():

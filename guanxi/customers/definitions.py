@@ -10,8 +10,8 @@ from guanxi.concurrency import unique_or_conflict
 from guanxi.customers.models import CustomFieldDefinition, CustomFieldType, Product
 
 
-def define_product(
-    viewer: policy.Viewer, data: dict, context: RequestContext | None = None
+def product_define(
+    *, viewer: policy.Viewer, data: dict, context: RequestContext | None = None
 ) -> Product:
     """Add a product to the catalogue (administrators)."""
     policy.require(viewer, "definitions.manage")
@@ -35,8 +35,8 @@ def define_product(
     return product
 
 
-def define_custom_field(
-    viewer: policy.Viewer, data: dict, context: RequestContext | None = None
+def custom_field_define(
+    *, viewer: policy.Viewer, data: dict, context: RequestContext | None = None
 ) -> CustomFieldDefinition:
     """Add an administrator-defined customer field."""
     policy.require(viewer, "definitions.manage")

@@ -131,7 +131,7 @@ class CustomerFilterForm(ServiceErrorsMixin, forms.Form):
                 field.widget.attrs["class"] = "form-select"
 
     def list_filter(self) -> dict:
-        """The filters set, as ``list_customers`` expects them (call after ``is_valid``)."""
+        """The filters set, as ``customer_list_for_user`` expects them (call after ``is_valid``)."""
         keys = ("q", "status", "value_tier", "branch_id", "owner_id", "group_id", "tag")
         return {k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k)}
 
@@ -254,7 +254,7 @@ class CustomerEditForm(ServiceErrorsMixin, forms.Form):
         return initial
 
     def changes(self) -> dict:
-        """The changed fields as ``update_customer`` expects them (call after ``is_valid``).
+        """The changed fields as ``customer_update`` expects them (call after ``is_valid``).
 
         Only changed fields are sent, so an untouched masked value is never overwritten
         and the audit log names exactly what was changed.

@@ -13,7 +13,8 @@ from guanxi.customers.models import Customer, CustomerGroup, GroupKind, GroupMem
 from guanxi.customers.selectors import clean_list_filter, group_member_count, identifying_search
 
 
-def create_group(
+def group_create(
+    *,
     viewer: policy.Viewer,
     name: str,
     kind: str,
@@ -60,8 +61,13 @@ def create_group(
     return group
 
 
-def change_group_members(
-    viewer: policy.Viewer, group_id: int, add: list[int], remove: list[int], context
+def group_change_members(
+    *,
+    viewer: policy.Viewer,
+    group_id: int,
+    add: list[int],
+    remove: list[int],
+    context: RequestContext,
 ) -> int:
     """Add and remove members of a static group (its creator or an administrator);
     customers out of scope count as unknown."""
@@ -100,7 +106,7 @@ def change_group_members(
     return group_member_count(viewer, group)
 
 
-def delete_group(viewer: policy.Viewer, group_id: int, context) -> None:
+def group_delete(*, viewer: policy.Viewer, group_id: int, context: RequestContext) -> None:
     """Delete a customer group (its creator or an administrator); its members stay
     customers, of course."""
     group = CustomerGroup.objects.get(pk=group_id)

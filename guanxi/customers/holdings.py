@@ -15,16 +15,18 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
-from guanxi.audit.services import created, record
+from guanxi.audit.services import RequestContext, created, record
 from guanxi.customers import events
 from guanxi.customers.models import Channel, Customer, Holding, Product, Transaction
-from guanxi.customers.selectors import get_editable_customer
+from guanxi.customers.selectors import customer_get_editable_for_user
 from guanxi.storable import MONEY_LIMIT, check_storable
 
 
-def open_holding(viewer: policy.Viewer, customer_id: int, data: dict, context) -> Holding:
+def holding_open(
+    *, viewer: policy.Viewer, customer_id: int, data: dict, context: RequestContext
+) -> Holding:
     """Record a product the customer took up (an account opened, a plan subscribed)."""
-    customer = get_editable_customer(viewer, customer_id)
+    customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
     product = Product.objects.filter(code=data.pop("product_code")).first()
     errors: dict = {}
     if product is None:
@@ -54,9 +56,11 @@ def open_holding(viewer: policy.Viewer, customer_id: int, data: dict, context) -
     return holding
 
 
-def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, context):
+def transaction_book(
+    *, viewer: policy.Viewer, customer_id: int, data: dict, context: RequestContext
+) -> Transaction:
     """Record a transaction for a customer the viewer may edit."""
-    customer = get_editable_customer(viewer, customer_id)
+    customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
     product = None
     if data.get("product_code"):
         product = Product.objects.filter(code=data["product_code"]).first()
@@ -68,7 +72,7 @@ def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, contex
         raise ValidationError({"occurred_at": [_("A transaction cannot be in the future.")]})
     values = {k: data.get(k) for k in ("amount", "channel", "occurred_at", "product_code")}
     with transaction.atomic():  # the booking and its audit entry commit together
-        booked = record_transaction(
+        booked = _book(
             customer,
             data["amount"],
             data["channel"],
@@ -90,7 +94,7 @@ def book_transaction(viewer: policy.Viewer, customer_id: int, data: dict, contex
     return booked
 
 
-def record_transaction(
+def _book(
     customer: Customer,
     amount: Decimal,
     channel: str,
@@ -99,7 +103,7 @@ def record_transaction(
     *,
     actor=None,
 ) -> Transaction:
-    """Book a transaction and keep the customer's running totals in step with it."""
+    """Write the transaction and keep the customer's running totals in step with it."""
     with transaction.atomic():
         booked = Transaction.objects.create(
             customer=customer,

@@ -19,7 +19,7 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction, AuditEntry
 from guanxi.audit.services import RequestContext, record
 from guanxi.customers.identity import national_phone
-from guanxi.customers.selectors import get_visible_customer
+from guanxi.customers.selectors import customer_get_for_user
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 LETTER = re.compile(r"[^\W\d_]")
@@ -65,13 +65,13 @@ def _refuse(viewer, customer_id: int, field: str, context, reason: str, error: E
     raise error
 
 
-def reveal_field(
-    viewer: policy.Viewer, customer_id: int, field: str, reason: str, context: RequestContext
+def customer_reveal_field(
+    *, viewer: policy.Viewer, customer_id: int, field: str, reason: str, context: RequestContext
 ) -> str:
     """Show one masked value once, for a stated reason; the reveal is audited."""
     if field not in policy.PERSONAL_FIELDS:
         raise ValidationError({"field": [_("Only phone, ID number and email can be revealed.")]})
-    customer = get_visible_customer(viewer, customer_id)
+    customer = customer_get_for_user(viewer=viewer, customer_id=customer_id)
     policy.require(viewer, "customer.reveal", customer)
     access = policy.field_access(viewer, [customer])[customer.pk][field]
     if access is policy.Access.HIDDEN:

@@ -1,6 +1,6 @@
 """Reads of customers, always through the permission policy, with personal data audited.
 
-``get_visible_customer`` is the single way to fetch one customer: a record outside the
+``customer_get_for_user`` is the single way to fetch one customer: a record outside the
 viewer's scope raises ``Customer.DoesNotExist``, so its existence does not leak.
 """
 
@@ -50,7 +50,7 @@ CENTS = Decimal("0.01")
 LIFECYCLE_SHOWN = 20
 
 
-def get_visible_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
+def customer_get_for_user(*, viewer: policy.Viewer, customer_id: int) -> Customer:
     """One customer the viewer may see, or ``Customer.DoesNotExist``."""
     return (
         policy.customer_scope(viewer, Customer.objects.select_related("branch", "owner__profile"))
@@ -59,10 +59,10 @@ def get_visible_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
     )
 
 
-def get_editable_customer(viewer: policy.Viewer, customer_id: int) -> Customer:
+def customer_get_editable_for_user(*, viewer: policy.Viewer, customer_id: int) -> Customer:
     """A customer the viewer may change: out of scope reads as missing, in scope but not
     editable is forbidden."""
-    customer = get_visible_customer(viewer, customer_id)
+    customer = customer_get_for_user(viewer=viewer, customer_id=customer_id)
     policy.require(viewer, "customer.edit", customer)
     return customer
 
@@ -80,7 +80,7 @@ def _customer_in_scope(
 
 
 def _visible_customer_with_names(viewer: policy.Viewer, customer_id: int) -> Customer:
-    """As ``get_visible_customer``, with the branch and owner names read in the same query."""
+    """As ``customer_get_for_user``, with the branch and owner names read in the same query."""
     found = _customer_in_scope.rows(customer_id=customer_id, **policy.scope_values(viewer))
     if not found:
         raise Customer.DoesNotExist
@@ -217,7 +217,8 @@ def identifying_search(viewer: policy.Viewer, query: str) -> dict[str, str]:
     return searched
 
 
-def list_customers(
+def customer_list_for_user(
+    *,
     viewer: policy.Viewer,
     raw_filter: dict,
     context: RequestContext,
@@ -447,7 +448,9 @@ def _lifecycle(customer: Customer) -> list[dict]:
     ]
 
 
-def customer_360(viewer: policy.Viewer, customer_id: int, context: RequestContext) -> dict:
+def customer_360_for_user(
+    *, viewer: policy.Viewer, customer_id: int, context: RequestContext
+) -> dict:
     """Everything about one customer the viewer may see, in one structure; audited."""
     customer = _visible_customer_with_names(viewer, customer_id)
     access = policy.field_access(viewer, [customer])[customer.pk]

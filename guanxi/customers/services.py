@@ -21,7 +21,7 @@ from guanxi.customers.custom_fields import clean_custom_fields
 from guanxi.customers.identity import clean_identity
 from guanxi.customers.models import Customer, LifecycleChange, LifecycleStatus, Tag
 from guanxi.customers.pinyin import initials_key, pinyin_key
-from guanxi.customers.selectors import get_editable_customer, get_visible_customer
+from guanxi.customers.selectors import customer_get_editable_for_user, customer_get_for_user
 from guanxi.org.models import Branch, Profile
 from guanxi.storable import check_storable
 
@@ -110,7 +110,7 @@ def _apply(customer: Customer, data: dict) -> list[str]:
     return changed
 
 
-def create_customer(viewer: policy.Viewer, data: dict, context: RequestContext) -> Customer:
+def customer_create(*, viewer: policy.Viewer, data: dict, context: RequestContext) -> Customer:
     """Create a customer after validation and a permission check; audited."""
     cleaned = clean_customer_data(dict(data), partial=False)
     planned = policy.CustomerRef(0, cleaned.get("owner_id"), cleaned["branch_id"])
@@ -137,7 +137,8 @@ def create_customer(viewer: policy.Viewer, data: dict, context: RequestContext) 
     return customer
 
 
-def update_customer(
+def customer_update(
+    *,
     viewer: policy.Viewer,
     customer_id: int,
     data: dict,
@@ -145,7 +146,7 @@ def update_customer(
     context: RequestContext,
 ) -> Customer:
     """Change fields of a customer, refusing a stale version; audited with the changed fields."""
-    customer = get_editable_customer(viewer, customer_id)
+    customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
     cleaned = clean_customer_data(dict(data), partial=True)
     if cleaned.get("branch_id", customer.branch_id) != customer.branch_id:
         message = _("Moving a customer to another branch is a transfer (administrators).")
@@ -188,7 +189,8 @@ def _record_lifecycle(customer: Customer, old: str, new: str, reason: str, viewe
     )
 
 
-def change_lifecycle(
+def customer_change_lifecycle(
+    *,
     viewer: policy.Viewer,
     customer_id: int,
     to_status: str,
@@ -197,7 +199,7 @@ def change_lifecycle(
     context: RequestContext,
 ) -> Customer:
     """Move a customer to another lifecycle status, keeping the date and reason."""
-    customer = get_editable_customer(viewer, customer_id)
+    customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
     errors = {}
     if to_status not in LifecycleStatus.values:
         errors["status"] = [_("Unknown lifecycle status.")]
@@ -227,12 +229,17 @@ def change_lifecycle(
     return customer
 
 
-def set_tags(
-    viewer: policy.Viewer, customer_id: int, names: list[str], expected_version: int, context
+def customer_set_tags(
+    *,
+    viewer: policy.Viewer,
+    customer_id: int,
+    names: list[str],
+    expected_version: int,
+    context: RequestContext,
 ) -> list[str]:
     """Replace a customer's tags, creating tags that do not exist yet; a stale version
     changes nothing."""
-    customer = get_editable_customer(viewer, customer_id)
+    customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
     clean = sorted({n.strip() for n in names if n and n.strip()})
     if any(len(n) > 50 for n in clean):
         raise ValidationError({"tags": [_("A tag has at most 50 characters.")]})
@@ -265,7 +272,7 @@ def customer_transfer(
 ) -> Customer:
     """Move a customer to another branch and an owner there (administrators); audited with
     the old and new branch and owner and the reason."""
-    customer = get_visible_customer(viewer, customer_id)
+    customer = customer_get_for_user(viewer=viewer, customer_id=customer_id)
     policy.require(viewer, "customer.transfer", customer)
     errors: dict = {}
     if not Branch.objects.filter(pk=branch_id).exists():

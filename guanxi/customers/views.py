@@ -72,14 +72,16 @@ def _web(request: HttpRequest) -> tuple[policy.Viewer, RequestContext]:
 def _customer_360(request: HttpRequest, customer_id: int) -> dict:
     viewer, context = _web(request)
     try:
-        return selectors.customer_360(viewer, customer_id, context)
+        return selectors.customer_360_for_user(
+            viewer=viewer, customer_id=customer_id, context=context
+        )
     except Customer.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def _visible_customer(request: HttpRequest, customer_id: int) -> Customer:
     try:
-        return selectors.get_visible_customer(viewer_of(request), customer_id)
+        return selectors.customer_get_for_user(viewer=viewer_of(request), customer_id=customer_id)
     except Customer.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -96,13 +98,13 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         viewer, context = _web(request)
         try:
-            page = selectors.list_customers(
-                viewer,
-                form.list_filter(),
-                context,
-                form.sort_key(),
-                page_number(request),
-                PAGE_SIZE,
+            page = selectors.customer_list_for_user(
+                viewer=viewer,
+                raw_filter=form.list_filter(),
+                context=context,
+                sort=form.sort_key(),
+                page=page_number(request),
+                page_size=PAGE_SIZE,
             )
         except ValidationError as exc:
             form.apply_service_errors(exc)
@@ -160,8 +162,12 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
             return redirect("customers:detail", customer_id=customer_id)
         viewer, context = _web(request)
         try:
-            services.update_customer(
-                viewer, customer_id, changes, form.cleaned_data["version"], context
+            services.customer_update(
+                viewer=viewer,
+                customer_id=customer_id,
+                data=changes,
+                expected_version=form.cleaned_data["version"],
+                context=context,
             )
         except ValidationError as exc:
             form.apply_service_errors(exc)
@@ -184,13 +190,13 @@ def customer_lifecycle(request: HttpRequest, customer_id: int) -> HttpResponse:
         form = LifecycleForm(request.POST)
         if form.is_valid():
             try:
-                services.change_lifecycle(
-                    viewer,
-                    customer_id,
-                    form.cleaned_data["status"],
-                    form.cleaned_data["reason"],
-                    form.cleaned_data["version"],
-                    context,
+                services.customer_change_lifecycle(
+                    viewer=viewer,
+                    customer_id=customer_id,
+                    to_status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                    context=context,
                 )
             except ValidationError as exc:
                 form.apply_service_errors(exc)
@@ -210,7 +216,7 @@ def customer_lifecycle(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_reveal(request: HttpRequest, customer_id: int, field: str) -> HttpResponse:
-    """Ask why, then show one masked value once; ``reveals.reveal_field`` audits it.
+    """Ask why, then show one masked value once; ``reveals.customer_reveal_field`` audits it.
 
     HTMX swaps the form and then the value into the 360 page; without JavaScript the same
     URL works as a small page of its own.
@@ -224,8 +230,12 @@ def customer_reveal(request: HttpRequest, customer_id: int, field: str) -> HttpR
         if form.is_valid():
             viewer, context = _web(request)
             try:
-                value = reveals.reveal_field(
-                    viewer, customer_id, field, form.cleaned_data["reason"], context
+                value = reveals.customer_reveal_field(
+                    viewer=viewer,
+                    customer_id=customer_id,
+                    field=field,
+                    reason=form.cleaned_data["reason"],
+                    context=context,
                 )
             except ValidationError as exc:
                 form.apply_service_errors(exc)

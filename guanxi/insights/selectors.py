@@ -18,7 +18,7 @@ from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.customers.models import Customer
-from guanxi.customers.selectors import get_visible_customer
+from guanxi.customers.selectors import customer_get_for_user
 from guanxi.insights.charts import CHART_COLUMNS, build_charts
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
 
@@ -170,7 +170,7 @@ def score_history(viewer: policy.Viewer, customer_id: int) -> list[CustomerScore
 
     Raises ``Customer.DoesNotExist`` for a customer outside the viewer's scope.
     """
-    customer = get_visible_customer(viewer, customer_id)
+    customer = customer_get_for_user(viewer=viewer, customer_id=customer_id)
     return list(
         CustomerScore.objects.filter(customer=customer, run__status=RunStatus.FINISHED)
         .select_related("run")

@@ -68,9 +68,9 @@ def scope_values(viewer: Viewer) -> dict[str, int]:
     scopes = _scopes(viewer)
     return {
         "everyone": int(Scope.ALL in scopes),
-        "own_id": viewer.user_id if Scope.OWN in scopes else 0,
+        "own_id": (viewer.user_id or 0) if Scope.OWN in scopes else 0,
         "branch_id": (viewer.branch_id or 0) if Scope.BRANCH in scopes else 0,
-        "team_of": viewer.user_id if Scope.TEAM in scopes else 0,
+        "team_of": (viewer.user_id or 0) if Scope.TEAM in scopes else 0,
     }
 
 

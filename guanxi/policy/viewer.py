@@ -11,7 +11,7 @@ from guanxi.org.roles import Role
 class Viewer:
     """The user on whose behalf a service acts, with what the policy needs to know."""
 
-    user_id: int
+    user_id: int | None
     username: str
     roles: frozenset[str]
     branch_id: int | None
@@ -34,6 +34,18 @@ class Viewer:
             team_id=profile.team_id if profile else None,
         )
 
+    @classmethod
+    def system(cls) -> "Viewer":
+        """The actor for work no user asked for: background tasks, loaders, benchmarks.
+
+        It has no user, so audit entries and events name no one ("system"), and the
+        administrator's role, so it goes through the same policy checks as every caller
+        instead of a twin of the service that skips them.
+        """
+        return cls(
+            user_id=None, username="system", roles=frozenset({Role.ADMINISTRATOR}), branch_id=None
+        )
+
     @functools.cached_property
     def teammate_ids(self) -> frozenset[int]:
         """User ids of the members of the viewer's team, the viewer included.
@@ -41,6 +53,8 @@ class Viewer:
         Read once per viewer (a request), and only for a team lead's record checks; the
         queryset form of team scope is a subquery instead (``guanxi.policy.scope``).
         """
+        if self.user_id is None:
+            return frozenset()  # the system actor is in no team
         return frozenset(
             Profile.objects.filter(team__members__user_id=self.user_id).values_list(
                 "user_id", flat=True

@@ -60,10 +60,12 @@ def records(staff, org, make_customer) -> dict[str, list[int]]:
     person = make_customer("张三")
     make_customer("李四", phone="13900001111")
     company = make_customer("星河贸易有限公司", kind="organisation", id_number="")
-    contact = contacts.add_contact(admin, company.pk, {"name": "王五"}, context)
-    group = groups.create_group(admin, "高净值", "static", {})
-    product = definitions.define_product(
-        admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"}
+    contact = contacts.contact_add(
+        viewer=admin, customer_id=company.pk, data={"name": "王五"}, context=context
+    )
+    group = groups.group_create(viewer=admin, name="高净值", kind="static", saved_filter={})
+    product = definitions.product_define(
+        viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
     )
     return {
         "customer_id": [person.pk, company.pk],

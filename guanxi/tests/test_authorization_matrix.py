@@ -378,7 +378,9 @@ def test_every_page_has_a_row():
 @pytest.fixture
 def world(staff, org, make_customer) -> World:
     admin = policy.Viewer.of(staff["admin"])
-    definitions.define_product(admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"})
+    definitions.product_define(
+        viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
+    )
     places = {
         "in": (org["north"], staff["account_manager"]),
         "out": (org["south"], staff["south_manager"]),
@@ -390,7 +392,9 @@ def world(staff, org, make_customer) -> World:
             f"公司{scope}", kind="organisation", id_number="", branch_id=branch.pk,
             owner_id=owner.pk,
         )  # fmt: skip
-        contact = contacts.add_contact(admin, company.pk, {"name": "联系人"}, CONTEXT)
+        contact = contacts.contact_add(
+            viewer=admin, customer_id=company.pk, data={"name": "联系人"}, context=CONTEXT
+        )
         records[scope] = {
             "customer_id": person.pk,
             "name": person.name,

@@ -195,11 +195,16 @@ def records(staff, org, make_customer) -> dict:
     admin = policy.Viewer.of(staff["admin"])
     person = make_customer("张三")
     company = make_customer("星河贸易有限公司", kind="organisation", id_number="")
-    contact = contacts.add_contact(
-        admin, company.pk, {"name": "赵六"}, RequestContext(channel="test")
+    contact = contacts.contact_add(
+        viewer=admin,
+        customer_id=company.pk,
+        data={"name": "赵六"},
+        context=RequestContext(channel="test"),
     )
-    group = groups.create_group(admin, "名单", "static", {})
-    definitions.define_product(admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"})
+    group = groups.group_create(viewer=admin, name="名单", kind="static", saved_filter={})
+    definitions.product_define(
+        viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
+    )
     return {
         "customer": person.pk,
         "organisation": company.pk,

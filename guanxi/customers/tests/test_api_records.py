@@ -113,7 +113,13 @@ def test_two_concurrent_editors_cannot_both_win(staff, make_customer):
     def edit(address: str) -> None:
         barrier.wait()
         try:
-            services.update_customer(viewer, customer.pk, {"address": address}, 1, RequestContext())
+            services.customer_update(
+                viewer=viewer,
+                customer_id=customer.pk,
+                data={"address": address},
+                expected_version=1,
+                context=RequestContext(),
+            )
             outcomes.append("saved " + address)
         except VersionConflict:
             outcomes.append("conflict")
@@ -140,8 +146,11 @@ def test_a_booking_whose_audit_entry_fails_is_not_kept(make_customer, staff, mon
     monkeypatch.setattr(holdings, "record", failing_record)
     data = {"amount": Decimal("88.00"), "channel": "branch", "occurred_at": timezone.now()}
     with pytest.raises(RuntimeError):
-        holdings.book_transaction(
-            policy.Viewer.of(staff["admin"]), customer.pk, data, RequestContext()
+        holdings.transaction_book(
+            viewer=policy.Viewer.of(staff["admin"]),
+            customer_id=customer.pk,
+            data=data,
+            context=RequestContext(),
         )
     assert not Transaction.objects.exists()
     customer.refresh_from_db()

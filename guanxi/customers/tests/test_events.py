@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from guanxi import policy
-from guanxi.audit.services import RequestContext
+from guanxi.audit.models import AuditEntry
+from guanxi.audit.services import TASK_CONTEXT, RequestContext
 from guanxi.core.events.models import EventRecord
 from guanxi.customers import holdings, services
 from guanxi.customers.events import TransactionBooked
@@ -92,8 +93,25 @@ def test_booking_a_transaction_publishes_it_with_the_user_as_actor(api_as, make_
 
 def test_a_transaction_recorded_by_the_system_has_no_actor(make_customer):
     customer = make_customer()
-    holdings.record_transaction(customer, Decimal("10"), "branch", timezone.now(), None)
+    holdings.transaction_book(
+        viewer=policy.Viewer.system(),
+        customer_id=customer.pk,
+        data={"amount": Decimal("10"), "channel": "branch", "occurred_at": timezone.now()},
+        context=TASK_CONTEXT,
+    )
     assert EventRecord.objects.get(name="transaction.booked").actor_id is None
+
+
+def test_a_transaction_booked_by_the_system_is_audited_as_the_system(make_customer):
+    customer = make_customer()
+    holdings.transaction_book(
+        viewer=policy.Viewer.system(),
+        customer_id=customer.pk,
+        data={"amount": Decimal("10"), "channel": "branch", "occurred_at": timezone.now()},
+        context=TASK_CONTEXT,
+    )
+    entry = AuditEntry.objects.get(object_type="transaction")
+    assert (entry.actor_id, entry.actor_name, entry.channel) == (None, "system", "task")
 
 
 def test_an_invalid_edit_publishes_nothing(make_customer, staff):
@@ -101,5 +119,11 @@ def test_an_invalid_edit_publishes_nothing(make_customer, staff):
     before = EventRecord.objects.count()
     admin = policy.Viewer.of(staff["admin"])
     with pytest.raises(ValidationError, match="phone"):
-        services.update_customer(admin, customer.pk, {"phone": "12"}, 1, RequestContext())
+        services.customer_update(
+            viewer=admin,
+            customer_id=customer.pk,
+            data={"phone": "12"},
+            expected_version=1,
+            context=RequestContext(),
+        )
     assert EventRecord.objects.count() == before

@@ -189,8 +189,13 @@ def test_360_page_is_audited(staff, zhang):
 
 def test_360_page_shows_lifecycle_history_and_timeline(staff, zhang):
     admin = policy.Viewer.of(staff["admin"])
-    services.change_lifecycle(
-        admin, zhang.pk, "new", "首次购买理财", zhang.version, RequestContext()
+    services.customer_change_lifecycle(
+        viewer=admin,
+        customer_id=zhang.pk,
+        to_status="new",
+        reason="首次购买理财",
+        expected_version=zhang.version,
+        context=RequestContext(),
     )
     response = client_for(staff["account_manager"]).get(
         detail_url(zhang), HTTP_ACCEPT_LANGUAGE="en"
@@ -342,8 +347,12 @@ def test_edit_shows_a_per_field_error_for_a_bad_id_check_digit(staff, zhang):
 def test_edit_with_a_stale_version_saves_nothing(staff, zhang):
     client = client_for(staff["account_manager"])
     data = form_data(client.get(edit_url(zhang)))
-    services.update_customer(
-        policy.Viewer.of(staff["admin"]), zhang.pk, {"occupation": "教师"}, 1, RequestContext()
+    services.customer_update(
+        viewer=policy.Viewer.of(staff["admin"]),
+        customer_id=zhang.pk,
+        data={"occupation": "教师"},
+        expected_version=1,
+        context=RequestContext(),
     )
     data["address"] = "上海市"
     response = client.post(edit_url(zhang), data, HTTP_ACCEPT_LANGUAGE="en")
@@ -378,17 +387,17 @@ def test_owner_move_refused_for_account_manager_is_shown_on_the_field(staff, zha
 
 def test_custom_fields_are_edited_with_typed_inputs(staff, zhang):
     admin = policy.Viewer.of(staff["admin"])
-    definitions.define_custom_field(
-        admin,
-        {
+    definitions.custom_field_define(
+        viewer=admin,
+        data={
             "key": "risk_level",
             "label": "风险等级",
             "field_type": "choice",
             "choices": ["低", "中", "高"],
         },
     )
-    definitions.define_custom_field(
-        admin, {"key": "annual_income", "label": "年收入", "field_type": "number"}
+    definitions.custom_field_define(
+        viewer=admin, data={"key": "annual_income", "label": "年收入", "field_type": "number"}
     )
     client = client_for(staff["account_manager"])
     data = form_data(client.get(edit_url(zhang)))
@@ -403,8 +412,9 @@ def test_custom_fields_are_edited_with_typed_inputs(staff, zhang):
 
 def test_bad_custom_field_value_is_shown_on_its_field(staff, zhang):
     admin = policy.Viewer.of(staff["admin"])
-    definitions.define_custom_field(
-        admin, {"key": "risk_level", "label": "风险等级", "field_type": "choice", "choices": ["低"]}
+    definitions.custom_field_define(
+        viewer=admin,
+        data={"key": "risk_level", "label": "风险等级", "field_type": "choice", "choices": ["低"]},
     )
     client = client_for(staff["account_manager"])
     data = form_data(client.get(edit_url(zhang)))

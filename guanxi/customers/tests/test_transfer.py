@@ -90,8 +90,12 @@ def test_an_edit_cannot_move_a_customer_to_another_branch(staff, org, customer):
     before = state(customer)
     admin = policy.Viewer.of(staff["admin"])
     with pytest.raises(ValidationError) as refused:
-        services.update_customer(
-            admin, customer.pk, {"branch_id": org["south"].pk}, customer.version, CONTEXT
+        services.customer_update(
+            viewer=admin,
+            customer_id=customer.pk,
+            data={"branch_id": org["south"].pk},
+            expected_version=customer.version,
+            context=CONTEXT,
         )
     assert "branch_id" in refused.value.message_dict
     assert state(customer) == before
@@ -101,7 +105,7 @@ def test_an_owner_must_belong_to_the_customers_branch(staff, org):
     admin = policy.Viewer.of(staff["admin"])
     data = {"name": "赵六", "branch_id": org["north"].pk, "owner_id": staff["south_manager"].pk}
     with pytest.raises(ValidationError) as refused:
-        services.create_customer(admin, data, CONTEXT)
+        services.customer_create(viewer=admin, data=data, context=CONTEXT)
     assert "owner_id" in refused.value.message_dict
     assert not Customer.objects.filter(name="赵六").exists()
 
@@ -110,8 +114,12 @@ def test_an_edit_cannot_give_the_customer_an_owner_of_another_branch(staff, cust
     before = state(customer)
     admin = policy.Viewer.of(staff["admin"])
     with pytest.raises(ValidationError):
-        services.update_customer(
-            admin, customer.pk, {"owner_id": staff["south_manager"].pk}, customer.version, CONTEXT
+        services.customer_update(
+            viewer=admin,
+            customer_id=customer.pk,
+            data={"owner_id": staff["south_manager"].pk},
+            expected_version=customer.version,
+            context=CONTEXT,
         )
     assert state(customer) == before
 

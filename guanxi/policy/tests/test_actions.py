@@ -46,12 +46,16 @@ def test_navigation_shows_what_the_action_table_allows(staff, role):
 
 @pytest.fixture
 def admins_group(staff):
-    return groups.create_group(Viewer.of(staff["admin"]), "高净值", "static", {})
+    return groups.group_create(
+        viewer=Viewer.of(staff["admin"]), name="高净值", kind="static", saved_filter={}
+    )
 
 
 def test_an_account_manager_cannot_delete_an_administrators_group(staff, admins_group):
     with pytest.raises(PermissionDenied):
-        groups.delete_group(Viewer.of(staff["account_manager"]), admins_group.pk, CONTEXT)
+        groups.group_delete(
+            viewer=Viewer.of(staff["account_manager"]), group_id=admins_group.pk, context=CONTEXT
+        )
     assert CustomerGroup.objects.filter(pk=admins_group.pk).exists()
 
 
@@ -61,18 +65,22 @@ def test_an_account_manager_cannot_change_an_administrators_group(
     mine = make_customer()
     manager = Viewer.of(staff["account_manager"])
     with pytest.raises(PermissionDenied):
-        groups.change_group_members(manager, admins_group.pk, [mine.pk], [], CONTEXT)
+        groups.group_change_members(
+            viewer=manager, group_id=admins_group.pk, add=[mine.pk], remove=[], context=CONTEXT
+        )
     assert not admins_group.members.exists()
 
 
 def test_a_groups_creator_may_delete_it(staff):
     manager = Viewer.of(staff["account_manager"])
-    group = groups.create_group(manager, "我的客户", "static", {})
-    groups.delete_group(manager, group.pk, CONTEXT)
+    group = groups.group_create(viewer=manager, name="我的客户", kind="static", saved_filter={})
+    groups.group_delete(viewer=manager, group_id=group.pk, context=CONTEXT)
     assert not CustomerGroup.objects.filter(pk=group.pk).exists()
 
 
 def test_an_administrator_may_delete_anyones_group(staff):
-    group = groups.create_group(Viewer.of(staff["marketer"]), "活动名单", "static", {})
-    groups.delete_group(Viewer.of(staff["admin"]), group.pk, CONTEXT)
+    group = groups.group_create(
+        viewer=Viewer.of(staff["marketer"]), name="活动名单", kind="static", saved_filter={}
+    )
+    groups.group_delete(viewer=Viewer.of(staff["admin"]), group_id=group.pk, context=CONTEXT)
     assert not CustomerGroup.objects.filter(pk=group.pk).exists()

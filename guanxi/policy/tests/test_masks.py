@@ -93,17 +93,19 @@ def test_the_edit_page_does_not_prefill_a_masked_birthday(staff, customer):
 
 def test_holding_account_numbers_follow_the_id_numbers_access(api_as, staff, customer):
     admin = policy.Viewer.of(staff["admin"])
-    definitions.define_product(admin, {"code": "DEP1", "name": "定期存款", "kind": "deposit"})
-    holdings.open_holding(
-        admin,
-        customer.pk,
-        {
+    definitions.product_define(
+        viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
+    )
+    holdings.holding_open(
+        viewer=admin,
+        customer_id=customer.pk,
+        data={
             "product_code": "DEP1",
             "account_number": "6222020200112233445",
             "opened_at": dt.date(2024, 1, 2),
             "balance": 100,
-        },  # fmt: skip
-        RequestContext(channel="test"),
+        },
+        context=RequestContext(channel="test"),
     )
     full = api_as("account_manager").get(f"{URL}/{customer.pk}").json()["holdings"]
     masked = api_as("service_agent").get(f"{URL}/{customer.pk}").json()["holdings"]
@@ -113,10 +115,13 @@ def test_holding_account_numbers_follow_the_id_numbers_access(api_as, staff, cus
 
 def test_the_audit_log_shows_a_changed_birthday_masked_to_an_auditor(api_as, staff, customer):
     admin = policy.Viewer.of(staff["admin"])
-    services.update_customer(
-        admin, customer.pk, {"birthday": dt.date(1985, 7, 1)}, customer.version,
-        RequestContext(channel="test"),
-    )  # fmt: skip
+    services.customer_update(
+        viewer=admin,
+        customer_id=customer.pk,
+        data={"birthday": dt.date(1985, 7, 1)},
+        expected_version=customer.version,
+        context=RequestContext(channel="test"),
+    )
     entries = api_as("auditor").get("/api/v1/audit", {"object_id": customer.pk}).json()
     changed = next(e for e in entries if "birthday" in e["changes"])
     assert changed["changes"]["birthday"] == ["**-06-15", "**-07-01"]

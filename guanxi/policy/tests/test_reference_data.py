@@ -14,8 +14,11 @@ ID_NUMBER = resident_id()
 
 @pytest.fixture
 def id_search_group(staff):
-    return groups.create_group(
-        Viewer.of(staff["admin"]), "查证件", "saved_filter", {"q": ID_NUMBER, "status": "new"}
+    return groups.group_create(
+        viewer=Viewer.of(staff["admin"]),
+        name="查证件",
+        kind="saved_filter",
+        saved_filter={"q": ID_NUMBER, "status": "new"},
     )
 
 
@@ -43,7 +46,9 @@ def test_a_saved_id_search_is_withheld_from_who_does_not_see_every_id(
 
 
 def test_a_saved_name_search_is_shown_to_everyone(api_as, staff):
-    group = groups.create_group(Viewer.of(staff["admin"]), "姓张", "saved_filter", {"q": "张"})
+    group = groups.group_create(
+        viewer=Viewer.of(staff["admin"]), name="姓张", kind="saved_filter", saved_filter={"q": "张"}
+    )
     assert _group(api_as("marketer"), group.pk)["filter"] == {"q": "张"}
 
 
@@ -56,8 +61,14 @@ def test_member_counts_count_only_the_callers_customers(api_as, staff, make_cust
     mine = make_customer("张三")
     south = make_customer("王五", branch_id=org["south"].pk, owner_id=staff["south_manager"].pk)
     manager = Viewer.of(staff["account_manager"])
-    group = groups.create_group(manager, "名单", "static", {})
-    groups.change_group_members(Viewer.of(staff["admin"]), group.pk, [south.pk], [], CONTEXT)
+    group = groups.group_create(viewer=manager, name="名单", kind="static", saved_filter={})
+    groups.group_change_members(
+        viewer=Viewer.of(staff["admin"]),
+        group_id=group.pk,
+        add=[south.pk],
+        remove=[],
+        context=CONTEXT,
+    )
     answer = api_as("account_manager").post(
         f"/api/v1/customers/groups/{group.pk}/members",
         {"add": [mine.pk]},

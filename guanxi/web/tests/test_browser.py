@@ -17,7 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction, AuditEntry
-from guanxi.audit.services import RequestContext
+from guanxi.audit.services import TASK_CONTEXT, RequestContext
 from guanxi.conftest import PASSWORD
 from guanxi.customers import holdings, services
 from guanxi.customers.models import Customer, Holding, Product
@@ -97,11 +97,32 @@ def customers(transactional_db, make_customer, staff) -> dict[str, Customer]:
     )
     now = timezone.now()
     for days, amount in ((300, "50000.00"), (120, "80000.00"), (10, "30000.00")):
-        holdings.record_transaction(
-            zhang, Decimal(amount), "branch", now - timedelta(days=days), wealth
+        holdings.transaction_book(
+            viewer=policy.Viewer.system(),
+            customer_id=zhang.pk,
+            data={
+                "amount": Decimal(amount),
+                "channel": "branch",
+                "occurred_at": now - timedelta(days=days),
+                "product_code": wealth.code,
+            },
+            context=TASK_CONTEXT,
         )
-    services.set_tags(admin, zhang.pk, ["高净值", "理财偏好"], zhang.version, RequestContext())
-    services.change_lifecycle(admin, zhang.pk, "new", "首次购买理财", 2, RequestContext())
+    services.customer_set_tags(
+        viewer=admin,
+        customer_id=zhang.pk,
+        names=["高净值", "理财偏好"],
+        expected_version=zhang.version,
+        context=RequestContext(),
+    )
+    services.customer_change_lifecycle(
+        viewer=admin,
+        customer_id=zhang.pk,
+        to_status="new",
+        reason="首次购买理财",
+        expected_version=2,
+        context=RequestContext(),
+    )
     zhang.refresh_from_db()
     return {"zhang": zhang, "li": li}
 
@@ -189,12 +210,12 @@ def test_edit_form_with_a_stale_version_says_someone_else_changed_it(open_page, 
     page = open_page()
     login(page, "am")
     page.goto(f"/customers/{zhang.pk}/edit/")
-    services.update_customer(  # a colleague saves first
-        policy.Viewer.of(staff["admin"]),
-        zhang.pk,
-        {"occupation": "教师"},
-        zhang.version,
-        RequestContext(),
+    services.customer_update(  # a colleague saves first
+        viewer=policy.Viewer.of(staff["admin"]),
+        customer_id=zhang.pk,
+        data={"occupation": "教师"},
+        expected_version=zhang.version,
+        context=RequestContext(),
     )
     page.fill("#id_address", "北京市朝阳区建国路1号")
     page.click("#save-customer")
