@@ -113,11 +113,9 @@ def _time_round(mode: str, customer, writes: int, settings) -> float:
             holdings.transaction_book(
                 viewer=system,
                 customer_id=customer.pk,
-                data={
-                    "amount": Decimal("10.00"),
-                    "channel": "online",
-                    "occurred_at": timezone.now(),
-                },
+                booking=holdings.Booking(
+                    amount=Decimal("10.00"), channel="online", occurred_at=timezone.now()
+                ),
                 context=TASK_CONTEXT,
             )
         return time.perf_counter() - began

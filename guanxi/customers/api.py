@@ -230,7 +230,10 @@ def open_holding(request: HttpRequest, customer_id: RecordId, payload: HoldingIn
     """Record a product the customer took up."""
     viewer, context = viewer_of(request), context_of(request, "api")
     holding = holdings.holding_open(
-        viewer=viewer, customer_id=customer_id, data=payload.dict(), context=context
+        viewer=viewer,
+        customer_id=customer_id,
+        holding=holdings.NewHolding(**payload.dict()),
+        context=context,
     )
     card = selectors.customer_360_for_user(viewer=viewer, customer_id=customer_id, context=context)
     return Status(201, next(h for h in card["holdings"] if h["id"] == holding.pk))
@@ -251,7 +254,7 @@ def book_transaction(request: HttpRequest, customer_id: RecordId, payload: Trans
     booked = holdings.transaction_book(
         viewer=viewer_of(request),
         customer_id=customer_id,
-        data=payload.dict(),
+        booking=holdings.Booking(**payload.dict()),
         context=context_of(request, "api"),
     )
     return Status(

@@ -4,6 +4,8 @@ A booking keeps the customer's running totals (lifetime revenue, transaction cou
 and last purchase) in step with it, in the same database transaction as its audit entry.
 """
 
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -22,11 +24,33 @@ from guanxi.customers.selectors import customer_get_editable_for_user
 from guanxi.storable import MONEY_LIMIT, check_storable
 
 
+@dataclass(frozen=True)
+class NewHolding:
+    """A product a customer took up: which one, the account, when, and its balance."""
+
+    product_code: str
+    opened_at: date
+    account_number: str = ""
+    closed_at: date | None = None
+    balance: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A transaction to book: a purchase (a positive amount) or a refund (negative)."""
+
+    amount: Decimal
+    channel: str
+    occurred_at: datetime
+    product_code: str = ""
+
+
 def holding_open(
-    *, viewer: policy.Viewer, customer_id: int, data: dict, context: RequestContext
+    *, viewer: policy.Viewer, customer_id: int, holding: NewHolding, context: RequestContext
 ) -> Holding:
     """Record a product the customer took up (an account opened, a plan subscribed)."""
     customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
+    data = asdict(holding)
     product = Product.objects.filter(code=data.pop("product_code")).first()
     errors: dict = {}
     if product is None:
@@ -38,45 +62,44 @@ def holding_open(
         errors["closed_at"] = [_("A holding cannot close before it opens.")]
     if errors or product is None:
         raise ValidationError(errors)
-    holding = Holding(customer=customer, product=product, **data)
-    check_storable(holding, list(data))
+    held = Holding(customer=customer, product=product, **data)
+    check_storable(held, list(data))
     with transaction.atomic():
-        holding.save()
+        held.save()
         record(
             viewer.user,
             AuditAction.CREATE,
             "holding",
-            [holding.pk],
+            [held.pk],
             ["product"],
             context,
             changes=created({"product": product.code, **data}),
             name=product.name,
             customers=[customer.pk],
         )
-    return holding
+    return held
 
 
 def transaction_book(
-    *, viewer: policy.Viewer, customer_id: int, data: dict, context: RequestContext
+    *, viewer: policy.Viewer, customer_id: int, booking: Booking, context: RequestContext
 ) -> Transaction:
     """Record a transaction for a customer the viewer may edit."""
     customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
     product = None
-    if data.get("product_code"):
-        product = Product.objects.filter(code=data["product_code"]).first()
+    if booking.product_code:
+        product = Product.objects.filter(code=booking.product_code).first()
         if product is None:
             raise ValidationError({"product_code": [_("There is no product with this code.")]})
-    if data["channel"] not in Channel.values:
+    if booking.channel not in Channel.values:
         raise ValidationError({"channel": [_("Unknown channel.")]})
-    if data["occurred_at"] > timezone.now():
+    if booking.occurred_at > timezone.now():
         raise ValidationError({"occurred_at": [_("A transaction cannot be in the future.")]})
-    values = {k: data.get(k) for k in ("amount", "channel", "occurred_at", "product_code")}
     with transaction.atomic():  # the booking and its audit entry commit together
         booked = _book(
             customer,
-            data["amount"],
-            data["channel"],
-            data["occurred_at"],
+            booking.amount,
+            booking.channel,
+            booking.occurred_at,
             product,
             actor=viewer.user,
         )
@@ -87,7 +110,7 @@ def transaction_book(
             [booked.pk],
             ["amount"],
             context,
-            changes=created(values),
+            changes=created(asdict(booking)),
             name=customer.name,
             customers=[customer.pk],
         )

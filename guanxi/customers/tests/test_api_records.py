@@ -144,12 +144,14 @@ def test_a_booking_whose_audit_entry_fails_is_not_kept(make_customer, staff, mon
         raise RuntimeError("audit store unavailable")
 
     monkeypatch.setattr(holdings, "record", failing_record)
-    data = {"amount": Decimal("88.00"), "channel": "branch", "occurred_at": timezone.now()}
+    booking = holdings.Booking(
+        amount=Decimal("88.00"), channel="branch", occurred_at=timezone.now()
+    )
     with pytest.raises(RuntimeError):
         holdings.transaction_book(
             viewer=policy.Viewer.of(staff["admin"]),
             customer_id=customer.pk,
-            data=data,
+            booking=booking,
             context=RequestContext(),
         )
     assert not Transaction.objects.exists()

@@ -96,7 +96,9 @@ def test_a_transaction_recorded_by_the_system_has_no_actor(make_customer):
     holdings.transaction_book(
         viewer=policy.Viewer.system(),
         customer_id=customer.pk,
-        data={"amount": Decimal("10"), "channel": "branch", "occurred_at": timezone.now()},
+        booking=holdings.Booking(
+            amount=Decimal("10"), channel="branch", occurred_at=timezone.now()
+        ),
         context=TASK_CONTEXT,
     )
     assert EventRecord.objects.get(name="transaction.booked").actor_id is None
@@ -107,7 +109,9 @@ def test_a_transaction_booked_by_the_system_is_audited_as_the_system(make_custom
     holdings.transaction_book(
         viewer=policy.Viewer.system(),
         customer_id=customer.pk,
-        data={"amount": Decimal("10"), "channel": "branch", "occurred_at": timezone.now()},
+        booking=holdings.Booking(
+            amount=Decimal("10"), channel="branch", occurred_at=timezone.now()
+        ),
         context=TASK_CONTEXT,
     )
     entry = AuditEntry.objects.get(object_type="transaction")

@@ -1,6 +1,7 @@
 """The mask table: every personal field, and no field giving back what another hides."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from stdnum.cn import ric
@@ -99,12 +100,12 @@ def test_holding_account_numbers_follow_the_id_numbers_access(api_as, staff, cus
     holdings.holding_open(
         viewer=admin,
         customer_id=customer.pk,
-        data={
-            "product_code": "DEP1",
-            "account_number": "6222020200112233445",
-            "opened_at": dt.date(2024, 1, 2),
-            "balance": 100,
-        },
+        holding=holdings.NewHolding(
+            product_code="DEP1",
+            account_number="6222020200112233445",
+            opened_at=dt.date(2024, 1, 2),
+            balance=Decimal(100),
+        ),
         context=RequestContext(channel="test"),
     )
     full = api_as("account_manager").get(f"{URL}/{customer.pk}").json()["holdings"]

@@ -100,12 +100,12 @@ def customers(transactional_db, make_customer, staff) -> dict[str, Customer]:
         holdings.transaction_book(
             viewer=policy.Viewer.system(),
             customer_id=zhang.pk,
-            data={
-                "amount": Decimal(amount),
-                "channel": "branch",
-                "occurred_at": now - timedelta(days=days),
-                "product_code": wealth.code,
-            },
+            booking=holdings.Booking(
+                amount=Decimal(amount),
+                channel="branch",
+                occurred_at=now - timedelta(days=days),
+                product_code=wealth.code,
+            ),
             context=TASK_CONTEXT,
         )
     services.customer_set_tags(
