@@ -135,6 +135,7 @@ class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet]) -> None:
         self.__name__ = build.__name__
         self.__doc__ = build.__doc__
+        self.__wrapped__ = build
         self._build = build
         self._types = {}
         for name, parameter in inspect.signature(build, eval_str=True).parameters.items():
@@ -165,6 +166,7 @@ class ShapedQuery:
     def __init__(self, build: Callable[..., QuerySet], max_shapes: int = 256) -> None:
         self.__name__ = build.__name__
         self.__doc__ = build.__doc__
+        self.__wrapped__ = build
         self._build = build
         self._max_shapes = max_shapes
         self._compiled: OrderedDict[Hashable, _Compiled] = OrderedDict()

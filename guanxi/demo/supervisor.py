@@ -7,36 +7,32 @@ Here the demo process stays their parent: Ctrl+C, SIGTERM or either child ending
 
 import signal
 import subprocess
+import threading
 from collections.abc import Sequence
-from types import FrameType
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 GRACE_SECONDS = 10
 POLL_SECONDS = 0.2
 
 
-class _Stop(Exception):
-    """A stop signal arrived."""
-
-
-def _raise_stop(signum: int, frame: FrameType | None) -> None:
-    raise _Stop
-
-
 def supervise(commands: Sequence[Sequence[str]]) -> int:
     """Start every command, wait until one ends or a stop signal comes, then end the rest.
 
-    Returns the exit code of the child that ended first, or 0 after a stop signal.
+    Returns the exit code of the child that ended first, or 0 after a stop signal. The
+    signal only sets a flag that the waiting loop reads: raised inside ``Popen`` instead,
+    it could leave a child just started out of the list of children to stop.
     """
-    previous = {s: signal.signal(s, _raise_stop) for s in STOP_SIGNALS}
+    stop = threading.Event()
+    previous = {s: signal.signal(s, lambda signum, frame: stop.set()) for s in STOP_SIGNALS}
     children: list[subprocess.Popen] = []
     code = 0
     try:
         for command in commands:
             children.append(subprocess.Popen(list(command)))
-        code = _first_exit(children)
-    except _Stop:
-        code = 0
+            if stop.is_set():
+                break
+        else:
+            code = _first_exit(children, stop)
     finally:
         # A second Ctrl+C while the children finish must not leave them running.
         for s in STOP_SIGNALS:
@@ -47,13 +43,14 @@ def supervise(commands: Sequence[Sequence[str]]) -> int:
     return code
 
 
-def _first_exit(children: list[subprocess.Popen]) -> int:
-    while True:
+def _first_exit(children: list[subprocess.Popen], stop: threading.Event) -> int:
+    while not stop.is_set():
         for child in children:
             try:
                 return child.wait(timeout=POLL_SECONDS)
             except subprocess.TimeoutExpired:
                 continue
+    return 0
 
 
 def stop_all(children: list[subprocess.Popen], grace: float = GRACE_SECONDS) -> None:
