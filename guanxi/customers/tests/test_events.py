@@ -91,29 +91,25 @@ def test_booking_a_transaction_publishes_it_with_the_user_as_actor(api_as, make_
     assert booked.channel == "online"
 
 
-def test_a_transaction_recorded_by_the_system_has_no_actor(make_customer):
-    customer = make_customer()
+def _book_as_the_system(customer) -> None:
+    booking = holdings.Booking(amount=Decimal("10"), channel="branch", occurred_at=timezone.now())
     holdings.transaction_book(
         viewer=policy.Viewer.system(),
         customer_id=customer.pk,
-        booking=holdings.Booking(
-            amount=Decimal("10"), channel="branch", occurred_at=timezone.now()
-        ),
+        booking=booking,
         context=TASK_CONTEXT,
     )
+
+
+def test_a_transaction_recorded_by_the_system_has_no_actor(make_customer):
+    customer = make_customer()
+    _book_as_the_system(customer)
     assert EventRecord.objects.get(name="transaction.booked").actor_id is None
 
 
 def test_a_transaction_booked_by_the_system_is_audited_as_the_system(make_customer):
     customer = make_customer()
-    holdings.transaction_book(
-        viewer=policy.Viewer.system(),
-        customer_id=customer.pk,
-        booking=holdings.Booking(
-            amount=Decimal("10"), channel="branch", occurred_at=timezone.now()
-        ),
-        context=TASK_CONTEXT,
-    )
+    _book_as_the_system(customer)
     entry = AuditEntry.objects.get(object_type="transaction")
     assert (entry.actor_id, entry.actor_name, entry.channel) == (None, "system", "task")
 
