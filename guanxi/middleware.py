@@ -64,14 +64,13 @@ class CheckRequestBody:
     @staticmethod
     def _problem(request: HttpRequest) -> dict | None:
         nul = _("Text may not contain the NUL character.")
-        for key, values in request.GET.lists():
-            if NUL in key or any(NUL in v for v in values):
-                return {"field": key, "message": nul}
-        if request.content_type in FORM_TYPES:
-            if request.method == "POST":
-                for key, values in request.POST.lists():
-                    if NUL in key or any(NUL in v for v in values):
-                        return {"field": key, "message": nul}
+        form = request.content_type in FORM_TYPES
+        fields = [request.GET, request.POST] if form and request.method == "POST" else [request.GET]
+        for source in fields:
+            for key, values in source.lists():
+                if NUL in key or any(NUL in v for v in values):
+                    return {"field": key, "message": nul}
+        if form:
             return None
         if not request.body:
             return None

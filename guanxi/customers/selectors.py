@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
@@ -191,13 +190,6 @@ def _audit_fields(access: dict) -> list[str]:
     return list(_access_summary(tuple(access.items()))["audited"])
 
 
-SEARCHED_FIELD_NAMES = {
-    "phone": gettext_lazy("phone number"),
-    "id_number": gettext_lazy("resident ID number"),
-    "email": gettext_lazy("email"),
-}
-
-
 def identifying_search(viewer: policy.Viewer, query: str) -> dict[str, str]:
     """The personal fields a search compares with, and their values, if the viewer may.
 
@@ -207,7 +199,9 @@ def identifying_search(viewer: policy.Viewer, query: str) -> dict[str, str]:
     terms = search_terms(query)
     searched = terms.identifying if terms else {}
     refused = [
-        SEARCHED_FIELD_NAMES[f] for f in sorted(searched) if not policy.may_search_by(viewer, f)
+        Customer._meta.get_field(f).verbose_name
+        for f in sorted(searched)
+        if not policy.may_search_by(viewer, f)
     ]
     if refused:
         message = _("Your role may not search customers by %(fields)s.") % {
