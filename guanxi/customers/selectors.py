@@ -7,9 +7,10 @@ viewer's scope raises ``Customer.DoesNotExist``, so its existence does not leak.
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Field, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -199,7 +200,7 @@ def identifying_search(viewer: policy.Viewer, query: str) -> dict[str, str]:
     terms = search_terms(query)
     searched = terms.identifying if terms else {}
     refused = [
-        Customer._meta.get_field(f).verbose_name
+        cast(Field, Customer._meta.get_field(f)).verbose_name
         for f in sorted(searched)
         if not policy.may_search_by(viewer, f)
     ]
