@@ -119,6 +119,7 @@ TYPED = [
             # customers' services, split by idea
             "guanxi/customers/groups.py",
             "guanxi/customers/contacts.py",
+            "guanxi/customers/inputs.py",
             "guanxi/customers/holdings.py",
             "guanxi/customers/definitions.py",
         )

@@ -13,6 +13,7 @@ from guanxi import policy
 from guanxi.audit import triggers
 from guanxi.audit.services import RequestContext
 from guanxi.customers import services
+from guanxi.customers.inputs import CustomerFields
 from guanxi.customers.models import Customer
 from guanxi.org.models import ApiToken, Company, Team
 from guanxi.org.roles import Role
@@ -122,7 +123,9 @@ def make_customer(staff, org) -> Callable[..., Customer]:
             **fields,
         }
         return services.customer_create(
-            viewer=admin, data=data, context=RequestContext(channel="test")
+            viewer=admin,
+            fields=CustomerFields.from_mapping(data),
+            context=RequestContext(channel="test"),
         )
 
     return make

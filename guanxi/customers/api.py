@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema, Status
 
 from guanxi.api_types import Moment, Money, PageNumber, RecordId
 from guanxi.customers import contacts, definitions, groups, holdings, reveals, selectors, services
+from guanxi.customers.inputs import ContactFields, CustomerFields
 from guanxi.customers.models import CustomFieldDefinition, Product
 from guanxi.customers.schemas import (
     ContactIn,
@@ -91,10 +92,11 @@ def list_customers(request: HttpRequest, query: Query[ListQuery]):
 @router.post("", response={201: Customer360})
 def create_customer(request: HttpRequest, payload: CustomerIn):
     """Create a customer."""
-    data = payload.dict()
-    data = {k: v for k, v in data.items() if v is not None}
+    given = {k: v for k, v in payload.dict().items() if v is not None}
     context = context_of(request, "api")
-    customer = services.customer_create(viewer=viewer_of(request), data=data, context=context)
+    customer = services.customer_create(
+        viewer=viewer_of(request), fields=CustomerFields.from_mapping(given), context=context
+    )
     return Status(
         201,
         selectors.customer_360_for_user(
@@ -118,7 +120,11 @@ def update_customer(request: HttpRequest, customer_id: RecordId, payload: Custom
     version = expected_version(request, data.pop("version", None))
     viewer, context = viewer_of(request), context_of(request, "api")
     services.customer_update(
-        viewer=viewer, customer_id=customer_id, data=data, expected_version=version, context=context
+        viewer=viewer,
+        customer_id=customer_id,
+        changes=CustomerFields.from_mapping(data),
+        expected_version=version,
+        context=context,
     )
     return selectors.customer_360_for_user(viewer=viewer, customer_id=customer_id, context=context)
 
@@ -187,7 +193,10 @@ def add_contact(request: HttpRequest, customer_id: RecordId, payload: ContactIn)
     """Add a contact person to an organisation customer."""
     viewer, context = viewer_of(request), context_of(request, "api")
     contacts.contact_add(
-        viewer=viewer, customer_id=customer_id, data=payload.dict(), context=context
+        viewer=viewer,
+        customer_id=customer_id,
+        fields=ContactFields.from_mapping(payload.dict()),
+        context=context,
     )
     card = selectors.customer_360_for_user(viewer=viewer, customer_id=customer_id, context=context)
     return Status(201, card["contacts"][-1])
@@ -205,7 +214,7 @@ def update_contact(
         viewer=viewer,
         customer_id=customer_id,
         contact_id=contact_id,
-        data=data,
+        changes=ContactFields.from_mapping(data),
         expected_version=version,
         context=context,
     )

@@ -9,20 +9,21 @@ from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, created, deleted, record
 from guanxi.concurrency import save_if_version
 from guanxi.customers.identity import clean_identity
+from guanxi.customers.inputs import ContactFields
 from guanxi.customers.models import Contact, CustomerKind
 from guanxi.customers.selectors import customer_get_editable_for_user
 from guanxi.storable import check_storable
 
 
 def contact_add(
-    *, viewer: policy.Viewer, customer_id: int, data: dict, context: RequestContext
+    *, viewer: policy.Viewer, customer_id: int, fields: ContactFields, context: RequestContext
 ) -> Contact:
-    """Add a contact person to an organisation customer."""
+    """Add a contact person to an organisation customer; audited with the fields given."""
     customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
     errors: dict = {}
     if customer.kind != CustomerKind.ORGANISATION:
         errors["customer"] = [_("Only organisation customers have contact persons.")]
-    cleaned = dict(data)
+    cleaned = fields.given()
     clean_identity(cleaned, errors)
     if errors:
         raise ValidationError(errors)
@@ -54,14 +55,15 @@ def contact_update(
     viewer: policy.Viewer,
     customer_id: int,
     contact_id: int,
-    data: dict,
+    changes: ContactFields,
     expected_version: int,
     context: RequestContext,
 ) -> Contact:
-    """Change a contact person's details; a stale version changes nothing."""
+    """Change the given details of a contact person (a field not given is left as it is);
+    a stale version changes nothing."""
     contact = _editable_contact(viewer, customer_id, contact_id)
     errors: dict = {}
-    cleaned = dict(data)
+    cleaned = changes.given()
     clean_identity(cleaned, errors)
     if "name" in cleaned and not (cleaned["name"] or "").strip():
         errors["name"] = [_("A contact needs a name.")]

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from guanxi import policy
+from guanxi.customers.inputs import CustomerFields
 from guanxi.customers.models import (
     CustomerGroup,
     CustomerKind,
@@ -253,10 +254,10 @@ class CustomerEditForm(ServiceErrorsMixin, forms.Form):
             initial[f"cf_{custom['key']}"] = custom["value"]
         return initial
 
-    def changes(self) -> dict:
+    def changes(self) -> CustomerFields:
         """The changed fields as ``customer_update`` expects them (call after ``is_valid``).
 
-        Only changed fields are sent, so an untouched masked value is never overwritten
+        Only changed fields are given, so an untouched masked value is never overwritten
         and the audit log names exactly what was changed.
         """
         data: dict = {}
@@ -275,7 +276,7 @@ class CustomerEditForm(ServiceErrorsMixin, forms.Form):
                 data[name] = value
         if custom:
             data["custom_fields"] = custom
-        return data
+        return CustomerFields.from_mapping(data)
 
 
 class LifecycleForm(ServiceErrorsMixin, forms.Form):

@@ -19,29 +19,12 @@ from guanxi.concurrency import save_if_version
 from guanxi.customers import events
 from guanxi.customers.custom_fields import clean_custom_fields
 from guanxi.customers.identity import clean_identity
+from guanxi.customers.inputs import CustomerFields
 from guanxi.customers.models import Customer, LifecycleChange, LifecycleStatus, Tag
 from guanxi.customers.pinyin import initials_key, pinyin_key
 from guanxi.customers.selectors import customer_get_editable_for_user, customer_get_for_user
 from guanxi.org.models import Branch, Profile
 from guanxi.storable import check_storable
-
-EDITABLE_FIELDS = (
-    "kind",
-    "name",
-    "gender",
-    "birthday",
-    "id_number",
-    "phone",
-    "email",
-    "address",
-    "occupation",
-    "external_id",
-    "source_channel",
-    "branch_id",
-    "owner_id",
-    "value_tier",
-    "custom_fields",
-)
 
 # Lifecycle moves that make no sense are refused; everything else is allowed with a reason.
 WON_BACK_FROM = {LifecycleStatus.INACTIVE, LifecycleStatus.LOST}
@@ -68,11 +51,11 @@ def _check_owner_branch(branch_id: int, owner_id: int | None) -> None:
         raise ValidationError({"owner_id": [_("The owner must belong to the customer's branch.")]})
 
 
-def clean_customer_data(data: dict, partial: bool) -> dict:
-    """Validate and normalise customer fields; raise one ValidationError naming every field."""
-    unknown = set(data) - set(EDITABLE_FIELDS)
-    errors: dict = {name: [_("This field cannot be set.")] for name in unknown}
-    cleaned = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+def clean_customer_data(fields: CustomerFields, partial: bool) -> dict:
+    """Validate and normalise the given customer fields; raise one ValidationError naming
+    every field."""
+    errors: dict = {}
+    cleaned = fields.given()
     if "name" in cleaned or not partial:
         cleaned["name"] = (cleaned.get("name") or "").strip()
         if not cleaned["name"]:
@@ -110,9 +93,12 @@ def _apply(customer: Customer, data: dict) -> list[str]:
     return changed
 
 
-def customer_create(*, viewer: policy.Viewer, data: dict, context: RequestContext) -> Customer:
-    """Create a customer after validation and a permission check; audited."""
-    cleaned = clean_customer_data(dict(data), partial=False)
+def customer_create(
+    *, viewer: policy.Viewer, fields: CustomerFields, context: RequestContext
+) -> Customer:
+    """Create a customer after validation and a permission check; audited with the fields
+    given."""
+    cleaned = clean_customer_data(fields, partial=False)
     planned = policy.CustomerRef(0, cleaned.get("owner_id"), cleaned["branch_id"])
     policy.require(viewer, "customer.create", planned)
     _check_owner_branch(cleaned["branch_id"], cleaned.get("owner_id"))
@@ -141,13 +127,14 @@ def customer_update(
     *,
     viewer: policy.Viewer,
     customer_id: int,
-    data: dict,
+    changes: CustomerFields,
     expected_version: int,
     context: RequestContext,
 ) -> Customer:
-    """Change fields of a customer, refusing a stale version; audited with the changed fields."""
+    """Change the given fields of a customer, refusing a stale version; audited with the
+    changed fields. A field not given is left as it is."""
     customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
-    cleaned = clean_customer_data(dict(data), partial=True)
+    cleaned = clean_customer_data(changes, partial=True)
     if cleaned.get("branch_id", customer.branch_id) != customer.branch_id:
         message = _("Moving a customer to another branch is a transfer (administrators).")
         raise ValidationError({"branch_id": [message]})

@@ -157,7 +157,7 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
-        if not changes:
+        if not changes.given():
             messages.info(request, _("Nothing was changed."))
             return redirect("customers:detail", customer_id=customer_id)
         viewer, context = _web(request)
@@ -165,7 +165,7 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
             services.customer_update(
                 viewer=viewer,
                 customer_id=customer_id,
-                data=changes,
+                changes=changes,
                 expected_version=form.cleaned_data["version"],
                 context=context,
             )

@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.customers import contacts, definitions, groups
+from guanxi.customers.inputs import ContactFields
 from guanxi.customers.models import Contact, Customer
 from guanxi.org.models import ApiToken
 
@@ -61,7 +62,7 @@ def records(staff, org, make_customer) -> dict[str, list[int]]:
     make_customer("李四", phone="13900001111")
     company = make_customer("星河贸易有限公司", kind="organisation", id_number="")
     contact = contacts.contact_add(
-        viewer=admin, customer_id=company.pk, data={"name": "王五"}, context=context
+        viewer=admin, customer_id=company.pk, fields=ContactFields(name="王五"), context=context
     )
     group = groups.group_create(viewer=admin, name="高净值", kind="static", saved_filter={})
     product = definitions.product_define(

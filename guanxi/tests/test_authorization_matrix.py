@@ -25,6 +25,7 @@ from guanxi.api import api
 from guanxi.audit.services import RequestContext
 from guanxi.conftest import PASSWORD
 from guanxi.customers import contacts, definitions
+from guanxi.customers.inputs import ContactFields
 from guanxi.customers.models import Contact, Customer, CustomerGroup
 from guanxi.org.models import ApiToken
 from guanxi.web.tests.support import client_for
@@ -393,7 +394,10 @@ def world(staff, org, make_customer) -> World:
             owner_id=owner.pk,
         )  # fmt: skip
         contact = contacts.contact_add(
-            viewer=admin, customer_id=company.pk, data={"name": "联系人"}, context=CONTEXT
+            viewer=admin,
+            customer_id=company.pk,
+            fields=ContactFields(name="联系人"),
+            context=CONTEXT,
         )
         records[scope] = {
             "customer_id": person.pk,

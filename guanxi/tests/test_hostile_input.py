@@ -18,6 +18,7 @@ from django.test import Client
 from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.customers import contacts, definitions, groups
+from guanxi.customers.inputs import ContactFields
 from guanxi.customers.models import (
     Contact,
     Customer,
@@ -198,7 +199,7 @@ def records(staff, org, make_customer) -> dict:
     contact = contacts.contact_add(
         viewer=admin,
         customer_id=company.pk,
-        data={"name": "赵六"},
+        fields=ContactFields(name="赵六"),
         context=RequestContext(channel="test"),
     )
     group = groups.group_create(viewer=admin, name="名单", kind="static", saved_filter={})

@@ -13,6 +13,7 @@ from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.concurrency import VersionConflict
 from guanxi.customers import holdings, services
+from guanxi.customers.inputs import CustomerFields
 from guanxi.customers.models import Contact, Customer, CustomerGroup, Transaction
 
 URL = "/api/v1/customers"
@@ -116,7 +117,7 @@ def test_two_concurrent_editors_cannot_both_win(staff, make_customer):
             services.customer_update(
                 viewer=viewer,
                 customer_id=customer.pk,
-                data={"address": address},
+                changes=CustomerFields(address=address),
                 expected_version=1,
                 context=RequestContext(),
             )

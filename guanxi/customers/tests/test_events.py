@@ -13,6 +13,7 @@ from guanxi.audit.services import TASK_CONTEXT, RequestContext
 from guanxi.core.events.models import EventRecord
 from guanxi.customers import holdings, services
 from guanxi.customers.events import TransactionBooked
+from guanxi.customers.inputs import CustomerFields
 
 URL = "/api/v1/customers"
 
@@ -122,7 +123,7 @@ def test_an_invalid_edit_publishes_nothing(make_customer, staff):
         services.customer_update(
             viewer=admin,
             customer_id=customer.pk,
-            data={"phone": "12"},
+            changes=CustomerFields(phone="12"),
             expected_version=1,
             context=RequestContext(),
         )

@@ -11,6 +11,7 @@ from guanxi.audit.models import AuditAction, AuditEntry
 from guanxi.audit.services import RequestContext
 from guanxi.compiled_query import ShapedQuery
 from guanxi.customers import definitions, list_query, services
+from guanxi.customers.inputs import CustomerFields
 from guanxi.customers.models import Customer, Holding, LifecycleStatus, Product
 from guanxi.web.tests.support import MODEL_BACKEND, client_for
 
@@ -350,7 +351,7 @@ def test_edit_with_a_stale_version_saves_nothing(staff, zhang):
     services.customer_update(
         viewer=policy.Viewer.of(staff["admin"]),
         customer_id=zhang.pk,
-        data={"occupation": "教师"},
+        changes=CustomerFields(occupation="教师"),
         expected_version=1,
         context=RequestContext(),
     )

@@ -7,6 +7,7 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction, AuditEntry
 from guanxi.audit.services import RequestContext
 from guanxi.customers import services
+from guanxi.customers.inputs import CustomerFields
 from guanxi.customers.models import Customer
 
 CONTEXT = RequestContext(channel="test")
@@ -93,7 +94,7 @@ def test_an_edit_cannot_move_a_customer_to_another_branch(staff, org, customer):
         services.customer_update(
             viewer=admin,
             customer_id=customer.pk,
-            data={"branch_id": org["south"].pk},
+            changes=CustomerFields(branch_id=org["south"].pk),
             expected_version=customer.version,
             context=CONTEXT,
         )
@@ -103,9 +104,11 @@ def test_an_edit_cannot_move_a_customer_to_another_branch(staff, org, customer):
 
 def test_an_owner_must_belong_to_the_customers_branch(staff, org):
     admin = policy.Viewer.of(staff["admin"])
-    data = {"name": "赵六", "branch_id": org["north"].pk, "owner_id": staff["south_manager"].pk}
+    fields = CustomerFields(
+        name="赵六", branch_id=org["north"].pk, owner_id=staff["south_manager"].pk
+    )
     with pytest.raises(ValidationError) as refused:
-        services.customer_create(viewer=admin, data=data, context=CONTEXT)
+        services.customer_create(viewer=admin, fields=fields, context=CONTEXT)
     assert "owner_id" in refused.value.message_dict
     assert not Customer.objects.filter(name="赵六").exists()
 
@@ -117,7 +120,7 @@ def test_an_edit_cannot_give_the_customer_an_owner_of_another_branch(staff, cust
         services.customer_update(
             viewer=admin,
             customer_id=customer.pk,
-            data={"owner_id": staff["south_manager"].pk},
+            changes=CustomerFields(owner_id=staff["south_manager"].pk),
             expected_version=customer.version,
             context=CONTEXT,
         )

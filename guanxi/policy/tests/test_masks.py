@@ -9,6 +9,7 @@ from stdnum.cn import ric
 from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.customers import definitions, holdings, services
+from guanxi.customers.inputs import CustomerFields
 from guanxi.policy import Access
 from guanxi.web.tests.support import client_for
 
@@ -119,7 +120,7 @@ def test_the_audit_log_shows_a_changed_birthday_masked_to_an_auditor(api_as, sta
     services.customer_update(
         viewer=admin,
         customer_id=customer.pk,
-        data={"birthday": dt.date(1985, 7, 1)},
+        changes=CustomerFields(birthday=dt.date(1985, 7, 1)),
         expected_version=customer.version,
         context=RequestContext(channel="test"),
     )

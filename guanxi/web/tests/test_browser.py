@@ -20,6 +20,7 @@ from guanxi.audit.models import AuditAction, AuditEntry
 from guanxi.audit.services import TASK_CONTEXT, RequestContext
 from guanxi.conftest import PASSWORD
 from guanxi.customers import holdings, services
+from guanxi.customers.inputs import CustomerFields
 from guanxi.customers.models import Customer, Holding, Product
 
 CHROMIUM = "/usr/bin/chromium"
@@ -213,7 +214,7 @@ def test_edit_form_with_a_stale_version_says_someone_else_changed_it(open_page, 
     services.customer_update(  # a colleague saves first
         viewer=policy.Viewer.of(staff["admin"]),
         customer_id=zhang.pk,
-        data={"occupation": "教师"},
+        changes=CustomerFields(occupation="教师"),
         expected_version=zhang.version,
         context=RequestContext(),
     )
