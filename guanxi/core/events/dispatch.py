@@ -165,3 +165,26 @@ def _lock(event_id: int) -> bool:
         return True  # SQLite: BEGIN IMMEDIATE already gave this transaction the write lock
     locked = EventRecord.objects.select_for_update(skip_locked=True).filter(pk=event_id)
     return locked.values_list("pk", flat=True).first() is not None
+
+
+def retry_given_up(*, handler: str | None = None, event_id: int | None = None) -> int:
+    """Give handlers that gave up on events a new round of attempts; how many receipts.
+
+    Meant for after the cause is fixed (a bug deployed, a mail server back). The events go
+    back to pending, so the next pass runs these handlers on them first: being the oldest,
+    they come before events the handlers already dealt with meanwhile, which is the one
+    departure from event order a retry cannot avoid. Handlers that succeeded on those
+    events keep their receipts and are not run again.
+    """
+    given_up = HandlerReceipt.objects.filter(status=ReceiptStatus.GAVE_UP)
+    if handler is not None:
+        given_up = given_up.filter(handler=handler)
+    if event_id is not None:
+        given_up = given_up.filter(event_id=event_id)
+    with transaction.atomic():
+        events = list(given_up.values_list("event_id", flat=True).distinct())
+        count = given_up.update(
+            status=ReceiptStatus.FAILED, attempts=0, retry_at=None, updated_at=timezone.now()
+        )
+        EventRecord.objects.filter(pk__in=events).update(dispatched_at=None)
+    return count

@@ -8,9 +8,9 @@ from django.db import connection, transaction
 from django.utils import translation
 
 from guanxi.core.events import publish
-from guanxi.core.events.dispatch import dispatch_pending
+from guanxi.core.events.dispatch import dispatch_pending, retry_given_up
 from guanxi.core.events.models import EventRecord, HandlerReceipt, ReceiptStatus
-from guanxi.core.tests.conftest import Pinged, Ponged, traces
+from guanxi.core.tests.conftest import Pinged, Ponged, leave_trace, traces
 
 pytestmark = pytest.mark.usefixtures("quick_retries")
 
@@ -157,3 +157,59 @@ def test_two_dispatchers_at_once_run_each_handler_once_per_event(thing, handlers
     dispatch_pending()  # whatever one left to the other
     assert errors == []
     assert traces("counter") == ids
+
+
+def test_a_handler_that_gave_up_runs_again_after_a_retry_and_acts_once(thing, handlers):
+    failures = {"left": 3}
+
+    def broken_until_fixed(delivered) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("the mail server is down")
+        leave_trace("fixed", delivered)
+
+    handlers("fixed", func=broken_until_fixed)
+    handlers("steady")
+    [event_id] = ping(thing, 1)
+    for _ in range(3):
+        dispatch_pending()
+    assert HandlerReceipt.objects.get(handler="fixed").status == ReceiptStatus.GAVE_UP
+    assert retry_given_up(handler="fixed") == 1
+    assert EventRecord.objects.get().dispatched_at is None
+    report = dispatch_pending()
+    assert (report.succeeded, report.dispatched) == (1, 1)
+    assert traces("fixed") == [event_id] and traces("steady") == [event_id]
+    receipt = HandlerReceipt.objects.get(handler="fixed")
+    assert (receipt.status, receipt.attempts) == (ReceiptStatus.SUCCEEDED, 1)
+
+
+def test_a_retry_of_given_up_handlers_leaves_other_handlers_and_events_alone(thing, handlers):
+    handlers("broken", fail_always=True)
+    handlers("other", fail_always=True)
+    first, second = ping(thing, 1, 2)
+    for _ in range(6):
+        dispatch_pending()
+    assert retry_given_up(handler="broken", event_id=second) == 1
+    broken = HandlerReceipt.objects.filter(handler="broken")
+    statuses = dict(broken.values_list("event_id", "status"))
+    assert statuses == {first: ReceiptStatus.GAVE_UP, second: ReceiptStatus.FAILED}
+    assert (
+        not HandlerReceipt.objects.filter(handler="other")
+        .exclude(status=ReceiptStatus.GAVE_UP)
+        .exists()
+    )
+    pending = EventRecord.objects.filter(dispatched_at__isnull=True)
+    assert list(pending.values_list("pk", flat=True)) == [second]
+
+
+def test_the_command_retries_given_up_handlers_and_dispatches(thing, handlers, capsys):
+    handlers("broken", fail_always=True)
+    ping(thing, 1)
+    for _ in range(3):
+        dispatch_pending()
+    with translation.override("en"):
+        call_command("dispatch_events", retry_given_up=True)
+    out = capsys.readouterr().out
+    assert "1 handler runs will be tried again" in out
+    receipt = HandlerReceipt.objects.get()
+    assert (receipt.status, receipt.attempts) == (ReceiptStatus.FAILED, 1)

@@ -5,12 +5,13 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from guanxi.core.events.dispatch import dispatch_pending
+from guanxi.core.events.dispatch import dispatch_pending, retry_given_up
 from guanxi.core.events.models import HandlerReceipt, ReceiptStatus
 
 
 class Command(BaseCommand):
-    """Work off the outbox once, or keep polling it; or list handlers that failed."""
+    """Work off the outbox once, or keep polling it; list handlers that failed, or give
+    those that gave up another round."""
 
     help = _(
         "Hand committed domain events to their handlers, oldest first, and retry handlers "
@@ -32,12 +33,27 @@ class Command(BaseCommand):
             action="store_true",
             help=_("List the handlers that failed or gave up, with their last error."),
         )
+        parser.add_argument(
+            "--retry-given-up",
+            action="store_true",
+            help=_(
+                "Give the handlers that gave up a new round of attempts (after fixing the "
+                "cause), then dispatch; --handler and --event narrow it down."
+            ),
+        )
+        parser.add_argument("--handler", help=_("Only this handler (with --retry-given-up)."))
+        parser.add_argument(
+            "--event", type=int, help=_("Only this event id (with --retry-given-up).")
+        )
 
     def handle(self, *args, **options) -> None:
         """Dispatch (once or repeatedly) or list failures."""
         if options["failures"]:
             self._list_failures()
             return
+        if options["retry_given_up"]:
+            count = retry_given_up(handler=options["handler"], event_id=options["event"])
+            self.stdout.write(_("%(count)s handler runs will be tried again.") % {"count": count})
         while True:
             report = dispatch_pending()
             if options["verbosity"] and (report.dispatched or report.failed or report.gave_up):
