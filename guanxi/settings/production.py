@@ -24,6 +24,18 @@ if not SECRET_KEY:
         "GUANXI_ENV=production needs GUANXI_SECRET_KEY: a long random value, e.g. from "
         "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
     )
+# Django's deployment check only warns of a weak key (security.W009); here it is refused,
+# since sessions, password resets and signed values are only as safe as the key.
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure-")
+    or SECRET_KEY == "guanxi-insecure-development-key-change-me"
+):
+    raise ImproperlyConfigured(
+        "GUANXI_SECRET_KEY is too weak: use at least 50 random characters, e.g. from "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 if _flag("GUANXI_DEBUG", "0"):
     raise ImproperlyConfigured("GUANXI_DEBUG=1 shows internals to anyone: not in production.")
 DEBUG = False

@@ -64,6 +64,16 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         _production(monkeypatch, GUANXI_SECRET_KEY="")
 
 
+@pytest.mark.parametrize(
+    "key",
+    ["short-but-random-Q7x", "ab" * 40, "guanxi-insecure-development-key-change-me"],
+    ids=["short", "few-distinct-characters", "the-development-default"],
+)
+def test_production_refuses_to_start_with_a_weak_secret_key(monkeypatch, key):
+    with pytest.raises(ImproperlyConfigured, match="too weak"):
+        _production(monkeypatch, GUANXI_SECRET_KEY=key)
+
+
 def test_production_refuses_debug_pages(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="GUANXI_DEBUG"):
         _production(monkeypatch, GUANXI_DEBUG="1")
