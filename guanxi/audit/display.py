@@ -148,11 +148,44 @@ def _customers(viewer: policy.Viewer, ids: set[int]) -> dict[int, dict]:
     return {r["id"]: r for r in rows}
 
 
+# Reference fields whose stored ids read as names in a change (an owner, a branch).
+NAMED_REFERENCES = ("owner_id", "branch_id")
+
+
+def _referenced(entries: list[AuditEntry], field: str) -> set[int]:
+    return {
+        value
+        for e in entries
+        for value in (e.changes or {}).get(field, [])
+        if isinstance(value, int) and not isinstance(value, bool)
+    }
+
+
 def _staff_names(entries: list[AuditEntry]) -> dict[int, str]:
+    """Display names of the entries' actors and of the owners their changes name."""
     profile = apps.get_model("org", "Profile")
-    ids = {e.actor_id for e in entries if e.actor_id is not None}
-    rows = profile.objects.filter(user_id__in=ids).values_list("user_id", "display_name")
-    return {user_id: name for user_id, name in rows if name}
+    ids = {e.actor_id for e in entries if e.actor_id is not None} | _referenced(entries, "owner_id")
+    rows = profile.objects.filter(user_id__in=ids).values_list(
+        "user_id", "display_name", "user__username"
+    )
+    return {user_id: name or username for user_id, name, username in rows}
+
+
+def _branch_names(entries: list[AuditEntry]) -> dict[int, str]:
+    """Names of the branches the entries' changes name (no query when none does)."""
+    ids = _referenced(entries, "branch_id")
+    if not ids:
+        return {}
+    branch = apps.get_model("org", "Branch")
+    return dict(branch.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _named(field: str, value: object, names: dict[str, dict[int, str]]) -> object:
+    """An owner's or branch's id in a change as its name, the id kept beside it."""
+    if field not in NAMED_REFERENCES or not isinstance(value, int) or isinstance(value, bool):
+        return value
+    name = names[field].get(value)
+    return f"{name} (#{value})" if name else f"#{value}"
 
 
 def _customer_link(customer_id: int, customers: dict[int, dict]) -> dict:
@@ -173,7 +206,8 @@ def _concerned_customer(entry: AuditEntry, subjects: list[int]) -> int | None:
 
 
 def present_entries(viewer: policy.Viewer, entries: list[AuditEntry]) -> list[dict]:
-    """The entries as the viewer may see them, in three queries whatever their number."""
+    """The entries as the viewer may see them, in three queries whatever their number (a
+    fourth when a change names a branch)."""
     subjects = _subjects(entries)
     concerned = {e.pk: _concerned_customer(e, subjects.get(e.pk, [])) for e in entries}
     ids = {c for c in concerned.values() if c is not None}
@@ -189,9 +223,10 @@ def present_entries(viewer: policy.Viewer, entries: list[AuditEntry]) -> list[di
     ]
     access = policy.field_access(viewer, refs)
     staff = _staff_names(entries)
+    names = {"staff": staff, "owner_id": staff, "branch_id": _branch_names(entries)}
     everywhere = policy.access_everywhere(viewer)
     return [
-        _row(e, subjects.get(e.pk, []), concerned[e.pk], customers, (access, everywhere), staff)
+        _row(e, subjects.get(e.pk, []), concerned[e.pk], customers, (access, everywhere), names)
         for e in entries
     ]
 
@@ -202,7 +237,7 @@ def _shown_filter(value: object, everywhere: dict) -> object:
     return shown_filter(value, everywhere) if isinstance(value, dict) else value
 
 
-def _row(entry, subjects, concerned, customers, accesses, staff) -> dict:
+def _row(entry, subjects, concerned, customers, accesses, names) -> dict:
     access, everywhere = accesses
     link = _customer_link(concerned, customers) if concerned is not None else None
     if entry.object_type == "customer":
@@ -217,13 +252,13 @@ def _row(entry, subjects, concerned, customers, accesses, staff) -> dict:
     if entry.object_type == "group" and "filter" in changes:
         changes["filter"] = [_shown_filter(v, everywhere) for v in changes["filter"]]
     labelled = {
-        field: [_choice_label(entry.object_type, field, value) for value in pair]
+        field: [_named(field, _choice_label(entry.object_type, field, v), names) for v in pair]
         for field, pair in changes.items()
     }
     return {
         "at": timezone.localtime(entry.at),
         "actor_name": entry.actor_name,
-        "actor_display": staff.get(entry.actor_id, entry.actor_name),
+        "actor_display": names["staff"].get(entry.actor_id, entry.actor_name),
         "action": entry.action,
         "action_label": action_label(entry.action),
         "object_type": entry.object_type,

@@ -108,3 +108,22 @@ def test_codes_in_changes_are_shown_translated(api_as, make_customer):
     assert found[0]["changes"] == {"status": ["prospect", "new"]}  # codes for programs
     export = api_as("auditor").get("/api/v1/audit/export.csv", {"action": "update"})
     assert "生命周期状态: 潜在客户 → 新客户" in export.content.decode("utf-8-sig")
+
+
+def test_a_transfer_shows_the_old_and_new_branch_and_owner_by_name(
+    api_as, org, staff, make_customer
+):
+    customer = make_customer()
+    body = {
+        "branch_id": org["south"].pk,
+        "owner_id": staff["south_manager"].pk,
+        "reason": "客户迁居上海",
+        "version": customer.version,
+    }
+    assert post(api_as("admin"), f"{URL}/{customer.pk}/transfer", body).status_code == 200
+    page = client_for(staff["auditor"]).get(reverse("audit:log"), {"action": "update"})
+    text = page.content.decode()
+    north, south = org["north"], org["south"]
+    assert f"{north.name} (#{north.pk}) → {south.name} (#{south.pk})" in text
+    manager = staff["south_manager"]
+    assert f"→ 孙经理 (#{manager.pk})" in text
