@@ -122,6 +122,7 @@ TYPED = [
             "guanxi/customers/inputs.py",
             "guanxi/customers/holdings.py",
             "guanxi/customers/definitions.py",
+            "guanxi/customers/duplicates.py",
         )
         for path in ROOT.glob(pattern)
     ),

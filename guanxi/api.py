@@ -151,7 +151,9 @@ def version_conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse
 
 @api.exception_handler(DuplicateValue)
 def duplicate_value(request: HttpRequest, exc: DuplicateValue) -> HttpResponse:
-    body = {"detail": [{"field": exc.field, "message": str(exc)}]}
+    body: dict = {"detail": [{"field": exc.field, "message": str(exc)}]}
+    if exc.existing_id is not None:  # only a record the caller may see
+        body["existing_id"] = exc.existing_id
     return api.create_response(request, body, status=409)
 
 

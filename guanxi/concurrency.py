@@ -20,11 +20,15 @@ class VersionConflict(Exception):
 
 
 class DuplicateValue(Exception):
-    """Another record took a value that must be unique, at the same moment; nothing was written."""
+    """Another record has a value that must be unique; nothing was written.
 
-    def __init__(self, field: str, message: str) -> None:
+    ``existing_id`` names that record, when the caller may see it.
+    """
+
+    def __init__(self, field: str, message: str, existing_id: int | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.existing_id = existing_id
 
 
 @contextmanager

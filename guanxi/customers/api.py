@@ -17,6 +17,7 @@ from guanxi.customers.schemas import (
     CustomerIn,
     CustomerPageOut,
     CustomerPatch,
+    DuplicateOut,
     GroupIn,
     GroupOut,
     HoldingIn,
@@ -89,9 +90,10 @@ def list_customers(request: HttpRequest, query: Query[ListQuery]):
     }
 
 
-@router.post("", response={201: Customer360})
+@router.post("", response={201: Customer360, 409: DuplicateOut})
 def create_customer(request: HttpRequest, payload: CustomerIn):
-    """Create a customer."""
+    """Create a customer; one with the resident ID number or credit code of an existing
+    customer is refused (409)."""
     given = {k: v for k, v in payload.dict().items() if v is not None}
     context = context_of(request, "api")
     customer = services.customer_create(

@@ -1,4 +1,5 @@
-"""Forms of the customer pages.
+"""Forms of the customer pages: search and filters, lifecycle, reveal, and what the profile
+forms (``profile_forms``) share.
 
 The forms parse and render; the rules live in the services and selectors. Each form maps
 the services' ``ValidationError`` (keyed by service field names such as ``owner_id`` or
@@ -6,29 +7,14 @@ the services' ``ValidationError`` (keyed by service field names such as ``owner_
 input it is about.
 """
 
-from datetime import date
-from decimal import Decimal
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from guanxi import policy
-from guanxi.customers.inputs import CustomerFields
-from guanxi.customers.models import (
-    CustomerGroup,
-    CustomerKind,
-    CustomFieldDefinition,
-    CustomFieldType,
-    Gender,
-    LifecycleStatus,
-    SourceChannel,
-    Tag,
-    ValueTier,
-)
+from guanxi.customers.models import CustomerGroup, LifecycleStatus, Tag, ValueTier
 from guanxi.org.models import Branch, Profile
-from guanxi.web.widgets import DatePicker
 
 SORT_CHOICES = [
     ("name", _("Name (pinyin)")),
@@ -39,31 +25,40 @@ SORT_CHOICES = [
 ]
 
 
-def _blank(label: str | Promise) -> list[tuple[str, str | Promise]]:
+def blank_choice(label: str | Promise) -> list[tuple[str, str | Promise]]:
+    """The choice of nothing, shown as ``label``."""
     return [("", label)]
 
 
-def account_manager_choices(
-    viewer: policy.Viewer, branch_id: int | None = None
-) -> list[tuple[str, str]]:
-    """Active account managers the viewer may see (``staff.view``), optionally of one
-    branch, as (user id, display name) choices.
+def account_managers(viewer: policy.Viewer, branch_id: int | None = None) -> list[Profile]:
+    """Active account managers the viewer may see (``staff.view``), optionally of one branch.
 
     Roles are a JSON list, which SQLite cannot search inside, so the role test runs here;
     staff lists are small next to customer lists.
     """
     profiles = policy.scoped(
         viewer,
-        Profile.objects.select_related("user").filter(user__is_active=True, branch__isnull=False),
+        Profile.objects.select_related("user", "branch").filter(
+            user__is_active=True, branch__isnull=False
+        ),
         "staff.view",
     ).order_by("display_name", "user__username")
     if branch_id is not None:
         profiles = profiles.filter(branch_id=branch_id)
-    return [
-        (str(p.user_id), p.display_name or p.user.get_username())
-        for p in profiles
-        if policy.may_own_customers(p.roles)
-    ]
+    return [p for p in profiles if policy.may_own_customers(p.roles)]
+
+
+def staff_name(profile: Profile) -> str:
+    """A member of staff as choices show them: display name, else user name."""
+    return profile.display_name or profile.user.get_username()
+
+
+def account_manager_choices(
+    viewer: policy.Viewer, branch_id: int | None = None
+) -> list[tuple[str, str]]:
+    """Active account managers the viewer may see (``staff.view``), optionally of one
+    branch, as (user id, display name) choices."""
+    return [(str(p.user_id), staff_name(p)) for p in account_managers(viewer, branch_id)]
 
 
 def branch_choices() -> list[tuple[str, str]]:
@@ -126,7 +121,7 @@ class CustomerFilterForm(ServiceErrorsMixin, forms.Form):
             "tag": [(t.name, t.name) for t in Tag.objects.order_by("name")],
         }
         for name, options in choices.items():
-            self.fields[name].choices = _blank(any_) + list(options)
+            self.fields[name].choices = blank_choice(any_) + list(options)
         for name, field in self.fields.items():
             if name != "q":
                 field.widget.attrs["class"] = "form-select"
@@ -141,151 +136,13 @@ class CustomerFilterForm(ServiceErrorsMixin, forms.Form):
         return self.cleaned_data.get("sort") or "name"
 
 
-def _custom_form_field(definition: CustomFieldDefinition) -> forms.Field:
-    common = {"label": definition.label, "required": False}
-    kind = definition.field_type
-    if kind == CustomFieldType.NUMBER:
-        return forms.DecimalField(**common, widget=forms.NumberInput(attrs={"step": "any"}))
-    if kind == CustomFieldType.DATE:
-        return forms.DateField(**common, widget=DatePicker())
-    if kind == CustomFieldType.CHOICE:
-        return forms.ChoiceField(
-            **common, choices=_blank("—") + [(c, c) for c in definition.choices]
-        )
-    if kind == CustomFieldType.BOOLEAN:
-        return forms.NullBooleanField(**common, widget=forms.NullBooleanSelect)
-    return forms.CharField(**common, max_length=500)
-
-
-def _custom_value(value: object) -> object:
-    # The service stores JSON: numbers as int/float, dates as ISO strings.
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-class CustomerEditForm(ServiceErrorsMixin, forms.Form):
-    """Edit a customer as the viewer sees them.
-
-    Personal fields follow the viewer's access as the selector presented it: a field the
-    viewer may not see is left out; a masked field starts empty (the masked value is the
-    placeholder) and is only changed when something is typed. ``version`` carries the
-    version the form was read at, so a concurrent change is refused instead of overwritten.
-    """
-
-    FIELD_MAP = {"branch_id": "branch", "owner_id": "owner"}
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    kind = forms.ChoiceField(label=_("Kind"), choices=CustomerKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=200)
-    id_number = forms.CharField(label=_("Resident ID number"), max_length=18, required=False)
-    phone = forms.CharField(label=_("Phone number"), max_length=20, required=False)
-    email = forms.CharField(label=_("Email"), max_length=254, required=False)
-    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, required=False)
-    birthday = forms.DateField(label=_("Birthday"), required=False, widget=DatePicker())
-    address = forms.CharField(label=_("Address"), max_length=300, required=False)
-    occupation = forms.CharField(label=_("Industry / occupation"), max_length=100, required=False)
-    external_id = forms.CharField(label=_("External system ID"), max_length=64, required=False)
-    source_channel = forms.ChoiceField(label=_("Source channel"), required=False)
-    branch = forms.ChoiceField(label=_("Branch"))
-    owner = forms.ChoiceField(label=_("Account manager"), required=False)
-    value_tier = forms.ChoiceField(label=_("Value tier"), choices=ValueTier.choices)
-
-    def __init__(self, profile: dict, *args, viewer: policy.Viewer, **kwargs) -> None:
-        self.masked = set(profile["masked"])
-        super().__init__(*args, initial=self._initial(profile), **kwargs)
-        self.fields["source_channel"].choices = _blank("—") + list(SourceChannel.choices)
-        self.fields["branch"].choices = branch_choices()
-        # An owner belongs to the customer's branch; moving branch is a transfer.
-        owners = account_manager_choices(viewer, profile["branch"]["id"])
-        current = profile["owner"]
-        if current and str(current["id"]) not in dict(owners):
-            # The current owner may have left the role; keep them choosable so an
-            # unrelated edit does not fail on a field the user never touched.
-            owners.append((str(current["id"]), current["name"]))
-        self.fields["owner"].choices = _blank(_("None")) + owners
-        for name in policy.PERSONAL_FIELDS:
-            if profile[name] is None:
-                del self.fields[name]  # hidden from this viewer: not even an empty input
-            elif name in self.masked:
-                field = self.fields[name]
-                field.widget.attrs["placeholder"] = profile[name]
-                field.help_text = _("Masked. Leave empty to keep the current value.")
-        if "birthday" in self.masked:
-            # Month and day only, as the ID number is masked: typing a date replaces it.
-            self.fields["birthday"].widget.attrs["placeholder"] = profile["birthday"]
-            self.fields["birthday"].help_text = _("Masked. Leave empty to keep the current value.")
-        for definition in CustomFieldDefinition.objects.all():
-            key = f"cf_{definition.key}"
-            self.fields[key] = _custom_form_field(definition)
-            if definition.field_type == CustomFieldType.DATE and self.initial.get(key):
-                # Stored as ISO text; as a date it equals an untouched input, so the
-                # field does not count as changed.
-                self.initial[key] = date.fromisoformat(self.initial[key])
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-    def _initial(self, profile: dict) -> dict:
-        initial = {
-            name: profile[name]
-            for name in (
-                "version",
-                "kind",
-                "name",
-                "gender",
-                "address",
-                "occupation",
-                "external_id",
-                "source_channel",
-                "value_tier",
-            )
-        }
-        initial["branch"] = str(profile["branch"]["id"])
-        initial["owner"] = str(profile["owner"]["id"]) if profile["owner"] else ""
-        for name in policy.PERSONAL_FIELDS:
-            initial[name] = "" if name in self.masked else profile[name]
-        birthday = profile["birthday"]
-        masked = "birthday" in self.masked or not birthday
-        initial["birthday"] = None if masked else date.fromisoformat(birthday)
-        for custom in profile["custom_fields"]:
-            initial[f"cf_{custom['key']}"] = custom["value"]
-        return initial
-
-    def changes(self) -> CustomerFields:
-        """The changed fields as ``customer_update`` expects them (call after ``is_valid``).
-
-        Only changed fields are given, so an untouched masked value is never overwritten
-        and the audit log names exactly what was changed.
-        """
-        data: dict = {}
-        custom: dict = {}
-        for name in self.changed_data:
-            value = self.cleaned_data[name]
-            if name in self.masked and not value:
-                continue
-            if name.startswith("cf_"):
-                custom[name.removeprefix("cf_")] = _custom_value(value)
-            elif name == "branch":
-                data["branch_id"] = int(value)
-            elif name == "owner":
-                data["owner_id"] = int(value) if value else None
-            elif name != "version":
-                data[name] = value
-        if custom:
-            data["custom_fields"] = custom
-        return CustomerFields.from_mapping(data)
-
-
 class LifecycleForm(ServiceErrorsMixin, forms.Form):
     """Move a customer to another lifecycle status; the reason is kept in the history."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     status = forms.ChoiceField(
         label=_("New status"),
-        choices=_blank("—") + list(LifecycleStatus.choices),  # no silent default
+        choices=blank_choice("—") + list(LifecycleStatus.choices),  # no silent default
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     reason = forms.CharField(

@@ -1,4 +1,5 @@
-"""Validation and normalisation of identity data: resident ID numbers, phones, emails."""
+"""Validation and normalisation of identity data: resident ID numbers, unified social credit
+codes, phones, emails."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -9,7 +10,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 
 DEFAULT_REGION = "CN"
 
@@ -47,6 +48,24 @@ def parse_resident_id(raw: str, field: str = "id_number") -> ResidentId:
     return ResidentId(number=number, birthday=birthday, gender=gender)
 
 
+def normalise_uscc(raw: str, field: str = "uscc") -> str:
+    """A valid unified social credit code (统一社会信用代码), upper-case, without spaces."""
+    try:
+        return uscc.validate(raw)
+    except stdnum_errors.InvalidChecksum as exc:
+        message = _("The unified social credit code check digit is wrong.")
+        raise ValidationError({field: message}) from exc
+    except stdnum_errors.ValidationError as exc:
+        raise ValidationError(
+            {
+                field: _(
+                    "A unified social credit code has 18 characters: 8 digits, then digits "
+                    "or capital letters (no I, O, S, V or Z)."
+                )
+            }
+        ) from exc
+
+
 def normalise_phone(raw: str, field: str = "phone") -> str:
     """A valid phone number in E.164 form; numbers without a country code are Chinese."""
     try:
@@ -74,11 +93,13 @@ def normalise_email(raw: str, field: str = "email") -> str:
 
 
 def clean_identity(data: dict, errors: dict) -> None:
-    """Normalise phone, email and ID number in ``data`` in place; problems go to ``errors``.
+    """Normalise phone, email, ID number and credit code in ``data`` in place; problems go to
+    ``errors``.
 
     Shared by customers and their contact persons; an ID number also sets birthday and gender.
     """
-    for name, clean in (("phone", normalise_phone), ("email", normalise_email)):
+    cleaners = (("phone", normalise_phone), ("email", normalise_email), ("uscc", normalise_uscc))
+    for name, clean in cleaners:
         if data.get(name):
             try:
                 data[name] = clean(data[name])

@@ -11,6 +11,7 @@ import dataclasses
 import enum
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any, Final, Self
 
 from django.core.exceptions import ValidationError
@@ -67,6 +68,12 @@ class CustomerFields(_GivenFields):
     occupation: str | Unset = UNSET
     external_id: str | Unset = UNSET
     source_channel: str | Unset = UNSET
+    # An organisation's; an individual cannot have them (nor an organisation the
+    # individual's gender, birthday and resident ID).
+    uscc: str | Unset = UNSET
+    legal_representative: str | Unset = UNSET
+    registered_capital: Decimal | None | Unset = UNSET
+    industry: str | Unset = UNSET
     branch_id: int | Unset = UNSET
     owner_id: int | None | Unset = UNSET
     value_tier: str | Unset = UNSET

@@ -56,6 +56,35 @@ class SourceChannel(models.TextChoices):
     PARTNER = "partner", _("Partner")
 
 
+class Industry(models.TextChoices):
+    """An organisation's line of business: the sections of China's national industry
+    classification (GB/T 4754, 国民经济行业分类)."""
+
+    AGRICULTURE = "agriculture", _("Agriculture, forestry, animal husbandry and fishery")
+    MINING = "mining", _("Mining")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    UTILITIES = "utilities", _("Electricity, heat, gas and water supply")
+    CONSTRUCTION = "construction", _("Construction")
+    TRADE = "trade", _("Wholesale and retail trade")
+    TRANSPORT = "transport", _("Transport, storage and postal services")
+    HOSPITALITY = "hospitality", _("Accommodation and catering")
+    INFORMATION = "information", _("Information transmission, software and IT services")
+    FINANCE = "finance", _("Finance")
+    REAL_ESTATE = "real_estate", _("Real estate")
+    BUSINESS_SERVICES = "business_services", _("Leasing and business services")
+    RESEARCH = "research", _("Scientific research and technical services")
+    ENVIRONMENT = "environment", _("Water conservancy, environment and public facilities")
+    RESIDENT_SERVICES = "resident_services", _("Resident, repair and other services")
+    EDUCATION = "education", _("Education")
+    HEALTH = "health", _("Health and social work")
+    CULTURE = "culture", _("Culture, sports and entertainment")
+    PUBLIC_ADMINISTRATION = (
+        "public_administration",
+        _("Public administration, social security and social organisations"),
+    )
+    INTERNATIONAL = "international", _("International organisations")
+
+
 class BytewiseCharField(models.CharField):
     """Text compared and sorted byte by byte, as prefix search needs, on every database.
 
@@ -98,6 +127,18 @@ class Customer(models.Model):
     external_id = models.CharField(_("external system ID"), max_length=64, blank=True, default="")
     source_channel = models.CharField(
         _("source channel"), max_length=16, choices=SourceChannel.choices, blank=True
+    )
+    # An organisation's registration (an individual leaves them empty). The code names a
+    # company, not a person: it is not masked, and it identifies for search and duplicates.
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True, default="")
+    legal_representative = models.CharField(
+        _("legal representative"), max_length=100, blank=True, default=""
+    )
+    registered_capital = models.DecimalField(
+        _("registered capital"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    industry = models.CharField(
+        _("industry"), max_length=32, choices=Industry.choices, blank=True, default=""
     )
     # Neither key has an index of its own: the list indexes below start with them. Every
     # index is one more write per change and one more path the planner weighs per search.
@@ -160,6 +201,7 @@ class Customer(models.Model):
             models.Index(fields=["id_number"], name="customer_id_number"),
             models.Index(fields=["email"], name="customer_email"),
             models.Index(fields=["external_id"], name="customer_external_id"),
+            models.Index(fields=["uscc"], name="customer_uscc"),
             models.Index(fields=["owner", "name_pinyin"], name="customer_owner_pinyin"),
             models.Index(fields=["branch", "name_pinyin"], name="customer_branch_pinyin"),
             # A branch's customers in one lifecycle status: the branch manager's daily list.

@@ -25,6 +25,12 @@ class CustomerIn(Schema):
     occupation: str = ""
     external_id: str = ""
     source_channel: str = ""
+    # An organisation's (kind "organisation"); refused on an individual, as gender,
+    # birthday and id_number are on an organisation.
+    uscc: str = Field(default="", description="Unified social credit code (统一社会信用代码).")
+    legal_representative: str = ""
+    registered_capital: Money | None = Field(default=None, description="In yuan.")
+    industry: str = ""
     branch_id: RecordId
     owner_id: RecordId | None = None
     value_tier: str = "standard"
@@ -46,6 +52,10 @@ class CustomerPatch(Schema):
     occupation: str | None = None
     external_id: str | None = None
     source_channel: str | None = None
+    uscc: str | None = None
+    legal_representative: str | None = None
+    registered_capital: Money | None = None
+    industry: str | None = None
     branch_id: RecordId | None = None
     owner_id: RecordId | None = None
     value_tier: str | None = None
@@ -58,6 +68,21 @@ class LifecycleIn(Schema):
     status: str
     reason: str = Field(max_length=300)
     version: Version | None = None
+
+
+class FieldError(BaseModel):
+    """One message about one field."""
+
+    field: str
+    message: str
+
+
+class DuplicateOut(BaseModel):
+    """A refused duplicate: the field (``id_number`` or ``uscc``) another customer has the
+    value of, and that customer's id only if you may see that customer."""
+
+    detail: list[FieldError]
+    existing_id: int | None = None
 
 
 class TransferIn(Schema):
@@ -168,6 +193,10 @@ class Profile(CustomerRow):
     occupation: str
     external_id: str
     source_channel: str
+    uscc: str
+    legal_representative: str
+    registered_capital: Decimal | None
+    industry: str
     created_at: datetime
     tags: list[str]
     version: Version | None = None

@@ -8,15 +8,19 @@ compiles each shape once (``guanxi.compiled_query``) and only binds the values.
 import re
 from dataclasses import dataclass
 
+import phonenumbers
 from django.db.models import Q
+from stdnum.cn import ric, uscc
 
+from guanxi.customers.identity import DEFAULT_REGION
 from guanxi.customers.pinyin import pinyin_key
 
 # The highest code point: "abc" <= x < "abc\U0010ffff" is a prefix test that any B-tree
 # index answers on SQLite and on PostgreSQL databases with C collation.
 PREFIX_END = "\U0010ffff"
 HAN = re.compile(r"[\u3400-\u9fff]")
-DIGITS = re.compile(r"^\+?[\d\s-]+$")
+# Digits as people write numbers: "+86 138 0013 8000", "(010) 6552-9988", "138.0013.8000".
+DIGITS = re.compile(r"^\+?[\d\s().-]+$")
 
 EXACT, PREFIX = "exact", "prefix"
 # Columns that identify a person, and the personal field each one reads: searching by
@@ -105,23 +109,51 @@ def _terms(comparisons: list[tuple[str, str, str]], pinyin: str | None = None) -
     return SearchTerms(shape, values)
 
 
+def _phone(query: str, digits: str) -> str | None:
+    """The stored (E.164) form of a phone number typed any usual way: with or without +86
+    or 0086, spaces, dashes or brackets ("+8613800138000" arrives as " 8613800138000" when
+    a URL's "+" was not escaped); ``None`` if the query is no phone number."""
+    try:
+        parsed = phonenumbers.parse(query, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is not None and phonenumbers.is_valid_number(parsed):
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if len(digits) == 11 and digits.startswith("1"):
+        return "+86" + digits  # a mobile number of a block libphonenumber does not know yet
+    if query.startswith("+"):
+        return "+" + digits
+    return None
+
+
+def _credit_code(query: str) -> str | None:
+    """The query as a unified social credit code, if it is a valid one."""
+    return uscc.compact(query) if uscc.is_valid(query) else None
+
+
 def _digits_terms(query: str) -> SearchTerms:
     digits = re.sub(r"\D", "", query)
     comparisons = [(EXACT, "external_id", query)]
     if len(digits) == 4:
         comparisons.append((EXACT, "phone_last4", digits))
-    if len(digits) == 11 and digits.startswith("1"):
-        comparisons.append((EXACT, "phone", "+86" + digits))
-    elif query.startswith("+"):
-        comparisons.append((EXACT, "phone", "+" + digits))
-    if len(digits) in (15, 18):
+    phone = _phone(query, digits)
+    if phone is not None:
+        comparisons.append((EXACT, "phone", phone))
+    code = _credit_code(query)
+    # Region codes never start with 0 ("0086 13800138000" is a phone number). A valid credit
+    # code that is no valid resident ID is not compared with ID numbers, so that roles that
+    # may not search by ID number can search for it.
+    could_be_id = len(digits) in (15, 18) and not digits.startswith("0")
+    if could_be_id and not query.startswith("+") and (code is None or ric.is_valid(digits)):
         comparisons.append((EXACT, "id_number", digits))
+    if code is not None:
+        comparisons.append((EXACT, "uscc", code))
     return _terms(comparisons)
 
 
 def search_terms(query: str) -> SearchTerms | None:
-    """What the query may mean: a name, pinyin, phone, ID, email or external ID (None for a
-    blank query, which matches everyone)."""
+    """What the query may mean: a name, pinyin, phone, ID, credit code, email or external ID
+    (None for a blank query, which matches everyone)."""
     query = query.strip()
     if not query:
         return None
@@ -130,10 +162,11 @@ def search_terms(query: str) -> SearchTerms | None:
     if DIGITS.match(query):
         return _digits_terms(query)
     upper = query.upper()
+    code = [(EXACT, "uscc", c) for c in [_credit_code(query)] if c is not None]
     if re.fullmatch(r"\d{17}X", upper):
-        return _terms([(EXACT, "id_number", upper), (EXACT, "external_id", query)])
+        return _terms([(EXACT, "id_number", upper), (EXACT, "external_id", query), *code])
     if HAN.search(query):
         return _terms([(PREFIX, "name", query), (EXACT, "external_id", query)])
     latin = query.lower().replace(" ", "")
     comparisons = [(PREFIX, "name_initials", latin), (PREFIX, "name", query)]
-    return _terms([*comparisons, (EXACT, "external_id", query)], pinyin_key(latin))
+    return _terms([*comparisons, (EXACT, "external_id", query), *code], pinyin_key(latin))

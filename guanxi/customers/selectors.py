@@ -463,6 +463,11 @@ def customer_360_for_user(
         "occupation": customer.occupation,
         "external_id": customer.external_id,
         "source_channel": customer.source_channel,
+        # An organisation's registration: it names a company, not a person, so unmasked.
+        "uscc": customer.uscc,
+        "legal_representative": customer.legal_representative,
+        "registered_capital": customer.registered_capital,
+        "industry": customer.industry,
         "created_at": customer.created_at,
         "tags": sorted(t["name"] for t in _tags.rows(customer_id=customer.pk)),
         "custom_fields": _custom_fields(customer),

@@ -6,6 +6,8 @@ Groups, contacts, holdings and transactions, and the catalogue definitions have 
 modules (``groups``, ``contacts``, ``holdings``, ``definitions``); reveals are in ``reveals``.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,18 +18,28 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, created, record
 from guanxi.concurrency import save_if_version
-from guanxi.customers import events
+from guanxi.customers import duplicates, events
 from guanxi.customers.custom_fields import clean_custom_fields
 from guanxi.customers.identity import clean_identity
 from guanxi.customers.inputs import CustomerFields
-from guanxi.customers.models import Customer, LifecycleChange, LifecycleStatus, Tag
+from guanxi.customers.models import (
+    Customer,
+    CustomerKind,
+    LifecycleChange,
+    LifecycleStatus,
+    Tag,
+)
 from guanxi.customers.pinyin import initials_key, pinyin_key
 from guanxi.customers.selectors import customer_get_editable_for_user, customer_get_for_user
 from guanxi.org.models import Branch, Profile
-from guanxi.storable import check_storable
+from guanxi.storable import MONEY_LIMIT, check_storable
 
 # Lifecycle moves that make no sense are refused; everything else is allowed with a reason.
 WON_BACK_FROM = {LifecycleStatus.INACTIVE, LifecycleStatus.LOST}
+# Fields only one kind of customer has: a person's, and an organisation's.
+PERSON_ONLY = ("id_number", "gender", "birthday")
+ORGANISATION_ONLY = ("uscc", "legal_representative", "registered_capital", "industry")
+CENTS = Decimal("0.01")
 
 
 def _clean_references(data: dict, errors: dict) -> None:
@@ -51,18 +63,68 @@ def _check_owner_branch(branch_id: int, owner_id: int | None) -> None:
         raise ValidationError({"owner_id": [_("The owner must belong to the customer's branch.")]})
 
 
-def clean_customer_data(fields: CustomerFields, partial: bool) -> dict:
-    """Validate and normalise the given customer fields; raise one ValidationError naming
-    every field."""
+def _clean_kind_fields(given: dict, cleaned: dict, errors: dict, current: Customer | None) -> None:
+    """Refuse, by name, a field the customer's kind does not have: an organisation has no
+    resident ID, gender or birthday; an individual no organisation fields.
+
+    ``given`` are the values as sent (a birthday derived from a refused ID number is not
+    named too). When an update changes the kind, the stored values count as well: they
+    must be cleared in the same change.
+    """
+    kind = cleaned.get("kind", current.kind if current else CustomerKind.INDIVIDUAL)
+    foreign: tuple[str, ...]
+    if kind == CustomerKind.ORGANISATION:
+        foreign, message = PERSON_ONLY, _("Only individuals have this field.")
+    elif kind == CustomerKind.INDIVIDUAL:
+        foreign, message = ORGANISATION_ONLY, _("Only organisations have this field.")
+    else:
+        return  # an unknown kind is refused as such (check_storable)
+    kind_changes = current is not None and kind != current.kind
+    for name in foreign:
+        if name in given:
+            value = given[name]
+        elif kind_changes:
+            value = getattr(current, name)
+        else:
+            continue
+        if value not in (None, ""):
+            errors[name] = [message]
+
+
+def _clean_capital(cleaned: dict, errors: dict) -> None:
+    capital = cleaned.get("registered_capital")
+    if capital is None:
+        return
+    if not isinstance(capital, Decimal) or not capital.is_finite():
+        errors["registered_capital"] = [_("Give an amount in yuan.")]
+    elif capital < 0:
+        errors["registered_capital"] = [_("Registered capital cannot be negative.")]
+    elif capital >= MONEY_LIMIT or capital != capital.quantize(CENTS):
+        errors["registered_capital"] = [
+            _("Amounts are kept exactly below %(limit)s with at most two decimals.")
+            % {"limit": f"{MONEY_LIMIT:,}"}
+        ]
+
+
+def clean_customer_data(
+    fields: CustomerFields, partial: bool, current: Customer | None = None
+) -> dict:
+    """Validate and normalise the given customer fields (of ``current``, for an update);
+    raise one ValidationError naming every field."""
     errors: dict = {}
-    cleaned = fields.given()
+    given = fields.given()
+    cleaned = dict(given)
     if "name" in cleaned or not partial:
         cleaned["name"] = (cleaned.get("name") or "").strip()
         if not cleaned["name"]:
             errors["name"] = [_("A customer needs a name.")]
     if not partial and "branch_id" not in cleaned:
         errors["branch_id"] = [_("A customer belongs to a branch.")]
+    if isinstance(cleaned.get("legal_representative"), str):
+        cleaned["legal_representative"] = cleaned["legal_representative"].strip()
     clean_identity(cleaned, errors)
+    _clean_capital(cleaned, errors)
+    _clean_kind_fields(given, cleaned, errors, current)
     _clean_references(cleaned, errors)
     if "custom_fields" in cleaned:
         try:
@@ -97,15 +159,18 @@ def customer_create(
     *, viewer: policy.Viewer, fields: CustomerFields, context: RequestContext
 ) -> Customer:
     """Create a customer after validation and a permission check; audited with the fields
-    given."""
+    given. A customer with the same resident ID number or credit code is refused
+    (``DuplicateValue``; see ``duplicates`` for what that tells the caller)."""
     cleaned = clean_customer_data(fields, partial=False)
     planned = policy.CustomerRef(0, cleaned.get("owner_id"), cleaned["branch_id"])
     policy.require(viewer, "customer.create", planned)
+    duplicates.refuse_unsearchable(viewer, cleaned)
     _check_owner_branch(cleaned["branch_id"], cleaned.get("owner_id"))
     customer = Customer(created_at=timezone.now())
     _apply(customer, cleaned)
     check_storable(customer, list(cleaned))
     with transaction.atomic():
+        duplicates.refuse_duplicate_identifiers(viewer=viewer, values=cleaned)
         customer.save()
         _record_lifecycle(customer, "", customer.status, _("Created"), viewer)
         record(
@@ -134,7 +199,8 @@ def customer_update(
     """Change the given fields of a customer, refusing a stale version; audited with the
     changed fields. A field not given is left as it is."""
     customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
-    cleaned = clean_customer_data(changes, partial=True)
+    cleaned = clean_customer_data(changes, partial=True, current=customer)
+    duplicates.refuse_unsearchable(viewer, cleaned)
     if cleaned.get("branch_id", customer.branch_id) != customer.branch_id:
         message = _("Moving a customer to another branch is a transfer (administrators).")
         raise ValidationError({"branch_id": [message]})
@@ -148,6 +214,11 @@ def customer_update(
     changed = _apply(customer, cleaned)
     check_storable(customer, list(cleaned))
     with transaction.atomic():
+        duplicates.refuse_duplicate_identifiers(
+            viewer=viewer,
+            values={name: getattr(customer, name) for name in changed},
+            customer_id=customer.pk,
+        )
         save_if_version(customer, expected_version, changed)
         visible = [f for f in changed if f not in ("name_pinyin", "name_initials", "phone_last4")]
         record(

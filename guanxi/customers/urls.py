@@ -7,6 +7,7 @@ from guanxi.customers import views
 app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
+    path("new/", views.customer_create, name="create"),
     path("<record_id:customer_id>/", views.customer_detail, name="detail"),
     path("<record_id:customer_id>/edit/", views.customer_edit, name="edit"),
     path("<record_id:customer_id>/lifecycle/", views.customer_lifecycle, name="lifecycle"),

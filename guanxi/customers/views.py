@@ -1,4 +1,4 @@
-"""Customer pages: list and search, the 360 view, editing, lifecycle and reveal.
+"""Customer pages: list and search, the 360 view, creating, editing, lifecycle and reveal.
 
 Views only parse the request, call a selector or service (which apply the permission
 policy and write the audit log) and render. A customer outside the viewer's scope is a
@@ -19,26 +19,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from guanxi import policy
 from guanxi.audit.services import RequestContext
-from guanxi.concurrency import VersionConflict
-from guanxi.customers import list_query, reveals, selectors, services
-from guanxi.customers.forms import (
-    CustomerEditForm,
-    CustomerFilterForm,
-    LifecycleForm,
-    RevealForm,
-)
+from guanxi.concurrency import DuplicateValue, VersionConflict
+from guanxi.customers import duplicates, list_query, reveals, selectors, services
+from guanxi.customers.forms import CustomerFilterForm, LifecycleForm, RevealForm
 from guanxi.customers.models import (
     Channel,
     Customer,
     CustomerKind,
     Gender,
     GroupKind,
+    Industry,
     LifecycleStatus,
     ProductKind,
     SourceChannel,
     ValueTier,
 )
 from guanxi.customers.panels import extra_panels
+from guanxi.customers.profile_forms import CustomerCreateForm, CustomerEditForm
 from guanxi.request_context import context_of, page_number, viewer_of
 from guanxi.web.htmx import is_htmx
 
@@ -56,6 +53,7 @@ CHOICES = {
     "Channel": Channel,
     "ProductKind": ProductKind,
     "GroupKind": GroupKind,
+    "Industry": Industry,
 }
 
 FIELD_LABELS = {
@@ -110,6 +108,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             form.apply_service_errors(exc)
     template = "customers/_results.html" if is_htmx(request) else "customers/list.html"
     shown = {"form": form, "page": page, "query": request.GET, **CHOICES}
+    shown["can_create"] = policy.allows(viewer_of(request), "customer.create")
     shown["search_candidates"] = number_format(list_query.SEARCH_CANDIDATES, force_grouping=True)
     response = render(request, template, shown)
     # The same URL answers with a page or a fragment; caches must tell them apart.
@@ -133,6 +132,53 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
             "extra_panels": extra_panels(viewer_of(request), customer_id),
             **CHOICES,
         },
+    )
+
+
+def _kind_of(request: HttpRequest) -> str:
+    kind = (request.POST if request.method == "POST" else request.GET).get("kind")
+    return kind if kind in CustomerKind.values else CustomerKind.INDIVIDUAL
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request: HttpRequest) -> HttpResponse:
+    """Create an individual or an organisation (``?kind=``).
+
+    Before saving, the page looks for customers with the same resident ID number, credit
+    code, phone or e-mail (``duplicates.customer_duplicates_for``): the same ID number or
+    credit code is refused; the same phone or e-mail is a warning, and the user creates
+    anyway by confirming those very values.
+    """
+    viewer, context = _web(request)
+    policy.require(viewer, "customer.create")
+    kind = _kind_of(request)
+    form = CustomerCreateForm(
+        request.POST if request.method == "POST" else None, viewer=viewer, kind=kind
+    )
+    found = duplicates.Duplicates()
+    if request.method == "POST" and form.is_valid():
+        fields = form.new_customer()
+        found = duplicates.customer_duplicates_for(viewer=viewer, fields=fields, context=context)
+        for field in sorted({m.field for m in found.refused}):
+            name = field if field in form.fields else None
+            form.add_error(name, duplicates.duplicate_message(field))
+        if not found.refused and found.confirmed_by(request.POST.get("confirm_duplicates", "")):
+            try:
+                customer = services.customer_create(viewer=viewer, fields=fields, context=context)
+            except ValidationError as exc:
+                form.apply_service_errors(exc)
+            except DuplicateValue as exc:  # created by someone else since the check
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            except PermissionDenied:
+                form.add_error("owner", _("You cannot place the customer there."))
+            else:
+                messages.success(request, _("The customer was created."))
+                return redirect("customers:detail", customer_id=customer.pk)
+    return render(
+        request,
+        "customers/create.html",
+        {"form": form, "kind": kind, "duplicates": found},
     )
 
 

@@ -109,6 +109,11 @@ def _customer_table(world: World, people: Customers, totals: Totals, status, tie
     external = [f"{world.industry.code}{i:010d}" for i in people.id.tolist()]
     t.add("external_id", Kind.TEXT, np.array(external, dtype=object))
     t.add("source_channel", Kind.TEXT, people.source_channel)
+    # No registrations are generated: the columns are filled as the migration left them.
+    t.add("uscc", Kind.TEXT, "")
+    t.add("legal_representative", Kind.TEXT, "")
+    t.add("registered_capital", Kind.MONEY, 0, null=np.ones(len(t), dtype=bool))
+    t.add("industry", Kind.TEXT, "")
     t.add("branch_id", Kind.INT, world.branch_ids[people.branch])
     t.add("owner_id", Kind.INT, people.owner, null=people.owner == 0)
     t.add("status", Kind.TEXT, status)

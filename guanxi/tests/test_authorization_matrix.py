@@ -314,6 +314,7 @@ PAGES: dict[str, Row] = {
     "customers/": Row(
         _page("get", "/customers/"), scoped=False, web=True, check=_page_lists_customer
     ),
+    "customers/new/": Row(_page("get", "/customers/new/"), EDITORS, scoped=False, web=True),
     "customers/<record_id:customer_id>/": Row(
         _page("get", "/customers/{customer_id}/"), web=True, check=_shows_id
     ),

@@ -80,6 +80,34 @@ ENDPOINTS = {
         numbers={"branch_id": 2**63 - 1, "owner_id": 2**63 - 1},
         valid_status=201,
     ),
+    "create organisation": Endpoint(
+        "post",
+        "/api/v1/customers",
+        lambda r: {
+            "name": "星河科技有限公司",
+            "kind": "organisation",
+            "uscc": "91110000600037341L",
+            "legal_representative": "赵六",
+            "registered_capital": "5000000.00",
+            "industry": "information",
+            "branch_id": r["branch"],
+            "owner_id": r["owner"],
+        },
+        texts=("name", "uscc", "legal_representative", "address", "external_id"),
+        choices=("industry", "source_channel"),
+        not_null=("name", "uscc", "legal_representative", "industry"),
+        numbers={"registered_capital": "9" * 30},
+        valid_status=201,
+    ),
+    "update organisation": Endpoint(
+        "patch",
+        "/api/v1/customers/{organisation}",
+        lambda r: {"version": r["organisation_version"], "legal_representative": "赵六"},
+        texts=("uscc", "legal_representative"),
+        choices=("industry",),
+        not_null=("uscc", "legal_representative", "industry"),
+        numbers={"registered_capital": "-" + "9" * 20},
+    ),
     "update customer": Endpoint(
         "patch",
         "/api/v1/customers/{customer}",
@@ -215,6 +243,7 @@ def records(staff, org, make_customer) -> dict:
         "branch": org["north"].pk,
         "owner": staff["account_manager"].pk,
         "version": Customer.objects.get(pk=person.pk).version,
+        "organisation_version": Customer.objects.get(pk=company.pk).version,
     }
 
 

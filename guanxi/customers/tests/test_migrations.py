@@ -83,3 +83,23 @@ def test_the_columns_searched_by_prefix_have_no_collation_of_their_own_on_sqlite
         (table,) = cursor.fetchone()
     assert '"name" varchar(200) NOT NULL' in table  # BINARY, which compares bytes
     assert "COLLATE" not in table
+
+
+def test_the_organisation_columns_were_added_without_copying_the_table_on_sqlite(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's schema")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'customers_customer'")
+        (table,) = cursor.fetchone()
+    # ALTER TABLE ... ADD COLUMN appends the definition as written, default included; a
+    # table rebuilt by Django's schema editor would state no default.
+    for column in ('"industry" varchar(32)', '"legal_representative" varchar(100)'):
+        assert f"{column} DEFAULT '' NOT NULL" in table
+    assert """"uscc" varchar(18) DEFAULT '' NOT NULL""" in table
+    assert '"registered_capital" decimal NULL' in table
+
+
+def test_a_credit_code_is_found_through_its_index(db):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "customers_customer")
+    assert any(c["index"] and c["columns"] == ["uscc"] for c in constraints.values())

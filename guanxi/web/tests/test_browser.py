@@ -247,3 +247,32 @@ def test_customer_360_in_chinese_screenshot(open_page, customers):
     expect(page.locator("#profile")).to_contain_text("手机")
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def _overflow(page) -> int:
+    """How many CSS pixels the page is wider than the screen (0: no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_the_create_form_fits_a_phone_screen(open_page, customers):
+    page = open_page("zh-CN")
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "am")
+    page.click("#new-customer")
+    page.click("#kind-organisation")
+    page.wait_for_url("**/customers/new/?kind=organisation")
+    assert page.locator("#id_id_number").count() == 0
+    page.fill("#id_name", "星河科技有限公司")
+    page.fill("#id_uscc", "9111 0000 6000 3734 1L")
+    page.fill("#id_legal_representative", "赵六")
+    page.fill("#id_registered_capital", "5000000")
+    page.select_option("#id_industry", "information")
+    page.fill("#id_phone", "13812345678")  # 张三's: a warning to confirm
+    assert _overflow(page) == 0
+    page.click("#create-customer")
+    expect(page.locator("[data-duplicates=warnings]")).to_contain_text("张三")
+    assert _overflow(page) == 0
+    page.click("#confirm-create")
+    expect(page.locator("h1.page-title")).to_contain_text("星河科技有限公司")
+    expect(page.locator("#field-uscc")).to_have_text("91110000600037341L")
+    assert _overflow(page) == 0
