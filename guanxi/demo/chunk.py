@@ -1,4 +1,5 @@
-"""One chunk of demo data: customers with their holdings, contacts, lifecycle and transactions."""
+"""One chunk of demo data: customers with their holdings, contacts, lifecycle, transactions,
+tags and group memberships."""
 
 from dataclasses import dataclass
 
@@ -12,14 +13,17 @@ from guanxi.customers.models import (
     LifecycleStatus,
     Transaction,
 )
-from guanxi.demo.behaviour import DAY, Behaviour, simulate_purchases
+from guanxi.demo.balances import assets_under_management, draw_balances, draw_wealth
+from guanxi.demo.behaviour import DAY, Behaviour, Purchases, simulate_purchases
 from guanxi.demo.identities import mobile_numbers
 from guanxi.demo.industries import CONTACT_TITLES
-from guanxi.demo.lifecycle import lifecycles, value_tiers
+from guanxi.demo.labels import Facts, label_tables
+from guanxi.demo.lifecycle import Lifecycle, lifecycles, value_tiers
 from guanxi.demo.names import NamePool
 from guanxi.demo.organisation import World
 from guanxi.demo.population import Customers, draw_customers, kinds
-from guanxi.demo.spending import Spending, draw_holdings, draw_spending
+from guanxi.demo.refunds import Ledger, draw_refunds, ledger
+from guanxi.demo.spending import draw_holdings, draw_spending
 from guanxi.demo.tables import Kind, Table
 
 CLOSE_AFTER_DAYS = (30, 200)  # lost customers close their accounts this long after leaving
@@ -34,50 +38,82 @@ class Chunk:
     contacts: Table
     lifecycle: Table
     transactions: Table
+    tags: Table
+    memberships: Table
     product_codes: np.ndarray  # per transaction, for the Parquet export
     channels: np.ndarray  # per transaction, for the Parquet export
 
     def tables(self) -> list[Table]:
         """Tables in foreign-key order."""
-        return [self.customers, self.holdings, self.contacts, self.lifecycle, self.transactions]
+        return [
+            self.customers,
+            self.holdings,
+            self.contacts,
+            self.lifecycle,
+            self.transactions,
+            self.tags,
+            self.memberships,
+        ]
 
 
 def generate_chunk(
     rng: np.random.Generator, world: World, names: NamePool, first_id: int, size: int
 ) -> Chunk:
-    """Generate ``size`` customers from id ``first_id`` and everything that hangs off them."""
+    """Generate ``size`` customers from id ``first_id`` and everything that hangs off them.
+
+    The customers and their purchase times are drawn first, from the start of ``rng``, so
+    everything drawn after them (amounts, refunds, balances, tags) leaves who buys when, and
+    who stops buying, as the seed made it.
+    """
     people = draw_customers(rng, world, names, first_id, size)
     purchases = simulate_purchases(rng, people.created_at, world.start, world.end, Behaviour())
     holds = draw_holdings(rng, world.industry, size)
     spending = draw_spending(rng, world.industry, purchases, holds, people.spend_level, people.age)
-    revenue = np.bincount(purchases.owner, weights=spending.cents, minlength=size)
-    revenue = np.round(revenue).astype(np.int64)
-    first, last = _first_and_last_positive(purchases.owner, purchases.at, spending.cents, size)
-    count = np.bincount(purchases.owner, minlength=size)
-    life = lifecycles(purchases, last, world.end)
+    refunds = draw_refunds(rng, world.industry, purchases, spending, world.end)
+    log = ledger(purchases, spending, refunds)
+    revenue = np.round(np.bincount(log.owner, weights=log.cents, minlength=size)).astype(np.int64)
+    first, last = _first_and_last_purchase(purchases)
+    count = np.bincount(log.owner, minlength=size)
+    life = lifecycles(purchases, world.end)
+    tiers = value_tiers(revenue)
+    holdings, aum = _holding_table(rng, world, people, holds, life.status, last)
     channel_names = np.array([str(c) for c in world.industry.channels], dtype=object)
     codes = np.array([p.code for p in world.industry.products], dtype=object)
+    contacts = _contact_table(rng, names, people)
+    facts = Facts(
+        organisation=people.organisation,
+        age=people.age,
+        status=life.status,
+        tier=tiers,
+        holds=holds & (life.status != LifecycleStatus.LOST.value)[:, None],
+        aum=aum,
+        refunded=np.bincount(refunds.owner, minlength=size) > 0,
+    )
+    tags, memberships = label_tables(rng, world.industry, world.labels, people.id, facts, world.end)
     return Chunk(
         customers=_customer_table(
-            world, people, Totals(revenue, count, first, last), life.status, value_tiers(revenue)
+            world, people, Totals(revenue, count, first, last), life.status, tiers
         ),
-        holdings=_holding_table(rng, world, people, holds, life.status, last),
-        contacts=_contact_table(rng, names, people),
+        holdings=holdings,
+        contacts=contacts,
         lifecycle=_lifecycle_table(people, life),
-        transactions=_transaction_table(world, people, purchases, spending, channel_names),
-        product_codes=codes[spending.product],
-        channels=channel_names[spending.channel],
+        transactions=_transaction_table(world, people, log, channel_names),
+        tags=tags,
+        memberships=memberships,
+        product_codes=codes[log.product],
+        channels=channel_names[log.channel],
     )
 
 
-def _first_and_last_positive(owner, at, cents, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Times of each customer's first and last purchase that was not a refund (0 if none)."""
-    first = np.zeros(size, dtype=np.int64)
-    last = np.zeros(size, dtype=np.int64)
-    positive = cents > 0
-    # Purchases are sorted by customer and time: in fancy assignment the last write wins.
-    last[owner[positive]] = at[positive]
-    first[owner[positive][::-1]] = at[positive][::-1]
+def _first_and_last_purchase(purchases: Purchases) -> tuple[np.ndarray, np.ndarray]:
+    """Times of each customer's first and last purchase (0 if none); refunds are not
+    purchases."""
+    first = np.zeros(purchases.counts.size, dtype=np.int64)
+    last = np.zeros(purchases.counts.size, dtype=np.int64)
+    bought = np.flatnonzero(purchases.counts)
+    starts = purchases.starts[bought]
+    first[bought] = purchases.at[starts]
+    last[bought] = purchases.at[starts + purchases.counts[bought] - 1]
     return first, last
 
 
@@ -129,16 +165,18 @@ def _customer_table(world: World, people: Customers, totals: Totals, status, tie
     return t
 
 
-def _holding_table(rng, world: World, people: Customers, holds, status, last) -> Table:
-    """Accounts opened when the customer joined; lost customers closed theirs after leaving."""
+def _holding_table(
+    rng, world: World, people: Customers, holds, status, last
+) -> tuple[Table, np.ndarray]:
+    """Accounts opened when the customer joined; lost customers closed theirs after leaving
+    (a closed account holds nothing). Also each customer's AUM in cents."""
     owner, product = np.nonzero(holds)
-    specs = world.industry.products
-    level = people.spend_level[owner]
-    factor = np.array([p.balance_factor * p.price for p in specs])[product]
-    balance = np.round(factor * np.exp(level + rng.normal(0, 0.5, owner.size)) * 100)
+    wealth = draw_wealth(rng, people.spend_level, people.organisation)
+    balance = draw_balances(rng, world.industry, owner, product, wealth, people.spend_level)
     days = rng.integers(*CLOSE_AFTER_DAYS, owner.size)
     closed_on = np.minimum(last[owner] // DAY + days, world.end // DAY - 1)
     closed = status[owner] == LifecycleStatus.LOST.value
+    balance = np.where(closed, 0, balance)
     numbers = [
         f"{world.industry.code}{p:02d}{c:012d}"
         for p, c in zip(product.tolist(), people.id[owner].tolist(), strict=True)
@@ -149,8 +187,9 @@ def _holding_table(rng, world: World, people: Customers, holds, status, last) ->
     t.add("account_number", Kind.TEXT, np.array(numbers, dtype=object))
     t.add("opened_at", Kind.DATE, people.created_at[owner] // DAY)
     t.add("closed_at", Kind.DATE, closed_on, null=~closed)
-    t.add("balance", Kind.MONEY, np.where(closed, 0, balance).astype(np.int64))
-    return t
+    t.add("balance", Kind.MONEY, balance)
+    aum = assets_under_management(world.industry, owner, product, balance, people.id.size)
+    return t, aum
 
 
 def _contact_table(rng, names: NamePool, people: Customers) -> Table:
@@ -177,25 +216,23 @@ def _contact_table(rng, names: NamePool, people: Customers) -> Table:
     return t
 
 
-def _lifecycle_table(people: Customers, life) -> Table:
-    """The latest lifecycle move of every customer who has moved beyond prospect."""
-    moved = life.changed_at >= 0
+def _lifecycle_table(people: Customers, life: Lifecycle) -> Table:
+    """Every lifecycle move of every customer who has moved beyond prospect."""
+    moves = life.moves
     t = Table(LifecycleChange)
-    t.add("customer_id", Kind.INT, people.id[moved])
-    t.add("from_status", Kind.TEXT, life.from_status[moved])
-    t.add("to_status", Kind.TEXT, life.status[moved])
-    t.add("reason", Kind.TEXT, life.reason[moved])
-    t.add("changed_at", Kind.TIMESTAMP, life.changed_at[moved])
+    t.add("customer_id", Kind.INT, people.id[moves.owner])
+    t.add("from_status", Kind.TEXT, moves.from_status)
+    t.add("to_status", Kind.TEXT, moves.to_status)
+    t.add("reason", Kind.TEXT, moves.reason)
+    t.add("changed_at", Kind.TIMESTAMP, moves.at)
     return t
 
 
-def _transaction_table(
-    world: World, people: Customers, purchases, spending: Spending, channels
-) -> Table:
+def _transaction_table(world: World, people: Customers, log: Ledger, channels) -> Table:
     t = Table(Transaction)
-    t.add("customer_id", Kind.INT, people.id[purchases.owner])
-    t.add("product_id", Kind.INT, world.product_ids[spending.product])
-    t.add("amount", Kind.MONEY, spending.cents)
-    t.add("channel", Kind.TEXT, channels[spending.channel])
-    t.add("occurred_at", Kind.TIMESTAMP, purchases.at)
+    t.add("customer_id", Kind.INT, people.id[log.owner])
+    t.add("product_id", Kind.INT, world.product_ids[log.product])
+    t.add("amount", Kind.MONEY, log.cents)
+    t.add("channel", Kind.TEXT, channels[log.channel])
+    t.add("occurred_at", Kind.TIMESTAMP, log.at)
     return t

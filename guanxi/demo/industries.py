@@ -13,7 +13,9 @@ class ProductSpec:
     one transaction around it; ``elasticity`` how strongly a customer's spending level moves
     it (0 for list-price products such as telecom plans); ``holding_share`` the share of
     customers who hold the product; ``use_weight`` how often a holder transacts with it;
-    ``balance_factor`` the typical balance as a multiple of the price.
+    ``balance_factor`` the typical balance of a person's account as a multiple of the price
+    (0: the product keeps no balance); ``minimum_balance`` the least an open account holds
+    (a 大额存单 starts at ¥200,000).
     """
 
     code: str
@@ -25,6 +27,17 @@ class ProductSpec:
     holding_share: float
     use_weight: float
     balance_factor: float
+    minimum_balance: float = 0.0
+
+
+@dataclass(frozen=True)
+class Refunds:
+    """How purchases of one kind of product are refunded: ``rate`` is the share of purchases
+    later reversed, ``full_share`` the share of those refunds that return the whole amount
+    (the others return part of it)."""
+
+    rate: float
+    full_share: float
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,7 @@ class Industry:
     products: tuple[ProductSpec, ...]
     channels: dict[str, float]
     sources: dict[str, float]
+    refunds: dict[str, Refunds]  # by product kind; kinds not named are never refunded
 
 
 P = ProductSpec
@@ -52,14 +66,14 @@ BANK = Industry(
         P("DC-STD", "借记卡", ProductKind.CARD, 260, 0.9, 1.0, 0.92, 6.0, 0.0),
         P("CC-GOLD", "信用卡金卡", ProductKind.CARD, 680, 0.9, 1.0, 0.40, 5.0, 0.0),
         P("CC-PLAT", "信用卡白金卡", ProductKind.CARD, 1500, 0.9, 1.0, 0.06, 5.0, 0.0),
-        P("DEP-DEMAND", "活期储蓄", ProductKind.DEPOSIT, 3000, 1.0, 1.0, 0.55, 1.5, 8.0),
-        P("DEP-TERM1Y", "一年期定期存款", ProductKind.DEPOSIT, 50000, 0.8, 1.0, 0.22, 0.3, 1.0),
-        P("DEP-CD", "大额存单", ProductKind.DEPOSIT, 300000, 0.4, 0.5, 0.03, 0.2, 1.0),
-        P("WM-STABLE", "安盈稳健理财", ProductKind.WEALTH, 50000, 0.8, 1.0, 0.14, 0.5, 1.2),
-        P("WM-MMF", "天天利货币基金", ProductKind.WEALTH, 8000, 1.0, 1.0, 0.20, 1.0, 1.5),
-        P("WM-SIP", "基金定投", ProductKind.WEALTH, 1000, 0.6, 1.0, 0.12, 2.0, 12.0),
-        P("LN-MORT", "个人住房贷款", ProductKind.LOAN, 4800, 0.3, 0.8, 0.12, 2.0, 150.0),
-        P("LN-CONS", "快e贷消费贷款", ProductKind.LOAN, 1800, 0.6, 0.8, 0.10, 1.5, 10.0),
+        P("DEP-DEMAND", "活期储蓄", ProductKind.DEPOSIT, 3000, 1.0, 1.0, 0.55, 1.5, 5.0),
+        P("DEP-TERM1Y", "一年期定期存款", ProductKind.DEPOSIT, 50000, 0.8, 1.0, 0.22, 0.15, 1.6),
+        P("DEP-CD", "大额存单", ProductKind.DEPOSIT, 300000, 0.4, 0.5, 0.03, 0.1, 1.2, 200000),
+        P("WM-STABLE", "安盈稳健理财", ProductKind.WEALTH, 50000, 0.8, 1.0, 0.14, 0.25, 2.0),
+        P("WM-MMF", "天天利货币基金", ProductKind.WEALTH, 8000, 1.0, 1.0, 0.20, 0.5, 2.5),
+        P("WM-SIP", "基金定投", ProductKind.WEALTH, 1000, 0.6, 1.0, 0.12, 2.0, 15.0),
+        P("LN-MORT", "个人住房贷款", ProductKind.LOAN, 4800, 0.3, 0.8, 0.12, 2.0, 130.0),
+        P("LN-CONS", "快e贷消费贷款", ProductKind.LOAN, 1800, 0.6, 0.8, 0.10, 1.5, 17.0),
         P("INS-CI", "重大疾病保险", ProductKind.INSURANCE, 6500, 0.5, 0.8, 0.06, 0.3, 0.0),
         P("INS-ACC", "意外伤害保险", ProductKind.INSURANCE, 260, 0.4, 0.5, 0.10, 0.3, 0.0),
     ),
@@ -78,6 +92,14 @@ BANK = Industry(
         SourceChannel.PHONE: 0.04,
         SourceChannel.CAMPAIGN: 0.07,
         SourceChannel.PARTNER: 0.05,
+    },
+    # Card purchases returned to the shop (most in full), wealth products and insurance
+    # cancelled in their cooling-off periods (理财冷静期, 保险犹豫期: always in full).
+    # Deposits are withdrawn, never refunded; loan repayments are not refunded either.
+    refunds={
+        ProductKind.CARD: Refunds(0.03, 0.6),
+        ProductKind.WEALTH: Refunds(0.01, 1.0),
+        ProductKind.INSURANCE: Refunds(0.05, 1.0),
     },
 )
 
@@ -115,6 +137,13 @@ TELECOM = Industry(
         SourceChannel.PHONE: 0.05,
         SourceChannel.CAMPAIGN: 0.08,
         SourceChannel.PARTNER: 0.05,
+    },
+    # Devices sent back within seven days (七天无理由退货), add-ons ordered by mistake, and
+    # plan fees adjusted after a billing complaint (part of the month's fee).
+    refunds={
+        ProductKind.DEVICE: Refunds(0.05, 1.0),
+        ProductKind.ADDON: Refunds(0.03, 1.0),
+        ProductKind.PLAN: Refunds(0.015, 0.2),
     },
 )
 

@@ -12,7 +12,14 @@ from django.db.models import Max
 from django.utils import timezone
 from tqdm import tqdm
 
-from guanxi.customers.models import Contact, Customer, Holding, LifecycleChange, Transaction
+from guanxi.customers.models import (
+    Contact,
+    Customer,
+    GroupMembership,
+    Holding,
+    LifecycleChange,
+    Transaction,
+)
 from guanxi.demo.behaviour import MONTH
 from guanxi.demo.chunk import Chunk, generate_chunk
 from guanxi.demo.export import ParquetExport
@@ -21,7 +28,15 @@ from guanxi.demo.names import NamePool
 from guanxi.demo.organisation import World, build_world
 from guanxi.demo.store import bulk_load, reset_sequences, write
 
-LOADED_MODELS = [Customer, Holding, Contact, LifecycleChange, Transaction]
+LOADED_MODELS = [
+    Customer,
+    Holding,
+    Contact,
+    LifecycleChange,
+    Transaction,
+    Customer.tags.through,
+    GroupMembership,
+]
 
 
 @dataclass(frozen=True)

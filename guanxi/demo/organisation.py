@@ -14,6 +14,7 @@ from django.db import transaction
 
 from guanxi.customers.models import Product
 from guanxi.demo.industries import Industry
+from guanxi.demo.labels import Labels, ensure_labels
 from guanxi.demo.names import NamePool
 from guanxi.demo.places import CITIES
 from guanxi.org.models import Branch, Company, Profile, Team
@@ -25,7 +26,8 @@ MANAGERS_PER_BRANCH_MIN = 2
 
 @dataclass(frozen=True)
 class World:
-    """Everything generated customers refer to: time window, branches, managers, products."""
+    """Everything generated customers refer to: time window, branches, managers, products,
+    tags and groups."""
 
     industry: Industry
     start: int
@@ -36,6 +38,7 @@ class World:
     manager_starts: np.ndarray  # per branch: index of its first manager in manager_ids
     manager_counts: np.ndarray
     product_ids: np.ndarray  # aligned with industry.products
+    labels: Labels
 
 
 def branch_count(customers: int) -> int:
@@ -56,7 +59,8 @@ def manager_counts(customers: int, branches: int) -> np.ndarray:
 def build_world(
     *, industry: Industry, customers: int, start: int, end: int, names: NamePool, seed: int
 ) -> World:
-    """Create (or reuse) the company, its branches, teams, managers and products."""
+    """Create (or reuse) the company, its branches, teams, managers, products, tags and
+    groups."""
     company, _ = Company.objects.get_or_create(name=industry.company)
     branches = []
     for city in CITIES[: branch_count(customers)]:
@@ -85,6 +89,7 @@ def build_world(
         manager_starts=np.cumsum(counts) - counts,
         manager_counts=counts,
         product_ids=_products(industry),
+        labels=ensure_labels(industry, end, [(b.pk, b.name) for b in branches]),
     )
 
 

@@ -22,6 +22,10 @@ PRE_WINDOW_SHARE = 0.55  # customers who joined before the transaction history s
 HISTORY_YEARS = 8
 ADULT_AGE = 18
 YEAR = 365.25 * DAY
+# How much customers' purchase amounts differ (log scale). Wealth differs far more, but that
+# shows in balances (see balances.py): what one card purchase costs varies less from person
+# to person, and the spend model (Gamma-Gamma) needs a finite mean spend to fit.
+SPEND_LEVEL_SPREAD = 0.5
 
 
 @dataclass
@@ -90,7 +94,7 @@ def draw_customers(
         branch=branch,
         owner=_owners(rng, world, branch, organisation),
         created_at=_joined(rng, world, birthday, organisation),
-        spend_level=rng.normal(0.0, 0.7, size) + np.where(organisation, 1.2, 0.0),
+        spend_level=rng.normal(0.0, SPEND_LEVEL_SPREAD, size) + np.where(organisation, 1.0, 0.0),
     )
 
 

@@ -1,4 +1,4 @@
-"""What customers hold and what each purchase is: product, amount, channel, refunds."""
+"""What customers hold and what each purchase is: product, amount, channel."""
 
 from dataclasses import dataclass
 
@@ -7,7 +7,6 @@ import numpy as np
 from guanxi.demo.behaviour import Purchases
 from guanxi.demo.industries import Industry
 
-REFUND_SHARE = 0.015
 PREFERRED_CHANNEL_SHARE = 0.6
 MOBILE_KEEN_AGE = 40
 
@@ -45,11 +44,6 @@ def draw_spending(
     noise = rng.standard_normal(product.size)
     yuan = price * np.exp(elasticity * spend_level[purchases.owner] + spread * noise)
     cents = np.maximum(np.round(yuan * 100), 100).astype(np.int64)
-    # A few purchases are refunded; never the first one, so nobody's total starts negative.
-    first = np.zeros(product.size, dtype=bool)
-    first[purchases.starts[purchases.counts > 0]] = True
-    refund = ~first & (rng.random(product.size) < REFUND_SHARE)
-    cents[refund] = -cents[refund]
     return Spending(product, cents, _channels(rng, industry, purchases.owner, age))
 
 

@@ -6,9 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from guanxi.customers.models import Contact, Customer, Holding, LifecycleChange, Transaction
-
-LOADED = [Customer, Holding, Contact, LifecycleChange, Transaction]
+from guanxi.demo.loader import LOADED_MODELS as LOADED
 
 
 def schema_definitions() -> set[tuple[str, str]]:
@@ -37,10 +35,12 @@ def schema_definitions() -> set[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> dict:
-    """300 bank customers with 6 months of history, plus their Parquet export."""
+    """300 bank customers with two years of history, plus their Parquet export."""
     parquet = Path(tmp_path_factory.mktemp("parquet"))
     with django_db_blocker.unblock():
         before = schema_definitions()
-        call_command("demo_data", customers=300, months=6, seed=7, parquet_dir=parquet, verbosity=0)
+        call_command(
+            "demo_data", customers=300, months=24, seed=7, parquet_dir=parquet, verbosity=0
+        )
         yield {"parquet": parquet, "schema_before": before}
         call_command("flush", interactive=False, verbosity=0)

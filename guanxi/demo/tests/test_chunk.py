@@ -7,6 +7,7 @@ import numpy as np
 from guanxi.demo.behaviour import MONTH
 from guanxi.demo.chunk import generate_chunk
 from guanxi.demo.industries import BANK
+from guanxi.demo.labels import TAGS, Labels, static_groups
 from guanxi.demo.names import NamePool
 from guanxi.demo.organisation import World
 
@@ -25,6 +26,10 @@ def _world() -> World:
         manager_starts=np.array([0, 2, 4]),
         manager_counts=np.array([2, 2, 2]),
         product_ids=np.arange(1, products + 1),
+        labels=Labels(
+            tags={name: i for i, name in enumerate(TAGS[BANK.key], 1)},
+            groups={name: i for i, name in enumerate(static_groups(BANK, END), 1)},
+        ),
     )
 
 

@@ -16,7 +16,6 @@ from guanxi.customers.models import (
     Contact,
     Customer,
     CustomerKind,
-    LifecycleChange,
     LifecycleStatus,
     Transaction,
 )
@@ -103,13 +102,9 @@ def test_some_customers_stopped_buying(customers):
     assert len(stopped) > 0.05 * len(customers)
 
 
-def test_some_purchases_are_refunds(demo):
-    refunds = Transaction.objects.filter(amount__lt=0).count()
-    assert 0 < refunds < 0.05 * Transaction.objects.count()
-
-
 def test_lifecycle_status_agrees_with_the_history(customers):
-    counts = dict(Transaction.objects.values_list("customer_id").annotate(n=Count("id")).order_by())
+    purchases = Transaction.objects.filter(amount__gt=0)  # refunds are not purchases
+    counts = dict(purchases.values_list("customer_id").annotate(n=Count("id")).order_by())
     end = Transaction.objects.aggregate(end=Max("occurred_at"))["end"]
     for customer in customers:
         bought = counts.get(customer.pk, 0)
@@ -120,15 +115,6 @@ def test_lifecycle_status_agrees_with_the_history(customers):
             assert bought >= 12
         if customer.status in (LifecycleStatus.INACTIVE, LifecycleStatus.LOST):
             assert end - customer.last_purchase_at > timedelta(days=179)
-
-
-def test_each_lifecycle_change_leads_to_the_current_status(customers):
-    status = {c.pk: c.status for c in customers}
-    changes = list(LifecycleChange.objects.all())
-    assert len(changes) == sum(s != LifecycleStatus.PROSPECT for s in status.values())
-    for change in changes:
-        assert change.to_status == status[change.customer_id]
-        assert change.reason
 
 
 def test_organisations_are_about_five_percent_and_have_one_primary_contact(customers):

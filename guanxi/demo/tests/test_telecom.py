@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from guanxi.customers.models import Customer, Product, Transaction
+from guanxi.customers.models import Customer, ProductKind, Transaction
 from guanxi.demo.industries import TELECOM
 from guanxi.org.models import Branch, Company
 
@@ -35,6 +35,13 @@ def test_transactions_are_of_the_plan_catalogue(telecom):
 
 
 def test_plans_are_billed_at_list_price(telecom):
-    plan = Product.objects.get(code="5G-128")
-    amounts = set(Transaction.objects.filter(product=plan).values_list("amount", flat=True))
-    assert {abs(a) for a in amounts} == {128}
+    bills = Transaction.objects.filter(product__code="5G-128", amount__gt=0)
+    assert set(bills.values_list("amount", flat=True)) == {128}
+
+
+def test_plan_refunds_return_at_most_the_fee(telecom):
+    fees = {p.code: p.price for p in TELECOM.products if p.kind == ProductKind.PLAN}
+    refunds = Transaction.objects.filter(product__code__in=fees, amount__lt=0)
+    assert refunds.exists()
+    for code, amount in refunds.values_list("product__code", "amount"):
+        assert -amount <= fees[code]
