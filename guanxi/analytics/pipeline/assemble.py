@@ -4,6 +4,7 @@ reasons), the small aggregate tables and the JSON-ready overview of :class:`Anal
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from guanxi.analytics.churn_rules import REASON_TEMPLATES
+from guanxi.analytics.churn_rules import REASON_TEMPLATES, period_fields
 from guanxi.analytics.concentration import (
     customer_profit,
     gini,
@@ -147,6 +148,7 @@ def assemble_customers(
                         "value": r.value,
                         "reference": r.reference,
                         "threshold": r.threshold,
+                        "month": r.month,
                     }
                 )
             ),
@@ -195,15 +197,35 @@ def _render_zh_batch(reasons: pa.ListArray, months: int) -> pa.Array:
         np.nan_to_num(pc.struct_field(flat, name).to_numpy(zero_copy_only=False)).tolist()
         for name in ("value", "reference", "threshold")
     ]
+    periods = _period_fields(pc.struct_field(flat, "month"), months)
     templates = {code: text["zh"] for code, text in REASON_TEMPLATES.items()}
     lines = [
-        templates[code].format(value=value, reference=reference, threshold=threshold, months=months)
-        for code, value, reference, threshold in zip(codes, *numbers, strict=True)
+        templates[code].format(
+            value=value, reference=reference, threshold=threshold, months=months, **period
+        )
+        for code, value, reference, threshold, period in zip(codes, *numbers, periods, strict=True)
     ]
     offsets = pc.subtract(reasons.offsets, reasons.offsets[0])  # the array may be a slice
     per_customer = pa.ListArray.from_arrays(offsets, pa.array(lines, pa.string()))
     joined = pc.binary_join(per_customer, "；")
     return pc.if_else(pc.greater(pc.list_value_length(reasons), 0), joined, None)
+
+
+def _period_fields(month: pa.Array, months: int) -> list[dict[str, str]]:
+    """The Chinese ``month`` and ``window`` template fields of each reason (empty where the
+    reason has no month); the labels are built once per distinct month -- a run judges one."""
+    days = pc.fill_null(month.cast(pa.int32()), _NO_MONTH).to_numpy(zero_copy_only=False)
+    epoch = dt.date(1970, 1, 1)
+    labels = {
+        int(day): period_fields(epoch + dt.timedelta(days=int(day)), months, "zh")
+        for day in np.unique(days)
+        if day != _NO_MONTH
+    }
+    labels[_NO_MONTH] = {"month": "", "window": ""}
+    return [labels[day] for day in days.tolist()]
+
+
+_NO_MONTH = np.iinfo(np.int32).min
 
 
 def aggregates(

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import ibis.expr.types as ir
 
-from guanxi.analytics.churn_rules import churn_warnings
+from guanxi.analytics.churn_rules import churn_warnings, judged_month
 from guanxi.analytics.pipeline.assemble import (
     AnalysisResult,
     aggregates,
@@ -20,7 +20,6 @@ from guanxi.analytics.pipeline.context import STEPS, Run
 from guanxi.analytics.pipeline.prepare import (
     check_time_text,
     input_warnings,
-    judged_month,
     monthly_window,
     prepare,
     rename_customer,
@@ -129,7 +128,7 @@ def _analyze(
                 churn_warnings(
                     summary,
                     monthly=monthly,
-                    current_month=month,
+                    as_of=report.as_of,
                     p_alive=models.select(CUSTOMER, "p_alive"),
                     config=cfg.churn,
                     customer_col=CUSTOMER,

@@ -123,12 +123,31 @@ def test_churn_columns_agree(cdnow_result: AnalysisResult) -> None:
 @pytest.mark.parametrize("batch", [1, 2, 1000])
 def test_chinese_reasons_match_render_reason(batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(assemble, "_ZH_BATCH", batch)
-    reason = {"code": "OVERDUE", "value": 90.0, "reference": 12.5, "threshold": 3.0, "text": "x"}
-    low = {"code": "LOW_P_ALIVE", "value": 0.2, "reference": None, "threshold": 0.5, "text": "y"}
-    reasons = pa.chunked_array([pa.array([[low], [reason, low], [], None])]).slice(1)
+    month = dt.date(2026, 1, 1)
+    drop = {"code": "SPEND_DROP", "value": 1.0, "reference": 80.0, "threshold": 0.3}
+    drop |= {"month": month, "text": "z"}
+    reason = {"code": "OVERDUE", "value": 90.0, "reference": 12.5, "threshold": 3.0}
+    reason |= {"month": None, "text": "x"}
+    low = {"code": "LOW_P_ALIVE", "value": 0.2, "reference": None, "threshold": 0.5}
+    low |= {"month": None, "text": "y"}
+    reasons = pa.chunked_array([pa.array([[low], [drop, reason, low], [], None])]).slice(1)
     zh = assemble._render_zh(reasons, months=6).to_pylist()
-    both = "；".join(render_reason(r, "zh") for r in (reason, low))
-    assert zh == [both, None, None]
+    all_three = "；".join(render_reason(r, "zh") for r in (drop, reason, low))
+    assert zh == [all_three, None, None]
+    assert zh[0].startswith("2026年1月消费(1.00)低于2025年7月至12月月均消费(80.00)的30%")
+
+
+def test_spend_drop_reasons_name_the_month_judged_and_its_window(
+    cdnow_result: AnalysisResult,
+) -> None:
+    # as of 30 September 1997, the last day of the month: September is complete
+    rows = cdnow_result.customers.to_pylist()
+    dropped = [r for r in rows if "SPEND_DROP" in r["churn_reason_codes"]]
+    assert dropped
+    assert all("Spend in 1997-09 (" in r["churn_reason"] for r in dropped)
+    assert all("monthly average of 1997-03 to 1997-08" in r["churn_reason"] for r in dropped)
+    assert all(r["churn_reason_zh"].startswith("1997年9月消费(") for r in dropped)
+    assert all("1997年3月至8月月均消费" in r["churn_reason_zh"] for r in dropped)
 
 
 def test_low_p_alive_rule_fires_on_top_customers_with_low_p_alive(
