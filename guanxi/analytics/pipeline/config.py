@@ -46,7 +46,10 @@ class AnalysisConfig:
         as_of: observation end, inclusive (default: the latest transaction date). Later rows
             are left out and counted.
         time_unit: ``"week"`` or ``"day"``: unit of recency and T for the CLV model.
-        clv_model: purchase model, a key of :data:`CLV_MODELS`.
+        clv_model: purchase model, a key of :data:`CLV_MODELS`. MBG/NBD by default: BG/NBD
+            gives every one-time buyer a P(alive) of 1 (its customers cannot drop out before
+            their second purchase), so a customer who bought once 18 months ago would look
+            certainly active; MBG/NBD lets them drop out after the first purchase too.
         horizon_months: CLV horizon.
         annual_discount_rate: yearly discount rate of CLV (applied monthly).
         penalizer_coef: L2 penalty of the model fits (0 = plain maximum likelihood).
@@ -66,7 +69,7 @@ class AnalysisConfig:
 
     as_of: dt.date | None = None
     time_unit: TimeUnit = "week"
-    clv_model: str = "bgnbd"
+    clv_model: str = "mbgnbd"
     horizon_months: int = 12
     annual_discount_rate: float = 0.10
     penalizer_coef: float = 0.0

@@ -193,6 +193,40 @@ def test_overview_is_json_ready(cdnow_result: AnalysisResult) -> None:
     assert warning_codes(cdnow_result) == ["FUTURE_ROWS"]
 
 
+@pytest.fixture(scope="module")
+def cdnow_default(cdnow: ir.Table) -> AnalysisResult:
+    """CDNOW analysed with the default settings (the default purchase model)."""
+    return run(cdnow, as_of=dt.date(1997, 9, 30))
+
+
+def test_the_default_purchase_model_is_mbgnbd(cdnow_default: AnalysisResult) -> None:
+    assert cdnow_default.overview["clv_model"]["model"] == "mbgnbd"
+    assert np.isfinite(column(cdnow_default, "clv")).all()
+
+
+def test_bgnbd_calls_every_one_time_buyer_certainly_alive(cdnow_result: AnalysisResult) -> None:
+    one_time = column(cdnow_result, "frequency") == 0
+    assert one_time.sum() > 1000
+    assert (column(cdnow_result, "p_alive")[one_time] == 1.0).all()
+
+
+def test_by_default_one_time_buyers_are_not_all_certainly_alive(
+    cdnow_default: AnalysisResult,
+) -> None:
+    one_time = column(cdnow_default, "frequency") == 0
+    assert column(cdnow_default, "p_alive")[one_time].max() < 0.9
+
+
+def test_by_default_a_one_time_buyer_is_less_likely_alive_the_longer_ago_they_bought(
+    cdnow_default: AnalysisResult,
+) -> None:
+    one_time = column(cdnow_default, "frequency") == 0
+    age, p_alive = column(cdnow_default, "T")[one_time], column(cdnow_default, "p_alive")[one_time]
+    order = np.argsort(age)
+    assert age[order][0] < age[order][-1]
+    assert np.all(np.diff(p_alive[order]) <= 1e-12)
+
+
 @pytest.mark.parametrize("model", ["paretonbd", "mbgnbd"])
 def test_other_purchase_models(cdnow: ir.Table, model: str) -> None:
     result = run(cdnow, as_of=dt.date(1997, 9, 30), clv_model=model)
@@ -318,7 +352,7 @@ def test_failed_fit_falls_back_to_empty_clv(monkeypatch: pytest.MonkeyPatch) -> 
         def fit(self, *args: object, **kwargs: object) -> Failing:
             raise ConvergenceError("did not converge")
 
-    monkeypatch.setitem(CLV_MODELS, "bgnbd", Failing)
+    monkeypatch.setitem(CLV_MODELS, AnalysisConfig().clv_model, Failing)
     result = run(tx(many_customers()))
     assert warning_codes(result) == ["MODEL_FAILED"]
     assert "did not converge" in result.overview["warnings"][0]["en"]
