@@ -44,9 +44,16 @@ class AnalysisResult:
             ``pyramid_level_zh``, ``p_alive``, ``expected_purchases`` (over the horizon),
             ``expected_spend`` (expected value of one purchase), ``clv``, ``churn_warning``,
             ``churn_severity`` (rules fired, 0-3), ``churn_reason`` (English),
-            ``churn_reason_zh``, ``churn_reason_codes`` (list of rule codes), ``score``
-            (0-100) and ``rank`` (1 = best).
-        overview: JSON-ready headline numbers, model parameters, input counts, warnings and
+            ``churn_reason_zh``, ``churn_reason_codes`` (list of rule codes),
+            ``churn_probability`` (1 - P(alive)), ``value_at_risk`` (churn probability x
+            the configured value, ``revenue_12m`` by default), ``churn_rank`` (warned
+            customers by value at risk, 1 = call first; null without a warning),
+            ``churn_priority`` (on the call list: the top of that ranking, sized by
+            ``config.churn_priority``; see :mod:`guanxi.analytics.churn_priority`),
+            ``score`` (0-100) and ``rank`` (1 = best).
+        overview: JSON-ready headline numbers (``churn_list``: the call list's length,
+            share, value measure and total value at risk), model parameters, input counts,
+            warnings and
             the seconds each step took (the models are fitted in a background thread while
             ``segments`` and the start of ``churn`` run, so those times overlap).
         lorenz: ``customer_share``, ``value_share`` (revenue), from (0, 0) to (1, 1).
@@ -103,6 +110,10 @@ CUSTOMER_COLUMNS = [
     "churn_reason",
     "churn_reason_zh",
     "churn_reason_codes",
+    "churn_probability",
+    "value_at_risk",
+    "churn_rank",
+    "churn_priority",
     "score",
     "rank",
 ]
@@ -115,6 +126,7 @@ def assemble_customers(
     pyramid: ir.Table,
     models: ir.Table,
     churn: ir.Table,
+    priority: ir.Table,
     scores: ir.Table,
     cfg: AnalysisConfig,
 ) -> pa.Table:
@@ -153,6 +165,7 @@ def assemble_customers(
                 )
             ),
         ),
+        priority,
         scores.select(CUSTOMER, "score", rank="overall_rank"),
     ]
     table = pyramid.select(
@@ -163,7 +176,10 @@ def assemble_customers(
     )
     for part in parts:
         table = table.left_join(part, CUSTOMER).drop(f"{CUSTOMER}_right")
-    table = table.mutate(churn_warning=table["churn_warning"].fill_null(False))
+    table = table.mutate(
+        churn_warning=table["churn_warning"].fill_null(False),
+        churn_priority=table["churn_priority"].fill_null(False),
+    )
     out = table.order_by(CUSTOMER).to_pyarrow()
     zh = _render_zh(out["_reasons"], cfg.churn.trailing_months)
     out = out.drop_columns("_reasons").append_column("churn_reason_zh", zh)
@@ -281,8 +297,20 @@ def build_overview(
         "annual_discount_rate": cfg.annual_discount_rate,
         "churn_warnings": int(pc.sum(customers["churn_warning"]).as_py() or 0),
         "churn_by_severity": {str(level): int(np.sum(severity == level)) for level in range(1, 4)},
+        "churn_list": _churn_list(customers, cfg),
         "input": {k: v for k, v in dataclasses.asdict(report).items() if k != "as_of"},
         "warnings": list(run.warnings),
+    }
+
+
+def _churn_list(customers: pa.Table, cfg: AnalysisConfig) -> dict[str, Any]:
+    """The call list in numbers: its length, how it was sized, what it puts at risk."""
+    listed = customers.filter(customers["churn_priority"])
+    return {
+        "customers": listed.num_rows,
+        "list_share": cfg.churn_priority.list_share,
+        "value_col": cfg.churn_priority.value_col,
+        "value_at_risk": _finite(pc.sum(listed["value_at_risk"]).as_py() or 0.0),
     }
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from guanxi.analytics.churn_priority import ChurnPriorityConfig
 from guanxi.analytics.churn_rules import ChurnRuleConfig
 from guanxi.analytics.clv import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
 from guanxi.analytics.clv.base import TransactionModel
@@ -60,6 +61,9 @@ class AnalysisConfig:
         recent_window_days: trailing window of ``revenue_12m`` and pyramid activity.
         drop_duplicates: collapse rows identical in customer, time and amount first.
         churn: churn rule thresholds; rule ``LOW_P_ALIVE`` uses the model's P(alive).
+        churn_priority: the value that churn puts at risk (``value_col``, default
+            ``revenue_12m``; any numeric column of the customer summary or the model
+            outputs) and the length of the call list (``list_share`` of the customers).
         pyramid: customer pyramid cut-offs.
         indicators: scoring indicators over the customers table's columns.
         pareto_fraction: the "top" share of customers in the overview's Pareto share.
@@ -78,6 +82,7 @@ class AnalysisConfig:
     recent_window_days: int = 365
     drop_duplicates: bool = False
     churn: ChurnRuleConfig = field(default_factory=ChurnRuleConfig)
+    churn_priority: ChurnPriorityConfig = field(default_factory=ChurnPriorityConfig)
     pyramid: PyramidConfig = field(default_factory=PyramidConfig)
     indicators: tuple[Indicator, ...] = DEFAULT_INDICATORS
     pareto_fraction: float = 0.2

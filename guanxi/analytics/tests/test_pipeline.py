@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from typing import Any
 
 import ibis
@@ -13,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from guanxi.analytics.churn_priority import ChurnPriorityConfig
 from guanxi.analytics.churn_rules import REASON_TEMPLATES, render_reason
 from guanxi.analytics.clv import BetaGeoFitter, ConvergenceError
 from guanxi.analytics.pipeline import (
@@ -225,6 +227,60 @@ def test_by_default_a_one_time_buyer_is_less_likely_alive_the_longer_ago_they_bo
     order = np.argsort(age)
     assert age[order][0] < age[order][-1]
     assert np.all(np.diff(p_alive[order]) <= 1e-12)
+
+
+def test_every_warning_is_ranked_by_value_at_risk(cdnow_default: AnalysisResult) -> None:
+    rows = cdnow_default.customers.to_pylist()
+    assert all((r["churn_rank"] is not None) == r["churn_warning"] for r in rows)
+    ranked = sorted((r for r in rows if r["churn_warning"]), key=lambda r: r["churn_rank"])
+    assert [r["churn_rank"] for r in ranked] == list(range(1, len(ranked) + 1))
+    at_risk = [r["value_at_risk"] for r in ranked]
+    assert at_risk == sorted(at_risk, reverse=True)
+
+
+def test_value_at_risk_is_churn_probability_times_revenue_of_the_last_year(
+    cdnow_default: AnalysisResult,
+) -> None:
+    churn = column(cdnow_default, "churn_probability")
+    np.testing.assert_allclose(churn, 1 - column(cdnow_default, "p_alive"))
+    expected = churn * column(cdnow_default, "revenue_12m")
+    np.testing.assert_allclose(column(cdnow_default, "value_at_risk"), expected)
+
+
+def test_the_default_call_list_is_the_top_five_percent_of_customers_by_value_at_risk(
+    cdnow_default: AnalysisResult,
+) -> None:
+    rows = cdnow_default.customers.to_pylist()
+    listed = [r for r in rows if r["churn_priority"]]
+    assert len(listed) == math.ceil(0.05 * 2357)
+    assert sorted(r["churn_rank"] for r in listed) == list(range(1, len(listed) + 1))
+    listed_overview = cdnow_default.overview["churn_list"]
+    assert listed_overview["customers"] == len(listed)
+    assert listed_overview["value_col"] == "revenue_12m"
+    total = sum(r["value_at_risk"] for r in listed)
+    assert listed_overview["value_at_risk"] == pytest.approx(total)
+
+
+def test_the_call_list_is_shorter_than_the_list_of_warnings(
+    cdnow_default: AnalysisResult,
+) -> None:
+    warned = pc.sum(cdnow_default.customers["churn_warning"]).as_py()
+    listed = pc.sum(cdnow_default.customers["churn_priority"]).as_py()
+    assert 0 < listed < warned / 5
+
+
+def test_the_value_at_risk_measure_and_list_share_are_configured(cdnow: ir.Table) -> None:
+    priority = ChurnPriorityConfig(value_col="clv", list_share=0.01)
+    result = run(cdnow, as_of=dt.date(1997, 9, 30), churn_priority=priority)
+    expected = column(result, "churn_probability") * column(result, "clv")
+    np.testing.assert_allclose(column(result, "value_at_risk"), expected)
+    assert pc.sum(result.customers["churn_priority"]).as_py() == math.ceil(0.01 * 2357)
+
+
+def test_an_unknown_value_at_risk_measure_is_named() -> None:
+    priority = ChurnPriorityConfig(value_col="balance")
+    with pytest.raises(ValueError, match="balance"):
+        run(tx(many_customers()), churn_priority=priority)
 
 
 @pytest.mark.parametrize("model", ["paretonbd", "mbgnbd"])
