@@ -65,6 +65,9 @@ LABELS: dict[str, dict[str, str]] = {
         "{share}),再列其余预警,均按风险价值(流失概率 x {value})排序。",
     },
     "call_list": {"en": "Call list", "zh": "优先挽留"},
+    "measure_revenue_12m": {"en": "revenue of the last 12 months", "zh": "近 12 个月收入"},
+    "measure_total_revenue": {"en": "revenue to date", "zh": "累计收入"},
+    "measure_clv": {"en": "CLV", "zh": "终身价值"},
     "value_at_risk": {"en": "Value at risk", "zh": "风险价值"},
     "customer": {"en": "Customer", "zh": "客户"},
     "severity": {"en": "Severity", "zh": "严重程度"},
@@ -175,7 +178,9 @@ def _risk_html(customers: pa.Table, overview: dict[str, Any], lang: Lang) -> str
         lang,
         n=RISK_LIST_SIZE,
         share=f"{listed['list_share']:.0%}",
-        value=html.escape(listed["value_col"]),
+        value=html.escape(
+            LABELS.get(f"measure_{listed['value_col']}", {}).get(lang, listed["value_col"])
+        ),
     )
     heading = f"<h2>{_t('risk', lang)}</h2><p class='muted'>{note}</p>"
     at_risk = customers.filter(pc.fill_null(customers["churn_warning"], False))

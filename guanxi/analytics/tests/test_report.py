@@ -109,3 +109,8 @@ def test_report_without_clv_or_warnings_and_with_hostile_ids() -> None:
 def test_unknown_language(cdnow_result: AnalysisResult) -> None:
     with pytest.raises(ValueError, match="lang must be"):
         render_report(cdnow_result, "fr")  # type: ignore[arg-type]
+
+
+def test_risk_list_note_names_the_value_at_risk_measure(short_list: AnalysisResult) -> None:
+    assert "流失概率 x 近 12 个月收入" in render_report(short_list, "zh")
+    assert "churn probability x revenue of the last 12 months" in render_report(short_list, "en")
