@@ -4,7 +4,7 @@
 
     guanxi analyze-file FILE --customer-col C --date-col D --amount-col A --out DIR
         [--date-format %Y%m%d] [--as-of YYYY-MM-DD] [--lang en|zh]
-        [--model bgnbd|paretonbd|mbgnbd] [--time-unit week|day] [--sep ;]
+        [--model mbgnbd|bgnbd|paretonbd] [--time-unit week|day] [--sep ;]
         [--threads N] [--memory-limit 4GB]
 
 FILE is CSV (header row) or Parquet, read by DuckDB. DIR receives ``customers.parquet`` and
@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--date-format", help="strptime format of text dates, e.g. %%Y%%m%%d")
     parser.add_argument("--as-of", help="observation end YYYY-MM-DD (default: latest date)")
     parser.add_argument("--lang", choices=("en", "zh"), default="en", help="report language")
-    parser.add_argument("--model", choices=sorted(CLV_MODELS), default="bgnbd")
+    parser.add_argument("--model", choices=sorted(CLV_MODELS), default=AnalysisConfig.clv_model)
     parser.add_argument("--time-unit", choices=("week", "day"), default="week")
     parser.add_argument("--sep", help="CSV separator (default: detected)")
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")

@@ -3,9 +3,11 @@
 Rules (all thresholds in :class:`ChurnRuleConfig`):
 
 ``SPEND_DROP``
-    This month's spend is below ``spend_drop_fraction`` (0.3) of the customer's average
-    monthly spend over the previous ``trailing_months`` (6) calendar months (months without
-    spend count as 0; customers with no spend in those months are not judged).
+    The judged month's spend is below ``spend_drop_fraction`` (0.3) of the customer's
+    average monthly spend over the previous ``trailing_months`` (6) calendar months (months
+    without spend count as 0; customers with no spend in those months are not judged). The
+    judged month is the last *complete* month of the run (:func:`judged_month`): a month
+    in progress looks like a drop for nearly everyone.
 ``OVERDUE``
     Days since the last purchase exceed ``overdue_factor`` (3) times the customer's own mean
     gap between purchases (customers with at least 2 purchase days).
@@ -13,9 +15,10 @@ Rules (all thresholds in :class:`ChurnRuleConfig`):
     A customer in the top ``top_value_fraction`` (20 %) by value has a P(alive) (from a model
     such as BG/NBD, given as a table) below ``p_alive_threshold`` (0.5).
 
-Each reason is a struct ``{code, value, reference, threshold, text}``: the code and numbers
-let the UI render any language (:data:`REASON_TEMPLATES`, :func:`render_reason`); ``text`` is
-a ready English sentence. Severity is the number of rules fired (0-3).
+Each reason is a struct ``{code, value, reference, threshold, month, text}``: the code,
+numbers and judged month (``SPEND_DROP`` only; null otherwise) let the UI render any
+language (:data:`REASON_TEMPLATES`, :func:`render_reason`); ``text`` is a ready English
+sentence. Severity is the number of rules fired (0-3).
 """
 
 from __future__ import annotations
@@ -33,15 +36,18 @@ from guanxi.analytics.summary import require_columns
 __all__ = [
     "REASON_TEMPLATES",
     "ChurnRuleConfig",
+    "add_months",
     "churn_warnings",
+    "judged_month",
+    "period_fields",
     "render_reason",
 ]
 
 REASON_TEMPLATES: dict[str, dict[str, str]] = {
     "SPEND_DROP": {
-        "en": "Spend this month ({value:.2f}) is below {threshold:.0%} of the "
-        "{months}-month average ({reference:.2f})",
-        "zh": "本月消费({value:.2f})低于近{months}个月月均消费({reference:.2f})的{threshold:.0%}",
+        "en": "Spend in {month} ({value:.2f}) is below {threshold:.0%} of the monthly average "
+        "of {window} ({reference:.2f})",
+        "zh": "{month}消费({value:.2f})低于{window}月均消费({reference:.2f})的{threshold:.0%}",
     },
     "OVERDUE": {
         "en": "No purchase for {value:.0f} days, more than {threshold:g} times the usual "
@@ -55,7 +61,7 @@ REASON_TEMPLATES: dict[str, dict[str, str]] = {
     },
 }
 """Reason code -> language -> ``str.format`` template (fields: value, reference, threshold,
-months)."""
+months, and from :func:`period_fields` month and window)."""
 
 SEVERITY_LABELS = ("none", "low", "medium", "high")
 
@@ -81,19 +87,63 @@ class ChurnRuleConfig:
             raise ValueError("spend_drop_fraction and overdue_factor must be > 0")
 
 
-def render_reason(reason: Mapping[str, Any], lang: str = "en", *, months: int = 6) -> str:
-    """Render one reason struct (as returned in ``reasons``) in ``lang`` (``"en"``/``"zh"``).
+# --- the judged month ----------------------------------------------------------------------
 
-    Falls back to the stored English ``text`` for an unknown code or language.
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """First day of the month ``months`` calendar months after ``day``'s (before if < 0)."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def judged_month(as_of: dt.date) -> dt.date:
+    """First day of the month ``SPEND_DROP`` judges for a run as of ``as_of``: the last
+    complete month -- the as-of month itself only when ``as_of`` is its last day."""
+    month_end = (as_of + dt.timedelta(days=1)).day == 1
+    return add_months(as_of, 0 if month_end else -1)
+
+
+def _month_label(month: dt.date, lang: str, *, year: bool = True) -> str:
+    if lang == "zh":
+        return f"{month.year}年{month.month}月" if year else f"{month.month}月"
+    return f"{month.year}-{month.month:02d}"
+
+
+def period_fields(month: dt.date, months: int, lang: str = "en") -> dict[str, str]:
+    """The ``month`` and ``window`` fields of the reason templates: the judged month and the
+    ``months`` months before it, e.g. ``2026-11`` and ``2026-05 to 2026-10`` (English) or
+    ``2026年11月`` and ``2026年5月至10月`` (Chinese)."""
+    first, last = add_months(month, -months), add_months(month, -1)
+    if first == last:
+        window = _month_label(first, lang)
+    elif lang == "zh":
+        window = (
+            f"{_month_label(first, lang)}至{_month_label(last, lang, year=first.year != last.year)}"
+        )
+    else:
+        window = f"{_month_label(first, lang)} to {_month_label(last, lang)}"
+    return {"month": _month_label(month, lang), "window": window}
+
+
+def render_reason(reason: Mapping[str, Any], lang: str = "en", *, months: int = 6) -> str:
+    """Render one reason struct (as returned in ``reasons``) in ``lang`` (``"en"``/``"zh"``);
+    ``months`` is the rule's ``trailing_months``.
+
+    Falls back to the stored English ``text`` for an unknown code or language, and for a
+    reason that needs its judged month but carries none.
     """
     template = REASON_TEMPLATES.get(str(reason.get("code")), {}).get(lang)
-    if template is None:
+    month = reason.get("month")
+    if isinstance(month, str):
+        month = dt.date.fromisoformat(month)
+    if template is None or ("{month}" in template and month is None):
         return str(reason.get("text", ""))
     return template.format(
         value=reason.get("value") or 0.0,
         reference=reason.get("reference") or 0.0,
         threshold=reason.get("threshold") or 0.0,
         months=months,
+        **(period_fields(month, months, lang) if month is not None else {}),
     )
 
 
@@ -108,6 +158,7 @@ def _reason(
     reference: ir.NumericValue,
     threshold: float,
     text: ir.StringValue,
+    month: dt.date | None = None,
 ) -> ir.StructValue:
     struct = ibis.struct(
         {
@@ -115,6 +166,7 @@ def _reason(
             "value": value.cast("float64"),
             "reference": reference.cast("float64"),
             "threshold": ibis.literal(float(threshold), type="float64"),
+            "month": ibis.literal(month, type="date"),
             "text": text,
         }
     )
@@ -125,6 +177,7 @@ def churn_warnings(
     summary: ir.Table,
     *,
     monthly: ir.Table | None = None,
+    as_of: dt.date | None = None,
     current_month: dt.date | None = None,
     p_alive: ir.Table | None = None,
     config: ChurnRuleConfig | None = None,
@@ -140,8 +193,10 @@ def churn_warnings(
         monthly: per-customer monthly spend (``<customer_col>, month, spend``;
             :func:`guanxi.analytics.summary.monthly_spend`) for ``SPEND_DROP``; skipped if
             None.
-        current_month: the month judged (any date in it; default the latest month in
-            ``monthly``).
+        as_of: the run's observation end (default: the summary's, its latest
+            ``last_purchase + days_since_last``).
+        current_month: the month ``SPEND_DROP`` judges (any date in it; default
+            :func:`judged_month` of ``as_of``, the last complete month).
         p_alive: ``<customer_col>, <config.p_alive_col>`` for ``LOW_P_ALIVE``; skipped if None.
         config: thresholds (default :class:`ChurnRuleConfig`).
         only_warnings: return only customers with at least one rule fired.
@@ -149,7 +204,7 @@ def churn_warnings(
     Returns:
         ``<customer_col>``, ``warning`` (bool), ``severity`` (rules fired, 0-3),
         ``severity_label`` (none/low/medium/high), ``reasons`` (array of struct ``code``,
-        ``value``, ``reference``, ``threshold``, ``text``), plus the rule inputs
+        ``value``, ``reference``, ``threshold``, ``month``, ``text``), plus the rule inputs
         ``current_spend``, ``trailing_avg_spend``, ``mean_gap_days``, ``p_alive``.
     """
     cfg = config or ChurnRuleConfig()
@@ -180,13 +235,15 @@ def churn_warnings(
         _top=top,
     )
 
+    judged: dt.date | None = None
     if monthly is not None:
         require_columns(monthly, customer_col, "month", "spend", what="monthly")
-        month = monthly["month"].cast("date").truncate("M")
-        if current_month is None:
-            cur = monthly["month"].cast("date").max().as_scalar().truncate("M")
+        if current_month is not None:
+            judged = current_month.replace(day=1)
         else:
-            cur = ibis.literal(current_month.replace(day=1), type="date")
+            judged = judged_month(as_of or _summary_as_of(summary))
+        cur = ibis.literal(judged, type="date")
+        month = monthly["month"].cast("date").truncate("M")
         m = monthly.select(customer_col, _month=month, _spend=monthly["spend"].cast("float64"))
         start = cur - ibis.interval(months=cfg.trailing_months)
         m = m.filter(m["_month"] >= start, m["_month"] <= cur)
@@ -212,10 +269,11 @@ def churn_warnings(
     frac = cfg.spend_drop_fraction
     months = cfg.trailing_months
     fire_a = (t.trailing_avg_spend > 0) & (t.current_spend < frac * t.trailing_avg_spend)
+    period = period_fields(judged, months) if judged else {"month": "", "window": ""}
     text_a = (
-        ibis.literal("Spend this month (")
+        ibis.literal(f"Spend in {period['month']} (")
         .concat(_fmt(t.current_spend, 2))
-        .concat(f") is below {frac:.0%} of the {months}-month average (")
+        .concat(f") is below {frac:.0%} of the monthly average of {period['window']} (")
         .concat(_fmt(t.trailing_avg_spend, 2))
         .concat(")")
     )
@@ -237,7 +295,9 @@ def churn_warnings(
     )
     reasons = ibis.array(
         [
-            _reason(fire_a, "SPEND_DROP", t.current_spend, t.trailing_avg_spend, frac, text_a),
+            _reason(
+                fire_a, "SPEND_DROP", t.current_spend, t.trailing_avg_spend, frac, text_a, judged
+            ),
             _reason(fire_b, "OVERDUE", t._days, t.mean_gap_days, k, text_b),
             _reason(fire_c, "LOW_P_ALIVE", t.p_alive, ibis.null("float64"), th, text_c),
         ]
@@ -261,3 +321,12 @@ def churn_warnings(
         p_alive=t.p_alive,
     )
     return out.filter(out.warning) if only_warnings else out
+
+
+def _summary_as_of(summary: ir.Table) -> dt.date:
+    """The observation end the summary was computed for (one small query)."""
+    end = summary["last_purchase"].cast("date") + summary["days_since_last"].as_interval("D")
+    value = end.max().to_pyarrow().as_py()
+    if value is None:
+        raise ValueError("the summary has no purchase to tell its as-of date; pass as_of")
+    return value.date() if isinstance(value, dt.datetime) else value

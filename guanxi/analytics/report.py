@@ -3,8 +3,9 @@
 :func:`write_report` writes one ``report.html`` that opens without a network: the vendored
 Apache ECharts script is inlined, the data is embedded as JSON. It shows the headline
 numbers, the customer pyramid, the RFM heatmap (R score x F score), the Lorenz curve with the
-Gini coefficient, the CLV distribution and the churn-risk list (the top customers by warning
-severity, then CLV, with their reasons). Every label exists in English and Chinese.
+Gini coefficient, the CLV distribution and the churn-risk list (the call list first, then the
+other warnings, each by value at risk, with their reasons). Every label exists in English
+and Chinese.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
     "gini": {"en": "Gini coefficient", "zh": "基尼系数"},
     "clv_total": {"en": "Total CLV ({months} months)", "zh": "客户终身价值合计({months} 个月)"},
     "churn_count": {"en": "Customers with a churn warning", "zh": "有流失预警的客户"},
+    "call_count": {"en": "On the call list", "zh": "优先挽留名单"},
     "pyramid": {"en": "Customer pyramid", "zh": "客户金字塔"},
     "rfm": {"en": "RFM heatmap (customers)", "zh": "RFM 热力图(客户数)"},
     "r_score": {"en": "R score (recency)", "zh": "R 分(最近购买)"},
@@ -56,9 +58,17 @@ LABELS: dict[str, dict[str, str]] = {
     "clv": {"en": "CLV", "zh": "终身价值"},
     "risk": {"en": "Churn-risk list", "zh": "流失风险名单"},
     "risk_note": {
-        "en": "Top {n} customers by warning severity, then CLV.",
-        "zh": "按预警严重程度、再按终身价值排序的前 {n} 位客户。",
+        "en": "The first {n} warnings: the call list (the warned customers with the largest "
+        "value at risk, at most {share} of all customers) first, then the other warnings, "
+        "each by value at risk (churn probability x {value}).",
+        "zh": "前 {n} 条预警:先列优先挽留名单(风险价值最高的预警客户,至多占全部客户的 "
+        "{share}),再列其余预警,均按风险价值(流失概率 x {value})排序。",
     },
+    "call_list": {"en": "Call list", "zh": "优先挽留"},
+    "measure_revenue_12m": {"en": "revenue of the last 12 months", "zh": "近 12 个月收入"},
+    "measure_total_revenue": {"en": "revenue to date", "zh": "累计收入"},
+    "measure_clv": {"en": "CLV", "zh": "终身价值"},
+    "value_at_risk": {"en": "Value at risk", "zh": "风险价值"},
     "customer": {"en": "Customer", "zh": "客户"},
     "severity": {"en": "Severity", "zh": "严重程度"},
     "p_alive": {"en": "P(alive)", "zh": "活跃概率"},
@@ -95,7 +105,7 @@ def render_report(result: AnalysisResult, lang: Lang = "en") -> str:
             "<div class='grid'>",
             *(f"<div class='chart' id='{chart}'></div>" for chart in CHART_IDS),
             "</div>",
-            _risk_html(result.customers, lang),
+            _risk_html(result.customers, result.overview, lang),
         ]
     )
     return _PAGE.format(
@@ -144,6 +154,7 @@ def _headline_html(overview: dict[str, Any], lang: Lang) -> str:
             _number(overview.get("clv_total"), 2),
         ),
         (_t("churn_count", lang), _number(overview["churn_warnings"])),
+        (_t("call_count", lang), _number(overview["churn_list"]["customers"])),
     ]
     cards = "".join(
         f"<div class='card'><div class='label'>{label}</div><div class='value'>{value}</div></div>"
@@ -160,30 +171,41 @@ def _warnings_html(overview: dict[str, Any], lang: Lang) -> str:
     return f"<div class='warnings'><strong>{_t('warnings', lang)}</strong><ul>{items}</ul></div>"
 
 
-def _risk_html(customers: pa.Table, lang: Lang) -> str:
-    heading = f"<h2>{_t('risk', lang)}</h2><p class='muted'>"
-    heading += f"{_t('risk_note', lang, n=RISK_LIST_SIZE)}</p>"
+def _risk_html(customers: pa.Table, overview: dict[str, Any], lang: Lang) -> str:
+    listed = overview["churn_list"]
+    note = _t(
+        "risk_note",
+        lang,
+        n=RISK_LIST_SIZE,
+        share=f"{listed['list_share']:.0%}",
+        value=html.escape(
+            LABELS.get(f"measure_{listed['value_col']}", {}).get(lang, listed["value_col"])
+        ),
+    )
+    heading = f"<h2>{_t('risk', lang)}</h2><p class='muted'>{note}</p>"
     at_risk = customers.filter(pc.fill_null(customers["churn_warning"], False))
     if at_risk.num_rows == 0:
         return f"{heading}<p>{_t('none', lang)}</p>"
-    order = [("churn_severity", "descending"), ("clv", "descending"), ("customer_id", "ascending")]
+    # the call list first, each part by rank (value at risk): one integer key
+    later = pc.if_else(at_risk["churn_priority"], 0, at_risk.num_rows)
+    at_risk = at_risk.append_column("_order", pc.add(at_risk["churn_rank"], later))
+    order = [("_order", "ascending")]
     # a top-k selection, then a sort of only those rows: a full sort of a million
     # customers took longer than the rest of the report
     top = pc.select_k_unstable(at_risk, RISK_LIST_SIZE, sort_keys=order)
     top = at_risk.take(top).sort_by(order)
     reason_col = "churn_reason_zh" if lang == "zh" else "churn_reason"
     segment_col = f"rfm_segment_{lang}"
-    header = "".join(
-        f"<th>{_t(key, lang)}</th>"
-        for key in ("customer", "severity", "clv", "p_alive", "segment", "reasons")
-    )
+    keys = ("customer", "call_list", "severity", "value_at_risk", "clv", "p_alive", "segment")
+    header = "".join(f"<th>{_t(key, lang)}</th>" for key in (*keys, "reasons"))
     rows = []
-    for row in top.select(
-        ["customer_id", "churn_severity", "clv", "p_alive", segment_col, reason_col]
-    ).to_pylist():
+    columns = ["customer_id", "churn_priority", "churn_severity", "value_at_risk", "clv"]
+    for row in top.select([*columns, "p_alive", segment_col, reason_col]).to_pylist():
         cells = [
             html.escape(str(row["customer_id"])),
+            "●" if row["churn_priority"] else "",
             str(row["churn_severity"]),
+            _number(row["value_at_risk"], 2),
             _number(row["clv"], 2),
             _number(row["p_alive"], 2),
             html.escape(row[segment_col] or ""),

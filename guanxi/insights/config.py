@@ -1,8 +1,10 @@
 """What an analysis run writes back, from the ``GUANXI_INSIGHTS`` setting, checked once.
 
 The analysis itself is configured by the analytics library's ``AnalysisConfig``; this module
-only adds how the store's own vocabulary maps onto it (lifecycle statuses for the pyramid)
-and what becomes of the results (value tiers, cross-sell suggestions).
+only adds how the store's own vocabulary maps onto it (lifecycle statuses for the pyramid),
+what becomes of the results (value tiers, cross-sell suggestions) and how long the churn
+call list is (a share of the customers, which the library computes, or a number per account
+manager, which only the store can: it knows each customer's owner).
 """
 
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from guanxi.analytics.churn_priority import ChurnPriorityConfig
 from guanxi.analytics.pipeline import AnalysisConfig
 from guanxi.analytics.pyramid import PyramidConfig
 from guanxi.customers.models import LifecycleStatus, ValueTier
@@ -25,6 +28,8 @@ ACCOUNT_STATUSES = (
 )
 FORMER_STATUSES = (LifecycleStatus.LOST,)
 TIER_MEASURES = ("clv", "score")
+# What churn puts at risk: columns of the analysis that measure a customer's value.
+VALUE_AT_RISK_MEASURES = ("revenue_12m", "total_revenue", "clv")
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,13 @@ class WriteBackConfig:
         nightly_hour: local hour of the nightly run.
         keep_runs: finished runs whose scores are kept (the history); older runs are
             deleted. Suggestions are kept for the newest run only: nothing shows older ones.
+        churn_value_measure: the value a churning customer takes away, one of
+            :data:`VALUE_AT_RISK_MEASURES`; value at risk = churn probability x this.
+        churn_list_share: the churn call list's length as a share of the customers
+            analysed: the warned customers with the largest value at risk.
+        churn_calls_per_owner: if set, the call list is instead each account manager's
+            first this many warned customers by value at risk (customers without an account
+            manager: this many per branch).
     """
 
     tier_measure: str = "clv"
@@ -53,6 +65,9 @@ class WriteBackConfig:
     cross_sell_per_customer: int = 3
     nightly_hour: int = 2
     keep_runs: int = 30
+    churn_value_measure: str = "revenue_12m"
+    churn_list_share: float = 0.05
+    churn_calls_per_owner: int | None = None
 
     def __post_init__(self) -> None:
         if self.tier_measure not in TIER_MEASURES:
@@ -69,6 +84,14 @@ class WriteBackConfig:
             raise ImproperlyConfigured("nightly_hour must be an hour of the day, 0-23")
         if self.keep_runs < 1:
             raise ImproperlyConfigured("keep_runs must be >= 1")
+        if self.churn_value_measure not in VALUE_AT_RISK_MEASURES:
+            raise ImproperlyConfigured(
+                f"churn_value_measure must be one of {VALUE_AT_RISK_MEASURES}"
+            )
+        if not 0 < self.churn_list_share <= 1:
+            raise ImproperlyConfigured("churn_list_share must be a share in (0, 1]")
+        if self.churn_calls_per_owner is not None and self.churn_calls_per_owner < 1:
+            raise ImproperlyConfigured("churn_calls_per_owner must be >= 1 (or None)")
 
     def tier_bounds(self) -> list[tuple[str, float]]:
         """(tier, cumulative share) from the best tier down: a customer whose rank share is
@@ -92,10 +115,15 @@ def write_back_config() -> WriteBackConfig:
 
 
 def default_analysis_config() -> AnalysisConfig:
-    """The library's defaults, with the pyramid told what the store's statuses mean."""
+    """The library's defaults, with the pyramid told what the store's statuses mean and the
+    churn call list measured and sized as ``GUANXI_INSIGHTS`` says."""
+    write_back = write_back_config()
     return AnalysisConfig(
         pyramid=PyramidConfig(
             customer_statuses=tuple(str(s) for s in ACCOUNT_STATUSES),
             potential_statuses=tuple(str(s) for s in FORMER_STATUSES),
-        )
+        ),
+        churn_priority=ChurnPriorityConfig(
+            value_col=write_back.churn_value_measure, list_share=write_back.churn_list_share
+        ),
     )

@@ -99,6 +99,13 @@ class CustomerScore(models.Model):
     churn_reason_codes = models.JSONField(default=list, blank=True)
     churn_reason_en = models.TextField(blank=True)
     churn_reason_zh = models.TextField(blank=True)
+    # Whom to call first (guanxi.analytics.churn_priority). Nullable without a default, so
+    # that adding them is an ALTER TABLE ... ADD COLUMN, not a rebuild of the history table;
+    # runs before them have NULL (no call list).
+    churn_probability = models.FloatField(_("churn probability"), null=True, blank=True)
+    value_at_risk = models.FloatField(_("value at risk"), null=True, blank=True)
+    churn_rank = models.PositiveIntegerField(_("churn rank"), null=True, blank=True)
+    churn_priority = models.BooleanField(_("on the call list"), null=True, blank=True)
     score = models.FloatField(_("score"), null=True, blank=True)
     rank_company = models.PositiveIntegerField(_("rank in company"), null=True, blank=True)
     rank_branch = models.PositiveIntegerField(_("rank in branch"), null=True, blank=True)
@@ -109,9 +116,10 @@ class CustomerScore(models.Model):
         verbose_name_plural = _("customer scores")
         indexes = [
             models.Index(fields=["customer", "run"], name="score_customer_run"),
-            # The churn list: a run's warnings, most severe and most valuable first.
+            # The churn list: a run's warnings, the call list first, by value at risk.
             models.Index(
-                fields=["run", "churn_warning", "churn_severity", "clv"], name="score_run_churn"
+                fields=["run", "churn_warning", "-churn_priority", "churn_rank"],
+                name="score_run_call_list",
             ),
         ]
 

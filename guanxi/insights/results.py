@@ -1,7 +1,8 @@
 """Turning the pipeline's per-customer table into rows for the store (inside DuckDB).
 
-Branch ranks and value tiers are window functions over the run's own results, computed
-where the data already are rather than row by row in Python.
+Branch ranks, value tiers and a call list capped per account manager are window functions
+over the run's own results, computed where the data already are rather than row by row in
+Python.
 """
 
 import duckdb
@@ -23,6 +24,19 @@ def _tier_case(config: WriteBackConfig) -> str:
     return f"CASE WHEN coalesce(_m, 0) <= 0 THEN {standard} {whens} ELSE {standard} END"
 
 
+def _call_list(config: WriteBackConfig) -> str:
+    """SQL of ``churn_priority``: the library's list (a share of the customers), or each
+    account manager's first ``churn_calls_per_owner`` warnings by rank (customers without an
+    account manager: the first of each branch), leaving out those with nothing at risk."""
+    cap = config.churn_calls_per_owner
+    if cap is None:
+        return "coalesce(churn_priority, false)"
+    return (
+        f"coalesce(churn_rank IS NOT NULL AND _owner_place <= {int(cap)}"
+        " AND coalesce(value_at_risk, r_value, 0) > 0, false)"
+    )
+
+
 def score_rows(
     con: duckdb.DuckDBPyConnection, customers: pa.Table, run_id: int, config: WriteBackConfig
 ) -> pa.Table:
@@ -33,6 +47,7 @@ def score_rows(
     """
     con.register("result", customers)
     measure = "r.clv" if config.tier_measure == "clv" else "r.score"
+    value = f"r.{config.churn_value_measure}"
     try:
         return con.execute(
             f"""
@@ -42,7 +57,16 @@ def score_rows(
                         / count(*) OVER () AS _share,
                     CASE WHEN r.score IS NULL THEN NULL ELSE
                         rank() OVER (PARTITION BY c.branch_id ORDER BY r.score DESC NULLS LAST)
-                    END AS _branch_rank
+                    END AS _branch_rank,
+                    {value} AS r_value,
+                    CASE WHEN r.churn_rank IS NULL THEN NULL ELSE
+                        row_number() OVER (
+                            PARTITION BY c.owner_id,
+                                CASE WHEN c.owner_id IS NULL THEN c.branch_id END,
+                                r.churn_rank IS NULL
+                            ORDER BY r.churn_rank
+                        )
+                    END AS _owner_place
                 FROM result r JOIN customers c USING (customer_id)
             )
             SELECT
@@ -57,6 +81,8 @@ def score_rows(
                 coalesce(to_json(churn_reason_codes)::VARCHAR, '[]') AS churn_reason_codes,
                 coalesce(churn_reason, '') AS churn_reason_en,
                 coalesce(churn_reason_zh, '') AS churn_reason_zh,
+                churn_probability, value_at_risk, churn_rank,
+                {_call_list(config)} AS churn_priority,
                 score,
                 rank AS rank_company,
                 _branch_rank AS rank_branch,

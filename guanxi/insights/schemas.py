@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class RunOut(Schema):
@@ -55,6 +55,18 @@ class ScoreOut(Schema):
     churn_reason_codes: list[str]
     churn_reason_en: str
     churn_reason_zh: str
+    churn_probability: float | None = Field(
+        description="1 − P(alive): the probability that the customer has stopped buying"
+    )
+    value_at_risk: float | None = Field(
+        description="churn_probability × the configured value (revenue_12m by default)"
+    )
+    churn_rank: int | None = Field(
+        description="rank among the run's churn warnings by value at risk (1 = call first)"
+    )
+    churn_priority: bool | None = Field(
+        description="on the run's call list (null for runs from before the call list)"
+    )
     score: float | None
     rank_company: int | None
     rank_branch: int | None

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from guanxi import policy
@@ -23,6 +23,12 @@ from guanxi.insights.charts import CHART_COLUMNS, build_charts
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
 
 CHURN_LIST_SIZE = 50
+VALUE_MEASURE_LABELS = {
+    "revenue_12m": gettext_lazy("revenue over the last 12 months"),
+    "total_revenue": gettext_lazy("revenue to date"),
+    "clv": gettext_lazy("customer lifetime value"),
+}
+"""How the definition of value at risk names each measure it may multiply."""
 _SEGMENT_NAMES = {rule.code: (rule.name_en, rule.name_zh) for rule in DEFAULT_SEGMENT_RULES}
 
 
@@ -50,6 +56,33 @@ def in_language(english: str, chinese: str) -> str:
 def churn_reason(score: CustomerScore) -> str:
     """The churn warning's reasons in the active language."""
     return in_language(score.churn_reason_en, score.churn_reason_zh)
+
+
+def churn_list_help(run: AnalysisRun) -> dict[str, str]:
+    """What value at risk and the call list mean, as the run computed them (its settings
+    are kept with it), in the active language: the definitions the pages show."""
+    write_back = run.parameters.get("write_back", {})
+    measure = write_back.get("churn_value_measure", "revenue_12m")
+    value_at_risk = _(
+        "Value at risk: the probability that the customer has stopped buying "
+        "(1 − P(alive)) times their %(measure)s."
+    ) % {"measure": VALUE_MEASURE_LABELS.get(measure, measure)}
+    per_owner = write_back.get("churn_calls_per_owner")
+    if per_owner:
+        call_list = ngettext(
+            "Call list: each account manager's %(n)d warned customer with the largest value "
+            "at risk. Other warnings are lower-priority signals.",
+            "Call list: each account manager's %(n)d warned customers with the largest value "
+            "at risk. Other warnings are lower-priority signals.",
+            per_owner,
+        ) % {"n": per_owner}
+    else:
+        share = write_back.get("churn_list_share", 0.05)
+        call_list = _(
+            "Call list: the warned customers with the largest value at risk, at most "
+            "%(share)s of all customers. Other warnings are lower-priority signals."
+        ) % {"share": f"{share:.0%}"}
+    return {"value_at_risk": value_at_risk, "call_list": call_list}
 
 
 def _require_dashboard(viewer: policy.Viewer) -> None:
@@ -82,12 +115,19 @@ def _labelled(charts: dict) -> dict:
 def churn_list(
     viewer: policy.Viewer, run: AnalysisRun, context: RequestContext, size: int = CHURN_LIST_SIZE
 ) -> list[dict]:
-    """The run's churn warnings among the viewer's customers, most severe and valuable first."""
+    """The run's churn warnings among the viewer's customers: the call list first, each part
+    by value at risk (the churn rank); runs from before the call list by severity and CLV."""
     scores = (
         _scores_in_scope(viewer, run)
         .filter(churn_warning=True)
         .select_related("customer__branch", "customer__owner__profile")
-        .order_by("-churn_severity", F("clv").desc(nulls_last=True), "customer_id")[:size]
+        .order_by(
+            F("churn_priority").desc(nulls_last=True),
+            F("churn_rank").asc(nulls_last=True),
+            "-churn_severity",
+            F("clv").desc(nulls_last=True),
+            "customer_id",
+        )[:size]
     )
     rows = [
         {
@@ -100,6 +140,8 @@ def churn_list(
             "reason_codes": s.churn_reason_codes,
             "clv": s.clv,
             "p_alive": s.p_alive,
+            "value_at_risk": s.value_at_risk,
+            "on_call_list": bool(s.churn_priority),
             "pyramid_level": level_label(s.pyramid_level),
         }
         for s in scores
@@ -134,6 +176,7 @@ def dashboard(viewer: policy.Viewer, context: RequestContext) -> dict:
         charts = run.charts if data["company_wide"] else _scoped_charts(viewer, run)
         data["charts"] = _labelled(charts) if charts else None
         data["churn"] = churn_list(viewer, run, context)
+        data["churn_help"] = churn_list_help(run)
     return data
 
 
@@ -161,6 +204,7 @@ def latest_insight(customer_id: int) -> dict | None:
         "pyramid_level": level_label(score.pyramid_level) if score.pyramid_level else "",
         "rfm_segment": segment_label(score.rfm_segment) if score.rfm_segment else "",
         "churn_reason": churn_reason(score),
+        "churn_help": churn_list_help(run),
         "suggestions": list(suggestions.select_related("product").order_by("rank")),
     }
 

@@ -18,6 +18,7 @@ import duckdb
 import ibis
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
@@ -116,7 +117,7 @@ def run_analysis(
         with transaction.atomic():
             counts = _write(run, scores, suggestions, write_back)
             run.seconds_write = round(perf_counter() - began, 3)
-            _finish(run, result.overview, counts, scores.num_rows)
+            _finish(run, result.overview, counts, scores)
             _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
@@ -217,7 +218,7 @@ def _chart_columns(scores: pa.Table) -> dict[str, np.ndarray]:
     }
 
 
-def _finish(run: AnalysisRun, raw_overview: dict, counts: dict, customers: int) -> None:
+def _finish(run: AnalysisRun, raw_overview: dict, counts: dict, scores: pa.Table) -> None:
     overview = cast(dict, json_ready(raw_overview))
     run.status = RunStatus.FINISHED
     run.finished_at = timezone.now()
@@ -225,9 +226,11 @@ def _finish(run: AnalysisRun, raw_overview: dict, counts: dict, customers: int) 
     run.overview = overview
     run.counts = {
         **counts,
-        "customers": customers,
+        "customers": scores.num_rows,
         "transactions": overview.get("n_transactions", 0),
         "churn_warnings": overview.get("churn_warnings", 0),
+        # the call list as written (capped per account manager if so configured)
+        "churn_calls": int(pc.sum(scores["churn_priority"]).as_py() or 0),
     }
     run.save()
     events.publish_run_finished(run=run)

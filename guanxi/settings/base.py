@@ -109,6 +109,13 @@ GUANXI_INSIGHTS = {
     "keep_runs": 30,
     # Local hour at which ``guanxi schedule-nightly`` queues the nightly run.
     "nightly_hour": int(os.environ.get("GUANXI_NIGHTLY_HOUR", "2")),
+    # The churn call list: warned customers by value at risk = churn probability x this
+    # measure ("revenue_12m", "total_revenue" or "clv"); its length is this share of the
+    # customers analysed, or, if churn_calls_per_owner is a number, that many per account
+    # manager (customers without one: that many per branch).
+    "churn_value_measure": "revenue_12m",
+    "churn_list_share": 0.05,
+    "churn_calls_per_owner": None,
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -18,10 +18,10 @@ Customers: the purchasers of the log, plus customers that appear only in ``holdi
 Churn rule ``SPEND_DROP`` judges the last complete calendar month before ``as_of`` (the
 as-of month itself when ``as_of`` is its last day).
 
-CLV: the purchase model (BG/NBD, Pareto/NBD or MBG/NBD) is fitted on frequency, recency and
-T in ``config.time_unit``; Gamma-Gamma on the repeat customers with positive repeat spend.
-CLV is the expected purchases of each month of the horizon times the expected spend per
-purchase, discounted monthly at the equivalent of ``config.annual_discount_rate``.
+CLV: the purchase model (MBG/NBD by default, BG/NBD or Pareto/NBD) is fitted on frequency,
+recency and T in ``config.time_unit``; Gamma-Gamma on the repeat customers with positive
+repeat spend. CLV is the expected purchases of each month of the horizon times the expected
+spend per purchase, discounted monthly at the equivalent of ``config.annual_discount_rate``.
 
 Fallbacks (each adds a warning, in English and Chinese, to ``overview["warnings"]``; never a
 traceback and never a silent NaN):

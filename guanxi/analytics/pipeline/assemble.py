@@ -4,6 +4,7 @@ reasons), the small aggregate tables and the JSON-ready overview of :class:`Anal
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from guanxi.analytics.churn_rules import REASON_TEMPLATES
+from guanxi.analytics.churn_rules import REASON_TEMPLATES, period_fields
 from guanxi.analytics.concentration import (
     customer_profit,
     gini,
@@ -43,9 +44,16 @@ class AnalysisResult:
             ``pyramid_level_zh``, ``p_alive``, ``expected_purchases`` (over the horizon),
             ``expected_spend`` (expected value of one purchase), ``clv``, ``churn_warning``,
             ``churn_severity`` (rules fired, 0-3), ``churn_reason`` (English),
-            ``churn_reason_zh``, ``churn_reason_codes`` (list of rule codes), ``score``
-            (0-100) and ``rank`` (1 = best).
-        overview: JSON-ready headline numbers, model parameters, input counts, warnings and
+            ``churn_reason_zh``, ``churn_reason_codes`` (list of rule codes),
+            ``churn_probability`` (1 - P(alive)), ``value_at_risk`` (churn probability x
+            the configured value, ``revenue_12m`` by default), ``churn_rank`` (warned
+            customers by value at risk, 1 = call first; null without a warning),
+            ``churn_priority`` (on the call list: the top of that ranking, sized by
+            ``config.churn_priority``; see :mod:`guanxi.analytics.churn_priority`),
+            ``score`` (0-100) and ``rank`` (1 = best).
+        overview: JSON-ready headline numbers (``churn_list``: the call list's length,
+            share, value measure and total value at risk), model parameters, input counts,
+            warnings and
             the seconds each step took (the models are fitted in a background thread while
             ``segments`` and the start of ``churn`` run, so those times overlap).
         lorenz: ``customer_share``, ``value_share`` (revenue), from (0, 0) to (1, 1).
@@ -102,6 +110,10 @@ CUSTOMER_COLUMNS = [
     "churn_reason",
     "churn_reason_zh",
     "churn_reason_codes",
+    "churn_probability",
+    "value_at_risk",
+    "churn_rank",
+    "churn_priority",
     "score",
     "rank",
 ]
@@ -114,6 +126,7 @@ def assemble_customers(
     pyramid: ir.Table,
     models: ir.Table,
     churn: ir.Table,
+    priority: ir.Table,
     scores: ir.Table,
     cfg: AnalysisConfig,
 ) -> pa.Table:
@@ -147,10 +160,12 @@ def assemble_customers(
                         "value": r.value,
                         "reference": r.reference,
                         "threshold": r.threshold,
+                        "month": r.month,
                     }
                 )
             ),
         ),
+        priority,
         scores.select(CUSTOMER, "score", rank="overall_rank"),
     ]
     table = pyramid.select(
@@ -161,7 +176,10 @@ def assemble_customers(
     )
     for part in parts:
         table = table.left_join(part, CUSTOMER).drop(f"{CUSTOMER}_right")
-    table = table.mutate(churn_warning=table["churn_warning"].fill_null(False))
+    table = table.mutate(
+        churn_warning=table["churn_warning"].fill_null(False),
+        churn_priority=table["churn_priority"].fill_null(False),
+    )
     out = table.order_by(CUSTOMER).to_pyarrow()
     zh = _render_zh(out["_reasons"], cfg.churn.trailing_months)
     out = out.drop_columns("_reasons").append_column("churn_reason_zh", zh)
@@ -195,15 +213,35 @@ def _render_zh_batch(reasons: pa.ListArray, months: int) -> pa.Array:
         np.nan_to_num(pc.struct_field(flat, name).to_numpy(zero_copy_only=False)).tolist()
         for name in ("value", "reference", "threshold")
     ]
+    periods = _period_fields(pc.struct_field(flat, "month"), months)
     templates = {code: text["zh"] for code, text in REASON_TEMPLATES.items()}
     lines = [
-        templates[code].format(value=value, reference=reference, threshold=threshold, months=months)
-        for code, value, reference, threshold in zip(codes, *numbers, strict=True)
+        templates[code].format(
+            value=value, reference=reference, threshold=threshold, months=months, **period
+        )
+        for code, value, reference, threshold, period in zip(codes, *numbers, periods, strict=True)
     ]
     offsets = pc.subtract(reasons.offsets, reasons.offsets[0])  # the array may be a slice
     per_customer = pa.ListArray.from_arrays(offsets, pa.array(lines, pa.string()))
     joined = pc.binary_join(per_customer, "；")
     return pc.if_else(pc.greater(pc.list_value_length(reasons), 0), joined, None)
+
+
+def _period_fields(month: pa.Array, months: int) -> list[dict[str, str]]:
+    """The Chinese ``month`` and ``window`` template fields of each reason (empty where the
+    reason has no month); the labels are built once per distinct month -- a run judges one."""
+    days = pc.fill_null(month.cast(pa.int32()), _NO_MONTH).to_numpy(zero_copy_only=False)
+    epoch = dt.date(1970, 1, 1)
+    labels = {
+        int(day): period_fields(epoch + dt.timedelta(days=int(day)), months, "zh")
+        for day in np.unique(days)
+        if day != _NO_MONTH
+    }
+    labels[_NO_MONTH] = {"month": "", "window": ""}
+    return [labels[day] for day in days.tolist()]
+
+
+_NO_MONTH = np.iinfo(np.int32).min
 
 
 def aggregates(
@@ -259,8 +297,20 @@ def build_overview(
         "annual_discount_rate": cfg.annual_discount_rate,
         "churn_warnings": int(pc.sum(customers["churn_warning"]).as_py() or 0),
         "churn_by_severity": {str(level): int(np.sum(severity == level)) for level in range(1, 4)},
+        "churn_list": _churn_list(customers, cfg),
         "input": {k: v for k, v in dataclasses.asdict(report).items() if k != "as_of"},
         "warnings": list(run.warnings),
+    }
+
+
+def _churn_list(customers: pa.Table, cfg: AnalysisConfig) -> dict[str, Any]:
+    """The call list in numbers: its length, how it was sized, what it puts at risk."""
+    listed = customers.filter(customers["churn_priority"])
+    return {
+        "customers": listed.num_rows,
+        "list_share": cfg.churn_priority.list_share,
+        "value_col": cfg.churn_priority.value_col,
+        "value_at_risk": _finite(pc.sum(listed["value_at_risk"]).as_py() or 0.0),
     }
 
 

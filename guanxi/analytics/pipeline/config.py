@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from guanxi.analytics.churn_priority import ChurnPriorityConfig
 from guanxi.analytics.churn_rules import ChurnRuleConfig
 from guanxi.analytics.clv import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
 from guanxi.analytics.clv.base import TransactionModel
@@ -46,7 +47,10 @@ class AnalysisConfig:
         as_of: observation end, inclusive (default: the latest transaction date). Later rows
             are left out and counted.
         time_unit: ``"week"`` or ``"day"``: unit of recency and T for the CLV model.
-        clv_model: purchase model, a key of :data:`CLV_MODELS`.
+        clv_model: purchase model, a key of :data:`CLV_MODELS`. MBG/NBD by default: BG/NBD
+            gives every one-time buyer a P(alive) of 1 (its customers cannot drop out before
+            their second purchase), so a customer who bought once 18 months ago would look
+            certainly active; MBG/NBD lets them drop out after the first purchase too.
         horizon_months: CLV horizon.
         annual_discount_rate: yearly discount rate of CLV (applied monthly).
         penalizer_coef: L2 penalty of the model fits (0 = plain maximum likelihood).
@@ -57,6 +61,9 @@ class AnalysisConfig:
         recent_window_days: trailing window of ``revenue_12m`` and pyramid activity.
         drop_duplicates: collapse rows identical in customer, time and amount first.
         churn: churn rule thresholds; rule ``LOW_P_ALIVE`` uses the model's P(alive).
+        churn_priority: the value that churn puts at risk (``value_col``, default
+            ``revenue_12m``; any numeric column of the customer summary or the model
+            outputs) and the length of the call list (``list_share`` of the customers).
         pyramid: customer pyramid cut-offs.
         indicators: scoring indicators over the customers table's columns.
         pareto_fraction: the "top" share of customers in the overview's Pareto share.
@@ -66,7 +73,7 @@ class AnalysisConfig:
 
     as_of: dt.date | None = None
     time_unit: TimeUnit = "week"
-    clv_model: str = "bgnbd"
+    clv_model: str = "mbgnbd"
     horizon_months: int = 12
     annual_discount_rate: float = 0.10
     penalizer_coef: float = 0.0
@@ -75,6 +82,7 @@ class AnalysisConfig:
     recent_window_days: int = 365
     drop_duplicates: bool = False
     churn: ChurnRuleConfig = field(default_factory=ChurnRuleConfig)
+    churn_priority: ChurnPriorityConfig = field(default_factory=ChurnPriorityConfig)
     pyramid: PyramidConfig = field(default_factory=PyramidConfig)
     indicators: tuple[Indicator, ...] = DEFAULT_INDICATORS
     pareto_fraction: float = 0.2

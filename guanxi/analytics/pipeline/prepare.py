@@ -7,6 +7,7 @@ import datetime as dt
 
 import ibis.expr.types as ir
 
+from guanxi.analytics.churn_rules import add_months
 from guanxi.analytics.pipeline.config import AMOUNT, CUSTOMER, DAY, TIME, AnalysisConfig
 from guanxi.analytics.pipeline.context import Run
 from guanxi.analytics.summary import InputReport, monthly_spend, require_columns
@@ -76,19 +77,13 @@ def input_warnings(run: Run, report: InputReport) -> None:
 # --- the monthly window of SPEND_DROP -----------------------------------------------------
 
 
-def judged_month(as_of: dt.date) -> dt.date:
-    """First day of the month SPEND_DROP judges: the last complete one (the as-of month
-    itself when as_of is its last day) -- a month in progress looks like a drop for nearly
-    everyone."""
-    return _add_months(as_of.replace(day=1), 0 if _is_month_end(as_of) else -1)
-
-
 def monthly_window(
     run: Run, tx: ir.Table, month: dt.date, as_of: dt.date, cfg: AnalysisConfig
 ) -> ir.Table | None:
-    """Monthly spend of the months SPEND_DROP compares (only those are read), materialised."""
-    start = _add_months(month, -cfg.churn.trailing_months)
-    window = tx.filter(tx[DAY] >= start, tx[DAY] < _add_months(month, 1))
+    """Monthly spend of the months SPEND_DROP compares (only those are read), materialised;
+    ``month`` is the judged month (:func:`~guanxi.analytics.churn_rules.judged_month`)."""
+    start = add_months(month, -cfg.churn.trailing_months)
+    window = tx.filter(tx[DAY] >= start, tx[DAY] < add_months(month, 1))
     try:
         monthly = monthly_spend(
             window,
@@ -101,12 +96,3 @@ def monthly_window(
     except ValueError:  # no transaction in the window: the spend rule has nothing to judge
         return None
     return run.materialise(monthly)
-
-
-def _is_month_end(day: dt.date) -> bool:
-    return (day + dt.timedelta(days=1)).day == 1
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import ibis.expr.types as ir
 
-from guanxi.analytics.churn_rules import churn_warnings
+from guanxi.analytics.churn_priority import churn_priority
+from guanxi.analytics.churn_rules import churn_warnings, judged_month
 from guanxi.analytics.pipeline.assemble import (
     AnalysisResult,
     aggregates,
@@ -20,7 +21,6 @@ from guanxi.analytics.pipeline.context import STEPS, Run
 from guanxi.analytics.pipeline.prepare import (
     check_time_text,
     input_warnings,
-    judged_month,
     monthly_window,
     prepare,
     rename_customer,
@@ -129,17 +129,22 @@ def _analyze(
                 churn_warnings(
                     summary,
                     monthly=monthly,
-                    current_month=month,
+                    as_of=report.as_of,
                     p_alive=models.select(CUSTOMER, "p_alive"),
                     config=cfg.churn,
                     customer_col=CUSTOMER,
                 )
             )
+            scored = summary.join(models, CUSTOMER)
+            priority = churn_priority(
+                scored.join(churn.select(CUSTOMER, "warning"), CUSTOMER),
+                config=cfg.churn_priority,
+                customer_col=CUSTOMER,
+            )
     with run.step("scoring"):
-        scored = summary.join(models, CUSTOMER)
         scores = run.materialise(score_customers(scored, cfg.indicators, customer_col=CUSTOMER))
     with run.step("assemble"):
-        customers = assemble_customers(summary, rfm, pyramid, models, churn, scores, cfg)
+        customers = assemble_customers(summary, rfm, pyramid, models, churn, priority, scores, cfg)
         tables = aggregates(summary, rfm, pyramid, cfg)
         overview = build_overview(run, report, summary, customers, fit.info, cfg)
     overview["timings"] = {code: run.timings[code] for code in STEPS}

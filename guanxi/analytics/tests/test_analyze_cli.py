@@ -50,12 +50,14 @@ def test_cdnow_csv_writes_every_output(
     csv = pa_csv.read_csv(out / "customers.csv")
     assert csv.num_rows == 2357 and csv.column_names == customers.column_names
     overview = json.loads((out / "overview.json").read_text(encoding="utf-8"))
+    # the default model, MBG/NBD, with the estimates lifetimes finds on CDNOW
+    assert overview["clv_model"]["model"] == "mbgnbd"
     params = overview["clv_model"]["params"]
     assert {k: round(v, 3) for k, v in params.items()} == {
-        "r": 0.243,
-        "alpha": 4.414,
-        "a": 0.793,
-        "b": 2.426,
+        "r": 0.525,
+        "alpha": 6.183,
+        "a": 0.891,
+        "b": 1.614,
     }
     report = (out / "report.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in report and "chart-pyramid" in report

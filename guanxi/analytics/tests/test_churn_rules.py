@@ -7,7 +7,13 @@ import datetime as dt
 import ibis
 import pytest
 
-from guanxi.analytics.churn_rules import ChurnRuleConfig, churn_warnings, render_reason
+from guanxi.analytics.churn_rules import (
+    ChurnRuleConfig,
+    churn_warnings,
+    judged_month,
+    period_fields,
+    render_reason,
+)
 from guanxi.analytics.summary import customer_summary, monthly_spend
 from guanxi.analytics.tests.helpers import by_customer, tx
 
@@ -50,7 +56,9 @@ def test_each_rule_with_reasons():
             "value": 10.0,
             "reference": 100.0,
             "threshold": 0.3,
-            "text": "Spend this month (10.0) is below 30% of the 6-month average (100.0)",
+            "month": D(2024, 7, 1),
+            "text": "Spend in 2024-07 (10.0) is below 30% of the monthly average of "
+            "2024-01 to 2024-06 (100.0)",
         }
     ]
     assert w[1]["mean_gap_days"] == pytest.approx(180 / 6)  # 5 Jan -> 3 Jul, 6 gaps
@@ -80,7 +88,7 @@ def test_p_alive_rule_for_top_value_customers():
     assert render_reason(r, "zh") == "高价值客户的活跃概率(0.30)低于0.50"
 
 
-def test_thresholds_current_month_and_filter():
+def test_thresholds_an_explicit_month_and_filter():
     cfg = ChurnRuleConfig(spend_drop_fraction=0.9, overdue_factor=30)
     w = by_customer(_warnings(config=cfg, current_month=D(2024, 7, 1), only_warnings=True))
     # 40 < 0.9 * 50 now fires for customer 4; 192 days < 30 * 10 no longer overdue
@@ -101,11 +109,75 @@ def test_rules_skipped_without_inputs():
 
 
 def test_render_reason_languages():
-    reason = {"code": "SPEND_DROP", "value": 10.0, "reference": 100.0, "threshold": 0.3}
+    reason = {
+        "code": "SPEND_DROP",
+        "value": 10.0,
+        "reference": 100.0,
+        "threshold": 0.3,
+        "month": D(2026, 11, 1),
+    }
     assert render_reason(reason) == (
-        "Spend this month (10.00) is below 30% of the 6-month average (100.00)"
+        "Spend in 2026-11 (10.00) is below 30% of the monthly average of 2026-05 to 2026-10 "
+        "(100.00)"
     )
-    assert render_reason(reason, "zh") == "本月消费(10.00)低于近6个月月均消费(100.00)的30%"
+    assert (
+        render_reason(reason, "zh")
+        == "2026年11月消费(10.00)低于2026年5月至10月月均消费(100.00)的30%"
+    )
     assert render_reason({"code": "X", "text": "fallback"}, "zh") == "fallback"
     with pytest.raises(ValueError):
         ChurnRuleConfig(trailing_months=0)
+
+
+def test_a_spend_drop_reason_without_its_month_falls_back_to_the_stored_text():
+    reason = {"code": "SPEND_DROP", "value": 1.0, "reference": 9.0, "threshold": 0.3}
+    assert render_reason({**reason, "text": "stored"}, "zh") == "stored"
+
+
+# --- the judged month ------------------------------------------------------------------------
+
+# Customer 1 spends 100 on the 5th of every month January-July 2024; customer 5 bought on
+# 2 August, so the data's latest month is August, of which only four days have passed.
+STEADY = [*[(1, D(2024, m, 5), 100.0) for m in range(1, 8)], (5, D(2024, 8, 2), 20.0)]
+
+
+def _steady_warnings(end: str, **kwargs):
+    t = tx(STEADY)
+    return by_customer(
+        churn_warnings(
+            customer_summary(t, as_of=end), monthly=monthly_spend(t, as_of=end), **kwargs
+        )
+    )
+
+
+def test_the_month_in_progress_is_not_judged():
+    w = _steady_warnings("2024-08-04", as_of=D(2024, 8, 4))
+    assert w[1]["warning"] is False
+    assert w[1]["current_spend"] == 100.0  # July's
+
+
+def test_without_as_of_the_summary_tells_which_month_is_complete():
+    w = _steady_warnings("2024-08-04")
+    assert w[1]["warning"] is False and w[1]["current_spend"] == 100.0
+
+
+def test_the_as_of_month_is_judged_when_as_of_is_its_last_day():
+    w = _steady_warnings("2024-08-31", as_of=D(2024, 8, 31))
+    assert w[1]["current_spend"] == 0.0
+    assert [r["code"] for r in w[1]["reasons"]] == ["SPEND_DROP"]
+    assert w[1]["reasons"][0]["month"] == D(2024, 8, 1)
+
+
+def test_the_judged_month_is_the_last_complete_one():
+    assert judged_month(D(2026, 12, 4)) == D(2026, 11, 1)
+    assert judged_month(D(2026, 11, 30)) == D(2026, 11, 1)
+    assert judged_month(D(2026, 1, 1)) == D(2025, 12, 1)
+
+
+def test_the_trailing_window_is_named_across_a_new_year():
+    assert period_fields(D(2026, 2, 1), 6) == {"month": "2026-02", "window": "2025-08 to 2026-01"}
+    assert period_fields(D(2026, 2, 1), 6, "zh") == {
+        "month": "2026年2月",
+        "window": "2025年8月至2026年1月",
+    }
+    assert period_fields(D(2026, 2, 1), 1, "zh")["window"] == "2026年1月"

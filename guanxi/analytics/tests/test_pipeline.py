@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from typing import Any
 
 import ibis
@@ -13,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from guanxi.analytics.churn_priority import ChurnPriorityConfig
 from guanxi.analytics.churn_rules import REASON_TEMPLATES, render_reason
 from guanxi.analytics.clv import BetaGeoFitter, ConvergenceError
 from guanxi.analytics.pipeline import (
@@ -123,12 +125,31 @@ def test_churn_columns_agree(cdnow_result: AnalysisResult) -> None:
 @pytest.mark.parametrize("batch", [1, 2, 1000])
 def test_chinese_reasons_match_render_reason(batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(assemble, "_ZH_BATCH", batch)
-    reason = {"code": "OVERDUE", "value": 90.0, "reference": 12.5, "threshold": 3.0, "text": "x"}
-    low = {"code": "LOW_P_ALIVE", "value": 0.2, "reference": None, "threshold": 0.5, "text": "y"}
-    reasons = pa.chunked_array([pa.array([[low], [reason, low], [], None])]).slice(1)
+    month = dt.date(2026, 1, 1)
+    drop = {"code": "SPEND_DROP", "value": 1.0, "reference": 80.0, "threshold": 0.3}
+    drop |= {"month": month, "text": "z"}
+    reason = {"code": "OVERDUE", "value": 90.0, "reference": 12.5, "threshold": 3.0}
+    reason |= {"month": None, "text": "x"}
+    low = {"code": "LOW_P_ALIVE", "value": 0.2, "reference": None, "threshold": 0.5}
+    low |= {"month": None, "text": "y"}
+    reasons = pa.chunked_array([pa.array([[low], [drop, reason, low], [], None])]).slice(1)
     zh = assemble._render_zh(reasons, months=6).to_pylist()
-    both = "；".join(render_reason(r, "zh") for r in (reason, low))
-    assert zh == [both, None, None]
+    all_three = "；".join(render_reason(r, "zh") for r in (drop, reason, low))
+    assert zh == [all_three, None, None]
+    assert zh[0].startswith("2026年1月消费(1.00)低于2025年7月至12月月均消费(80.00)的30%")
+
+
+def test_spend_drop_reasons_name_the_month_judged_and_its_window(
+    cdnow_result: AnalysisResult,
+) -> None:
+    # as of 30 September 1997, the last day of the month: September is complete
+    rows = cdnow_result.customers.to_pylist()
+    dropped = [r for r in rows if "SPEND_DROP" in r["churn_reason_codes"]]
+    assert dropped
+    assert all("Spend in 1997-09 (" in r["churn_reason"] for r in dropped)
+    assert all("monthly average of 1997-03 to 1997-08" in r["churn_reason"] for r in dropped)
+    assert all(r["churn_reason_zh"].startswith("1997年9月消费(") for r in dropped)
+    assert all("1997年3月至8月月均消费" in r["churn_reason_zh"] for r in dropped)
 
 
 def test_low_p_alive_rule_fires_on_top_customers_with_low_p_alive(
@@ -172,6 +193,94 @@ def test_overview_is_json_ready(cdnow_result: AnalysisResult) -> None:
     assert 0.5 < overview["pareto_share"] < 0.8 and 0.4 < overview["gini"] < 0.8
     assert list(overview["timings"]) == list(STEPS)
     assert warning_codes(cdnow_result) == ["FUTURE_ROWS"]
+
+
+@pytest.fixture(scope="module")
+def cdnow_default(cdnow: ir.Table) -> AnalysisResult:
+    """CDNOW analysed with the default settings (the default purchase model)."""
+    return run(cdnow, as_of=dt.date(1997, 9, 30))
+
+
+def test_the_default_purchase_model_is_mbgnbd(cdnow_default: AnalysisResult) -> None:
+    assert cdnow_default.overview["clv_model"]["model"] == "mbgnbd"
+    assert np.isfinite(column(cdnow_default, "clv")).all()
+
+
+def test_bgnbd_calls_every_one_time_buyer_certainly_alive(cdnow_result: AnalysisResult) -> None:
+    one_time = column(cdnow_result, "frequency") == 0
+    assert one_time.sum() > 1000
+    assert (column(cdnow_result, "p_alive")[one_time] == 1.0).all()
+
+
+def test_by_default_one_time_buyers_are_not_all_certainly_alive(
+    cdnow_default: AnalysisResult,
+) -> None:
+    one_time = column(cdnow_default, "frequency") == 0
+    assert column(cdnow_default, "p_alive")[one_time].max() < 0.9
+
+
+def test_by_default_a_one_time_buyer_is_less_likely_alive_the_longer_ago_they_bought(
+    cdnow_default: AnalysisResult,
+) -> None:
+    one_time = column(cdnow_default, "frequency") == 0
+    age, p_alive = column(cdnow_default, "T")[one_time], column(cdnow_default, "p_alive")[one_time]
+    order = np.argsort(age)
+    assert age[order][0] < age[order][-1]
+    assert np.all(np.diff(p_alive[order]) <= 1e-12)
+
+
+def test_every_warning_is_ranked_by_value_at_risk(cdnow_default: AnalysisResult) -> None:
+    rows = cdnow_default.customers.to_pylist()
+    assert all((r["churn_rank"] is not None) == r["churn_warning"] for r in rows)
+    ranked = sorted((r for r in rows if r["churn_warning"]), key=lambda r: r["churn_rank"])
+    assert [r["churn_rank"] for r in ranked] == list(range(1, len(ranked) + 1))
+    at_risk = [r["value_at_risk"] for r in ranked]
+    assert at_risk == sorted(at_risk, reverse=True)
+
+
+def test_value_at_risk_is_churn_probability_times_revenue_of_the_last_year(
+    cdnow_default: AnalysisResult,
+) -> None:
+    churn = column(cdnow_default, "churn_probability")
+    np.testing.assert_allclose(churn, 1 - column(cdnow_default, "p_alive"))
+    expected = churn * column(cdnow_default, "revenue_12m")
+    np.testing.assert_allclose(column(cdnow_default, "value_at_risk"), expected)
+
+
+def test_the_default_call_list_is_the_top_five_percent_of_customers_by_value_at_risk(
+    cdnow_default: AnalysisResult,
+) -> None:
+    rows = cdnow_default.customers.to_pylist()
+    listed = [r for r in rows if r["churn_priority"]]
+    assert len(listed) == math.ceil(0.05 * 2357)
+    assert sorted(r["churn_rank"] for r in listed) == list(range(1, len(listed) + 1))
+    listed_overview = cdnow_default.overview["churn_list"]
+    assert listed_overview["customers"] == len(listed)
+    assert listed_overview["value_col"] == "revenue_12m"
+    total = sum(r["value_at_risk"] for r in listed)
+    assert listed_overview["value_at_risk"] == pytest.approx(total)
+
+
+def test_the_call_list_is_shorter_than_the_list_of_warnings(
+    cdnow_default: AnalysisResult,
+) -> None:
+    warned = pc.sum(cdnow_default.customers["churn_warning"]).as_py()
+    listed = pc.sum(cdnow_default.customers["churn_priority"]).as_py()
+    assert 0 < listed < warned / 5
+
+
+def test_the_value_at_risk_measure_and_list_share_are_configured(cdnow: ir.Table) -> None:
+    priority = ChurnPriorityConfig(value_col="clv", list_share=0.01)
+    result = run(cdnow, as_of=dt.date(1997, 9, 30), churn_priority=priority)
+    expected = column(result, "churn_probability") * column(result, "clv")
+    np.testing.assert_allclose(column(result, "value_at_risk"), expected)
+    assert pc.sum(result.customers["churn_priority"]).as_py() == math.ceil(0.01 * 2357)
+
+
+def test_an_unknown_value_at_risk_measure_is_named() -> None:
+    priority = ChurnPriorityConfig(value_col="balance")
+    with pytest.raises(ValueError, match="balance"):
+        run(tx(many_customers()), churn_priority=priority)
 
 
 @pytest.mark.parametrize("model", ["paretonbd", "mbgnbd"])
@@ -299,7 +408,7 @@ def test_failed_fit_falls_back_to_empty_clv(monkeypatch: pytest.MonkeyPatch) -> 
         def fit(self, *args: object, **kwargs: object) -> Failing:
             raise ConvergenceError("did not converge")
 
-    monkeypatch.setitem(CLV_MODELS, "bgnbd", Failing)
+    monkeypatch.setitem(CLV_MODELS, AnalysisConfig().clv_model, Failing)
     result = run(tx(many_customers()))
     assert warning_codes(result) == ["MODEL_FAILED"]
     assert "did not converge" in result.overview["warnings"][0]["en"]

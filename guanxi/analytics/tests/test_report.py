@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import re
 from pathlib import Path
 
+import ibis.expr.types as ir
 import pyarrow as pa
 import pytest
 
-from guanxi.analytics.pipeline import AnalysisResult, analyze
+from guanxi.analytics.churn_priority import ChurnPriorityConfig
+from guanxi.analytics.pipeline import AnalysisConfig, AnalysisResult, analyze
 from guanxi.analytics.report import CHART_IDS, LABELS, RISK_LIST_SIZE, render_report, write_report
 from guanxi.analytics.tests.helpers import tx
 
@@ -49,14 +52,36 @@ def test_languages_differ_in_labels_names_and_reasons(cdnow_result: AnalysisResu
     assert "客户金字塔" not in en
 
 
-def test_risk_list_is_the_top_by_severity_then_clv(cdnow_result: AnalysisResult) -> None:
-    page = render_report(cdnow_result, "en")
+def _risk_rows(page: str) -> list[tuple[str, str, str, str]]:
+    """(customer, call-list mark, severity, value at risk) of each row of the risk list."""
     table = page[page.index("<table id='risk-list'>") :]
-    rows = re.findall(r"<tr><td>(.*?)</td><td>(\d)</td><td>([\d,.]+)</td>", table)
+    return re.findall(r"<tr><td>(.*?)</td><td>(●?)</td><td>(\d)</td><td>([\d,.]+)</td>", table)
+
+
+@pytest.fixture(scope="module")
+def short_list(cdnow: ir.Table) -> AnalysisResult:
+    """CDNOW with a call list of 1 % of the customers (24), shorter than the risk list."""
+    config = AnalysisConfig(
+        as_of=dt.date(1997, 9, 30), churn_priority=ChurnPriorityConfig(list_share=0.01)
+    )
+    return analyze(
+        cdnow, customer_col="customer_id", time_col="date", amount_col="amount", config=config
+    )
+
+
+def test_risk_list_puts_the_call_list_first(short_list: AnalysisResult) -> None:
+    rows = _risk_rows(render_report(short_list, "en"))
     assert len(rows) == RISK_LIST_SIZE
-    keys = [(-int(sev), -float(clv.replace(",", ""))) for _, sev, clv in rows]
-    assert keys == sorted(keys)
-    assert int(rows[0][1]) == max(cdnow_result.customers["churn_severity"].to_pylist())
+    listed = short_list.overview["churn_list"]["customers"]
+    assert listed == 24
+    assert [mark for _, mark, _, _ in rows] == ["●"] * listed + [""] * (RISK_LIST_SIZE - listed)
+
+
+def test_risk_list_sorts_each_part_by_value_at_risk(short_list: AnalysisResult) -> None:
+    rows = _risk_rows(render_report(short_list, "en"))
+    for part in ("●", ""):
+        at_risk = [float(v.replace(",", "")) for _, mark, _, v in rows if mark == part]
+        assert at_risk and at_risk == sorted(at_risk, reverse=True)
 
 
 def test_report_without_clv_or_warnings_and_with_hostile_ids() -> None:
@@ -84,3 +109,8 @@ def test_report_without_clv_or_warnings_and_with_hostile_ids() -> None:
 def test_unknown_language(cdnow_result: AnalysisResult) -> None:
     with pytest.raises(ValueError, match="lang must be"):
         render_report(cdnow_result, "fr")  # type: ignore[arg-type]
+
+
+def test_risk_list_note_names_the_value_at_risk_measure(short_list: AnalysisResult) -> None:
+    assert "流失概率 x 近 12 个月收入" in render_report(short_list, "zh")
+    assert "churn probability x revenue of the last 12 months" in render_report(short_list, "en")

@@ -67,7 +67,14 @@ def buy(products) -> Callable[..., None]:
 def fabricated_run(db) -> Callable[..., AnalysisRun]:
     """A finished run with scores written directly (no pipeline), for page and API tests."""
 
-    def make(customers: list[Customer], warn: Set[int] = frozenset()) -> AnalysisRun:
+    def make(
+        customers: list[Customer],
+        warn: Set[int] = frozenset(),
+        call_list: Set[int] = frozenset(),
+    ) -> AnalysisRun:
+        """Scores of ``customers`` (value at risk falling in their order); ``warn`` and
+        ``call_list`` are the ids with a churn warning and on the call list."""
+        warned = [c.pk for c in customers if c.pk in warn]
         run = AnalysisRun.objects.create(
             status=RunStatus.FINISHED,
             trigger=RunTrigger.COMMAND,
@@ -91,6 +98,10 @@ def fabricated_run(db) -> Callable[..., AnalysisRun]:
                 churn_reason_codes=["OVERDUE"] if c.pk in warn else [],
                 churn_reason_en="No purchase for 90 days" if c.pk in warn else "",
                 churn_reason_zh="已90天未购买" if c.pk in warn else "",
+                churn_probability=0.7,
+                value_at_risk=3500.0 - i,
+                churn_rank=warned.index(c.pk) + 1 if c.pk in warn else None,
+                churn_priority=c.pk in call_list,
                 score=50.0 + i,
                 rank_company=i + 1,
                 rank_branch=i + 1,

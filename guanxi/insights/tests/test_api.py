@@ -58,6 +58,16 @@ def test_score_history_of_an_own_customer(api_as, fabricated_run, make_customer)
     assert history[0]["pyramid_level"] == "B"
 
 
+def test_scores_carry_value_at_risk_and_the_call_list(api_as, fabricated_run, make_customer):
+    customer = make_customer()
+    fabricated_run([customer], warn={customer.pk}, call_list={customer.pk})
+
+    score = api_as("account_manager").get(scores_url(customer)).json()[0]
+
+    assert score["churn_probability"] == 0.7 and score["value_at_risk"] == 3500.0
+    assert score["churn_rank"] == 1 and score["churn_priority"] is True
+
+
 def test_score_history_outside_scope_is_404(api_as, fabricated_run, make_customer, staff):
     colleague = make_customer(owner_id=staff["other_manager"].pk)
     fabricated_run([colleague])

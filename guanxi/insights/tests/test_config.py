@@ -26,6 +26,10 @@ def test_tier_bounds_add_up_the_shares():
         {"tier_measure": "revenue"},
         {"nightly_hour": 24},
         {"no_such_option": 1},
+        {"churn_value_measure": "balance"},
+        {"churn_list_share": 0},
+        {"churn_list_share": 1.5},
+        {"churn_calls_per_owner": 0},
     ],
 )
 def test_bad_settings_are_refused(settings, settings_value):

@@ -188,3 +188,82 @@ def test_an_account_manager_without_customers_gets_empty_charts(staff, fabricate
     assert response.status_code == 200
     assert response.context["charts"]["customers"] == 0
     assert response.context["churn"] == []
+
+
+# --- value at risk and the call list -------------------------------------------------------
+
+
+def test_the_churn_list_puts_the_call_list_first_then_ranks_by_value_at_risk(
+    staff, book, fabricated_run
+):
+    everyone = list(book.values())
+    fabricated_run(everyone, warn={c.pk for c in everyone}, call_list={book["south"].pk})
+
+    response = client_for(staff["analyst"]).get(DASHBOARD)
+
+    rows = response.context["churn"]
+    assert [row["name"] for row in rows] == ["王五", "张三", "李四"]
+    assert [row["on_call_list"] for row in rows] == [True, False, False]
+    assert rows[1]["value_at_risk"] == 3500.0
+
+
+def test_the_churn_list_shows_value_at_risk_with_its_definition_in_chinese(staff, book, run):
+    page = client_for(staff["account_manager"]).get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    html = page.content.decode()
+    assert "风险价值" in html and "3500.00" in html
+    assert "近 12 个月收入" in html  # the definition names the measure
+    assert "至多占全部客户的5%" in html  # the call list's length
+
+
+def test_the_dashboard_counts_the_call_list(staff, book, fabricated_run):
+    run = fabricated_run(list(book.values()), warn={book["own"].pk}, call_list={book["own"].pk})
+    run.counts["churn_calls"] = 1
+    run.save()
+
+    page = client_for(staff["analyst"]).get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "1 on the call list" in page.content.decode()
+
+
+def test_the_360_page_shows_value_at_risk_and_that_the_customer_is_on_the_call_list(
+    staff, book, fabricated_run
+):
+    own = book["own"]
+    fabricated_run([own], warn={own.pk}, call_list={own.pk})
+
+    page = client_for(staff["account_manager"]).get(
+        reverse("customers:detail", args=[own.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    html = page.content.decode()
+    assert 'id="insights-value-at-risk">3500.00' in html
+    assert 'data-on-call-list="true"' in html and "在优先挽留名单中" in html
+    assert "风险价值：客户已停止购买的概率" in html  # the definition, as a tooltip
+
+
+def test_the_360_page_calls_a_warning_off_the_call_list_a_lower_priority_signal(
+    staff, book, fabricated_run
+):
+    own = book["own"]
+    fabricated_run([own], warn={own.pk})
+
+    page = client_for(staff["account_manager"]).get(
+        reverse("customers:detail", args=[own.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    html = page.content.decode()
+    assert 'data-on-call-list="false"' in html
+    assert "Not on the call list: a lower-priority signal" in html
+
+
+def test_the_360_page_of_a_run_before_the_call_list_shows_no_call_list(staff, book, fabricated_run):
+    own = book["own"]
+    run = fabricated_run([own], warn={own.pk})
+    run.scores.update(churn_priority=None, value_at_risk=None, churn_probability=None)
+
+    page = client_for(staff["account_manager"]).get(reverse("customers:detail", args=[own.pk]))
+
+    html = page.content.decode()
+    assert 'id="insights-churn"' in html and 'id="insights-call-list"' not in html
+    assert 'id="insights-value-at-risk">—' in html

@@ -19,7 +19,7 @@ def test_a_run_writes_one_score_per_customer(demo_store):
     assert CustomerScore.objects.filter(run=run).count() == len(demo_store)
     assert run.counts["customers"] == len(demo_store)
     assert run.counts["transactions"] > 0
-    assert run.parameters["analysis"]["clv_model"] == "bgnbd"
+    assert run.parameters["analysis"]["clv_model"] == "mbgnbd"
     assert run.overview["n_customers_all"] == len(demo_store)
     assert {level for level, _n in run.charts["pyramid"]} <= {
         "A", "B", "C", "D", "inactive", "potential", "suspect"

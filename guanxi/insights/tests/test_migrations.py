@@ -1,0 +1,25 @@
+"""Migrations of the insights app: the score history table is never rebuilt."""
+
+from io import StringIO
+
+from django.core.management import call_command
+from django.db import connection
+
+
+def test_the_call_list_columns_are_added_without_rebuilding_the_score_table(transactional_db):
+    out = StringIO()
+    call_command("sqlmigrate", "insights", "0002", stdout=out)
+
+    sql = out.getvalue()
+    assert sql.count("ADD COLUMN") == 4
+    assert "CREATE TABLE" not in sql  # SQLite rebuilds a table to add a NOT NULL column
+
+
+def test_the_churn_list_reads_the_call_list_index(db):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "insights_customerscore")
+
+    columns = {name: tuple(c["columns"]) for name, c in constraints.items() if c["index"]}
+    assert columns["score_run_call_list"] == (
+        "run_id", "churn_warning", "churn_priority", "churn_rank"
+    )  # fmt: skip
