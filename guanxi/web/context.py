@@ -1,9 +1,9 @@
 """Template context shared by every page: the navigation and user menu for the user's roles.
 
-Every domain has a navigation entry from the start, so the shell does not change shape as
-domains arrive. An entry points at its domain's landing page by URL name; while that name
-does not resolve (the domain is not built yet) the entry is shown disabled, "coming soon".
-Adding a domain's ``urls.py`` with that name is all it takes to switch its entry on.
+Every domain is listed here from the start, in the order the navigation shows them. An entry
+points at its domain's landing page by URL name; while that name does not resolve (the
+domain is not built yet) the entry is left out, so the navigation shows only what exists.
+Adding a domain's ``urls.py`` with that name is all it takes to make its entry appear.
 """
 
 from dataclasses import dataclass
@@ -34,13 +34,8 @@ class NavItem:
 
     key: str
     label: str
-    url: str | None
+    url: str
     active: bool
-
-    @property
-    def enabled(self) -> bool:
-        """Whether the domain exists yet (a disabled entry says "coming soon")."""
-        return self.url is not None
 
 
 NAV_ENTRIES: tuple[NavEntry, ...] = (
@@ -65,17 +60,15 @@ def _url(name: str) -> str | None:
 
 
 def nav_items(viewer: policy.Viewer, current_namespace: str) -> list[NavItem]:
-    """The entries this viewer may see, with the current domain marked active."""
-    return [
-        NavItem(
-            key=entry.key,
-            label=str(entry.label),
-            url=_url(entry.url_name),
-            active=entry.url_name.split(":")[0] == current_namespace,
-        )
-        for entry in NAV_ENTRIES
-        if entry.action is None or policy.allows(viewer, entry.action)
-    ]
+    """The built domains this viewer may open, with the current domain marked active."""
+    items = []
+    for entry in NAV_ENTRIES:
+        url = _url(entry.url_name)
+        if url is None or not (entry.action is None or policy.allows(viewer, entry.action)):
+            continue
+        active = entry.url_name.split(":")[0] == current_namespace
+        items.append(NavItem(key=entry.key, label=str(entry.label), url=url, active=active))
+    return items
 
 
 def role_labels(viewer: policy.Viewer) -> list[str]:
