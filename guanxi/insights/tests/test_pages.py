@@ -211,7 +211,7 @@ def test_the_churn_list_shows_value_at_risk_with_its_definition_in_chinese(staff
     page = client_for(staff["account_manager"]).get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     html = page.content.decode()
-    assert "风险价值" in html and "3500.00" in html
+    assert "风险价值" in html and "¥3,500.00" in html
     assert "近 12 个月收入" in html  # the definition names the measure
     assert "至多占全部客户的5%" in html  # the call list's length
 
@@ -237,7 +237,7 @@ def test_the_360_page_shows_value_at_risk_and_that_the_customer_is_on_the_call_l
     )
 
     html = page.content.decode()
-    assert 'id="insights-value-at-risk">3500.00' in html
+    assert 'id="insights-value-at-risk">¥3,500.00' in html
     assert 'data-on-call-list="true"' in html and "在优先挽留名单中" in html
     assert "风险价值：客户已停止购买的概率" in html  # the definition, as a tooltip
 
