@@ -7,12 +7,15 @@ the services' ``ValidationError`` (keyed by service field names such as ``owner_
 input it is about.
 """
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from guanxi import policy
+from guanxi.customers import lifecycle
 from guanxi.customers.models import CustomerGroup, LifecycleStatus, Tag, ValueTier
 from guanxi.org.models import Branch, Profile
 
@@ -150,6 +153,15 @@ class LifecycleForm(ServiceErrorsMixin, forms.Form):
         max_length=300,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+
+    def __init__(self, *args, current_status: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the moves the lifecycle allows from where the customer stands.
+        allowed = lifecycle.next_statuses(current_status)
+        field = cast(forms.ChoiceField, self.fields["status"])
+        field.choices = blank_choice("—") + [
+            (value, label) for value, label in LifecycleStatus.choices if value in allowed
+        ]
 
 
 class RevealForm(ServiceErrorsMixin, forms.Form):

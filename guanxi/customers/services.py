@@ -18,7 +18,7 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, created, record
 from guanxi.concurrency import save_if_version
-from guanxi.customers import duplicates, events
+from guanxi.customers import duplicates, events, lifecycle
 from guanxi.customers.custom_fields import clean_custom_fields
 from guanxi.customers.identity import clean_identity
 from guanxi.customers.inputs import CustomerFields
@@ -34,8 +34,6 @@ from guanxi.customers.selectors import customer_get_editable_for_user, customer_
 from guanxi.org.models import Branch, Profile
 from guanxi.storable import MONEY_LIMIT, check_storable
 
-# Lifecycle moves that make no sense are refused; everything else is allowed with a reason.
-WON_BACK_FROM = {LifecycleStatus.INACTIVE, LifecycleStatus.LOST}
 # Fields only one kind of customer has: a person's, and an organisation's.
 PERSON_ONLY = ("id_number", "gender", "birthday")
 ORGANISATION_ONLY = ("uscc", "legal_representative", "registered_capital", "industry")
@@ -263,8 +261,14 @@ def customer_change_lifecycle(
         errors["status"] = [_("Unknown lifecycle status.")]
     elif to_status == customer.status:
         errors["status"] = [_("The customer already has this status.")]
-    elif to_status == LifecycleStatus.WON_BACK and customer.status not in WON_BACK_FROM:
-        errors["status"] = [_("Only inactive or lost customers can be won back.")]
+    elif not lifecycle.may_move(customer.status, to_status):
+        allowed = "、".join(
+            str(LifecycleStatus(s).label) for s in lifecycle.next_statuses(customer.status)
+        )
+        errors["status"] = [
+            _("A customer who is %(current)s can move to: %(allowed)s.")
+            % {"current": LifecycleStatus(customer.status).label, "allowed": allowed}
+        ]
     if not reason or not reason.strip():
         errors["reason"] = [_("Say why the status changes.")]
     if errors:

@@ -121,7 +121,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The customer 360 page: everything about one customer the viewer may see."""
     data = _customer_360(request, customer_id)
-    lifecycle_form = LifecycleForm(initial={"version": data["profile"]["version"]})
+    profile = data["profile"]
+    lifecycle_form = LifecycleForm(
+        initial={"version": profile["version"]}, current_status=profile["status"]
+    )
     return render(
         request,
         "customers/detail.html",
@@ -233,7 +236,7 @@ def customer_lifecycle(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = _visible_customer(request, customer_id)
     policy.require(viewer, "customer.edit", customer)
     if request.method == "POST":
-        form = LifecycleForm(request.POST)
+        form = LifecycleForm(request.POST, current_status=customer.status)
         if form.is_valid():
             try:
                 services.customer_change_lifecycle(
@@ -252,7 +255,7 @@ def customer_lifecycle(request: HttpRequest, customer_id: int) -> HttpResponse:
                 messages.success(request, _("The lifecycle status was changed."))
                 return redirect("customers:detail", customer_id=customer_id)
     else:
-        form = LifecycleForm(initial={"version": customer.version})
+        form = LifecycleForm(initial={"version": customer.version}, current_status=customer.status)
     return render(
         request, "customers/lifecycle.html", {"form": form, "customer": customer, **CHOICES}
     )
