@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from guanxi.customers import lifecycle
 from guanxi.customers.models import Customer, LifecycleChange, LifecycleStatus, Transaction
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,9 @@ def test_a_customer_is_won_back_by_a_purchase_after_half_a_year_without_one(demo
         times = purchases[move.customer_id]
         at = times.index(move.changed_at)
         assert at > 0 and move.changed_at - times[at - 1] > HALF_YEAR
+
+
+def test_every_demo_move_is_one_the_lifecycle_workflow_allows(demo):
+    moves = set(LifecycleChange.objects.values_list("from_status", "to_status"))
+    assert moves, "the demo made no lifecycle moves"
+    assert {m for m in moves if not lifecycle.may_move(*m)} == set()
