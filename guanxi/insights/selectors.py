@@ -19,7 +19,8 @@ from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_get_for_user
-from guanxi.insights.charts import CHART_COLUMNS, build_charts
+from guanxi.insights.charts import CHART_COLUMNS, PYRAMID_ORDER, build_charts
+from guanxi.insights.migration import NOT_SCORED, level_migration, previous_run
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
 
 CHURN_LIST_SIZE = 50
@@ -177,7 +178,35 @@ def dashboard(viewer: policy.Viewer, context: RequestContext) -> dict:
         data["charts"] = _labelled(charts) if charts else None
         data["churn"] = churn_list(viewer, run, context)
         data["churn_help"] = churn_list_help(run)
+        data["migration"] = _migration_table(viewer, run, data["company_wide"])
     return data
+
+
+def _migration_table(viewer: policy.Viewer, run: AnalysisRun, company_wide: bool) -> dict | None:
+    """The pyramid migration since the run before, as rows (level before) × columns (level
+    now) of counts, for the viewer's customers; None when there is no run before."""
+    stored = (run.charts or {}).get("pyramid_migration")
+    if company_wide and stored:
+        migration = stored
+    else:
+        previous = previous_run(run)
+        if previous is None:
+            return None
+        migration = level_migration(_scores_in_scope(viewer, run), previous)
+    counts = {(a, b): n for a, b, n in migration["cells"]}
+    before = list(dict.fromkeys(a for a, _b, _n in migration["cells"]))
+    after = [level for level in PYRAMID_ORDER if any(b == level for _a, b in counts)]
+    return {
+        "previous_finished_at": migration["previous_finished_at"],
+        "columns": [level_label(level) for level in after],
+        "rows": [
+            {
+                "label": level_label(a) if a != NOT_SCORED else _("Not analysed before"),
+                "cells": [{"n": counts.get((a, b), 0), "same": a == b} for b in after],
+            }
+            for a in before
+        ],
+    }
 
 
 def list_runs(viewer: policy.Viewer, limit: int = 50) -> list[AnalysisRun]:

@@ -33,6 +33,7 @@ from guanxi.insights import events, store
 from guanxi.insights.bulk import insert_arrow
 from guanxi.insights.charts import CHART_COLUMNS, build_charts
 from guanxi.insights.config import WriteBackConfig, default_analysis_config, write_back_config
+from guanxi.insights.migration import level_migration, previous_run
 from guanxi.insights.models import (
     AnalysisRun,
     CrossSellSuggestion,
@@ -232,6 +233,10 @@ def _finish(run: AnalysisRun, raw_overview: dict, counts: dict, scores: pa.Table
         # the call list as written (capped per account manager if so configured)
         "churn_calls": int(pc.sum(scores["churn_priority"]).as_py() or 0),
     }
+    previous = previous_run(run)
+    if previous is not None:  # the company's pyramid migration, kept with the charts
+        company = CustomerScore.objects.filter(run=run)
+        run.charts = {**run.charts, "pyramid_migration": level_migration(company, previous)}
     run.save()
     events.publish_run_finished(run=run)
 

@@ -162,3 +162,19 @@ def test_history_beyond_the_kept_runs_is_pruned(demo_store, settings):
     assert list(AnalysisRun.objects.order_by("pk")) == [second, third]
     assert set(CustomerScore.objects.values_list("run_id", flat=True)) == {second.pk, third.pk}
     assert set(CrossSellSuggestion.objects.values_list("run_id", flat=True)) == {third.pk}
+
+
+def test_a_second_run_keeps_the_company_pyramid_migration_since_the_first(demo_store):
+    first = services.run_analysis()
+    assert "pyramid_migration" not in first.charts  # nothing to compare with yet
+    CustomerScore.objects.filter(run=first).update(pyramid_level="D")
+    second = services.run_analysis()
+
+    migration = second.charts["pyramid_migration"]
+    assert migration["previous_run"] == first.pk
+    assert sum(n for _before, _now, n in migration["cells"]) == len(demo_store)
+    assert {before for before, _now, _n in migration["cells"]} == {"D"}
+    now = CustomerScore.objects.filter(run=second).values("pyramid_level").annotate(n=Count("id"))
+    assert {(r["pyramid_level"], r["n"]) for r in now} == {
+        (after, n) for _before, after, n in migration["cells"]
+    }
