@@ -47,6 +47,12 @@ class ListQuery(Schema):
     owner_id: RecordId | None = None
     group_id: RecordId | None = None
     tag: str = ""
+    segment: str = ""
+    pyramid_level: str = ""
+    churn_warning: str = ""
+    churn_kind: str = ""
+    churn_priority: str = ""
+    min_score: str = ""
     sort: str = "name"
     page: PageNumber = 1
     page_size: int = 50
@@ -87,6 +93,8 @@ def list_customers(request: HttpRequest, query: Query[ListQuery]):
         "page_size": found.page_size,
         "has_next": found.has_next,
         "search_capped": found.search_capped,
+        "count": found.count,
+        "count_is_lower_bound": found.count_is_lower_bound,
     }
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.concurrency import DuplicateValue, VersionConflict
-from guanxi.customers import duplicates, list_query, reveals, selectors, services
+from guanxi.customers import duplicates, list_analytics, list_query, reveals, selectors, services
 from guanxi.customers.forms import CustomerFilterForm, LifecycleForm, RevealForm
 from guanxi.customers.models import (
     Channel,
@@ -106,6 +106,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             form.apply_service_errors(exc)
+    if page is not None:
+        for row in page.rows:
+            row["segment_name"] = list_analytics.segment_label(row["rfm_segment"])
     template = "customers/_results.html" if is_htmx(request) else "customers/list.html"
     shown = {"form": form, "page": page, "query": request.GET, **CHOICES}
     shown["can_create"] = policy.allows(viewer_of(request), "customer.create")

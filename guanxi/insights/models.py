@@ -36,6 +36,11 @@ class AnalysisRunQuerySet(models.QuerySet):
         """The newest finished run, whose scores are the current ones."""
         return self.filter(status=RunStatus.FINISHED).order_by("-finished_at", "-id").first()
 
+    def latest_finished_id(self) -> int | None:
+        """The id of ``latest_finished()``, read alone (the customer list joins its scores)."""
+        finished = self.filter(status=RunStatus.FINISHED).order_by("-finished_at", "-id")
+        return finished.values_list("id", flat=True).first()
+
 
 class AnalysisRun(models.Model):
     """One run of the analytics pipeline over the whole store."""
