@@ -207,13 +207,16 @@ def _with_scores(customers: QuerySet, run_id: int | str) -> QuerySet:
 
 def _analytics_filtered(customers: QuerySet, analytics: tuple, values: dict) -> QuerySet:
     # The flags and the churn kind are few fixed values, so they are part of the shape.
+    # A flag is compared with a value (``= true``), not tested bare as Django writes a
+    # boolean filter: SQLite looks a bare column up in no index.
+    true = Value(True)
     for key in analytics:
         if key in ("churn_warning", "churn_priority"):
-            customers = customers.filter(**{f"current__{key}": True})
+            customers = customers.filter(**{f"current__{key}": true})
         elif key.startswith("churn_kind:"):
             code = key.removeprefix("churn_kind:")
             customers = customers.filter(
-                current__churn_warning=True, current__churn_reason_codes__icontains=f'"{code}"'
+                current__churn_warning=true, current__churn_reason_codes__icontains=f'"{code}"'
             )
         elif key == "min_score":
             at_least = Value(values["min_score"], output_field=IntegerField())
@@ -249,6 +252,11 @@ def _page(shape: tuple, **values: int | str) -> QuerySet:
     scope, filters, search, sort, start, stop, analytics = shape
     customers = _filtered(shape, values)
     order, window = SORTS[sort], slice(start, stop)
+    if analytics and sort in ANALYTICS_SORTS:
+        # Filtered by the scores, every customer listed has one: ties go by the score's own
+        # customer column, so that an index of the run's scores in this order serves it all
+        # (insights' ``score_run_risk``) instead of sorting every warning for one page.
+        order = (order[0], F("current__customer_id").desc())
     shown = dict(SHOWN_NAMES)
     if analytics is not None:
         shown.update(SHOWN_SCORES)

@@ -126,6 +126,12 @@ class CustomerScore(models.Model):
                 fields=["run", "churn_warning", "-churn_priority", "churn_rank"],
                 name="score_run_call_list",
             ),
+            # The customer list's warnings by value at risk (guanxi.customers.list_analytics):
+            # a page of them is the first rows of this index, joined to their customers.
+            models.Index(
+                fields=["run", "churn_warning", "-value_at_risk", "-customer"],
+                name="score_run_risk",
+            ),
         ]
 
     def __str__(self) -> str:
