@@ -32,7 +32,7 @@ from guanxi.customers.models import Customer, CustomerGroup, GroupKind
 from guanxi.customers.search import SearchCondition, search_condition, search_terms
 from guanxi.policy.rules import teammates_of
 
-SORTS: dict[str, tuple[str | OrderBy, str]] = {
+SORTS: dict[str, tuple[str | OrderBy, str | OrderBy]] = {
     "name": ("name_pinyin", "id"),
     "-created_at": ("-created_at", "-id"),
     "created_at": ("created_at", "id"),
@@ -301,6 +301,16 @@ def _count(shape: tuple, **values: int | str) -> QuerySet:
 
 
 _compiled_count = ShapedQuery(_count)
+
+
+def export_count(shape: tuple, values: dict, cap: int) -> int:
+    """How many customers a page shape's whole list has, counted up to ``cap`` (an export's
+    limit and one more; built afresh: exports are rare)."""
+    customers = _filtered(shape, values)
+    if shape[2] is not None:
+        condition = search_condition(shape[2], values)
+        customers = Customer.objects.filter(pk__in=_fenced(customers, condition.any))
+    return customers.order_by().values("pk")[:cap].count()
 
 
 def page_shape(

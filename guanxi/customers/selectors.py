@@ -175,6 +175,11 @@ def _present_personal(phone: str, id_number: str, email: str, access: dict) -> d
     }
 
 
+def present_row(values: dict, access: dict) -> dict:
+    """A list row as the viewer may see it (``access``: ``policy.field_access``'s)."""
+    return _row(values, access)
+
+
 def _row(values: dict, access: dict) -> dict:
     owner = None
     if values["owner_id"] is not None:
