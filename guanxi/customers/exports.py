@@ -62,49 +62,56 @@ def _headers() -> list[str]:
     ]
 
 
-def _yes_no(value: bool | None) -> str:
-    return "" if value is None else (_("Yes") if value else _("No"))
+def _labels() -> dict:
+    # Looked up once per export, not per row: a million rows would spend seconds on gettext.
+    return {
+        "status": {k: str(v) for k, v in LifecycleStatus.choices},
+        "value_tier": {k: str(v) for k, v in ValueTier.choices},
+        "segment": dict(list_analytics.segment_choices()),
+        "flag": {None: "", True: _("Yes"), False: _("No")},
+    }
 
 
-def _cells(row: dict) -> list[str]:
-    last = row["last_purchase_at"]
+def _cells(row: dict, labels: dict) -> list[str]:
+    last, at_risk, score = row["last_purchase_at"], row["value_at_risk"], row["score"]
     cells = [
         row["id"],
         row["name"],
         row["phone"],
         row["email"],
-        LifecycleStatus(row["status"]).label if row["status"] else "",
-        ValueTier(row["value_tier"]).label if row["value_tier"] else "",
+        labels["status"].get(row["status"], row["status"]),
+        labels["value_tier"].get(row["value_tier"], row["value_tier"]),
         row["branch"]["name"],
         row["owner"]["name"] if row["owner"] else "",
         f"{row['lifetime_revenue']:.2f}",
         last.strftime("%Y-%m-%d") if last else "",
-        list_analytics.segment_label(row["rfm_segment"]),
-        _yes_no(row["churn_warning"]),
-        _yes_no(row["churn_priority"]),
-        "" if row["value_at_risk"] is None else f"{row['value_at_risk']:.2f}",
-        "" if row["score"] is None else f"{row['score']:.1f}",
+        labels["segment"].get(row["rfm_segment"], row["rfm_segment"] or ""),
+        labels["flag"][row["churn_warning"]],
+        labels["flag"][row["churn_priority"]],
+        "" if at_risk is None else f"{at_risk:.2f}",
+        "" if score is None else f"{score:.1f}",
     ]
     return [safe_cell(cell) for cell in cells]
 
 
 def _rows(viewer: policy.Viewer, found: Iterable[dict]) -> Iterator[list[str]]:
     yield [safe_cell(h) for h in _headers()]
+    labels = _labels()
     chunk: list[dict] = []
     for values in found:
         chunk.append(values)
         if len(chunk) == EXPORT_CHUNK:
-            yield from _present(viewer, chunk)
+            yield from _present(viewer, chunk, labels)
             chunk = []
-    yield from _present(viewer, chunk)
+    yield from _present(viewer, chunk, labels)
 
 
-def _present(viewer: policy.Viewer, chunk: list[dict]) -> Iterator[list[str]]:
+def _present(viewer: policy.Viewer, chunk: list[dict], labels: dict) -> Iterator[list[str]]:
     # Masked exactly as the list page masks: the same policy call, a chunk at a time.
     refs = [policy.CustomerRef(v["id"], v["owner_id"], v["branch_id"]) for v in chunk]
     access = policy.field_access(viewer, refs)
     for values in chunk:
-        yield _cells(selectors.present_row(values, access[values["id"]]))
+        yield _cells(selectors.present_row(values, access[values["id"]]), labels)
 
 
 def customer_export_for_user(
@@ -126,7 +133,7 @@ def customer_export_for_user(
     )
     if not shape[0] or (request.analytics and request.run_id is None):
         return CustomerExport(0, _rows(viewer, []))
-    count = list_query.export_count(shape, values, limit + 1)
+    count = list_query.matching_ids(shape, values, limit + 1).count()
     if count > limit:
         raise ValidationError(
             {
@@ -139,8 +146,9 @@ def customer_export_for_user(
                 ]
             }
         )
-    found = list_query._page(shape, **values)
-    sql, params = found.query.sql_with_params()
+    # The customers exported are the list's matches, all of them (there are no more than
+    # the limit); named by the plain filtered query, not the sorted page with its joins.
+    sql, params = list_query.matching_ids(shape, values, limit).query.sql_with_params()
     record_customer_set(
         viewer.user,
         AuditAction.EXPORT,
@@ -148,10 +156,11 @@ def customer_export_for_user(
         "list",
         EXPORTED_FIELDS,
         context,
-        customers_sql=f"SELECT exported.id FROM ({sql}) exported",
+        customers_sql=f"SELECT exported.pk AS id FROM ({sql}) exported",
         params=list(params),
     )
-    return CustomerExport(count, _rows(viewer, found.iterator(chunk_size=EXPORT_CHUNK)))
+    found = list_query._page(shape, **values).iterator(chunk_size=EXPORT_CHUNK)
+    return CustomerExport(count, _rows(viewer, found))
 
 
 class _Echo:

@@ -303,14 +303,14 @@ def _count(shape: tuple, **values: int | str) -> QuerySet:
 _compiled_count = ShapedQuery(_count)
 
 
-def export_count(shape: tuple, values: dict, cap: int) -> int:
-    """How many customers a page shape's whole list has, counted up to ``cap`` (an export's
-    limit and one more; built afresh: exports are rare)."""
+def matching_ids(shape: tuple, values: dict, cap: int) -> QuerySet:
+    """The ids of a page shape's whole list, unsorted, at most ``cap`` of them (built afresh:
+    exports are rare). A search: its ranked candidates, as the list's count has them."""
     customers = _filtered(shape, values)
     if shape[2] is not None:
         condition = search_condition(shape[2], values)
         customers = Customer.objects.filter(pk__in=_fenced(customers, condition.any))
-    return customers.order_by().values("pk")[:cap].count()
+    return customers.order_by().values("pk")[:cap]
 
 
 def page_shape(
