@@ -7,6 +7,10 @@ search's shape, the sort and the page window — so each such shape is compiled 
 process (``ShapedQuery``) and requests only bind the values, the scope's among them. Lists
 of a saved-filter group, whose definition lives in the database and may change, are built
 afresh each time, and a saved filter's search is exact (``apply_list_filter``).
+
+With a finished analysis run, the run's scores are joined as ``current`` (its id is a value
+compared with; which analytics filters apply is part of the shape, see ``list_analytics``),
+and ``_count`` counts the same filtered query, up to ``COUNT_LIMIT``.
 """
 
 from django.db import connection
