@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi import policy
@@ -84,7 +85,7 @@ def _cells(row: dict, labels: dict) -> list[str]:
         row["branch"]["name"],
         row["owner"]["name"] if row["owner"] else "",
         f"{row['lifetime_revenue']:.2f}",
-        last.strftime("%Y-%m-%d") if last else "",
+        timezone.localtime(last).strftime("%Y-%m-%d") if last else "",
         labels["segment"].get(row["rfm_segment"], row["rfm_segment"] or ""),
         labels["flag"][row["churn_warning"]],
         labels["flag"][row["churn_priority"]],

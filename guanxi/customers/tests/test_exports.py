@@ -84,3 +84,17 @@ def test_the_list_page_exports_what_it_shows(client, staff, people):
     client.force_login(staff["account_manager"])
     answer = client.get("/customers/export.csv")
     assert [r[1] for r in _csv(answer)[1:]] == ["艾一"]
+
+
+def test_the_last_purchase_exports_as_a_local_date(api_as, people, settings):
+    from datetime import UTC, datetime
+
+    from guanxi.customers.models import Customer
+
+    # 20:00 UTC on 1 March is 04:00 on 2 March in Shanghai.
+    Customer.objects.filter(pk=people[0].pk).update(
+        last_purchase_at=datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+    )
+    settings.TIME_ZONE = "Asia/Shanghai"
+    rows = _csv(api_as("account_manager").get("/api/v1/customers/export.csv"))
+    assert rows[1][9] == "2026-03-02"
