@@ -9,6 +9,7 @@ export's ``safe_cell``: nothing a spreadsheet would run as a formula.
 """
 
 import csv
+import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -70,29 +71,31 @@ def _labels() -> dict:
         "value_tier": {k: str(v) for k, v in ValueTier.choices},
         "segment": dict(list_analytics.segment_choices()),
         "flag": {None: "", True: _("Yes"), False: _("No")},
+        "zone": timezone.get_current_timezone(),
     }
 
 
 def _cells(row: dict, labels: dict) -> list[str]:
     last, at_risk, score = row["last_purchase_at"], row["value_at_risk"], row["score"]
-    cells = [
-        row["id"],
-        row["name"],
-        row["phone"],
-        row["email"],
+    # Text anyone may type (names, e-mail) goes through safe_cell; numbers and dates written
+    # here cannot start a formula, except a negative amount, which safe_cell keeps as text.
+    return [
+        str(row["id"]),
+        safe_cell(row["name"]),
+        safe_cell(row["phone"]),
+        safe_cell(row["email"]),
         labels["status"].get(row["status"], row["status"]),
         labels["value_tier"].get(row["value_tier"], row["value_tier"]),
-        row["branch"]["name"],
-        row["owner"]["name"] if row["owner"] else "",
-        f"{row['lifetime_revenue']:.2f}",
-        timezone.localtime(last).strftime("%Y-%m-%d") if last else "",
+        safe_cell(row["branch"]["name"]),
+        safe_cell(row["owner"]["name"] if row["owner"] else ""),
+        safe_cell(f"{row['lifetime_revenue']:.2f}"),
+        last.astimezone(labels["zone"]).strftime("%Y-%m-%d") if last else "",
         labels["segment"].get(row["rfm_segment"], row["rfm_segment"] or ""),
         labels["flag"][row["churn_warning"]],
         labels["flag"][row["churn_priority"]],
         "" if at_risk is None else f"{at_risk:.2f}",
         "" if score is None else f"{score:.1f}",
     ]
-    return [safe_cell(cell) for cell in cells]
 
 
 def _rows(viewer: policy.Viewer, found: Iterable[dict]) -> Iterator[list[str]]:
@@ -164,19 +167,18 @@ def customer_export_for_user(
     return CustomerExport(count, _rows(viewer, found))
 
 
-class _Echo:
-    """A file-like object that hands back what is written to it (for streaming CSV)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_stream(export: CustomerExport) -> Iterator[bytes]:
-    """The export as CSV for Excel, UTF-8 with a byte-order mark, one line at a time."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff".encode()
-    for row in export.rows:
-        yield writer.writerow(row).encode()
+    """The export as CSV for Excel, UTF-8 with a byte-order mark, a chunk of lines at a time."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    out.write("\ufeff")
+    for n, row in enumerate(export.rows, start=1):
+        writer.writerow(row)
+        if n % EXPORT_CHUNK == 0:
+            yield out.getvalue().encode()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode()
 
 
 def write_xlsx(export: CustomerExport, target) -> None:
