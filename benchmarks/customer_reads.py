@@ -4,7 +4,7 @@ Serves Guanxi with gunicorn on an existing database (e.g. the 1,000,000-customer
 then from separate processes:
 
 1. latency — N sequential requests per kind (360, search by name / pinyin / phone tail,
-   filtered list page) with p50/p95/p99;
+   filtered list page, churn warnings by value at risk) with p50/p95/p99;
 2. throughput — a locust run (side virtualenv benchmarks/.venv-locust) with a mixed read
    load for a fixed time, reporting requests/s, failures, p95, the CPU milliseconds per
    request used by the server, PostgreSQL, locust and the whole machine, and the machine's
@@ -13,7 +13,8 @@ then from separate processes:
     .venv/bin/python benchmarks/customer_reads.py --sqlite /tmp/guanxi-1m/guanxi.sqlite3
     .venv/bin/python benchmarks/customer_reads.py --database-url postgres://postgres@127.0.0.1/guanxi_1m
 
-Targets (issue 2): 360 p95 <= 50 ms, search p95 <= 100 ms, list p95 <= 150 ms,
+Targets (issue 2): 360 p95 <= 50 ms, search p95 <= 100 ms, list p95 <= 150 ms (issue 10: also
+the churn list, `list_churn`, after `guanxi analyze`),
 >= 200 requests/s sustained.
 """
 
@@ -39,6 +40,8 @@ LOCUST_VERSION = "2.47.0"
 PORT = 8765
 TARGETS_MS = {"360": 50, "search_name": 100, "search_pinyin": 100, "search_phone_tail": 100}
 TARGETS_MS["list_filtered"] = 150
+TARGETS_MS["list_churn"] = 150  # issue 10: the churn warnings by value at risk
+CHURN_LIST = "churn_warning=true&sort=-value_at_risk&page_size=50"
 
 
 def server_env(args) -> dict:
@@ -96,6 +99,11 @@ def sample_queries(args, n: int) -> dict[str, list[str]]:
         "search_phone_tail": [f"/api/v1/customers?q={r[3]}&page_size=20" for r in rows if r[3]],
         "list_filtered": [
             f"/api/v1/customers?status={r[4]}&branch_id={r[5]}&sort=name&page_size=50" for r in rows
+        ],
+        # The latest run's churn warnings, largest value at risk first (needs `guanxi analyze`
+        # on the database first); the page number varies so that caches do not answer.
+        "list_churn": [
+            f"/api/v1/customers?{CHURN_LIST}&page={n % 5 + 1}" for n in range(len(rows))
         ],
     }
 

@@ -6,7 +6,16 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from guanxi.api_types import Moment, Money, PageNumber, RecordId
-from guanxi.customers import contacts, definitions, groups, holdings, reveals, selectors, services
+from guanxi.customers import (
+    contacts,
+    definitions,
+    exports,
+    groups,
+    holdings,
+    reveals,
+    selectors,
+    services,
+)
 from guanxi.customers.inputs import ContactFields, CustomerFields
 from guanxi.customers.models import CustomFieldDefinition, Product
 from guanxi.customers.schemas import (
@@ -37,6 +46,25 @@ from guanxi.request_context import context_of, viewer_of
 router = Router(tags=["customers"])
 
 
+class ExportQuery(Schema):
+    """Search, filters and sort of the customer list, for an export of all of it."""
+
+    q: str = ""
+    status: str = ""
+    value_tier: str = ""
+    branch_id: RecordId | None = None
+    owner_id: RecordId | None = None
+    group_id: RecordId | None = None
+    tag: str = ""
+    segment: str = ""
+    pyramid_level: str = ""
+    churn_warning: str = ""
+    churn_kind: str = ""
+    churn_priority: str = ""
+    min_score: str = ""
+    sort: str = "name"
+
+
 class ListQuery(Schema):
     """Search, filters, sort and paging of the customer list."""
 
@@ -47,6 +75,12 @@ class ListQuery(Schema):
     owner_id: RecordId | None = None
     group_id: RecordId | None = None
     tag: str = ""
+    segment: str = ""
+    pyramid_level: str = ""
+    churn_warning: str = ""
+    churn_kind: str = ""
+    churn_priority: str = ""
+    min_score: str = ""
     sort: str = "name"
     page: PageNumber = 1
     page_size: int = 50
@@ -87,7 +121,34 @@ def list_customers(request: HttpRequest, query: Query[ListQuery]):
         "page_size": found.page_size,
         "has_next": found.has_next,
         "search_capped": found.search_capped,
+        "count": found.count,
+        "count_is_lower_bound": found.count_is_lower_bound,
     }
+
+
+def _export(request: HttpRequest, query: ExportQuery, kind: str):
+    params = query.dict()
+    sort = params.pop("sort")
+    export = exports.customer_export_for_user(
+        viewer=viewer_of(request),
+        raw_filter={k: v for k, v in params.items() if v not in ("", None)},
+        context=context_of(request, "api"),
+        sort=sort,
+    )
+    return exports.export_response(export, kind)
+
+
+@router.get("/export.csv")
+def export_customers_csv(request: HttpRequest, query: Query[ExportQuery]):
+    """The whole list with these filters as CSV (UTF-8 with BOM), masked as the list is;
+    audited; more than GUANXI_EXPORT_MAX_ROWS customers is a 422."""
+    return _export(request, query, "csv")
+
+
+@router.get("/export.xlsx")
+def export_customers_xlsx(request: HttpRequest, query: Query[ExportQuery]):
+    """The whole list with these filters as an Excel workbook; as export.csv."""
+    return _export(request, query, "xlsx")
 
 
 @router.post("", response={201: Customer360, 409: DuplicateOut})

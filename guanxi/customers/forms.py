@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from guanxi import policy
-from guanxi.customers import lifecycle
+from guanxi.customers import lifecycle, list_analytics
 from guanxi.customers.models import CustomerGroup, LifecycleStatus, Tag, ValueTier
 from guanxi.org.models import Branch, Profile
 
@@ -25,7 +25,13 @@ SORT_CHOICES = [
     ("created_at", _("Oldest customers first")),
     ("-lifetime_revenue", _("Highest lifetime revenue")),
     ("-last_purchase_at", _("Most recent purchase")),
+    ("-value_at_risk", _("Largest value at risk")),
+    ("-score", _("Highest score")),
+    ("-clv", _("Highest lifetime value")),
 ]
+# The filters by the latest analysis run (``list_analytics``), folded away under the others.
+ANALYTICS_FIELDS: tuple[str, ...] = ("segment", "pyramid_level", "churn_warning", "churn_kind")
+ANALYTICS_FIELDS += ("churn_priority", "min_score")
 
 
 def blank_choice(label: str | Promise) -> list[tuple[str, str | Promise]]:
@@ -111,6 +117,18 @@ class CustomerFilterForm(ServiceErrorsMixin, forms.Form):
     group_id = forms.ChoiceField(label=_("Group"), required=False)
     tag = forms.ChoiceField(label=_("Tag"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    segment = forms.ChoiceField(label=_("RFM segment"), required=False)
+    pyramid_level = forms.ChoiceField(label=_("Pyramid level"), required=False)
+    churn_warning = forms.ChoiceField(label=_("Churn warning"), required=False)
+    churn_kind = forms.ChoiceField(label=_("Churn warning kind"), required=False)
+    churn_priority = forms.ChoiceField(label=_("Churn call list"), required=False)
+    min_score = forms.IntegerField(
+        label=_("Minimum score"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+    )
 
     def __init__(self, *args, viewer: policy.Viewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -122,17 +140,35 @@ class CustomerFilterForm(ServiceErrorsMixin, forms.Form):
             "owner_id": account_manager_choices(viewer),
             "group_id": [(str(g.pk), g.name) for g in CustomerGroup.objects.order_by("name")],
             "tag": [(t.name, t.name) for t in Tag.objects.order_by("name")],
+            "segment": list_analytics.segment_choices(),
+            "pyramid_level": list_analytics.level_choices(),
+            "churn_warning": [("true", _("With a churn warning"))],
+            "churn_kind": list_analytics.churn_kind_choices(),
+            "churn_priority": [("true", _("On the call list"))],
         }
         for name, options in choices.items():
             self.fields[name].choices = blank_choice(any_) + list(options)
         for name, field in self.fields.items():
-            if name != "q":
+            if name not in ("q", "min_score"):
                 field.widget.attrs["class"] = "form-select"
+
+    def main_fields(self) -> list:
+        """The filters always shown beside the search box."""
+        return [f for f in self if f.name != "q" and f.name not in ANALYTICS_FIELDS]
+
+    def analytics_fields(self) -> list:
+        """The filters by the latest analysis run."""
+        return [self[name] for name in ANALYTICS_FIELDS]
+
+    def analytics_set(self) -> bool:
+        """Whether an analytics filter is set (its fold is then open)."""
+        return any(self.data.get(name) not in (None, "") for name in ANALYTICS_FIELDS)
 
     def list_filter(self) -> dict:
         """The filters set, as ``customer_list_for_user`` expects them (call after ``is_valid``)."""
         keys = ("q", "status", "value_tier", "branch_id", "owner_id", "group_id", "tag")
-        return {k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k)}
+        keys += ANALYTICS_FIELDS
+        return {k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k) not in (None, "")}
 
     def sort_key(self) -> str:
         """The chosen sort order (call after ``is_valid``)."""

@@ -7,26 +7,63 @@ search's shape, the sort and the page window — so each such shape is compiled 
 process (``ShapedQuery``) and requests only bind the values, the scope's among them. Lists
 of a saved-filter group, whose definition lives in the database and may change, are built
 afresh each time, and a saved filter's search is exact (``apply_list_filter``).
+
+With a finished analysis run, the run's scores are joined as ``current`` (its id is a value
+compared with; which analytics filters apply is part of the shape, see ``list_analytics``),
+and ``_count`` counts the same filtered query, up to ``COUNT_LIMIT``.
 """
 
 from django.db import connection
-from django.db.models import Case, Exists, F, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OrderBy,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, NullIf
 
 from guanxi import policy
 from guanxi.compiled_query import ShapedQuery
+from guanxi.customers.list_analytics import ANALYTICS_SORTS
 from guanxi.customers.models import Customer, CustomerGroup, GroupKind
 from guanxi.customers.search import SearchCondition, search_condition, search_terms
 from guanxi.policy.rules import teammates_of
 
-SORTS = {
+SORTS: dict[str, tuple[str | OrderBy, str | OrderBy]] = {
     "name": ("name_pinyin", "id"),
     "-created_at": ("-created_at", "-id"),
     "created_at": ("created_at", "id"),
     "-lifetime_revenue": ("-lifetime_revenue", "-id"),
     "-last_purchase_at": ("-last_purchase_at", "-id"),
+    # By a score of the current analysis run (``list_analytics``); customers without one last.
+    **{
+        sort: (F(f"current__{column}").desc(nulls_last=True), "-id")
+        for sort, column in ANALYTICS_SORTS.items()
+    },
 }
 SEARCH_CANDIDATES = 20_000
+# A list counts its matches up to this many; beyond, it says "at least" (counting every
+# one of a million customers would cost more than the page itself).
+COUNT_LIMIT = 10_000
+# What a row shows of the current run's scores (None for a customer without them).
+SHOWN_SCORES = {
+    name: F(f"current__{column}")
+    for name, column in (
+        ("rfm_segment", "rfm_segment"),
+        ("pyramid_level", "pyramid_level"),
+        ("churn_warning", "churn_warning"),
+        ("churn_priority", "churn_priority"),
+        ("value_at_risk", "value_at_risk"),
+        ("score", "score"),
+    )
+}
 # The branch's and owner's names as rows show them, read in the customer's own statement.
 SHOWN_NAMES = {
     "branch_name": F("branch__name"),
@@ -165,12 +202,38 @@ def _scoped(customers: QuerySet, terms: tuple[str, ...], values: dict) -> QueryS
     return customers.filter(condition)
 
 
-def _page(shape: tuple, **values: int | str) -> QuerySet:
-    """The page query of a shape (see ``page_rows``), comparing with ``values``.
+def _with_scores(customers: QuerySet, run_id: int | str) -> QuerySet:
+    """Customers with the current run's scores joinable as ``current`` (one row or none:
+    one score per customer and run)."""
+    current = FilteredRelation("scores", condition=Q(scores__run_id=run_id))
+    return customers.annotate(current=current)
 
-    Every value, the record scope's included, is compared with; none decides the SQL.
-    """
-    scope, filters, search, sort, start, stop = shape
+
+def _analytics_filtered(customers: QuerySet, analytics: tuple, values: dict) -> QuerySet:
+    # The flags and the churn kind are few fixed values, so they are part of the shape.
+    # A flag is compared with a value (``= true``), not tested bare as Django writes a
+    # boolean filter: SQLite looks a bare column up in no index.
+    true = Value(True)
+    for key in analytics:
+        if key in ("churn_warning", "churn_priority"):
+            customers = customers.filter(**{f"current__{key}": true})
+        elif key.startswith("churn_kind:"):
+            code = key.removeprefix("churn_kind:")
+            customers = customers.filter(
+                current__churn_warning=true, current__churn_reason_codes__icontains=f'"{code}"'
+            )
+        elif key == "min_score":
+            at_least = Value(values["min_score"], output_field=IntegerField())
+            customers = customers.filter(current__score__gte=at_least)
+        else:  # segment, pyramid_level
+            column = "rfm_segment" if key == "segment" else key
+            customers = customers.filter(**{f"current__{column}": values[key]})
+    return customers
+
+
+def _filtered(shape: tuple, values: dict) -> QuerySet:
+    """Customers in the shape's scope matching its filters, before any search."""
+    scope, filters, analytics = shape[0], shape[1], shape[-1]
     customers = _scoped(Customer.objects.all(), scope, values)
     for key in filters:
         if key == "saved_group":
@@ -178,16 +241,41 @@ def _page(shape: tuple, **values: int | str) -> QuerySet:
         else:
             value = values["group_id" if key == "static_group" else key]
             customers = _narrowed(customers, key, value)
+    if analytics is not None:
+        customers = _analytics_filtered(
+            _with_scores(customers, values["run_id"]), analytics, values
+        )
+    return customers
+
+
+def _page(shape: tuple, **values: int | str) -> QuerySet:
+    """The page query of a shape (see ``page_rows``), comparing with ``values``.
+
+    Every value, the record scope's included, is compared with; none decides the SQL.
+    """
+    scope, filters, search, sort, start, stop, analytics = shape
+    customers = _filtered(shape, values)
     order, window = SORTS[sort], slice(start, stop)
+    if analytics and sort in ANALYTICS_SORTS:
+        # Filtered by the scores, every customer listed has one: ties go by the score's own
+        # customer column, so that an index of the run's scores in this order serves it all
+        # (insights' ``score_run_risk``) instead of sorting every warning for one page.
+        order = (order[0], F("current__customer_id").desc())
     shown = dict(SHOWN_NAMES)
+    if analytics is not None:
+        shown.update(SHOWN_SCORES)
     if search is not None:
         # The page is chosen among the matches before anything is joined to them: a common
         # name matches hundreds, and joining branch and owner to each cost more than the rest.
         condition = search_condition(search, values)
         matches = _search_page(customers, condition, order, stop)
+        if sort in ANALYTICS_SORTS:
+            matches = _with_scores(matches, values["run_id"])
         on_page = matches.order_by(*order).values("pk")[window]
         shown["search_capped"] = _past_fence(customers, condition, order)
         customers, window = Customer.objects.filter(pk__in=on_page), slice(None)
+        if analytics is not None:
+            customers = _with_scores(customers, values["run_id"])
     extra = [name for name in shown if name not in SHOWN_NAMES]
     return customers.order_by(*order).annotate(**shown).values(*LIST_VALUES, *extra)[window]
 
@@ -195,11 +283,56 @@ def _page(shape: tuple, **values: int | str) -> QuerySet:
 _compiled_page = ShapedQuery(_page)
 
 
+def _count(shape: tuple, **values: int | str) -> QuerySet:
+    """How many customers a shape's list has, counted up to ``COUNT_LIMIT`` + 1.
+
+    One COUNT over the page's own filtered query (a search: its ranked candidates), with
+    no sort and no join of names.
+    """
+    scope, filters, search, analytics = shape
+    customers = _filtered(shape, values)
+    if search is not None:
+        condition = search_condition(search, values)
+        customers = Customer.objects.filter(pk__in=_fenced(customers, condition.any))
+    counted = customers.order_by().values("pk")[: COUNT_LIMIT + 1]
+    return (
+        Customer.objects.filter(pk__in=counted)
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+
+
+_compiled_count = ShapedQuery(_count)
+
+
+def matching_ids(shape: tuple, values: dict, cap: int) -> QuerySet:
+    """The ids of a page shape's whole list, unsorted, at most ``cap`` of them (built afresh:
+    exports are rare). A search: its ranked candidates, as the list's count has them."""
+    customers = _filtered(shape, values)
+    if shape[2] is not None:
+        condition = search_condition(shape[2], values)
+        customers = Customer.objects.filter(pk__in=_fenced(customers, condition.any))
+    return customers.order_by().values("pk")[:cap]
+
+
 def page_shape(
-    viewer: policy.Viewer, clean: dict, query: str, sort: str, window: slice
+    viewer: policy.Viewer,
+    clean: dict,
+    query: str,
+    sort: str,
+    window: slice,
+    analytics: dict | None = None,
+    run_id: int | None = None,
 ) -> tuple[tuple, dict[str, int | str], bool]:
     """What decides a list page's SQL, the values it compares with, and whether that SQL
-    may be compiled once (not for a saved-filter group, whose definition may change)."""
+    may be compiled once (not for a saved-filter group, whose definition may change).
+
+    ``analytics`` are the cleaned analytics filters (``list_analytics``) and ``run_id`` the
+    current run: without one, the scores are not joined, an analytics filter matches nobody
+    (the caller answers it without a query) and an analytics sort is the name order.
+    """
     scope, scope_values = scope_terms(viewer)
     values: dict[str, int | str] = dict(scope_values)
     filters = []
@@ -217,20 +350,64 @@ def page_shape(
     if terms is not None:
         values.update(terms.values)
     search = terms.shape if terms is not None else None
-    shape = (scope, tuple(filters), search, sort, window.start, window.stop)
+    scores: tuple | None = None
+    if run_id is not None:
+        values["run_id"] = run_id
+        scores = ()
+        for key, value in sorted((analytics or {}).items()):
+            if key == "churn_kind":
+                scores += (f"churn_kind:{value}",)
+            else:
+                scores += (key,)
+                if key not in ("churn_warning", "churn_priority"):
+                    values[key] = value
+    elif sort in ANALYTICS_SORTS:
+        sort = "name"
+    shape = (scope, tuple(filters), search, sort, window.start, window.stop, scores)
     return shape, values, not saved_group
 
 
 def page_rows(
-    viewer: policy.Viewer, clean: dict, query: str, sort: str, window: slice
+    viewer: policy.Viewer,
+    clean: dict,
+    query: str,
+    sort: str,
+    window: slice,
+    analytics: dict | None = None,
+    run_id: int | None = None,
 ) -> list[dict]:
     """The rows of a list page: customers in scope matching a cleaned filter and a search,
     sorted by one of ``SORTS``, the window's slice of them. With a search, each row also
     says (``search_capped``) whether the search matched more than ``SEARCH_CANDIDATES``, of
-    which only that many were ranked."""
-    shape, values, compilable = page_shape(viewer, clean, query, sort, window)
-    if not shape[0]:
-        return []  # a viewer without a role that sees customers
+    which only that many were ranked. With a current run (``run_id``), each row has its
+    scores (``SHOWN_SCORES``)."""
+    shape, values, compilable = page_shape(viewer, clean, query, sort, window, analytics, run_id)
+    if not shape[0] or (analytics and run_id is None):
+        return []  # a viewer without a role that sees customers; no run to filter by
     if compilable:
         return _compiled_page.rows(shape, **values)
     return list(_page(shape, **values))
+
+
+def page_count(
+    viewer: policy.Viewer,
+    clean: dict,
+    query: str,
+    analytics: dict | None = None,
+    run_id: int | None = None,
+) -> int:
+    """How many customers the list has, at most ``COUNT_LIMIT`` + 1 (more: "at least")."""
+    shape, values, compilable = page_shape(
+        viewer, clean, query, "name", slice(0, 1), analytics, run_id
+    )
+    if not shape[0] or (analytics and run_id is None):
+        return 0
+    analytics_filters = shape[-1] or None  # without one, the count needs no scores
+    if analytics_filters is None:
+        values.pop("run_id", None)
+    count_shape = (shape[0], shape[1], shape[2], analytics_filters)
+    if compilable:
+        found = _compiled_count.rows(count_shape, **values)
+    else:
+        found = list(_count(count_shape, **values))
+    return found[0]["total"] if found else 0

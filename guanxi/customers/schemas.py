@@ -8,7 +8,7 @@ from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
 from guanxi.api_types import BusinessDate, Money, RecordId, Version
-from guanxi.customers.list_query import SEARCH_CANDIDATES
+from guanxi.customers.list_query import COUNT_LIMIT, SEARCH_CANDIDATES
 
 
 class CustomerIn(Schema):
@@ -158,6 +158,12 @@ class CustomerRow(BaseModel):
     lifetime_revenue: Decimal
     last_purchase_at: datetime | None
     version: int
+    rfm_segment: str | None = Field(None, description="RFM segment of the latest finished run")
+    pyramid_level: str | None = None
+    churn_warning: bool | None = None
+    churn_priority: bool | None = Field(None, description="On the run's churn call list")
+    value_at_risk: float | None = None
+    score: float | None = None
 
 
 class CustomerPageOut(BaseModel):
@@ -172,6 +178,16 @@ class CustomerPageOut(BaseModel):
         description=f"The search matched more than {SEARCH_CANDIDATES:,} customers, and only"
         f" {SEARCH_CANDIDATES:,} of them were sorted and paged: narrow the search to see every"
         " match (a saved filter with the same search is exact).",
+    )
+    count: int = Field(
+        0,
+        description=f"How many customers in your scope the list has, counted up to"
+        f" {COUNT_LIMIT:,} (see count_is_lower_bound).",
+    )
+    count_is_lower_bound: bool = Field(
+        False,
+        description="There are at least `count` customers: more than the list counts, or a"
+        " search capped at its candidates.",
     )
 
 

@@ -18,13 +18,15 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.compiled_query import CompiledQuery
-from guanxi.customers import history
+from guanxi.customers import history, list_analytics
 from guanxi.customers.identity import national_phone
 from guanxi.customers.list_query import (
+    COUNT_LIMIT,
     LIST_VALUES,
     SHOWN_NAMES,
     SORTS,
     apply_list_filter,
+    page_count,
     page_rows,
 )
 from guanxi.customers.models import (
@@ -142,6 +144,11 @@ class CustomerPage:
     # The search matched more customers than a list ranks (SEARCH_CANDIDATES): the page
     # sorts and pages that many of them only, and the search should be narrowed.
     search_capped: bool = False
+    # How many customers the list has; when ``count_is_lower_bound``, at least that many.
+    count: int = 0
+    count_is_lower_bound: bool = False
+    # Whether an analysis run has finished, whose scores the rows show.
+    has_scores: bool = False
 
 
 @functools.cache
@@ -168,6 +175,11 @@ def _present_personal(phone: str, id_number: str, email: str, access: dict) -> d
     }
 
 
+def present_row(values: dict, access: dict) -> dict:
+    """A list row as the viewer may see it (``access``: ``policy.field_access``'s)."""
+    return _row(values, access)
+
+
 def _row(values: dict, access: dict) -> dict:
     owner = None
     if values["owner_id"] is not None:
@@ -184,7 +196,12 @@ def _row(values: dict, access: dict) -> dict:
         "lifetime_revenue": values["lifetime_revenue"],
         "last_purchase_at": values["last_purchase_at"],
         "version": values["version"],
+        **{name: values.get(name) for name in ROW_SCORES},
     }
+
+
+ROW_SCORES: tuple[str, ...] = ("rfm_segment", "pyramid_level", "churn_warning", "churn_priority")
+ROW_SCORES += ("value_at_risk", "score")
 
 
 def _audit_fields(access: dict) -> list[str]:
@@ -212,6 +229,46 @@ def identifying_search(viewer: policy.Viewer, query: str) -> dict[str, str]:
     return searched
 
 
+@dataclass(frozen=True)
+class ListRequest:
+    """A checked list request: what ``page_rows`` and ``page_count`` need."""
+
+    clean: dict
+    query: str
+    sort: str
+    analytics: dict
+    run_id: int | None
+    searched: dict
+
+
+def list_request_for_user(
+    *, viewer: policy.Viewer, raw_filter: dict, sort: str = "name", extra_errors: dict | None = None
+) -> ListRequest:
+    """Validate a list's filters, analytics filters, search and sort; a ValidationError
+    names every parameter at fault."""
+    errors = dict(extra_errors or {})
+    if sort not in SORTS:
+        errors["sort"] = [_("Sort by one of: %(sorts)s") % {"sorts": ", ".join(SORTS)}]
+    raw = dict(raw_filter)
+    raw_analytics = {k: raw.pop(k) for k in list_analytics.ANALYTICS_KEYS if k in raw}
+    clean: dict = {}
+    analytics: dict = {}
+    try:
+        clean = clean_list_filter(raw)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        analytics = list_analytics.clean_analytics_filter(raw_analytics)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    searched = {} if errors else identifying_search(viewer, clean.get("q", ""))
+    if errors:
+        raise ValidationError(errors)
+    run_id = list_analytics.current_run_id()  # the rows show its scores in any case
+    query = clean.pop("q", "")
+    return ListRequest(clean, query, sort, analytics, run_id, searched)
+
+
 def customer_list_for_user(
     *,
     viewer: policy.Viewer,
@@ -221,44 +278,53 @@ def customer_list_for_user(
     page: int = 1,
     page_size: int = 50,
 ) -> CustomerPage:
-    """A filtered, sorted page of the customers in the viewer's scope; reads are audited."""
+    """A filtered, sorted page of the customers in the viewer's scope, with how many there
+    are; reads are audited.
+
+    Analytics filters and sorts (``list_analytics``) use the latest finished analysis run;
+    without one, an analytics filter matches nobody and an analytics sort is the name order.
+    """
     errors = {}
-    if sort not in SORTS:
-        errors["sort"] = [_("Sort by one of: %(sorts)s") % {"sorts": ", ".join(SORTS)}]
     if page < 1:
         errors["page"] = [_("Pages start at 1.")]
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         errors["page_size"] = [_("Between 1 and %(max)s.") % {"max": MAX_PAGE_SIZE}]
-    try:
-        clean = clean_list_filter(raw_filter)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    searched = {} if errors else identifying_search(viewer, clean.get("q", ""))
-    if errors:
-        raise ValidationError(errors)
+    request = list_request_for_user(
+        viewer=viewer, raw_filter=raw_filter, sort=sort, extra_errors=errors
+    )
     window = slice((page - 1) * page_size, page * page_size + 1)  # one more: is there a next?
-    found = page_rows(viewer, clean, clean.pop("q", ""), sort, window)
+    found = page_rows(
+        viewer, request.clean, request.query, sort, window, request.analytics, request.run_id
+    )
+    total = page_count(viewer, request.clean, request.query, request.analytics, request.run_id)
     has_next = len(found) > page_size
     found = found[:page_size]
     refs = [policy.CustomerRef(v["id"], v["owner_id"], v["branch_id"]) for v in found]
     access = policy.field_access(viewer, refs)
     rows = [_row(v, access[v["id"]]) for v in found]
     _audit_reads(viewer, refs, access, context)
-    if searched:
-        changes = {name: [None, value] for name, value in searched.items()}
+    if request.searched:
+        changes = {name: [None, value] for name, value in request.searched.items()}
         ids = [r.pk for r in refs]
         record(
             viewer.user,
             AuditAction.SEARCH,
             "customer",
             ids,
-            sorted(searched),
+            sorted(request.searched),
             context,
             changes=changes,
         )
     capped = bool(found) and bool(found[0].get("search_capped"))
     return CustomerPage(
-        rows=rows, page=page, page_size=page_size, has_next=has_next, search_capped=capped
+        rows=rows,
+        page=page,
+        page_size=page_size,
+        has_next=has_next,
+        search_capped=capped,
+        count=min(total, COUNT_LIMIT),
+        count_is_lower_bound=capped or total > COUNT_LIMIT,
+        has_scores=request.run_id is not None,
     )
 
 

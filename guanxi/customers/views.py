@@ -20,7 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from guanxi import policy
 from guanxi.audit.services import RequestContext
 from guanxi.concurrency import DuplicateValue, VersionConflict
-from guanxi.customers import duplicates, list_query, reveals, selectors, services
+from guanxi.customers import (
+    duplicates,
+    exports,
+    list_analytics,
+    list_query,
+    reveals,
+    selectors,
+    services,
+)
 from guanxi.customers.forms import CustomerFilterForm, LifecycleForm, RevealForm
 from guanxi.customers.models import (
     Channel,
@@ -86,6 +94,30 @@ def _visible_customer(request: HttpRequest, customer_id: int) -> Customer:
 
 @login_required
 @require_GET
+def customer_export(request: HttpRequest, kind: str) -> HttpResponse:
+    """The list with the filters of the query string as a CSV or Excel file; audited.
+
+    A list the export refuses (filters at fault, too many customers) shows the list page
+    with the reason instead.
+    """
+    form = CustomerFilterForm(request.GET, viewer=viewer_of(request))
+    if form.is_valid():
+        viewer, context = _web(request)
+        try:
+            export = exports.customer_export_for_user(
+                viewer=viewer, raw_filter=form.list_filter(), context=context, sort=form.sort_key()
+            )
+        except ValidationError as exc:
+            form.apply_service_errors(exc)
+        else:
+            return exports.export_response(export, kind)  # type: ignore[return-value]
+    shown = {"form": form, "page": None, "query": request.GET, **CHOICES}
+    shown["can_create"] = policy.allows(viewer_of(request), "customer.create")
+    return render(request, "customers/list.html", shown, status=422)
+
+
+@login_required
+@require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
     """Search, filter, sort and page the customers in the viewer's scope.
 
@@ -106,6 +138,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             form.apply_service_errors(exc)
+    if page is not None:
+        for row in page.rows:
+            row["segment_name"] = list_analytics.segment_label(row["rfm_segment"])
     template = "customers/_results.html" if is_htmx(request) else "customers/list.html"
     shown = {"form": form, "page": page, "query": request.GET, **CHOICES}
     shown["can_create"] = policy.allows(viewer_of(request), "customer.create")

@@ -12,4 +12,8 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
+        from guanxi.customers.list_analytics import register_current_run
         from guanxi.insights import customer_360  # noqa: F401  (registers panel and timeline)
+        from guanxi.insights.models import AnalysisRun
+
+        register_current_run(AnalysisRun.objects.latest_finished_id)

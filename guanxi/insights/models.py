@@ -36,6 +36,11 @@ class AnalysisRunQuerySet(models.QuerySet):
         """The newest finished run, whose scores are the current ones."""
         return self.filter(status=RunStatus.FINISHED).order_by("-finished_at", "-id").first()
 
+    def latest_finished_id(self) -> int | None:
+        """The id of ``latest_finished()``, read alone (the customer list joins its scores)."""
+        finished = self.filter(status=RunStatus.FINISHED).order_by("-finished_at", "-id")
+        return finished.values_list("id", flat=True).first()
+
 
 class AnalysisRun(models.Model):
     """One run of the analytics pipeline over the whole store."""
@@ -120,6 +125,12 @@ class CustomerScore(models.Model):
             models.Index(
                 fields=["run", "churn_warning", "-churn_priority", "churn_rank"],
                 name="score_run_call_list",
+            ),
+            # The customer list's warnings by value at risk (guanxi.customers.list_analytics):
+            # a page of them is the first rows of this index, joined to their customers.
+            models.Index(
+                fields=["run", "churn_warning", "-value_at_risk", "-customer"],
+                name="score_run_risk",
             ),
         ]
 

@@ -125,6 +125,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Masked values one user may reveal in an hour (guanxi.customers.reveals).
 GUANXI_REVEALS_PER_HOUR = int(os.environ.get("GUANXI_REVEALS_PER_HOUR", "20"))
+# Customers one export of the customer list may hold; a larger list is refused (422).
+GUANXI_EXPORT_MAX_ROWS = int(os.environ.get("GUANXI_EXPORT_MAX_ROWS", "100000"))
 # Seconds a process remembers a verified API token (guanxi.org.authentication); 0: never.
 GUANXI_TOKEN_CACHE_SECONDS = float(os.environ.get("GUANXI_TOKEN_CACHE_SECONDS", "5"))
 AXES_FAILURE_LIMIT = int(os.environ.get("GUANXI_LOGIN_FAILURE_LIMIT", "10"))

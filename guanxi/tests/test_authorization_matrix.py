@@ -171,6 +171,11 @@ def _page_lists_customer(response, world, record, role, scope) -> None:
     assert listed == (scope == "in" or role in SEE_ALL), (role, scope)
 
 
+def _exports_customer(response, world, record, role, scope) -> None:
+    exported = b"".join(response.streaming_content).decode("utf-8")
+    assert (record["name"] in exported) == (scope == "in" or role in SEE_ALL), (role, scope)
+
+
 def _lists_staff(response, world, record, role, scope) -> None:
     # The out-of-scope record's owner works in the south branch.
     names = {s["username"] for s in response.json()}
@@ -194,6 +199,10 @@ API: dict[str, Row] = {
         _json("get", "/api/v1/org/staff"), scoped=False, check=_lists_staff
     ),
     "GET /api/v1/customers": Row(_json("get", C), scoped=False, check=_lists_customer),
+    "GET /api/v1/customers/export.csv": Row(
+        _json("get", C + "/export.csv"), scoped=False, check=_exports_customer
+    ),
+    "GET /api/v1/customers/export.xlsx": Row(_json("get", C + "/export.xlsx"), scoped=False),
     "POST /api/v1/customers": Row(
         _json("post", C, _new_customer), EDITORS, scoped=False, allowed_out=ADMIN
     ),
@@ -315,6 +324,10 @@ PAGES: dict[str, Row] = {
         _page("get", "/customers/"), scoped=False, web=True, check=_page_lists_customer
     ),
     "customers/new/": Row(_page("get", "/customers/new/"), EDITORS, scoped=False, web=True),
+    "customers/export.csv": Row(
+        _page("get", "/customers/export.csv"), scoped=False, web=True, check=_exports_customer
+    ),
+    "customers/export.xlsx": Row(_page("get", "/customers/export.xlsx"), scoped=False, web=True),
     "customers/<record_id:customer_id>/": Row(
         _page("get", "/customers/{customer_id}/"), web=True, check=_shows_id
     ),

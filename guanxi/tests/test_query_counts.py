@@ -8,12 +8,17 @@ per row or per group fails here.
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import now
 
 
 def list_audit() -> int:
     """Statements of the audit entry of a list page: PostgreSQL writes it and the customers
     it names in one, SQLite in two."""
     return 1 if connection.vendor == "postgresql" else 2
+
+
+# A list page reads the current analysis run's id, its page of rows and its count.
+LIST_READS = 3
 
 
 def queries_of(client, url: str, params: dict | None = None) -> int:
@@ -49,18 +54,39 @@ def test_a_list_api_page_takes_the_same_queries_for_any_number_of_rows(role, api
     client = api_as(role)
     few = queries_of(client, "/api/v1/customers", {"page_size": 2})
     many = queries_of(client, "/api/v1/customers", {"page_size": 50})
-    assert few == many == 1 + list_audit()
+    assert few == many == LIST_READS + list_audit()
 
 
 def test_a_search_api_page_takes_the_queries_of_a_list_page(api_as, customers):
     assert (
         queries_of(api_as("account_manager"), "/api/v1/customers", {"q": "kehu"})
-        == 1 + list_audit()
+        == LIST_READS + list_audit()
     )
 
 
+@pytest.fixture
+def scored(customers):
+    from guanxi.insights.models import AnalysisRun, CustomerScore
+
+    run = AnalysisRun.objects.create(status="finished", trigger="command", finished_at=now())
+    CustomerScore.objects.bulk_create(
+        CustomerScore(
+            run=run, customer=c, rfm_segment="at_risk", churn_warning=n % 2 == 0, value_at_risk=n
+        )
+        for n, c in enumerate(customers)
+    )
+    return run
+
+
+def test_a_list_api_page_filtered_and_sorted_by_analytics_takes_the_queries_of_a_list_page(
+    api_as, scored
+):
+    params = {"churn_warning": "true", "sort": "-value_at_risk", "segment": "at_risk"}
+    assert queries_of(api_as("admin"), "/api/v1/customers", params) == LIST_READS + list_audit()
+
+
 def test_the_customer_list_page_takes_a_fixed_number_of_queries(logged_in, customers):
-    assert queries_of(logged_in("account_manager"), "/customers/") == 8 + list_audit()
+    assert queries_of(logged_in("account_manager"), "/customers/") == 7 + LIST_READS + list_audit()
 
 
 def test_the_customer_360_page_takes_a_fixed_number_of_queries(logged_in, customers):

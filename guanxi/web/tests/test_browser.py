@@ -276,3 +276,32 @@ def test_the_create_form_fits_a_phone_screen(open_page, customers):
     expect(page.locator("h1.page-title")).to_contain_text("星河科技有限公司")
     expect(page.locator("#field-uscc")).to_have_text("91110000600037341L")
     assert _overflow(page) == 0
+
+
+def test_the_list_with_analytics_fits_a_phone_and_its_filters_fold_away(open_page, customers):
+    from guanxi.insights.models import AnalysisRun, CustomerScore
+
+    run = AnalysisRun.objects.create(
+        status="finished", trigger="command", finished_at=timezone.now()
+    )
+    CustomerScore.objects.create(
+        run=run,
+        customer=customers["zhang"],
+        rfm_segment="at_risk",
+        churn_warning=True,
+        churn_reason_codes=["OVERDUE"],
+        value_at_risk=1234.5,
+        value_tier="gold",
+    )
+    page = open_page("zh-CN")
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "am")
+    assert not page.locator("#analytics-filters").evaluate("d => d.open")
+    assert _overflow(page) == 0
+    page.locator("#analytics-filters summary").click()
+    page.select_option("#id_churn_warning", "true")
+    expect(page.locator("[data-churn-warning]")).to_have_count(1)
+    expect(page.locator("[data-count]")).to_have_attribute("data-count", "1")
+    assert _overflow(page) == 0
+    page.set_viewport_size({"width": 1440, "height": 900})
+    expect(page.locator("#customer-results")).to_contain_text(re.compile(r"1,?234\.50"))

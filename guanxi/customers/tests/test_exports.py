@@ -1,0 +1,100 @@
+"""Exports of the customer list: the list the user sees, masked alike, audited, limited."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from guanxi.audit.models import AuditEntry
+
+
+def _csv(answer) -> list[list[str]]:
+    assert answer.status_code == 200, answer.content
+    body = b"".join(answer.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+@pytest.fixture
+def people(make_customer, staff):
+    mine = make_customer("艾一", phone="13812345678")
+    theirs = make_customer("白二", owner_id=staff["other_manager"].pk, phone="13987654321")
+    return mine, theirs
+
+
+def test_an_account_managers_export_has_only_their_customers(api_as, people):
+    rows = _csv(api_as("account_manager").get("/api/v1/customers/export.csv"))
+    assert [r[1] for r in rows[1:]] == ["艾一"]
+
+
+def test_masked_phone_numbers_stay_masked_in_the_export(api_as, people):
+    rows = _csv(api_as("marketer").get("/api/v1/customers/export.csv"))
+    phones = {r[1]: r[2] for r in rows[1:]}
+    assert phones["艾一"] != "13812345678"
+    assert "****" in phones["艾一"]
+
+
+def test_the_export_has_the_lists_filters(api_as, people):
+    rows = _csv(api_as("admin").get("/api/v1/customers/export.csv", {"q": "白二"}))
+    assert [r[1] for r in rows[1:]] == ["白二"]
+
+
+def test_a_customer_named_like_a_formula_exports_neutralised(api_as, make_customer):
+    make_customer('=HYPERLINK("http://evil.example","x")')
+    rows = _csv(api_as("admin").get("/api/v1/customers/export.csv"))
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","x")'
+
+
+def test_an_export_is_audited_as_one_entry_naming_the_customers(api_as, people):
+    before = AuditEntry.objects.count()
+    _csv(api_as("admin").get("/api/v1/customers/export.csv"))
+    entry = AuditEntry.objects.order_by("-id").first()
+    assert AuditEntry.objects.count() == before + 1
+    assert (entry.action, entry.customer_count) == ("export", 2)
+    assert set(entry.subjects.values_list("customer_id", flat=True)) == {p.pk for p in people}
+
+
+def test_an_export_beyond_the_limit_is_refused_naming_it_and_audits_nothing(
+    api_as, people, settings
+):
+    settings.GUANXI_EXPORT_MAX_ROWS = 1
+    before = AuditEntry.objects.count()
+    answer = api_as("admin").get("/api/v1/customers/export.csv")
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["field"] == "export"
+    assert "1" in answer.json()["detail"][0]["message"]
+    assert AuditEntry.objects.count() == before
+
+
+def test_an_export_with_an_unknown_segment_is_refused_naming_it(api_as, people):
+    answer = api_as("admin").get("/api/v1/customers/export.csv", {"segment": "vip"})
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["field"] == "segment"
+
+
+def test_the_excel_export_holds_the_same_rows(api_as, people):
+    answer = api_as("admin").get("/api/v1/customers/export.xlsx", {"sort": "name"})
+    assert answer.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(answer.streaming_content))).active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["艾一", "白二"]
+
+
+def test_the_list_page_exports_what_it_shows(client, staff, people):
+    client.force_login(staff["account_manager"])
+    answer = client.get("/customers/export.csv")
+    assert [r[1] for r in _csv(answer)[1:]] == ["艾一"]
+
+
+def test_the_last_purchase_exports_as_a_local_date(api_as, people, settings):
+    from datetime import UTC, datetime
+
+    from guanxi.customers.models import Customer
+
+    # 20:00 UTC on 1 March is 04:00 on 2 March in Shanghai.
+    Customer.objects.filter(pk=people[0].pk).update(
+        last_purchase_at=datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+    )
+    settings.TIME_ZONE = "Asia/Shanghai"
+    rows = _csv(api_as("account_manager").get("/api/v1/customers/export.csv"))
+    assert rows[1][9] == "2026-03-02"
