@@ -53,18 +53,28 @@ class _Compiled:
     compiler: SQLCompiler  # applies the converters; it only reads its compiled state
     converters: dict  # column position -> the ORM's converters of its values
 
-    def rows(self, using: str, params: dict[str, int | str]) -> list[dict]:
+    def _bound(self, params: dict[str, int | str]) -> list:
         values = list(self.params)
         for name, positions in self.slots.items():
             value = params[name]
             for position, kind in positions:
                 values[position] = value if type(value) is kind else kind(value)
+        return values
+
+    def rows(self, using: str, params: dict[str, int | str]) -> list[dict]:
         with connections[using].cursor() as cursor:
-            cursor.execute(self.sql, values)
+            cursor.execute(self.sql, self._bound(params))
             rows = cursor.fetchall()
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
         return [dict(zip(self.names, row, strict=True)) for row in rows]
+
+    def count(self, using: str, params: dict[str, int | str]) -> int:
+        # The checked SQL inside a derived table: its parameters stay exactly where they
+        # were checked to be, and a LIMIT in it bounds the count.
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({self.sql}) counted", self._bound(params))
+            return int(cursor.fetchone()[0])
 
 
 def _is_stand_in(value, stand_in: int | str) -> bool:
@@ -174,6 +184,13 @@ class ShapedQuery:
 
     def rows(self, shape: Hashable, using: str = "default", /, **params: int | str) -> list[dict]:
         """The rows of the query of this shape for these parameter values."""
+        return self._compiled_for(shape, using, params).rows(using, params)
+
+    def count(self, shape: Hashable, using: str = "default", /, **params: int | str) -> int:
+        """How many rows the query of this shape has for these values (a LIMIT bounds it)."""
+        return self._compiled_for(shape, using, params).count(using, params)
+
+    def _compiled_for(self, shape: Hashable, using: str, params: dict) -> _Compiled:
         types = {name: type(value) for name, value in params.items()}
         key = (using, shape, tuple(types.items()))
         with self._lock:
@@ -189,4 +206,4 @@ class ShapedQuery:
                 self._compiled[key] = compiled
                 if len(self._compiled) > self._max_shapes:
                     self._compiled.popitem(last=False)
-        return compiled.rows(using, params)
+        return compiled

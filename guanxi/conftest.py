@@ -39,6 +39,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def no_remembered_run() -> None:
+    """Each test starts without a current analysis run remembered from another test's data."""
+    from guanxi.insights.current_run import forget_current_run
+
+    forget_current_run()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     """Real hashing costs ~0.3 s a user; tests create many users and test no hash strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

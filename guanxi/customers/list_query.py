@@ -283,7 +283,7 @@ def _page(shape: tuple, **values: int | str) -> QuerySet:
 _compiled_page = ShapedQuery(_page)
 
 
-def _count_query(shape: tuple, values: dict) -> QuerySet:
+def _count_query(shape: tuple, **values: int | str) -> QuerySet:
     """The ids a shape's count counts: the filtered list (a search: its matches), at most
     ``COUNT_LIMIT`` + 1, unsorted.
 
@@ -297,6 +297,9 @@ def _count_query(shape: tuple, values: dict) -> QuerySet:
     if shape[2] is not None:
         customers = customers.filter(search_condition(shape[2], values).any)
     return customers.order_by().values("pk")[: COUNT_LIMIT + 1]
+
+
+_compiled_count = ShapedQuery(_count_query)
 
 
 def matching_ids(shape: tuple, values: dict, cap: int) -> QuerySet:
@@ -389,7 +392,7 @@ def page_count(
     run_id: int | None = None,
 ) -> int:
     """How many customers the list has, at most ``COUNT_LIMIT`` + 1 (more: "at least")."""
-    shape, values, _compilable = page_shape(
+    shape, values, compilable = page_shape(
         viewer, clean, query, "name", slice(0, 1), analytics, run_id
     )
     if not shape[0] or (analytics and run_id is None):
@@ -398,4 +401,6 @@ def page_count(
     if analytics_filters is None:
         values.pop("run_id", None)
     count_shape = (shape[0], shape[1], shape[2], analytics_filters)
-    return _count_query(count_shape, values).count()
+    if compilable:
+        return _compiled_count.count(count_shape, **values)
+    return _count_query(count_shape, **values).count()

@@ -13,7 +13,10 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from guanxi.customers.list_analytics import register_current_run
-        from guanxi.insights import customer_360  # noqa: F401  (registers panel and timeline)
-        from guanxi.insights.models import AnalysisRun
+        from guanxi.insights import (
+            current_run,
+            customer_360,  # noqa: F401  (registers panel and timeline)
+        )
 
-        register_current_run(AnalysisRun.objects.latest_finished_id)
+        register_current_run(current_run.current_run_id)
+        current_run.connect_signals()

@@ -129,6 +129,8 @@ GUANXI_REVEALS_PER_HOUR = int(os.environ.get("GUANXI_REVEALS_PER_HOUR", "20"))
 GUANXI_EXPORT_MAX_ROWS = int(os.environ.get("GUANXI_EXPORT_MAX_ROWS", "100000"))
 # Seconds a process remembers a verified API token (guanxi.org.authentication); 0: never.
 GUANXI_TOKEN_CACHE_SECONDS = float(os.environ.get("GUANXI_TOKEN_CACHE_SECONDS", "5"))
+# Seconds a process remembers which analysis run is current (guanxi.insights.current_run).
+GUANXI_CURRENT_RUN_SECONDS = float(os.environ.get("GUANXI_CURRENT_RUN_SECONDS", "5"))
 AXES_FAILURE_LIMIT = int(os.environ.get("GUANXI_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True

@@ -120,7 +120,7 @@ ENDPOINTS = {
     "change lifecycle": Endpoint(
         "post",
         "/api/v1/customers/{customer}/lifecycle",
-        lambda r: {"version": r["version"], "status": "repeat", "reason": "第二次购买"},
+        lambda r: {"version": r["version"], "status": "new", "reason": "首次购买理财"},
         texts=("reason",),
         choices=("status",),
         not_null=("status", "reason"),
