@@ -180,3 +180,18 @@ def test_every_compiled_read_of_the_code_base_compiles():
     for query in compiled:
         values = {name: 1 if kind is int else "x" for name, kind in query._types.items()}
         assert query.rows(**values) == []
+
+
+def test_a_shaped_count_counts_the_rows_of_its_shape_up_to_its_limit(make_customer):
+    for name in ("张一", "张二", "张三"):
+        make_customer(name)
+    make_customer("华为技术有限公司", kind="organisation", id_number="")
+
+    @ShapedQuery
+    def of_kind(limit: int, kind: str) -> QuerySet:
+        return Customer.objects.filter(kind=kind).order_by().values("pk")[:limit]
+
+    assert of_kind.count(10, kind="individual") == 3
+    assert of_kind.count(2, kind="individual") == 2
+    assert of_kind.count(10, kind="organisation") == 1
+    assert of_kind.count(10, kind="nobody") == 0
