@@ -65,23 +65,9 @@ class ExportQuery(Schema):
     sort: str = "name"
 
 
-class ListQuery(Schema):
+class ListQuery(ExportQuery):
     """Search, filters, sort and paging of the customer list."""
 
-    q: str = ""
-    status: str = ""
-    value_tier: str = ""
-    branch_id: RecordId | None = None
-    owner_id: RecordId | None = None
-    group_id: RecordId | None = None
-    tag: str = ""
-    segment: str = ""
-    pyramid_level: str = ""
-    churn_warning: str = ""
-    churn_kind: str = ""
-    churn_priority: str = ""
-    min_score: str = ""
-    sort: str = "name"
     page: PageNumber = 1
     page_size: int = 50
 
