@@ -19,6 +19,8 @@ LORENZ_POINTS = 50
 CLV_BINS = 20
 SCORES = range(1, 6)
 CHART_COLUMNS = ("pyramid_level", "rfm_segment", "r_score", "f_score", "total_revenue", "clv")
+CHART_COLUMNS += ("churn_warning", "churn_priority")
+TOP_SHARE = 0.2  # the "top 20%" whose share of revenue the dashboard shows
 
 
 def _counts(values: np.ndarray, order: tuple[str, ...], weights: np.ndarray | None = None):
@@ -51,9 +53,28 @@ def _clv_histogram(clv: np.ndarray) -> dict:
     return {"edges": [round(float(e), 2) for e in edges], "counts": counts.tolist()}
 
 
+def _concentration(revenue: np.ndarray) -> dict:
+    """The Gini coefficient of revenue (0: all equal, 1: one customer has it all) and the
+    share of it that the top ``TOP_SHARE`` of customers bring."""
+    revenue = np.sort(np.clip(revenue[np.isfinite(revenue)], 0, None))
+    total = float(revenue.sum())
+    if revenue.size == 0 or total == 0:
+        return {"gini": None, "top_share": None}
+    n = revenue.size
+    gini = float(2 * np.sum(np.arange(1, n + 1) * revenue) / (n * total) - (n + 1) / n)
+    top = revenue[n - max(1, int(np.ceil(TOP_SHARE * n))) :]
+    return {"gini": round(gini, 4), "top_share": round(float(top.sum()) / total, 4)}
+
+
 def _heatmap(r: np.ndarray, f: np.ndarray) -> list[list[int]]:
     """[R, F, customers] for every cell of the 5 x 5 grid."""
     return [[i, j, int(np.sum((r == i) & (f == j)))] for i in SCORES for j in SCORES]
+
+
+def _flagged(values: Sequence[Any] | np.ndarray) -> int:
+    """How many of a flag column are true (None and NaN are not)."""
+    flags = np.asarray(values, dtype=float)
+    return int(np.sum(flags[np.isfinite(flags)] > 0))
 
 
 def build_charts(columns: Mapping[str, Sequence[Any] | np.ndarray]) -> dict:
@@ -67,6 +88,9 @@ def build_charts(columns: Mapping[str, Sequence[Any] | np.ndarray]) -> dict:
     revenue = np.asarray(columns["total_revenue"], dtype=float)  # None becomes NaN
     return {
         "customers": int(level.size),
+        "churn_warnings": _flagged(columns["churn_warning"]),
+        "churn_calls": _flagged(columns["churn_priority"]),
+        **_concentration(revenue),
         "pyramid": _counts(level, PYRAMID_ORDER),
         "segments": _counts(segment, SEGMENT_ORDER, np.nan_to_num(revenue)),
         "heatmap": _heatmap(

@@ -103,8 +103,11 @@ def _scoped_charts(viewer: policy.Viewer, run: AnalysisRun) -> dict:
 
 
 def _labelled(charts: dict) -> dict:
-    """Chart series with display names added for the active language."""
+    """Chart series with display names added for the active language (headline figures
+    that a run from before they existed lacks are None)."""
+    headlines = dict.fromkeys(("churn_warnings", "churn_calls", "gini", "top_share"))
     return {
+        **headlines,
         **charts,
         "pyramid": [[level_label(code), n, code] for code, n in charts["pyramid"]],
         "segments": [

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from guanxi.insights.charts import build_charts
+from guanxi.insights.charts import CHART_COLUMNS, build_charts
 from guanxi.insights.config import WriteBackConfig, write_back_config
 from guanxi.insights.store import _libpq_dsn, extension_path
 
@@ -51,10 +51,10 @@ def test_the_scanner_extensions_are_installed():
 
 
 def test_charts_of_nobody_are_empty():
-    charts = build_charts({name: [] for name in ("pyramid_level", "rfm_segment", "r_score",
-                                                  "f_score", "total_revenue", "clv")})  # fmt: skip
+    charts = build_charts({name: [] for name in CHART_COLUMNS})
 
-    assert charts["customers"] == 0
+    assert charts["customers"] == charts["churn_warnings"] == charts["churn_calls"] == 0
+    assert charts["gini"] is None and charts["top_share"] is None
     assert charts["pyramid"] == [] and charts["lorenz"] == []
     assert charts["clv_histogram"] == {"edges": [], "counts": []}
 
@@ -68,6 +68,8 @@ def test_charts_count_levels_in_pyramid_order_and_fill_the_heatmap():
             "f_score": [1, 5, 4, None],
             "total_revenue": [10.0, 500.0, 490.0, None],
             "clv": [0.0, 900.0, 800.0, np.nan],
+            "churn_warning": [True, False, False, False],
+            "churn_priority": [True, None, None, None],
         }
     )
 
@@ -76,3 +78,15 @@ def test_charts_count_levels_in_pyramid_order_and_fill_the_heatmap():
     assert len(charts["heatmap"]) == 25 and [5, 5, 1] in charts["heatmap"]
     assert charts["lorenz"][0] == [0.0, 0.0] and charts["lorenz"][-1] == [1.0, 1.0]
     assert sum(charts["clv_histogram"]["counts"]) == 3
+    assert (charts["churn_warnings"], charts["churn_calls"]) == (1, 1)
+
+
+def test_revenue_concentration_is_the_gini_and_the_top_fifths_share():
+    columns = {name: [None] * 5 for name in CHART_COLUMNS}
+    columns["pyramid_level"] = columns["rfm_segment"] = [""] * 5  # text: "" for none
+    columns["total_revenue"] = [0.0, 0.0, 0.0, 0.0, 100.0]
+    concentrated = build_charts(columns)
+    assert (concentrated["gini"], concentrated["top_share"]) == (0.8, 1.0)
+    columns["total_revenue"] = [20.0] * 5
+    equal = build_charts(columns)
+    assert (equal["gini"], equal["top_share"]) == (0.0, 0.2)

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from guanxi.audit.models import AuditEntry
-from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, RunStatus
+from guanxi.insights.charts import CHART_COLUMNS, build_charts
+from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
 from guanxi.web.tests.support import client_for
 
 from .conftest import DUMMY
@@ -218,12 +219,22 @@ def test_the_churn_list_shows_value_at_risk_with_its_definition_in_chinese(staff
 
 def test_the_dashboard_counts_the_call_list(staff, book, fabricated_run):
     run = fabricated_run(list(book.values()), warn={book["own"].pk}, call_list={book["own"].pk})
-    run.counts["churn_calls"] = 1
+    scores = CustomerScore.objects.filter(run=run).values_list(*CHART_COLUMNS)
+    run.charts = build_charts(dict(zip(CHART_COLUMNS, zip(*scores, strict=True), strict=True)))
     run.save()
 
     page = client_for(staff["analyst"]).get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en")
 
     assert "1 on the call list" in page.content.decode()
+
+
+def test_an_account_manager_sees_the_headline_figures_of_their_own_customers(staff, run):
+    page = client_for(staff["account_manager"]).get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en")
+
+    html = page.content.decode()
+    assert 'id="customers-scored">1<' in html  # not the company's 3
+    assert 'id="churn-warnings">1<' in html
+    assert 'id="top-share">100%<' in html and 'id="gini">0.00<' in html
 
 
 def test_the_360_page_shows_value_at_risk_and_that_the_customer_is_on_the_call_list(
