@@ -18,8 +18,10 @@ SEGMENT_ORDER = tuple(rule.code for rule in DEFAULT_SEGMENT_RULES)
 LORENZ_POINTS = 50
 CLV_BINS = 20
 SCORES = range(1, 6)
-CHART_COLUMNS = ("pyramid_level", "rfm_segment", "r_score", "f_score", "total_revenue", "clv")
-CHART_COLUMNS += ("churn_warning", "churn_priority")
+CHART_COLUMNS: tuple[str, ...] = (
+    *("pyramid_level", "rfm_segment", "r_score", "f_score", "total_revenue", "clv"),
+    *("churn_warning", "churn_priority"),
+)
 TOP_SHARE = 0.2  # the "top 20%" whose share of revenue the dashboard shows
 
 
