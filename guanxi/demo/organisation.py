@@ -61,7 +61,9 @@ def build_world(
 ) -> World:
     """Create (or reuse) the company, its branches, teams, managers, products, tags and
     groups."""
-    company, _ = Company.objects.get_or_create(name=industry.company)
+    company, _ = Company.objects.get_or_create(
+        name=industry.company, defaults={"industry": industry.key}
+    )
     branches = []
     for city in CITIES[: branch_count(customers)]:
         branch, _ = Branch.objects.get_or_create(

@@ -15,7 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 from guanxi.analytics.churn_priority import ChurnPriorityConfig
 from guanxi.analytics.pipeline import AnalysisConfig
 from guanxi.analytics.pyramid import PyramidConfig
+from guanxi.analytics.value import PROFILES, ValueProfile
 from guanxi.customers.models import LifecycleStatus, ValueTier
+from guanxi.org.models import Company, CompanyIndustry
 
 # Statuses meaning "has an account" (an inactive one still does) and "a former customer";
 # suspects and prospects are neither, so the pyramid calls them suspects.
@@ -27,9 +29,18 @@ ACCOUNT_STATUSES = (
     LifecycleStatus.WON_BACK,
 )
 FORMER_STATUSES = (LifecycleStatus.LOST,)
-TIER_MEASURES = ("clv", "score")
+# "value" stands for the value profile's measure (guanxi.analytics.value).
+TIER_MEASURES = ("value", "clv", "score")
 # What churn puts at risk: columns of the analysis that measure a customer's value.
-VALUE_AT_RISK_MEASURES = ("revenue_12m", "total_revenue", "clv")
+VALUE_AT_RISK_MEASURES = (
+    "value",
+    "revenue_12m",
+    "total_revenue",
+    "clv",
+    "aum",
+    "profit_12m",
+    "monthly_spend",
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +48,8 @@ class WriteBackConfig:
     """How results reach the customer record.
 
     Attributes:
-        tier_measure: ``"clv"`` or ``"score"``: the measure whose percentiles set the tier.
+        tier_measure: the measure whose percentiles set the tier: ``"value"`` (the value
+            profile's measure, so tier, pyramid and score agree), ``"clv"`` or ``"score"``.
         value_tiers: (tier, share) from the best customers down, e.g. platinum for the top
             5 %, gold for the next 15 %; customers in no share (or with a measure of 0 or
             none) get the standard tier.
@@ -47,7 +59,8 @@ class WriteBackConfig:
         keep_runs: finished runs whose scores are kept (the history); older runs are
             deleted. Suggestions are kept for the newest run only: nothing shows older ones.
         churn_value_measure: the value a churning customer takes away, one of
-            :data:`VALUE_AT_RISK_MEASURES`; value at risk = churn probability x this.
+            :data:`VALUE_AT_RISK_MEASURES` (``"value"``: the profile's measure); value at
+            risk = churn probability x this.
         churn_list_share: the churn call list's length as a share of the customers
             analysed: the warned customers with the largest value at risk.
         churn_calls_per_owner: if set, the call list is instead each account manager's
@@ -55,7 +68,7 @@ class WriteBackConfig:
             manager: this many per branch).
     """
 
-    tier_measure: str = "clv"
+    tier_measure: str = "value"
     value_tiers: tuple[tuple[str, float], ...] = (
         (ValueTier.PLATINUM, 0.05),
         (ValueTier.GOLD, 0.15),
@@ -65,7 +78,7 @@ class WriteBackConfig:
     cross_sell_per_customer: int = 3
     nightly_hour: int = 2
     keep_runs: int = 30
-    churn_value_measure: str = "revenue_12m"
+    churn_value_measure: str = "value"
     churn_list_share: float = 0.05
     churn_calls_per_owner: int | None = None
 
@@ -114,16 +127,27 @@ def write_back_config() -> WriteBackConfig:
         raise ImproperlyConfigured(f"GUANXI_INSIGHTS: {exc}") from exc
 
 
+def value_profile() -> ValueProfile:
+    """The company's value profile, by its industry (the first company's: one runs Guanxi)."""
+    industry = Company.objects.order_by("pk").values_list("industry", flat=True).first()
+    return PROFILES.get(industry or CompanyIndustry.BANK, PROFILES["retail"])
+
+
 def default_analysis_config() -> AnalysisConfig:
-    """The library's defaults, with the pyramid told what the store's statuses mean and the
-    churn call list measured and sized as ``GUANXI_INSIGHTS`` says."""
+    """The library's defaults, with the company's value profile, the pyramid told what the
+    store's statuses mean and the churn call list measured and sized as ``GUANXI_INSIGHTS``
+    says."""
     write_back = write_back_config()
+    profile = value_profile()
+    at_risk = write_back.churn_value_measure
     return AnalysisConfig(
+        value=profile,
         pyramid=PyramidConfig(
             customer_statuses=tuple(str(s) for s in ACCOUNT_STATUSES),
             potential_statuses=tuple(str(s) for s in FORMER_STATUSES),
         ),
         churn_priority=ChurnPriorityConfig(
-            value_col=write_back.churn_value_measure, list_share=write_back.churn_list_share
+            value_col=profile.measure if at_risk == "value" else at_risk,
+            list_share=write_back.churn_list_share,
         ),
     )

@@ -115,6 +115,17 @@ class CustomerScore(models.Model):
     rank_company = models.PositiveIntegerField(_("rank in company"), null=True, blank=True)
     rank_branch = models.PositiveIntegerField(_("rank in branch"), null=True, blank=True)
     value_tier = models.CharField(_("value tier"), max_length=16, choices=ValueTier.choices)
+    # The value measures (guanxi.analytics.value); nullable, like the call list's columns, so
+    # adding them does not rebuild the history table, and runs before them have none.
+    value = models.FloatField(_("value"), null=True, blank=True)
+    value_share = models.FloatField(_("top share of the company"), null=True, blank=True)
+    value_share_branch = models.FloatField(_("top share of the branch"), null=True, blank=True)
+    aum = models.FloatField(_("AUM"), null=True, blank=True)
+    monthly_spend = models.FloatField(_("monthly spend"), null=True, blank=True)
+    tenure_months = models.PositiveIntegerField(_("months as a customer"), null=True, blank=True)
+    cost_12m = models.FloatField(_("cost to serve, last 12 months"), null=True, blank=True)
+    profit_12m = models.FloatField(_("profit, last 12 months"), null=True, blank=True)
+    unprofitable = models.BooleanField(_("costs more than it brings"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer score")

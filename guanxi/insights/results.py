@@ -46,7 +46,7 @@ def score_rows(
     pipeline's per-customer result.
     """
     con.register("result", customers)
-    measure = "r.clv" if config.tier_measure == "clv" else "r.score"
+    measure = f"r.{config.tier_measure}"
     value = f"r.{config.churn_value_measure}"
     try:
         return con.execute(
@@ -58,6 +58,11 @@ def score_rows(
                     CASE WHEN r.score IS NULL THEN NULL ELSE
                         rank() OVER (PARTITION BY c.branch_id ORDER BY r.score DESC NULLS LAST)
                     END AS _branch_rank,
+                    CASE WHEN r.value > 0 THEN
+                        rank() OVER (PARTITION BY c.branch_id ORDER BY r.value DESC NULLS LAST)
+                        / count(CASE WHEN r.value > 0 THEN 1 END)
+                            OVER (PARTITION BY c.branch_id)
+                    END AS _branch_value_share,
                     {value} AS r_value,
                     CASE WHEN r.churn_rank IS NULL THEN NULL ELSE
                         row_number() OVER (
@@ -86,7 +91,9 @@ def score_rows(
                 score,
                 rank AS rank_company,
                 _branch_rank AS rank_branch,
-                {_tier_case(config)} AS value_tier
+                {_tier_case(config)} AS value_tier,
+                value, value_share, _branch_value_share AS value_share_branch,
+                aum, monthly_spend, tenure_months, cost_12m, profit_12m, unprofitable
             FROM ranked
             ORDER BY customer_id
             """

@@ -145,7 +145,8 @@ def prune_history(latest: AnalysisRun, keep_runs: int) -> None:
 def _analyze(
     con: duckdb.DuckDBPyConnection, config: AnalysisConfig, say: Progress
 ) -> AnalysisResult:
-    """The pipeline on the snapshot, with holdings and lifecycle status for the pyramid."""
+    """The pipeline on the snapshot, with holdings and lifecycle status for the pyramid and
+    balances, product kinds and channels for the value measures."""
     backend = ibis.duckdb.from_connection(con)
     held = backend.table("holdings")
     holdings = held.group_by("customer_id").aggregate(**{config.pyramid.holdings_col: held.count()})
@@ -159,6 +160,9 @@ def _analyze(
         config=config,
         holdings=holdings,
         status=status,
+        balances=held.select("customer_id", "kind", "balance"),
+        kind_col="kind",
+        channel_col="channel",
         progress=say,
     )
 

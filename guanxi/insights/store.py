@@ -76,13 +76,17 @@ def _snapshot_statements() -> list[str]:
     # must be local days, so times are shifted into the configured time zone.
     local_time = f"timezone('{settings.TIME_ZONE}', occurred_at::TIMESTAMPTZ)"
     return [
-        f"CREATE TABLE transactions AS SELECT customer_id, {local_time} AS occurred_at,"
-        f" amount::DOUBLE AS amount FROM {_table(Transaction)}",
+        f"CREATE TABLE products AS SELECT id AS product_id, code, name, kind"
+        f" FROM {_table(Product)}",
+        # The product kind and channel give each transaction's margin and cost to serve.
+        f"CREATE TABLE transactions AS SELECT t.customer_id, {local_time} AS occurred_at,"
+        f" t.amount::DOUBLE AS amount, t.channel, p.kind"
+        f" FROM {_table(Transaction)} t LEFT JOIN products p ON p.product_id = t.product_id",
         f"CREATE TABLE customers AS SELECT id AS customer_id, branch_id, owner_id, status"
         f" FROM {_table(Customer)}",
-        f"CREATE TABLE holdings AS SELECT customer_id, product_id FROM {_table(Holding)}"
-        " WHERE closed_at IS NULL",
-        f"CREATE TABLE products AS SELECT id AS product_id, code, name FROM {_table(Product)}",
+        f"CREATE TABLE holdings AS SELECT h.customer_id, h.product_id, p.kind,"
+        f" h.balance::DOUBLE AS balance FROM {_table(Holding)} h"
+        " JOIN products p USING (product_id) WHERE h.closed_at IS NULL",
     ]
 
 
@@ -90,9 +94,9 @@ def _snapshot_statements() -> list[str]:
 def snapshot() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB holding a snapshot of the store's analysis inputs.
 
-    Tables: ``transactions`` (customer_id, occurred_at local, amount), ``customers``
-    (customer_id, branch_id, owner_id, status), ``holdings`` (open ones: customer_id, product_id),
-    ``products`` (product_id, code, name).
+    Tables: ``transactions`` (customer_id, occurred_at local, amount, channel, product kind),
+    ``customers`` (customer_id, branch_id, owner_id, status), ``holdings`` (open ones:
+    customer_id, product_id, kind, balance), ``products`` (product_id, code, name, kind).
     """
     con = duckdb.connect()
     try:

@@ -8,10 +8,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class CompanyIndustry(models.TextChoices):
+    """What the company does: it decides how customer value is measured
+    (:data:`guanxi.analytics.value.PROFILES` has a profile per choice)."""
+
+    BANK = "bank", _("Bank")
+    TELECOM = "telecom", _("Telecom operator")
+    RETAIL = "retail", _("Retail and other")
+
+
 class Company(models.Model):
     """The organisation that runs Guanxi (a bank, an operator, a broker ...)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    industry = models.CharField(
+        _("industry"), max_length=16, choices=CompanyIndustry.choices, default=CompanyIndustry.BANK
+    )
 
     class Meta:
         verbose_name = _("company")

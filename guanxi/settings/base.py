@@ -99,9 +99,10 @@ GUANXI_EVENTS = {
 
 # What analytics runs write back (guanxi.insights.config reads and checks this).
 GUANXI_INSIGHTS = {
-    # Value tier by percentile of this measure ("clv" or "score"), best customers first;
-    # whoever is in none of the listed shares gets the standard tier.
-    "tier_measure": "clv",
+    # Value tier by percentile of this measure, best customers first: "value" (the company
+    # industry's value measure: AUM for a bank, monthly spend for an operator), "clv" or
+    # "score"; whoever is in none of the listed shares gets the standard tier.
+    "tier_measure": "value",
     "value_tiers": [("platinum", 0.05), ("gold", 0.15), ("silver", 0.30)],
     "write_value_tier": True,
     "cross_sell_per_customer": 3,
@@ -110,10 +111,11 @@ GUANXI_INSIGHTS = {
     # Local hour at which ``guanxi schedule-nightly`` queues the nightly run.
     "nightly_hour": int(os.environ.get("GUANXI_NIGHTLY_HOUR", "2")),
     # The churn call list: warned customers by value at risk = churn probability x this
-    # measure ("revenue_12m", "total_revenue" or "clv"); its length is this share of the
+    # measure ("value": the industry's value measure, or "revenue_12m", "total_revenue",
+    # "clv", "aum", "profit_12m", "monthly_spend"); its length is this share of the
     # customers analysed, or, if churn_calls_per_owner is a number, that many per account
     # manager (customers without one: that many per branch).
-    "churn_value_measure": "revenue_12m",
+    "churn_value_measure": "value",
     "churn_list_share": 0.05,
     "churn_calls_per_owner": None,
 }

@@ -50,7 +50,12 @@ class AnalysisResult:
             customers by value at risk, 1 = call first; null without a warning),
             ``churn_priority`` (on the call list: the top of that ranking, sized by
             ``config.churn_priority``; see :mod:`guanxi.analytics.churn_priority`),
-            ``score`` (0-100) and ``rank`` (1 = best).
+            ``score`` (0-100), ``rank`` (1 = best), the value measures of
+            :func:`~guanxi.analytics.value.value_measures` (``aum``, ``loans``,
+            ``monthly_spend``, ``tenure_months``, ``margin_12m``, ``cost_12m``,
+            ``profit_12m``, ``unprofitable``), ``value`` (the profile's measure) and
+            ``value_share`` (the share of customers valued at least as high: 0.12 = in the
+            top 12 %; null without a positive value).
         overview: JSON-ready headline numbers (``churn_list``: the call list's length,
             share, value measure and total value at risk), model parameters, input counts,
             warnings and
@@ -89,6 +94,18 @@ _SUMMARY_COLUMNS = (
 )
 """Columns of the customer summary carried into ``AnalysisResult.customers``."""
 
+VALUE_COLUMNS = (
+    "aum",
+    "loans",
+    "monthly_spend",
+    "tenure_months",
+    "margin_12m",
+    "cost_12m",
+    "profit_12m",
+    "unprofitable",
+)
+"""Columns of the value measures carried into ``AnalysisResult.customers``."""
+
 CUSTOMER_COLUMNS = [
     CUSTOMER,
     *_SUMMARY_COLUMNS,
@@ -116,12 +133,16 @@ CUSTOMER_COLUMNS = [
     "churn_priority",
     "score",
     "rank",
+    *VALUE_COLUMNS,
+    "value",
+    "value_share",
 ]
 """Columns of ``AnalysisResult.customers``, in order."""
 
 
 def assemble_customers(
     summary: ir.Table,
+    value: ir.Table,
     rfm: ir.Table,
     pyramid: ir.Table,
     models: ir.Table,
@@ -167,6 +188,7 @@ def assemble_customers(
         ),
         priority,
         scores.select(CUSTOMER, "score", rank="overall_rank"),
+        value.select(CUSTOMER, *VALUE_COLUMNS),
     ]
     table = pyramid.select(
         CUSTOMER,
@@ -176,9 +198,19 @@ def assemble_customers(
     )
     for part in parts:
         table = table.left_join(part, CUSTOMER).drop(f"{CUSTOMER}_right")
+    measure = table[cfg.value.measure].cast("float64")
+    positive = measure > 0
+    # place among the customers with a value (1 = best; ties share the better place)
+    above = ibis.rank().over(order_by=measure.desc()) + 1
     table = table.mutate(
         churn_warning=table["churn_warning"].fill_null(False),
         churn_priority=table["churn_priority"].fill_null(False),
+        value=measure,
+        value_share=ibis.ifelse(
+            positive,
+            above.cast("float64") / positive.cast("int64").sum().over().cast("float64"),
+            ibis.null("float64"),
+        ),
     )
     out = table.order_by(CUSTOMER).to_pyarrow()
     zh = _render_zh(out["_reasons"], cfg.churn.trailing_months)

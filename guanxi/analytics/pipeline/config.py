@@ -3,6 +3,7 @@ the default scoring indicators, and the column names of the run's internal table
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from guanxi.analytics.clv.base import TransactionModel
 from guanxi.analytics.pyramid import PyramidConfig
 from guanxi.analytics.scoring import Indicator
 from guanxi.analytics.summary import TimeUnit
+from guanxi.analytics.value import PROFILES, ValueProfile
 
 CUSTOMER = "customer_id"
 # Columns of the run's compact copy of the log (see :func:`~.prepare.prepare`).
@@ -36,7 +38,8 @@ DEFAULT_INDICATORS: tuple[Indicator, ...] = (
 )
 """Default score: future value (CLV), recent revenue, frequency and recency. Percentile
 normalisation because CLV and revenue are heavy-tailed (min-max would squash almost every
-customer near 0)."""
+customer near 0). With a value profile whose measure is neither, the measure takes CLV's
+place (:meth:`AnalysisConfig.scoring_indicators`)."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,11 @@ class AnalysisConfig:
         churn_priority: the value that churn puts at risk (``value_col``, default
             ``revenue_12m``; any numeric column of the customer summary or the model
             outputs) and the length of the call list (``list_share`` of the customers).
-        pyramid: customer pyramid cut-offs.
-        indicators: scoring indicators over the customers table's columns.
+        pyramid: customer pyramid cut-offs; its value axis is the value profile's measure.
+        value: the industry's idea of value (:mod:`guanxi.analytics.value`): its measure is
+            the pyramid's value axis and the score's value part; its costs give the profit.
+        indicators: scoring indicators over the customers table's columns (default
+            :data:`DEFAULT_INDICATORS` with the value measure in CLV's place).
         pareto_fraction: the "top" share of customers in the overview's Pareto share.
         lorenz_points: points of the Lorenz curve table.
         profit_groups: groups of the profit table (5 = quintiles).
@@ -84,7 +90,8 @@ class AnalysisConfig:
     churn: ChurnRuleConfig = field(default_factory=ChurnRuleConfig)
     churn_priority: ChurnPriorityConfig = field(default_factory=ChurnPriorityConfig)
     pyramid: PyramidConfig = field(default_factory=PyramidConfig)
-    indicators: tuple[Indicator, ...] = DEFAULT_INDICATORS
+    value: ValueProfile = PROFILES["retail"]
+    indicators: tuple[Indicator, ...] | None = None
     pareto_fraction: float = 0.2
     lorenz_points: int = 100
     profit_groups: int = 5
@@ -102,8 +109,20 @@ class AnalysisConfig:
             raise ValueError("annual_discount_rate must be a finite rate above -1")
         if self.min_model_customers < 2:
             raise ValueError("min_model_customers must be >= 2")
-        if not self.indicators:
+        if self.indicators is not None and not self.indicators:
             raise ValueError("indicators is empty")
+
+    def scoring_indicators(self) -> tuple[Indicator, ...]:
+        """The score's indicators: as configured, or the defaults with the value measure."""
+        if self.indicators is not None:
+            return self.indicators
+        measure = self.value.measure
+        if measure in {i.column for i in DEFAULT_INDICATORS}:
+            return DEFAULT_INDICATORS
+        return tuple(
+            dataclasses.replace(i, column=measure) if i.column == "clv" else i
+            for i in DEFAULT_INDICATORS
+        )
 
     @property
     def monthly_discount_rate(self) -> float:

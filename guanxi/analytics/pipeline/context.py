@@ -18,6 +18,7 @@ _Result = TypeVar("_Result")
 STEPS: dict[str, tuple[str, str]] = {
     "validate": ("Checking the input", "检查输入数据"),
     "summary": ("Summarising customers", "汇总客户数据"),
+    "value": ("Measuring value and profit", "计算客户价值与利润"),
     "models": ("Fitting CLV models", "拟合客户终身价值模型"),
     "segments": ("RFM segments and pyramid", "RFM 分群与客户金字塔"),
     "churn": ("Churn warnings", "流失预警"),

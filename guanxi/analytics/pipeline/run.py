@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
+import ibis
 import ibis.expr.types as ir
 
 from guanxi.analytics.churn_priority import churn_priority
@@ -29,6 +33,7 @@ from guanxi.analytics.pyramid import customer_pyramid
 from guanxi.analytics.rfm import rfm_scores
 from guanxi.analytics.scoring import score_customers
 from guanxi.analytics.summary import customer_summary, input_report, require_columns
+from guanxi.analytics.value import value_measures
 
 
 def analyze(
@@ -40,6 +45,9 @@ def analyze(
     config: AnalysisConfig | None = None,
     holdings: ir.Table | None = None,
     status: ir.Table | None = None,
+    balances: ir.Table | None = None,
+    kind_col: str | None = None,
+    channel_col: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> AnalysisResult:
     """Run the whole analysis on a transaction log (see the module docstring).
@@ -51,6 +59,10 @@ def analyze(
         config: settings (default :class:`AnalysisConfig`).
         holdings: optional ``<customer_col>, <config.pyramid.holdings_col>`` for the pyramid.
         status: optional ``<customer_col>, <config.pyramid.status_col>`` for the pyramid.
+        balances: optional open holdings ``<customer_col>, kind, balance`` for AUM, loans and
+            the margin and servicing cost of balances (:mod:`guanxi.analytics.value`).
+        kind_col, channel_col: optional product kind and channel columns of
+            ``transactions``, for the margin and cost to serve of each transaction.
         progress: called with a :data:`STEPS` code as each step starts.
 
     The run creates (and drops) temporary tables on the transactions' backend connection;
@@ -65,24 +77,47 @@ def analyze(
     cfg = config or AnalysisConfig()
     require_columns(transactions, customer_col, time_col, amount_col, what="transactions")
     run = Run(transactions, progress)
+    sources = Sources(transactions, holdings, status, balances, kind_col, channel_col)
     try:
-        return _analyze(
-            run, transactions, customer_col, time_col, amount_col, cfg, holdings, status
-        )
+        return _analyze(run, sources, customer_col, time_col, amount_col, cfg)
     finally:
         run.drop_scratch()
 
 
+@dataclass(frozen=True)
+class Sources:
+    """The tables a run reads besides its settings."""
+
+    transactions: ir.Table
+    holdings: ir.Table | None
+    status: ir.Table | None
+    balances: ir.Table | None
+    kind_col: str | None
+    channel_col: str | None
+
+    def activity(self, customer_col: str, time_col: str, amount_col: str, since: dt.date):
+        """The transactions from ``since`` on with their kind and channel (null if not given),
+        as :func:`~guanxi.analytics.value.value_measures` reads them."""
+        t = self.transactions
+        day = t[time_col].cast("date")
+        none = ibis.null("string")
+        return t.filter(day >= since).select(
+            **{CUSTOMER: t[customer_col]},
+            amount=t[amount_col],
+            kind=t[self.kind_col].cast("string") if self.kind_col else none,
+            channel=t[self.channel_col].cast("string") if self.channel_col else none,
+        )
+
+
 def _analyze(
     run: Run,
-    transactions: ir.Table,
+    sources: Sources,
     customer_col: str,
     time_col: str,
     amount_col: str,
     cfg: AnalysisConfig,
-    holdings: ir.Table | None,
-    status: ir.Table | None,
 ) -> AnalysisResult:
+    transactions = sources.transactions
     with run.step("validate"):
         check_time_text(transactions, time_col)
         tx = run.materialise(prepare(transactions, customer_col, time_col, amount_col))
@@ -103,6 +138,20 @@ def _analyze(
                 recent_window_days=cfg.recent_window_days,
             )
         )
+    with run.step("value"):
+        since = report.as_of - dt.timedelta(days=cfg.recent_window_days - 1)
+        value = run.materialise(
+            value_measures(
+                summary,
+                as_of=report.as_of,
+                activity=sources.activity(customer_col, time_col, amount_col, since),
+                balances=rename_customer(sources.balances, customer_col),
+                costs=cfg.value.costs,
+                window_days=cfg.recent_window_days,
+                customer_col=CUSTOMER,
+            )
+        )
+        valued = run.materialise(summary.left_join(value, CUSTOMER).drop(f"{CUSTOMER}_right"))
     inputs = summary.select(CUSTOMER, *MODEL_INPUTS).to_pyarrow()
     # The models are NumPy work on one core: fit them in a thread while the backend
     # computes the segments and the churn window on the other(s).
@@ -112,10 +161,10 @@ def _analyze(
             rfm = run.materialise(rfm_scores(summary, customer_col=CUSTOMER))
             pyramid = run.materialise(
                 customer_pyramid(
-                    summary,
-                    holdings=rename_customer(holdings, customer_col),
-                    status=rename_customer(status, customer_col),
-                    config=cfg.pyramid,
+                    valued,
+                    holdings=rename_customer(sources.holdings, customer_col),
+                    status=rename_customer(sources.status, customer_col),
+                    config=dataclasses.replace(cfg.pyramid, value_col=cfg.value.measure),
                     customer_col=CUSTOMER,
                 )
             )
@@ -135,16 +184,20 @@ def _analyze(
                     customer_col=CUSTOMER,
                 )
             )
-            scored = summary.join(models, CUSTOMER)
+            scored = valued.join(models, CUSTOMER)
             priority = churn_priority(
                 scored.join(churn.select(CUSTOMER, "warning"), CUSTOMER),
                 config=cfg.churn_priority,
                 customer_col=CUSTOMER,
             )
     with run.step("scoring"):
-        scores = run.materialise(score_customers(scored, cfg.indicators, customer_col=CUSTOMER))
+        scores = run.materialise(
+            score_customers(scored, cfg.scoring_indicators(), customer_col=CUSTOMER)
+        )
     with run.step("assemble"):
-        customers = assemble_customers(summary, rfm, pyramid, models, churn, priority, scores, cfg)
+        customers = assemble_customers(
+            summary, value, rfm, pyramid, models, churn, priority, scores, cfg
+        )
         tables = aggregates(summary, rfm, pyramid, cfg)
         overview = build_overview(run, report, summary, customers, fit.info, cfg)
     overview["timings"] = {code: run.timings[code] for code in STEPS}

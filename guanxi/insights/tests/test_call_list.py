@@ -104,7 +104,8 @@ def test_a_run_writes_value_at_risk_rank_and_the_call_list(demo_store):
     scores = CustomerScore.objects.filter(run=run)
     for s in scores.exclude(p_alive=None):
         assert s.churn_probability == pytest.approx(1 - s.p_alive)
-        assert s.value_at_risk == pytest.approx(s.churn_probability * s.revenue_12m)
+        # the demo is a bank: what a leaving customer takes away is their AUM
+        assert s.value_at_risk == pytest.approx(s.churn_probability * s.aum)
     assert not scores.filter(churn_warning=False, churn_rank__isnull=False).exists()
     assert not scores.filter(churn_warning=True, churn_rank=None).exists()
     listed = scores.filter(churn_priority=True)
