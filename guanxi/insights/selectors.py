@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from guanxi import policy
@@ -19,17 +19,12 @@ from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_get_for_user
+from guanxi.insights import glossary
 from guanxi.insights.charts import CHART_COLUMNS, PYRAMID_ORDER, build_charts
 from guanxi.insights.migration import NOT_SCORED, level_migration, previous_run
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
 
 CHURN_LIST_SIZE = 50
-VALUE_MEASURE_LABELS = {
-    "revenue_12m": gettext_lazy("revenue over the last 12 months"),
-    "total_revenue": gettext_lazy("revenue to date"),
-    "clv": gettext_lazy("customer lifetime value"),
-}
-"""How the definition of value at risk names each measure it may multiply."""
 _SEGMENT_NAMES = {rule.code: (rule.name_en, rule.name_zh) for rule in DEFAULT_SEGMENT_RULES}
 
 
@@ -63,11 +58,12 @@ def churn_list_help(run: AnalysisRun) -> dict[str, str]:
     """What value at risk and the call list mean, as the run computed them (its settings
     are kept with it), in the active language: the definitions the pages show."""
     write_back = run.parameters.get("write_back", {})
-    measure = write_back.get("churn_value_measure", "revenue_12m")
+    priority = run.parameters.get("analysis", {}).get("churn_priority", {})
+    measure = priority.get("value_col") or write_back.get("churn_value_measure", "revenue_12m")
     value_at_risk = _(
         "Value at risk: the probability that the customer has stopped buying "
         "(1 − P(alive)) times their %(measure)s."
-    ) % {"measure": VALUE_MEASURE_LABELS.get(measure, measure)}
+    ) % {"measure": glossary.measure_name(measure)}
     per_owner = write_back.get("churn_calls_per_owner")
     if per_owner:
         call_list = ngettext(
@@ -237,8 +233,22 @@ def latest_insight(customer_id: int) -> dict | None:
         "rfm_segment": segment_label(score.rfm_segment) if score.rfm_segment else "",
         "churn_reason": churn_reason(score),
         "churn_help": churn_list_help(run),
+        "value_standing": glossary.value_standing(score, run) if score.value_tier else "",
+        "measures": _shown_measures(score, run),
+        "terms": glossary.definitions(run),
         "suggestions": list(suggestions.select_related("product").order_by("rank")),
     }
+
+
+def _shown_measures(score: CustomerScore, run: AnalysisRun) -> list[tuple[str, str]]:
+    """(name, amount) of the measures the run's value profile shows, runs before value
+    profiles none."""
+    shown = (run.parameters.get("analysis", {}).get("value") or {}).get("shown") or []
+    return [
+        (glossary.measure_name(code), glossary.measure_amount(code, getattr(score, code, None)))
+        for code in shown
+        if code != "clv"  # shown on its own
+    ]
 
 
 def score_history(viewer: policy.Viewer, customer_id: int) -> list[CustomerScore]:

@@ -278,3 +278,79 @@ def test_the_360_page_of_a_run_before_the_call_list_shows_no_call_list(staff, bo
     html = page.content.decode()
     assert 'id="insights-churn"' in html and 'id="insights-call-list"' not in html
     assert 'id="insights-value-at-risk">—' in html
+
+
+def _bank_run(run: AnalysisRun, **score) -> None:
+    """Give a fabricated run a bank's settings (tiers by AUM) and the customer's value."""
+    run.parameters = {
+        "analysis": {"value": {"measure": "aum", "shown": ["aum", "profit_12m", "clv"]}},
+        "write_back": {
+            "tier_measure": "value",
+            "value_tiers": [["platinum", 0.05], ["gold", 0.15], ["silver", 0.30]],
+        },
+    }
+    run.save()
+    run.scores.update(**score)
+
+
+def test_the_360_page_says_which_measure_and_cut_off_put_the_customer_in_their_tier(
+    staff, book, fabricated_run
+):
+    own = book["own"]
+    run = fabricated_run([own])
+    _bank_run(
+        run, value=1_200_000.0, aum=1_200_000.0, value_share=0.12, value_share_branch=0.09
+    )
+
+    page = client_for(staff["account_manager"]).get(
+        reverse("customers:detail", args=[own.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    standing = page.content.decode().split('id="insights-value-standing">')[1].split("<")[0]
+    assert standing == (
+        "Gold: AUM ¥1.20M, top 12% of the company, top 9% of the branch"
+        " (Gold is the top 5%–20% by AUM)"
+    )
+
+
+def test_the_360_page_says_in_chinese_which_measure_put_the_customer_in_their_tier(
+    staff, book, fabricated_run
+):
+    own = book["own"]
+    run = fabricated_run([own])
+    _bank_run(run, value=1_200_000.0, aum=1_200_000.0, value_share=0.12, value_share_branch=0.09)
+
+    page = client_for(staff["account_manager"]).get(
+        reverse("customers:detail", args=[own.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    html = page.content.decode()
+    assert "管理资产 ¥120.00万" in html and "全公司前 12%" in html and "本网点前 9%" in html
+
+
+def test_the_360_page_flags_a_customer_who_costs_more_to_serve_than_they_bring(
+    staff, book, fabricated_run
+):
+    own = book["own"]
+    run = fabricated_run([own])
+    _bank_run(run, value=800.0, aum=800.0, profit_12m=-120.0, cost_12m=180.0, unprofitable=True)
+
+    page = client_for(staff["account_manager"]).get(
+        reverse("customers:detail", args=[own.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    html = page.content.decode()
+    assert 'id="insights-unprofitable"' in html and "cost to serve ¥180.00" in html
+
+
+def test_every_term_on_the_360_page_carries_its_definition(staff, book, fabricated_run):
+    own = book["own"]
+    _bank_run(fabricated_run([own]), value=5000.0, aum=5000.0, value_share=0.5)
+
+    page = client_for(staff["account_manager"]).get(
+        reverse("customers:detail", args=[own.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    html = page.content.decode()
+    for definition in ("RFM：", "P(alive)：", "客户终身价值：", "金字塔层级：", "评分 0–100", "价值等级按"):
+        assert f'title="{definition}' in html, definition
