@@ -1,4 +1,4 @@
-"""RFM scoring (recency, frequency, monetary scores 1-5) and the 11 named RFM segments.
+"""RFM scoring (recency, frequency, monetary scores 1-5) and named RFM segments.
 
 Scores are computed with window functions in the backend. The segment map is data: an ordered
 list of :class:`SegmentRule` on the R score and the FM score ``(F + M) / 2``, the first
@@ -14,10 +14,17 @@ R     FM 1-1.5    FM 2-2.5      FM 3-3.5      FM 4-4.5      FM 5
 2     Hibernating Hibernating   At risk       At risk       At risk
 1     Lost        Lost          At risk       Can't lose    Can't lose
 ====  ==========  ============  ============  ============  ============
+
+:data:`CHINESE_SEGMENT_RULES` is the eight-class model Chinese analysts use: each of R, F
+and M is high (a score of 4-5, above the middle quintile) or low, and the combination names
+the customer: 重要价值客户 (all high), 重要发展客户 (recent, big spender, buys rarely: develop),
+重要保持客户 (frequent big spender who has not bought lately: keep), 重要挽留客户 (big spender,
+neither recent nor frequent: win back), and the four 一般 (general) classes with low M.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -28,7 +35,9 @@ import ibis.expr.types as ir
 from guanxi.analytics.summary import require_columns
 
 __all__ = [
+    "CHINESE_SEGMENT_RULES",
     "DEFAULT_SEGMENT_RULES",
+    "SEGMENT_NAMES",
     "SegmentRule",
     "assign_segments",
     "quantile_score",
@@ -41,7 +50,8 @@ ScoreMethod = Literal["rank", "ntile"]
 
 @dataclass(frozen=True)
 class SegmentRule:
-    """One cell range of the R x FM grid: ``r_min <= R <= r_max and fm_min <= FM <= fm_max``.
+    """One cell range of the R x FM grid: ``r_min <= R <= r_max and fm_min <= FM <= fm_max``,
+    optionally narrowed by F and M on their own (``f_min <= F <= f_max``, likewise M).
 
     ``code`` is a stable identifier (store it); ``name_en`` / ``name_zh`` are display names.
     """
@@ -51,8 +61,12 @@ class SegmentRule:
     name_zh: str
     r_min: float
     r_max: float
-    fm_min: float
-    fm_max: float
+    fm_min: float = 1
+    fm_max: float = math.inf
+    f_min: float = 1
+    f_max: float = math.inf
+    m_min: float = 1
+    m_max: float = math.inf
 
 
 DEFAULT_SEGMENT_RULES: tuple[SegmentRule, ...] = (
@@ -69,6 +83,28 @@ DEFAULT_SEGMENT_RULES: tuple[SegmentRule, ...] = (
     SegmentRule("lost", "Lost", "已流失", 1, 1, 1, 2.5),
 )
 """The default 11-segment R x FM grid (first match wins; together they cover every cell)."""
+
+_HIGH, _LOW = (4, math.inf), (1, 3)
+CHINESE_SEGMENT_RULES: tuple[SegmentRule, ...] = tuple(
+    SegmentRule(code, en, zh, *r, f_min=f[0], f_max=f[1], m_min=m[0], m_max=m[1])
+    for code, en, zh, r, f, m in (
+        ("important_value", "Important value", "重要价值客户", _HIGH, _HIGH, _HIGH),
+        ("important_develop", "Important to develop", "重要发展客户", _HIGH, _LOW, _HIGH),
+        ("important_keep", "Important to keep", "重要保持客户", _LOW, _HIGH, _HIGH),
+        ("important_win_back", "Important to win back", "重要挽留客户", _LOW, _LOW, _HIGH),
+        ("general_value", "General value", "一般价值客户", _HIGH, _HIGH, _LOW),
+        ("general_develop", "General, to develop", "一般发展客户", _HIGH, _LOW, _LOW),
+        ("general_keep", "General, to keep", "一般保持客户", _LOW, _HIGH, _LOW),
+        ("general_win_back", "General, to win back", "一般挽留客户", _LOW, _LOW, _LOW),
+    )
+)
+"""The eight-class R x F x M model of Chinese practice (see the module docstring)."""
+
+SEGMENT_NAMES: dict[str, tuple[str, str]] = {
+    rule.code: (rule.name_en, rule.name_zh)
+    for rule in (*CHINESE_SEGMENT_RULES, *DEFAULT_SEGMENT_RULES)
+}
+"""Segment code -> (English, Chinese) name, of both rule sets (eight classes first)."""
 
 
 def quantile_score(
@@ -123,8 +159,22 @@ def quantile_score(
     return ibis.ifelse(col.isnull(), 1, score).cast("int64")
 
 
-def _rule_condition(r: ir.NumericValue, fm: ir.NumericValue, rule: SegmentRule) -> ir.BooleanValue:
-    return r.between(rule.r_min, rule.r_max) & fm.between(rule.fm_min, rule.fm_max)
+def _rule_condition(scores: ir.Table, cols: dict[str, str], rule: SegmentRule) -> ir.BooleanValue:
+    """The rule's test; F and M alone only where the rule narrows them (a grid of R and
+    FM needs no F or M column)."""
+    condition = _within(scores[cols["r"]], rule.r_min, rule.r_max)
+    for key, low, high in (
+        ("fm", rule.fm_min, rule.fm_max),
+        ("f", rule.f_min, rule.f_max),
+        ("m", rule.m_min, rule.m_max),
+    ):
+        if key == "fm" or (low, high) != (1, math.inf):
+            condition &= _within(scores[cols[key]], low, high)
+    return condition
+
+
+def _within(value: ir.NumericValue, low: float, high: float) -> ir.BooleanValue:
+    return value >= low if math.isinf(high) else value.between(low, high)
 
 
 def assign_segments(
@@ -133,17 +183,29 @@ def assign_segments(
     *,
     r_col: str = "r_score",
     fm_col: str = "fm_score",
+    f_col: str = "f_score",
+    m_col: str = "m_score",
     other: tuple[str, str, str] = ("other", "Other", "其他"),
 ) -> ir.Table:
-    """Add ``segment``, ``segment_en`` and ``segment_zh`` from the first rule matching (R, FM).
+    """Add ``segment``, ``segment_en`` and ``segment_zh`` from the first rule matching the
+    scores.
 
     Rows no rule matches get ``other`` (code, English, Chinese).
     """
-    require_columns(scores, r_col, fm_col, what="scores")
     if not rules:
         raise ValueError("rules is empty")
-    r, fm = scores[r_col], scores[fm_col]
-    conds = [_rule_condition(r, fm, rule) for rule in rules]
+    cols = {"r": r_col, "fm": fm_col, "f": f_col, "m": m_col}
+    narrowed = {"f": (1, math.inf), "m": (1, math.inf)}
+    needed = [r_col, fm_col] + [
+        cols[key]
+        for key in narrowed
+        if any(
+            (getattr(rule, f"{key}_min"), getattr(rule, f"{key}_max")) != narrowed[key]
+            for rule in rules
+        )
+    ]
+    require_columns(scores, *needed, what="scores")
+    conds = [_rule_condition(scores, cols, rule) for rule in rules]
 
     def pick(attr: int) -> ir.StringValue:
         values = [(rule.code, rule.name_en, rule.name_zh)[attr] for rule in rules]

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from guanxi.analytics.churn_rules import REASON_TEMPLATES
 from guanxi.analytics.pyramid import LEVEL_NAMES
-from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES
+from guanxi.analytics.rfm import SEGMENT_NAMES
 from guanxi.core.registry import Registry
 
-SEGMENTS = {rule.code: (rule.name_en, rule.name_zh) for rule in DEFAULT_SEGMENT_RULES}
+SEGMENTS = SEGMENT_NAMES
 LEVELS = dict(LEVEL_NAMES)
 CHURN_KINDS = tuple(REASON_TEMPLATES)  # SPEND_DROP, OVERDUE, LOW_P_ALIVE
 ANALYTICS_KEYS: tuple[str, ...] = ("segment", "pyramid_level", "churn_warning", "churn_kind")

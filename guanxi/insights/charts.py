@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from guanxi.analytics.pyramid import LEVEL_NAMES
-from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES
+from guanxi.analytics.rfm import SEGMENT_NAMES
 
 PYRAMID_ORDER = tuple(LEVEL_NAMES)  # A, B, C, D, inactive, potential, suspect
-SEGMENT_ORDER = tuple(rule.code for rule in DEFAULT_SEGMENT_RULES)
+SEGMENT_ORDER = tuple(SEGMENT_NAMES)
 LORENZ_POINTS = 50
 CLV_BINS = 20
 SCORES = range(1, 6)

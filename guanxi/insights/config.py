@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from guanxi.analytics.churn_priority import ChurnPriorityConfig
 from guanxi.analytics.pipeline import AnalysisConfig
 from guanxi.analytics.pyramid import PyramidConfig
+from guanxi.analytics.rfm import CHINESE_SEGMENT_RULES
 from guanxi.analytics.value import PROFILES, ValueProfile
 from guanxi.customers.models import LifecycleStatus, ValueTier
 from guanxi.org.models import Company, CompanyIndustry
@@ -134,7 +135,8 @@ def value_profile() -> ValueProfile:
 
 
 def default_analysis_config() -> AnalysisConfig:
-    """The library's defaults, with the company's value profile, the pyramid told what the
+    """The library's defaults, with the company's value profile, the RFM classes of Chinese
+    practice (重要价值客户 ...), the pyramid told what the
     store's statuses mean and the churn call list measured and sized as ``GUANXI_INSIGHTS``
     says."""
     write_back = write_back_config()
@@ -142,6 +144,7 @@ def default_analysis_config() -> AnalysisConfig:
     at_risk = write_back.churn_value_measure
     return AnalysisConfig(
         value=profile,
+        rfm_rules=CHINESE_SEGMENT_RULES,
         pyramid=PyramidConfig(
             customer_statuses=tuple(str(s) for s in ACCOUNT_STATUSES),
             potential_statuses=tuple(str(s) for s in FORMER_STATUSES),

@@ -69,7 +69,9 @@ def value_standing(score: CustomerScore, run: AnalysisRun) -> str:
     measure = tier_measure(run)
     tier = str(ValueTier(score.value_tier).label) if score.value_tier else ""
     band = next((b for b in tier_shares(run) if b[0] == score.value_tier), None)
-    parts = [f"{measure_name(measure)} {measure_amount(measure, _measure_value(score, measure, run))}"]
+    parts = [
+        f"{measure_name(measure)} {measure_amount(measure, _measure_value(score, measure, run))}"
+    ]
     if score.value_share is not None and measure == run_measure(run):
         parts.append(_("top %(share)s of the company") % {"share": _percent(score.value_share)})
         if score.value_share_branch is not None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.analytics.pyramid import LEVEL_NAMES
-from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES
+from guanxi.analytics.rfm import SEGMENT_NAMES
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.customers.models import Customer
@@ -25,7 +25,7 @@ from guanxi.insights.migration import NOT_SCORED, level_migration, previous_run
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
 
 CHURN_LIST_SIZE = 50
-_SEGMENT_NAMES = {rule.code: (rule.name_en, rule.name_zh) for rule in DEFAULT_SEGMENT_RULES}
+_SEGMENT_NAMES = SEGMENT_NAMES
 
 
 def _chinese() -> bool:

@@ -13,6 +13,7 @@ from guanxi.analytics.churn_rules import ChurnRuleConfig
 from guanxi.analytics.clv import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
 from guanxi.analytics.clv.base import TransactionModel
 from guanxi.analytics.pyramid import PyramidConfig
+from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
 from guanxi.analytics.scoring import Indicator
 from guanxi.analytics.summary import TimeUnit
 from guanxi.analytics.value import PROFILES, ValueProfile
@@ -67,6 +68,8 @@ class AnalysisConfig:
         churn_priority: the value that churn puts at risk (``value_col``, default
             ``revenue_12m``; any numeric column of the customer summary or the model
             outputs) and the length of the call list (``list_share`` of the customers).
+        rfm_rules: the RFM segments (the 11-segment grid, or the eight classes of Chinese
+            practice, :data:`~guanxi.analytics.rfm.CHINESE_SEGMENT_RULES`).
         pyramid: customer pyramid cut-offs; its value axis is the value profile's measure.
         value: the industry's idea of value (:mod:`guanxi.analytics.value`): its measure is
             the pyramid's value axis and the score's value part; its costs give the profit.
@@ -90,6 +93,7 @@ class AnalysisConfig:
     churn: ChurnRuleConfig = field(default_factory=ChurnRuleConfig)
     churn_priority: ChurnPriorityConfig = field(default_factory=ChurnPriorityConfig)
     pyramid: PyramidConfig = field(default_factory=PyramidConfig)
+    rfm_rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENT_RULES
     value: ValueProfile = PROFILES["retail"]
     indicators: tuple[Indicator, ...] | None = None
     pareto_fraction: float = 0.2

@@ -158,7 +158,7 @@ def _analyze(
     with ThreadPoolExecutor(max_workers=1) as pool:
         fitting = run.in_background("models", pool, fit_models, inputs, cfg)
         with run.step("segments"):
-            rfm = run.materialise(rfm_scores(summary, customer_col=CUSTOMER))
+            rfm = run.materialise(rfm_scores(summary, customer_col=CUSTOMER, rules=cfg.rfm_rules))
             pyramid = run.materialise(
                 customer_pyramid(
                     valued,

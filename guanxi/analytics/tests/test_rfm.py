@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from guanxi.analytics.rfm import (
+    CHINESE_SEGMENT_RULES,
     DEFAULT_SEGMENT_RULES,
     SegmentRule,
     assign_segments,
@@ -151,3 +152,23 @@ def test_rfm_identical_on_sqlite(cdnow, cdnow_df):
     a = a.sort_values("customer_id").reset_index(drop=True)
     b = b.sort_values("customer_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_the_eight_chinese_classes_cover_every_cell_once():
+    rows = [(r, f, m) for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)]
+    t = ibis.memtable(
+        {
+            "r_score": [r for r, _, _ in rows],
+            "f_score": [f for _, f, _ in rows],
+            "m_score": [m for _, _, m in rows],
+            "fm_score": [(f + m) / 2 for _, f, m in rows],
+        }
+    )
+    out = assign_segments(t, CHINESE_SEGMENT_RULES).to_pyarrow().to_pylist()
+    assert "other" not in {row["segment"] for row in out}
+    by_scores = {(r["r_score"], r["f_score"], r["m_score"]): r["segment_zh"] for r in out}
+    assert by_scores[(5, 5, 5)] == "重要价值客户"
+    assert by_scores[(4, 1, 4)] == "重要发展客户"  # recent big spender who buys rarely
+    assert by_scores[(1, 4, 5)] == "重要保持客户"
+    assert by_scores[(2, 2, 5)] == "重要挽留客户"  # a big spender slipping away
+    assert by_scores[(3, 3, 3)] == "一般挽留客户"  # the middle quintile is not "high"

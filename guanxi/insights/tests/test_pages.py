@@ -298,9 +298,7 @@ def test_the_360_page_says_which_measure_and_cut_off_put_the_customer_in_their_t
 ):
     own = book["own"]
     run = fabricated_run([own])
-    _bank_run(
-        run, value=1_200_000.0, aum=1_200_000.0, value_share=0.12, value_share_branch=0.09
-    )
+    _bank_run(run, value=1_200_000.0, aum=1_200_000.0, value_share=0.12, value_share_branch=0.09)
 
     page = client_for(staff["account_manager"]).get(
         reverse("customers:detail", args=[own.pk]), HTTP_ACCEPT_LANGUAGE="en"
@@ -352,5 +350,12 @@ def test_every_term_on_the_360_page_carries_its_definition(staff, book, fabricat
     )
 
     html = page.content.decode()
-    for definition in ("RFM：", "P(alive)：", "客户终身价值：", "金字塔层级：", "评分 0–100", "价值等级按"):
+    for definition in (
+        "RFM：",
+        "P(alive)：",
+        "客户终身价值：",
+        "金字塔层级：",
+        "评分 0–100",
+        "价值等级按",
+    ):
         assert f'title="{definition}' in html, definition
