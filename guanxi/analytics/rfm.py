@@ -86,7 +86,7 @@ DEFAULT_SEGMENT_RULES: tuple[SegmentRule, ...] = (
 
 _HIGH, _LOW = (4, math.inf), (1, 3)
 CHINESE_SEGMENT_RULES: tuple[SegmentRule, ...] = tuple(
-    SegmentRule(code, en, zh, *r, f_min=f[0], f_max=f[1], m_min=m[0], m_max=m[1])
+    SegmentRule(code, en, zh, r[0], r[1], f_min=f[0], f_max=f[1], m_min=m[0], m_max=m[1])
     for code, en, zh, r, f, m in (
         ("important_value", "Important value", "重要价值客户", _HIGH, _HIGH, _HIGH),
         ("important_develop", "Important to develop", "重要发展客户", _HIGH, _LOW, _HIGH),

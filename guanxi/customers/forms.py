@@ -28,6 +28,10 @@ SORT_CHOICES = [
     ("-value_at_risk", _("Largest value at risk")),
     ("-score", _("Highest score")),
     ("-clv", _("Highest lifetime value")),
+    ("-value", _("Highest value")),
+    ("-aum", _("Largest AUM")),
+    ("-profit_12m", _("Most profitable")),
+    ("profit_12m", _("Least profitable first")),
 ]
 # The filters by the latest analysis run (``list_analytics``), folded away under the others.
 ANALYTICS_FIELDS: tuple[str, ...] = ("segment", "pyramid_level", "churn_warning", "churn_kind")

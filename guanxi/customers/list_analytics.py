@@ -30,6 +30,8 @@ ANALYTICS_KEYS: tuple[str, ...] = ("segment", "pyramid_level", "churn_warning", 
 ANALYTICS_KEYS += ("churn_priority", "min_score")
 # The list's sorts by a score of the current run, and the score's column.
 ANALYTICS_SORTS = {"-value_at_risk": "value_at_risk", "-score": "score", "-clv": "clv"}
+ANALYTICS_SORTS |= {"-value": "value", "-aum": "aum"}
+ANALYTICS_SORTS |= {"-profit_12m": "profit_12m", "profit_12m": "profit_12m"}
 TRUE_VALUES = ("true", "1", "yes", "on")
 FALSE_VALUES = ("false", "0", "no", "off", "")
 

@@ -43,7 +43,12 @@ SORTS: dict[str, tuple[str | OrderBy, str | OrderBy]] = {
     "-last_purchase_at": ("-last_purchase_at", "-id"),
     # By a score of the current analysis run (``list_analytics``); customers without one last.
     **{
-        sort: (F(f"current__{column}").desc(nulls_last=True), "-id")
+        sort: (
+            F(f"current__{column}").desc(nulls_last=True)
+            if sort.startswith("-")
+            else F(f"current__{column}").asc(nulls_last=True),
+            "-id" if sort.startswith("-") else "id",
+        )
         for sort, column in ANALYTICS_SORTS.items()
     },
 }
@@ -62,6 +67,10 @@ SHOWN_SCORES = {
         ("churn_priority", "churn_priority"),
         ("value_at_risk", "value_at_risk"),
         ("score", "score"),
+        ("value", "value"),
+        ("aum", "aum"),
+        ("profit_12m", "profit_12m"),
+        ("unprofitable", "unprofitable"),
     )
 }
 # The branch's and owner's names as rows show them, read in the customer's own statement.
@@ -260,7 +269,8 @@ def _page(shape: tuple, **values: int | str) -> QuerySet:
         # Filtered by the scores, every customer listed has one: ties go by the score's own
         # customer column, so that an index of the run's scores in this order serves it all
         # (insights' ``score_run_risk``) instead of sorting every warning for one page.
-        order = (order[0], F("current__customer_id").desc())
+        tie = F("current__customer_id")
+        order = (order[0], tie.desc() if sort.startswith("-") else tie.asc())
     shown = dict(SHOWN_NAMES)
     if analytics is not None:
         shown.update(SHOWN_SCORES)

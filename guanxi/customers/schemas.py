@@ -164,6 +164,12 @@ class CustomerRow(BaseModel):
     churn_priority: bool | None = Field(None, description="On the run's churn call list")
     value_at_risk: float | None = None
     score: float | None = None
+    value: float | None = Field(
+        None, description="The company's value measure (a bank's AUM, an operator's monthly spend)"
+    )
+    aum: float | None = Field(None, description="Deposit and wealth balances (loans apart)")
+    profit_12m: float | None = Field(None, description="Margin less cost to serve, 12 months")
+    unprofitable: bool | None = Field(None, description="Costs more to serve than it brings")
 
 
 class CustomerPageOut(BaseModel):

@@ -201,7 +201,7 @@ def _row(values: dict, access: dict) -> dict:
 
 
 ROW_SCORES: tuple[str, ...] = ("rfm_segment", "pyramid_level", "churn_warning", "churn_priority")
-ROW_SCORES += ("value_at_risk", "score")
+ROW_SCORES += ("value_at_risk", "score", "value", "aum", "profit_12m", "unprofitable")
 
 
 def _audit_fields(access: dict) -> list[str]:

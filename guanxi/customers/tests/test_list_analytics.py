@@ -184,3 +184,27 @@ def test_the_list_page_refuses_an_unknown_segment_next_to_its_field(client, staf
     assert answer.status_code == 200
     assert "alert-danger" in answer.content.decode()
     assert "data-count" not in answer.content.decode()
+
+
+def test_the_list_sorts_by_aum_and_shows_it_with_profit(api_as, scored):
+    for score in CustomerScore.objects.filter(run=scored).select_related("customer"):
+        score.aum = score.value = score.clv * 100  # the same order as -clv
+        score.profit_12m = -5.0 if score.customer.name == "白二" else 50.0
+        score.unprofitable = score.profit_12m < 0
+        score.save()
+
+    answer = api_as("account_manager").get("/api/v1/customers", {"sort": "-aum"})
+
+    assert _names(answer) == ["艾一", "丁四", "蔡三", "鄂五", "白二"]
+    last = answer.json()["results"][-1]
+    assert (last["aum"], last["value"], last["unprofitable"]) == (1000.0, 1000.0, True)
+
+
+def test_the_list_sorts_the_least_profitable_first(api_as, scored):
+    for score in CustomerScore.objects.filter(run=scored):
+        score.profit_12m = score.clv - 1000.0
+        score.save()
+
+    answer = api_as("account_manager").get("/api/v1/customers", {"sort": "profit_12m"})
+
+    assert _names(answer) == ["白二", "鄂五", "蔡三", "丁四", "艾一"]
