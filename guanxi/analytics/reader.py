@@ -20,15 +20,9 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
+from guanxi.analytics.input_file import NO_AMOUNT_COL, PARQUET_SUFFIXES, InputError, first_line
+
 __all__ = ["NO_AMOUNT_COL", "PARQUET_SUFFIXES", "InputError", "read_transactions"]
-
-PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
-NO_AMOUNT_COL = "amount"
-"""Name of the constant 0 amount column returned when no amount column is named."""
-
-
-class InputError(ValueError):
-    """A problem with the user's file or arguments, reported in one line."""
 
 
 @ibis.udf.scalar.builtin(name="try_strptime")
@@ -90,7 +84,7 @@ def _open(path: Path, con: DuckDBBackend, sep: str | None) -> ir.Table:
         options = {"delim": sep} if sep else {}
         return con.read_csv(path, header=True, all_varchar=True, **options)
     except Exception as exc:  # DuckDB raises several error types for unreadable files
-        raise InputError(f"cannot read {path}: {_first_line(exc)}") from None
+        raise InputError(f"cannot read {path}: {first_line(exc)}") from None
 
 
 def _parse_date(raw: ir.Table, column: str, date_format: str | None) -> ir.Value:
@@ -139,7 +133,7 @@ def _check_values(
     try:
         found = raw.aggregate(**aggs).to_pyarrow().to_pylist()[0]
     except Exception as exc:  # a malformed CSV line only surfaces when the file is scanned
-        raise InputError(f"cannot read {path}: {_first_line(exc)}") from None
+        raise InputError(f"cannot read {path}: {first_line(exc)}") from None
     if found["rows"] == 0:
         raise InputError(f"{path} has no rows")
     if found.get("bad_date") is not None:
@@ -153,8 +147,3 @@ def _check_values(
             f"column {amount_col!r} has missing or non-numeric amounts, e.g. "
             f"{found['bad_amount']!r}"
         )
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -10,6 +10,7 @@ export's ``safe_cell``: nothing a spreadsheet would run as a formula.
 
 import csv
 import io
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -75,24 +76,32 @@ def _labels() -> dict:
     }
 
 
-def _cells(row: dict, labels: dict) -> list[str]:
-    last, at_risk, score = row["last_purchase_at"], row["value_at_risk"], row["score"]
+def _cells(values: dict, access: dict, labels: dict) -> list[str]:
+    # Read from the query's values, not from a presented list row: building that row's
+    # dictionaries cost a tenth of the export's time, and only phone and e-mail need masking.
+    phone, email = selectors.present_contact(values["phone"], values["email"], access)
+    last, at_risk, score = (
+        values["last_purchase_at"],
+        values.get("value_at_risk"),
+        values.get("score"),
+    )
+    owner = values["owner_name"] if values["owner_id"] is not None else ""
     # Text anyone may type (names, e-mail) goes through safe_cell; numbers and dates written
     # here cannot start a formula, except a negative amount, which safe_cell keeps as text.
     return [
-        str(row["id"]),
-        safe_cell(row["name"]),
-        safe_cell(row["phone"]),
-        safe_cell(row["email"]),
-        labels["status"].get(row["status"], row["status"]),
-        labels["value_tier"].get(row["value_tier"], row["value_tier"]),
-        safe_cell(row["branch"]["name"]),
-        safe_cell(row["owner"]["name"] if row["owner"] else ""),
-        safe_cell(f"{row['lifetime_revenue']:.2f}"),
-        last.astimezone(labels["zone"]).strftime("%Y-%m-%d") if last else "",
-        labels["segment"].get(row["rfm_segment"], row["rfm_segment"] or ""),
-        labels["flag"][row["churn_warning"]],
-        labels["flag"][row["churn_priority"]],
+        str(values["id"]),
+        safe_cell(values["name"]),
+        safe_cell(phone),
+        safe_cell(email),
+        labels["status"].get(values["status"], values["status"]),
+        labels["value_tier"].get(values["value_tier"], values["value_tier"]),
+        safe_cell(values["branch_name"]),
+        safe_cell(owner),
+        safe_cell(f"{values['lifetime_revenue']:.2f}"),
+        last.astimezone(labels["zone"]).date().isoformat() if last else "",
+        labels["segment"].get(values.get("rfm_segment"), values.get("rfm_segment") or ""),
+        labels["flag"][values.get("churn_warning")],
+        labels["flag"][values.get("churn_priority")],
         "" if at_risk is None else f"{at_risk:.2f}",
         "" if score is None else f"{score:.1f}",
     ]
@@ -110,12 +119,11 @@ def _rows(viewer: policy.Viewer, found: Iterable[dict]) -> Iterator[list[str]]:
     yield from _present(viewer, chunk, labels)
 
 
-def _present(viewer: policy.Viewer, chunk: list[dict], labels: dict) -> Iterator[list[str]]:
+def _present(viewer: policy.Viewer, chunk: list[dict], labels: dict) -> list[list[str]]:
     # Masked exactly as the list page masks: the same policy call, a chunk at a time.
     refs = [policy.CustomerRef(v["id"], v["owner_id"], v["branch_id"]) for v in chunk]
     access = policy.field_access(viewer, refs)
-    for values in chunk:
-        yield _cells(selectors.present_row(values, access[values["id"]]), labels)
+    return [_cells(values, access[values["id"]], labels) for values in chunk]
 
 
 def customer_export_for_user(
@@ -172,12 +180,13 @@ def csv_stream(export: CustomerExport) -> Iterator[bytes]:
     out = io.StringIO()
     writer = csv.writer(out)
     out.write("\ufeff")
-    for n, row in enumerate(export.rows, start=1):
-        writer.writerow(row)
-        if n % EXPORT_CHUNK == 0:
-            yield out.getvalue().encode()
-            out.seek(0)
-            out.truncate()
+    rows = iter(export.rows)
+    # writerows over a chunk: one call into the C writer per chunk, not per row
+    while chunk := list(itertools.islice(rows, EXPORT_CHUNK)):
+        writer.writerows(chunk)
+        yield out.getvalue().encode()
+        out.seek(0)
+        out.truncate()
     yield out.getvalue().encode()
 
 
