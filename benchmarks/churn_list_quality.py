@@ -4,29 +4,34 @@
     .venv/bin/python benchmarks/churn_list_quality.py --sizes 3000 --holdout-months 6
 
 Run from the repository root. For each size the script generates a demo bank with 24 months
-of history (``guanxi demo-data --months 24 --parquet-dir``, into its own SQLite file under
-``--work-dir``; kept and reused on later runs of the same day, ``--regenerate`` to redo),
-runs the default analysis (:func:`guanxi.analytics.pipeline.analyze`, the settings a
+of history (``guanxi demo-data --months 24 --parquet-dir --truth``, into its own SQLite file
+under ``--work-dir``; kept and reused on later runs of the same day, ``--regenerate`` to
+redo), runs the default analysis (:func:`guanxi.analytics.pipeline.analyze`, the settings a
 nightly run uses) as of ``--holdout-months`` before the end of the history, and compares
-what it flagged with what happened next.
+what it flagged with two answers:
 
-The truth: the demo simulates BG/NBD-style dropout (``guanxi/demo/behaviour.py``: after every
-purchase a customer leaves for good with a probability of its own), but it keeps only the
-purchase times, not who dropped out when. What is observable is the held-out period: a
-customer analysed as of ``as_of`` (one who bought before it) *churned* if it makes no
-purchase in the months after ``as_of``. That label is noisy both ways -- a light buyer who
-is still alive may simply not buy for six months, and a customer who drops out during the
-held-out period after one more purchase counts as kept -- so precision and recall are
-measured against "no purchase in the held-out months", and the base rate (the share of all
-analysed customers who churned, the precision of a list drawn at random) is printed beside
-them.
+- **the truth**: the demo simulates BG/NBD-style dropout (``guanxi/demo/behaviour.py``:
+  after every purchase a customer leaves for good with a probability of its own) and
+  ``--truth`` writes down who left when (:mod:`guanxi.demo.truth`). A customer analysed
+  as of ``as_of`` *stopped* if their last purchase, the one after which they left, is on or
+  before ``as_of``. Precision is measured against all of them; recall only against those
+  who stopped with revenue in the 12 months before ``as_of`` (the ones worth a call: a
+  customer who left a year and a half ago brings in nothing any more).
+- **the held-out proxy**, what a company can observe: a customer *churned* if it makes no
+  purchase in the months after ``as_of``. It is noisy both ways -- a light buyer who is
+  still alive may simply not buy for six months, and a customer who drops out during the
+  held-out period after one more purchase counts as kept. Recall here counts all churned
+  customers, as before the truth existed.
 
-Printed per size: the number of customers analysed and churned; for the default call list
+Printed per size: the customers analysed, the stopped and churned ones with their base rates
+(the precision of a list drawn at random); then for the default call list
 (``churn_priority``: the warned customers with the largest value at risk, 5 % of the
 customers), for a list of the same size in the churn list's former order (severity, then
-CLV) and for all churn warnings: size, precision, recall, and value recall (the share
-of the churned customers' revenue of the year before ``as_of`` that the list covers -- what
-value at risk ranks for). Days are local (Asia/Shanghai) days, as the store's analysis uses.
+CLV), for the same number of customers with the highest churn probability (whatever model
+fills ``churn_probability``) and for all churn warnings: size, and against each answer
+precision, recall and value recall (the share of the leavers' revenue of the year before
+``as_of`` that the list covers -- what value at risk ranks for). Days are local
+(Asia/Shanghai) days, as the store's analysis uses.
 """
 
 from __future__ import annotations
@@ -45,42 +50,54 @@ import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout, not an installed package
 
 from guanxi.analytics.churn_rules import add_months  # noqa: E402
 from guanxi.analytics.pipeline import AnalysisConfig, analyze  # noqa: E402
+from guanxi.demo.list_quality import ListQuality, list_quality, stopped_by, top  # noqa: E402
 
 TIME_ZONE = "Asia/Shanghai"  # the demo's (and the store analysis's) local time
 
 
 @dataclass
 class Flagged:
-    """How one list of customers compares with the churned ones."""
+    """How one list of customers compares with the truth and with the held-out proxy."""
 
     name: str
-    size: int
-    precision: float
-    recall: float
-    value_recall: float
+    truth: ListQuality
+    proxy: ListQuality
 
     def line(self) -> str:
+        t, p = self.truth, self.proxy
         return (
-            f"  {self.name:<22} {self.size:>8,} {self.precision:>10.1%} {self.recall:>8.1%}"
-            f" {self.value_recall:>13.1%}"
+            f"  {self.name:<22} {t.size:>7,}"
+            f" {t.precision:>9.1%} {t.valued_recall:>7.1%} {t.value_recall:>7.1%}"
+            f"   {p.precision:>9.1%} {p.recall:>7.1%} {p.value_recall:>7.1%}"
         )
 
 
-def generate(size: int, work_dir: Path, regenerate: bool) -> Path:
-    """The demo's transactions.parquet for ``size`` customers (generated if missing)."""
+HEADER = (
+    f"  {'':<22} {'':>7} {'truth: stopped by as_of':^25}   {'proxy: none bought after':^25}\n"
+    f"  {'list':<22} {'size':>7}"
+    + f" {'precision':>9} {'recall*':>7} {'value':>7}   {'precision':>9} {'recall':>7} {'value':>7}"
+)
+
+
+def generate(size: int, work_dir: Path, regenerate: bool) -> tuple[Path, Path]:
+    """The demo's transactions.parquet and truth.parquet for ``size`` customers (generated
+    if missing)."""
     data_dir = work_dir / str(size)
     parquet = data_dir / "parquet" / "transactions.parquet"
+    truth = data_dir / "truth.parquet"
     stamp = data_dir / "generated-on"
     # the demo's history ends at today's local midnight
     today = dt.datetime.now(ZoneInfo(TIME_ZONE)).date().isoformat()
-    if parquet.exists() and not regenerate and stamp.exists() and stamp.read_text() == today:
-        return parquet
+    made = parquet.exists() and truth.exists() and stamp.exists()
+    if made and not regenerate and stamp.read_text() == today:
+        return parquet, truth
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "GUANXI_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": ""}
     env.pop("DJANGO_SETTINGS_MODULE")
@@ -98,6 +115,8 @@ def generate(size: int, work_dir: Path, regenerate: bool) -> Path:
             "--reset",
             "--parquet-dir",
             str(data_dir / "parquet"),
+            "--truth",
+            str(truth),
         ],
         cwd=ROOT,
         env=env,
@@ -105,11 +124,12 @@ def generate(size: int, work_dir: Path, regenerate: bool) -> Path:
         capture_output=True,  # its progress bar; a failure shows the output
     )
     stamp.write_text(today)
-    return parquet
+    return parquet, truth
 
 
-def measure(parquet: Path, holdout_months: int) -> tuple[dict, list[Flagged]]:
-    """Analyse as of ``holdout_months`` before the end; compare with the held-out months."""
+def measure(parquet: Path, truth: Path, holdout_months: int) -> tuple[dict, list[Flagged]]:
+    """Analyse as of ``holdout_months`` before the end; compare with the truth and with the
+    held-out months."""
     con = ibis.duckdb.connect()
     raw = con.read_parquet(parquet)
     log = raw.select(
@@ -128,56 +148,52 @@ def measure(parquet: Path, holdout_months: int) -> tuple[dict, list[Flagged]]:
     )
     seconds = time.perf_counter() - began
     later = log.filter(log.day > as_of, log.amount > 0).select("customer_id").distinct()
-    came_back = set(later.to_pyarrow()["customer_id"].to_pylist())
+    came_back = later.to_pyarrow()["customer_id"].to_numpy()
     customers = result.customers.filter(pc.is_valid(result.customers["n_purchases"]))
     ids = customers["customer_id"].to_numpy()
-    churned = ~np.isin(ids, np.fromiter(came_back, dtype=ids.dtype, count=len(came_back)))
+    churned = ~np.isin(ids, came_back)
+    stopped = stopped_by(pq.read_table(truth), ids, as_of, TIME_ZONE)
     revenue = customers["revenue_12m"].fill_null(0.0).to_numpy()
-    listed = customers["churn_priority"]
-    lists = [
-        _compare("call list (default)", listed, churned, revenue),
-        _compare(
-            "same size, old order", _old_order(customers, pc.sum(listed).as_py()), churned, revenue
-        ),
-        _compare("all churn warnings", customers["churn_warning"], churned, revenue),
+    listed = _flags(customers["churn_priority"])
+    probability = customers["churn_probability"].cast(pa.float64()).fill_null(np.nan).to_numpy()
+    lists = {
+        "call list (default)": listed,
+        "same size, old order": _old_order(customers, int(listed.sum())),
+        "top p(churn), same N": top(probability, ids, int(listed.sum())),
+        "all churn warnings": _flags(customers["churn_warning"]),
+    }
+    flagged = [
+        Flagged(name, list_quality(flags, stopped, revenue), list_quality(flags, churned, revenue))
+        for name, flags in lists.items()
     ]
     facts = {
         "as_of": as_of,
         "end": end,
         "customers": len(ids),
+        "stopped": int(stopped.sum()),
+        "stopped_valued": int((stopped & (revenue > 0)).sum()),
         "churned": int(churned.sum()),
-        "base_rate": float(churned.mean()),
+        "churned_stopped": int((churned & stopped).sum()),
         "seconds": seconds,
         "model": result.overview["clv_model"]["model"],
     }
-    return facts, lists
+    return facts, flagged
 
 
-def _old_order(customers: pa.Table, size: int) -> pa.Array:
+def _flags(column: pa.ChunkedArray) -> np.ndarray:
+    return pc.fill_null(column, False).to_numpy(zero_copy_only=False)
+
+
+def _old_order(customers: pa.Table, size: int) -> np.ndarray:
     """The first ``size`` warnings in the churn list's order before value at risk: most
     rules fired first, then the largest CLV."""
-    warned = np.flatnonzero(customers["churn_warning"].to_numpy(zero_copy_only=False))
+    warned = np.flatnonzero(_flags(customers["churn_warning"]))
     severity = customers["churn_severity"].to_numpy(zero_copy_only=False)[warned]
     clv = customers["clv"].fill_null(-np.inf).to_numpy()[warned]
     first = warned[np.lexsort((-clv, -severity))[:size]]
     flags = np.zeros(customers.num_rows, dtype=bool)
     flags[first] = True
-    return pa.array(flags)
-
-
-def _compare(
-    name: str, flags: pa.Array | pa.ChunkedArray, churned: np.ndarray, revenue: np.ndarray
-) -> Flagged:
-    flagged = pc.fill_null(flags, False).to_numpy(zero_copy_only=False)
-    hits = flagged & churned
-    lost = revenue[churned].sum()
-    return Flagged(
-        name=name,
-        size=int(flagged.sum()),
-        precision=float(hits.sum() / flagged.sum()) if flagged.any() else float("nan"),
-        recall=float(hits.sum() / churned.sum()) if churned.any() else float("nan"),
-        value_recall=float(revenue[hits].sum() / lost) if lost > 0 else float("nan"),
-    )
+    return flags
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
@@ -194,19 +210,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="generate the data again")
     args = parser.parse_args(argv)
     for size in args.sizes:
-        parquet = generate(size, args.work_dir, args.regenerate)
-        facts, lists = measure(parquet, args.holdout_months)
+        parquet, truth = generate(size, args.work_dir, args.regenerate)
+        facts, lists = measure(parquet, truth, args.holdout_months)
+        n = facts["customers"]
         print(
             f"\n{size:,} demo customers: analysed as of {facts['as_of']} ({facts['model']},"
-            f" {facts['seconds']:.1f} s), churned = no purchase from then to {facts['end']}"
+            f" {facts['seconds']:.1f} s), held out to {facts['end']}"
         )
         print(
-            f"  {facts['customers']:,} customers analysed, {facts['churned']:,} churned"
-            f" (base rate {facts['base_rate']:.1%}: the precision of a random list)"
+            f"  {n:,} customers analysed; {facts['stopped']:,} had stopped buying for good"
+            f" (base rate {facts['stopped'] / n:.1%}), {facts['stopped_valued']:,} of them"
+            f" with revenue in the 12 months before"
         )
-        print(f"  {'list':<22} {'size':>8} {'precision':>10} {'recall':>8} {'value recall':>13}")
+        print(
+            f"  {facts['churned']:,} bought nothing after (base rate {facts['churned'] / n:.1%});"
+            f" {facts['churned_stopped'] / max(facts['churned'], 1):.1%} of those had stopped"
+            " (every stopped customer is among them)"
+        )
+        print(HEADER)
         for flagged in lists:
             print(flagged.line())
+        print("  * recall of the stopped customers with revenue in the 12 months before as_of")
     return 0
 
 

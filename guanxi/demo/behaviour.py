@@ -39,6 +39,9 @@ class Purchases:
     at: np.ndarray  # epoch seconds
     counts: np.ndarray  # purchases per customer
     starts: np.ndarray  # index of each customer's first purchase in ``at``
+    # per customer: left for good right after their last purchase (the dropout happened
+    # before ``end``); the generator's truth, never stored in the product database
+    stopped: np.ndarray
 
 
 def simulate_purchases(
@@ -56,7 +59,11 @@ def simulate_purchases(
     allowed = rng.geometric(dropout) - trial
     span = np.maximum(end - begin, 0.0)
     arrivals = rng.poisson(rate * span)
-    repeats = np.where(trial | ~joined_in_window, np.minimum(arrivals, allowed), 0)
+    buyer = trial | ~joined_in_window
+    repeats = np.where(buyer, np.minimum(arrivals, allowed), 0)
+    # Had the window room for every allowed purchase, the last of them was the one after
+    # which the customer left.
+    stopped = buyer & (arrivals >= allowed)
     repeat_owner = np.repeat(np.arange(n), repeats)
     repeat_at = begin[repeat_owner] + span[repeat_owner] * _first_order_statistics(
         rng, repeats, arrivals
@@ -67,7 +74,7 @@ def simulate_purchases(
     at = np.clip(_shop_hours(rng, at, behaviour.daytime_share), lower, end - 1).astype(np.int64)
     order = np.lexsort((at, owner))
     counts = np.bincount(owner, minlength=n)
-    return Purchases(owner[order], at[order], counts, np.cumsum(counts) - counts)
+    return Purchases(owner[order], at[order], counts, np.cumsum(counts) - counts, stopped)
 
 
 def _first_order_statistics(

@@ -42,6 +42,7 @@ class Chunk:
     memberships: Table
     product_codes: np.ndarray  # per transaction, for the Parquet export
     channels: np.ndarray  # per transaction, for the Parquet export
+    stopped: np.ndarray  # per customer, for the truth file (guanxi.demo.truth)
 
     def tables(self) -> list[Table]:
         """Tables in foreign-key order."""
@@ -102,6 +103,7 @@ def generate_chunk(
         memberships=memberships,
         product_codes=codes[log.product],
         channels=channel_names[log.channel],
+        stopped=purchases.stopped,
     )
 
 

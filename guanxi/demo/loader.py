@@ -27,6 +27,7 @@ from guanxi.demo.industries import INDUSTRIES
 from guanxi.demo.names import NamePool
 from guanxi.demo.organisation import World, build_world
 from guanxi.demo.store import bulk_load, reset_sequences, write
+from guanxi.demo.truth import TruthExport
 
 LOADED_MODELS = [
     Customer,
@@ -49,6 +50,7 @@ class DemoOptions:
     seed: int = 42
     batch_size: int = 50_000
     parquet_dir: Path | None = None
+    truth_path: Path | None = None  # the generator's truth (guanxi.demo.truth), not loaded
     progress: bool = True
 
 
@@ -80,6 +82,7 @@ def load_demo_data(options: DemoOptions, say: Callable[[str], None] = print) -> 
     )
     first_id = (Customer.objects.aggregate(top=Max("id"))["top"] or 0) + 1
     export = ParquetExport(options.parquet_dir) if options.parquet_dir else None
+    truth = TruthExport(options.truth_path) if options.truth_path else None
     summary = LoadSummary()
     bar = tqdm(
         total=options.customers,
@@ -92,6 +95,8 @@ def load_demo_data(options: DemoOptions, say: Callable[[str], None] = print) -> 
         with bulk_load([m._meta.db_table for m in LOADED_MODELS]):
             for chunk in _chunks(options, world, names, first_id):
                 _store(chunk, summary, export)
+                if truth:
+                    truth.write(chunk)
                 bar.update(len(chunk.customers))
                 bar.set_postfix(transactions=summary.rows[Transaction._meta.db_table])
             bar.close()  # before the message, so it does not land inside the bar's line
@@ -100,6 +105,8 @@ def load_demo_data(options: DemoOptions, say: Callable[[str], None] = print) -> 
         bar.close()  # closing twice is harmless; this one covers failures
         if export:
             export.close()
+        if truth:
+            truth.close()
     reset_sequences(LOADED_MODELS)
     summary.seconds = perf_counter() - began
     return summary

@@ -35,12 +35,20 @@ def schema_definitions() -> set[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> dict:
-    """300 bank customers with two years of history, plus their Parquet export."""
+    """300 bank customers with two years of history, plus their Parquet export and the
+    generator's truth."""
     parquet = Path(tmp_path_factory.mktemp("parquet"))
+    truth = parquet / "truth.parquet"
     with django_db_blocker.unblock():
         before = schema_definitions()
         call_command(
-            "demo_data", customers=300, months=24, seed=7, parquet_dir=parquet, verbosity=0
+            "demo_data",
+            customers=300,
+            months=24,
+            seed=7,
+            parquet_dir=parquet,
+            truth=truth,
+            verbosity=0,
         )
-        yield {"parquet": parquet, "schema_before": before}
+        yield {"parquet": parquet, "truth": truth, "schema_before": before}
         call_command("flush", interactive=False, verbosity=0)

@@ -56,6 +56,14 @@ class Command(BaseCommand):
             help=_("Also write customers.parquet and transactions.parquet to this directory."),
         )
         parser.add_argument(
+            "--truth",
+            type=Path,
+            help=_(
+                "Also write the generator's truth (who stopped buying for good, and when) "
+                "to this Parquet file, for benchmarks. It is never loaded into the database."
+            ),
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help=_("Delete ALL data in the database first (users included, like 'flush')."),
@@ -82,6 +90,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 batch_size=options["batch_size"],
                 parquet_dir=options["parquet_dir"],
+                truth_path=options["truth"],
                 progress=options["verbosity"] > 0,
             ),
             say=self.stdout.write if options["verbosity"] > 0 else lambda _message: None,
