@@ -50,15 +50,14 @@ def customer_assign_owner(
     """Make ``owner_id`` the account manager of these customers; returns the ids changed
     (a customer the owner has already is left as it is).
 
-    All or nothing: a customer out of the viewer's scope reads as unknown, and an owner the
+    All or nothing: a customer out of the viewer's scope reads as unknown (asked before the
+    viewer's right, as a record out of scope reads as missing), and an owner the
     viewer may not give them to, or of another branch than any of them, is refused; in
     either case nothing changes. Each customer changed gets its own audit entry (old and
     new owner) and ``customer.updated`` event, and a new version, so an editor holding the
     old one gets a conflict instead of overwriting the new owner.
     """
-    policy.require(viewer, "customer.assign_owner")
     ids = _check_ids(customer_ids)
-    owner = _new_owner(owner_id)
     with transaction.atomic():
         # Locked in id order, so two batches over the same customers queue, not deadlock.
         rows = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
@@ -73,6 +72,7 @@ def customer_assign_owner(
             raise ValidationError({"customer_ids": [message]})
         for customer in customers:
             policy.require(viewer, "customer.assign_owner", customer)
+        owner = _new_owner(owner_id)
         for customer in customers:
             planned = policy.CustomerRef(customer.pk, owner.user_id, customer.branch_id)
             if not policy.allows(viewer, "customer.assign_owner", planned):

@@ -2,10 +2,11 @@
 out of the role's scope, with the answer each must get.
 
 ``allow`` is a success, ``deny`` a 403, ``missing`` a 404 (a record out of scope reads as
-one that does not exist), and reads of a customer also check the ID number as each role
-sees it (full, masked or hidden). The operations are read from the OpenAPI schema and the
-pages from the URL resolver: one added without a row here fails
-``test_every_api_operation_has_a_row`` or ``test_every_page_has_a_row``.
+one that does not exist; a batch naming one is ``invalid``, a 422 naming the ids), and
+reads of a customer also check the ID number as each role sees it (full, masked or
+hidden). The operations are read from the OpenAPI schema and the pages from the URL
+resolver: one added without a row here fails ``test_every_api_operation_has_a_row`` or
+``test_every_page_has_a_row``.
 
 The expectations are written out here, not derived from ``guanxi.policy``, so the matrix
 checks the policy instead of repeating it. Each case runs in a savepoint that is rolled
@@ -46,6 +47,7 @@ SEE_ALL = frozenset({"admin", "service_agent", "marketer", "analyst", "auditor"}
 EDITORS = frozenset({"admin", "branch_manager", "team_lead", "account_manager"})
 GROUP_MAKERS = EDITORS | {"marketer"}
 ADMIN = frozenset({"admin"})
+OWNER_ASSIGNERS = frozenset({"admin", "branch_manager", "team_lead"})
 AUDIT_READERS = frozenset({"admin", "auditor"})
 ANALYTICS = frozenset({"admin", "analyst", "marketer", "branch_manager", "team_lead",
                        "account_manager"})  # fmt: skip
@@ -93,10 +95,11 @@ class Row:
     allowed_out: frozenset[str] | None = None
     web: bool = False
     check: Callable | None = None
+    out_of_scope: str = "missing"  # the answer to a record out of the role's scope
 
     def expected(self, role: str, scope: str) -> str:
         if scope == "out" and self.scoped and role not in SEE_ALL:
-            return "missing"
+            return self.out_of_scope
         allowed = self.allowed_out if scope == "out" and self.allowed_out else self.allowed
         return "allow" if role in allowed else "deny"
 
@@ -261,6 +264,19 @@ API: dict[str, Row] = {
             },
         ),
         EDITORS,
+    ),
+    # The customer keeps its owner (the one the team lead may give it to as well).
+    "POST /api/v1/customers/assign-owner": Row(
+        _json(
+            "post",
+            C + "/assign-owner",
+            lambda world, record, role: {
+                "owner_id": record["owner_id"],
+                "customer_ids": [record["customer_id"]],
+            },
+        ),
+        OWNER_ASSIGNERS,
+        out_of_scope="invalid",
     ),
     "GET /api/v1/customers/groups": Row(_json("get", C + "/groups"), scoped=False),
     "POST /api/v1/customers/groups": Row(
@@ -440,6 +456,8 @@ def _outcome(response) -> str:
         return "deny"
     if response.status_code == 404:
         return "missing"
+    if response.status_code == 422:
+        return "invalid"
     if response.status_code < 400:
         return "allow"
     return f"unexpected {response.status_code}: {response.content[:300]!r}"

@@ -72,9 +72,7 @@ def test_a_customer_the_owner_has_already_is_left_alone(staff, north):
     assert [Customer.objects.get(pk=c.pk).version for c in north] == [c.version for c in north]
 
 
-def test_a_batch_with_a_customer_out_of_scope_is_refused_and_changes_nothing(
-    staff, north, south
-):
+def test_a_batch_with_a_customer_out_of_scope_is_refused_and_changes_nothing(staff, north, south):
     before, entries, events = state(), owner_entries(), EventRecord.objects.count()
     with pytest.raises(ValidationError) as refused:
         assign(staff, "branch_manager", [*north, south], "other_manager")
