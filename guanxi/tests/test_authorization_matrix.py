@@ -362,6 +362,40 @@ PAGES: dict[str, Row] = {
         EVERYONE - {"marketer", "analyst"},
         web=True,
     ),
+    # The bulk page only counts the ids ticked; the services check them when applied.
+    "customers/bulk/": Row(
+        _page(
+            "get",
+            "/customers/bulk/",
+            lambda world, record, role: {"action": "group", "customer_ids": record["customer_id"]},
+        ),
+        GROUP_MAKERS,
+        scoped=False,
+        web=True,
+    ),
+    "customers/groups/": Row(_page("get", "/customers/groups/"), scoped=False, web=True),
+    "customers/groups/<record_id:group_id>/": Row(
+        _page("get", "/customers/groups/{group_id}/"), scoped=False, web=True
+    ),
+    # As the API's members and delete: the caller's own group, or the administrator's.
+    "customers/groups/<record_id:group_id>/members/": Row(
+        _page(
+            "post",
+            "/customers/groups/{group_id}/members/",
+            lambda world, record, role: {"customer_ids": record["customer_id"]},
+        ),
+        GROUP_MAKERS,
+        scoped=False,
+        allowed_out=ADMIN,
+        web=True,
+    ),
+    "customers/groups/<record_id:group_id>/delete/": Row(
+        _page("post", "/customers/groups/{group_id}/delete/"),
+        GROUP_MAKERS,
+        scoped=False,
+        allowed_out=ADMIN,
+        web=True,
+    ),
     "audit/": Row(_page("get", "/audit/"), AUDIT_READERS, scoped=False, web=True),
     "audit/export.csv": Row(
         _page("get", "/audit/export.csv"), AUDIT_READERS, scoped=False, web=True
