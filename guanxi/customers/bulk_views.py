@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from guanxi import policy
@@ -68,14 +69,21 @@ def _apply(request: HttpRequest, action: str, form, ids: list[int]) -> str:
             group_id=form.cleaned_data["target_group"],
             new_group_name=form.cleaned_data["new_group_name"],
         )
-        return _("%(count)s customers are in the group %(name)s now.") % {
-            "count": len(ids),
-            "name": group.name,
-        }
+        added = ngettext(
+            "%(count)s customer was added to the group %(name)s.",
+            "%(count)s customers were added to the group %(name)s.",
+            len(ids),
+        )
+        return added % {"count": len(ids), "name": group.name}
     changed = owners.customer_assign_owner(
         viewer=viewer, customer_ids=ids, owner_id=form.cleaned_data["new_owner"], context=context
     )
-    return _("%(count)s customers have a new account manager.") % {"count": len(changed)}
+    assigned = ngettext(
+        "%(count)s customer has a new account manager.",
+        "%(count)s customers have a new account manager.",
+        len(changed),
+    )
+    return assigned % {"count": len(changed)}
 
 
 @login_required

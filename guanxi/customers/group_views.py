@@ -17,13 +17,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi import policy
 from guanxi.concurrency import DuplicateValue
 from guanxi.customers import groups, list_analytics, selectors
 from guanxi.customers.group_forms import GroupCreateForm
-from guanxi.customers.models import CustomerGroup, GroupKind
+from guanxi.customers.forms import CustomerFilterForm
+from guanxi.customers.models import CustomerGroup, GroupKind, LifecycleStatus, ValueTier
 from guanxi.customers.selectors import FILTER_KEYS
 from guanxi.customers.views import CHOICES, PAGE_SIZE
 from guanxi.request_context import context_of, page_number, viewer_of
@@ -40,6 +42,19 @@ def _group(group_id: int) -> CustomerGroup:
 def _saved_filter(data: QueryDict) -> dict:
     """The list filters posted with "save these filters as a group"."""
     return {k: data[k] for k in FILTER_KEYS if data.get(k)}
+
+
+def _described(group: dict) -> dict:
+    """A presented group with its filters as (label, value) pairs the reader knows."""
+    values = {"status": LifecycleStatus, "value_tier": ValueTier}
+    shown = []
+    for key, value in group["filter"].items():
+        field = CustomerFilterForm.base_fields.get(key)
+        label = str(field.label) if field else key
+        if key in values and value in values[key].values:
+            value = values[key](value).label
+        shown.append((label, "—" if value is None else value))
+    return {**group, "filter_shown": shown}
 
 
 def _service_messages(exc: ValidationError) -> list[str]:
@@ -81,7 +96,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
             )
         status = 422
     shown = {
-        "groups": selectors.list_groups(viewer),
+        "groups": [_described(g) for g in selectors.list_groups(viewer)],
         "form": form,
         "can_create": policy.allows(viewer, "group.create"),
         **CHOICES,
@@ -108,7 +123,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     query = QueryDict(mutable=True)
     query["group_id"] = str(group.pk)  # the list's and its exports' filter of these members
     shown = {
-        "group": selectors.present_group(viewer, group),
+        "group": _described(selectors.present_group(viewer, group)),
         "page": page,
         "query": query,
         "select_form": "members-form" if may_change and page.rows else "",
@@ -138,7 +153,12 @@ def group_remove_members(request: HttpRequest, group_id: int) -> HttpResponse:
         for message in _service_messages(exc):
             messages.error(request, message)
     else:
-        messages.success(request, _("%(count)s customers were removed.") % {"count": len(ids)})
+        removed = ngettext(
+            "%(count)s customer was removed from the group.",
+            "%(count)s customers were removed from the group.",
+            len(ids),
+        )
+        messages.success(request, removed % {"count": len(ids)})
     return redirect("customers:group", group_id=group.pk)
 
 
