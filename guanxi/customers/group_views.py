@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi import policy
 from guanxi.concurrency import DuplicateValue
 from guanxi.customers import groups, list_analytics, selectors
-from guanxi.customers.group_forms import GroupCreateForm
 from guanxi.customers.forms import CustomerFilterForm
+from guanxi.customers.group_forms import GroupCreateForm
 from guanxi.customers.models import CustomerGroup, GroupKind, LifecycleStatus, ValueTier
 from guanxi.customers.selectors import FILTER_KEYS
 from guanxi.customers.views import CHOICES, PAGE_SIZE

@@ -16,7 +16,10 @@ from guanxi.web.tests.test_browser import (  # noqa: F401 (fixtures)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_marketer_adds_the_ticked_customers_to_a_new_group_on_a_phone(open_page, customers):
+def test_a_marketer_adds_the_ticked_customers_to_a_new_group_on_a_phone(
+    open_page,  # noqa: F811 (the shared fixture)
+    customers,  # noqa: F811
+):
     page = open_page("zh-CN")
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, "marketer")
@@ -37,9 +40,8 @@ def test_a_marketer_adds_the_ticked_customers_to_a_new_group_on_a_phone(open_pag
     page.wait_for_url("**/customers/?*")
     expect(page.locator(".alert-success")).to_contain_text("春节回访名单")
     group = CustomerGroup.objects.get(name="春节回访名单")
-    assert list(GroupMembership.objects.filter(group=group).values_list("customer_id", flat=True)) == [
-        ticked
-    ]
+    added = GroupMembership.objects.filter(group=group).values_list("customer_id", flat=True)
+    assert list(added) == [ticked]
     page.click("#customer-groups")
     page.get_by_role("link", name="春节回访名单").click()
     expect(page.locator("#customer-results tbody tr")).to_have_count(1)
