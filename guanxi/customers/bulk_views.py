@@ -23,13 +23,13 @@ from guanxi.customers.forms import CustomerFilterForm
 from guanxi.customers.group_forms import AddToGroupForm, AssignOwnerForm
 from guanxi.request_context import context_of, viewer_of
 
-ACTIONS = {
+ACTIONS: dict[str, tuple[str, type[AddToGroupForm] | type[AssignOwnerForm]]] = {
     "group": ("group.members", AddToGroupForm),
     "owner": ("customer.assign_owner", AssignOwnerForm),
 }
 # Parameters of this page that are not the list's filters.
-OWN_PARAMETERS = ("action", "selection", "customer_ids", "csrfmiddlewaretoken", "page")
-OWN_PARAMETERS += ("target_group", "new_group_name", "new_owner")
+OWN_PARAMETERS: tuple[str, ...] = ("action", "selection", "customer_ids", "page")
+OWN_PARAMETERS += ("csrfmiddlewaretoken", "target_group", "new_group_name", "new_owner")
 
 
 def _list_query(data: QueryDict) -> QueryDict:
@@ -58,7 +58,9 @@ def _selected_ids(viewer: policy.Viewer, data: QueryDict) -> list[int]:
     return sorted(set(ids))
 
 
-def _apply(request: HttpRequest, action: str, form, ids: list[int]) -> str:
+def _apply(
+    request: HttpRequest, action: str, form: AddToGroupForm | AssignOwnerForm, ids: list[int]
+) -> str:
     """Apply the action to the customers; the message to show afterwards."""
     viewer, context = viewer_of(request), context_of(request, "web")
     if action == "group":
@@ -92,7 +94,9 @@ def customer_bulk(request: HttpRequest) -> HttpResponse:
     """Ask for the group or owner of a bulk action (GET), and apply it (POST)."""
     viewer = viewer_of(request)
     data = request.POST if request.method == "POST" else request.GET
-    action = data.get("action") if data.get("action") in ACTIONS else "group"
+    action = data.get("action") or ""
+    if action not in ACTIONS:
+        action = "group"
     permission, form_class = ACTIONS[action]
     policy.require(viewer, permission)
     form = form_class(data if request.method == "POST" else None, viewer=viewer)

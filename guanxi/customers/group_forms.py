@@ -2,6 +2,8 @@
 (who may fill which group, whom customers may be given to) are the services' and the
 policy's, which also decide the choices offered."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,9 +30,9 @@ class AddToGroupForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, viewer: policy.Viewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["target_group"]
+        field = cast(forms.TypedChoiceField, self.fields["target_group"])
         field.choices = blank_choice("—") + [
-            (g.pk, g.name) for g in groups_fillable_for_user(viewer)
+            (str(g.pk), g.name) for g in groups_fillable_for_user(viewer)
         ]
         field.widget.attrs["class"] = "form-select"
 
@@ -44,9 +46,9 @@ class AssignOwnerForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, viewer: policy.Viewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["new_owner"]
+        field = cast(forms.TypedChoiceField, self.fields["new_owner"])
         field.choices = blank_choice("—") + [
-            (p.user_id, f"{staff_name(p)} · {p.branch.name}")
+            (str(p.user_id), f"{staff_name(p)} · {p.branch.name if p.branch else ''}")
             for p in owners_assignable_for_user(viewer)
         ]
         field.widget.attrs["class"] = "form-select"

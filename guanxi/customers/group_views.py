@@ -90,7 +90,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
                 return redirect("customers:group", group_id=group.pk)
         if saved:  # from the customer list: back there, with its filters and the reason
             for message in (m for errors in form.errors.values() for m in errors):
-                messages.error(request, message)
+                messages.error(request, str(message))
             return redirect(
                 reverse("customers:list") + "?" + urlencode(_saved_filter(request.POST))
             )

@@ -115,7 +115,7 @@ def group_add_customers(
     group_id: int | None = None,
     new_group_name: str = "",
 ) -> CustomerGroup:
-    """Add customers to a static group: an existing one, or one made here with this name
+    """Add customers to a static group: an existing one, else one made here with this name
     (the list's bulk action). One transaction: a refused member leaves no new group behind."""
     ids = sorted(set(customer_ids))
     if not ids:
@@ -125,15 +125,14 @@ def group_add_customers(
     if group_id is None and not new_group_name.strip():
         raise ValidationError({"group_id": [_("Choose a group or name a new one.")]})
     with transaction.atomic():
-        if new_group_name.strip():
-            group = group_create(
+        if group_id is None:
+            group_id = group_create(
                 viewer=viewer,
                 name=new_group_name,
                 kind=GroupKind.STATIC,
                 saved_filter={},
                 context=context,
-            )
-            group_id = group.pk
+            ).pk
         group_change_members(viewer=viewer, group_id=group_id, add=ids, remove=[], context=context)
     return CustomerGroup.objects.get(pk=group_id)
 
