@@ -43,6 +43,8 @@ def test_a_marketer_adds_the_ticked_customers_to_a_new_group_on_a_phone(
     added = GroupMembership.objects.filter(group=group).values_list("customer_id", flat=True)
     assert list(added) == [ticked]
     page.click("#customer-groups")
+    page.wait_for_url("**/customers/groups/")
+    assert _overflow(page) == 0
     page.get_by_role("link", name="春节回访名单").click()
     expect(page.locator("#customer-results tbody tr")).to_have_count(1)
     assert _overflow(page) == 0
