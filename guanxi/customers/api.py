@@ -12,13 +12,17 @@ from guanxi.customers import (
     exports,
     groups,
     holdings,
+    owners,
     reveals,
+    selection,
     selectors,
     services,
 )
 from guanxi.customers.inputs import ContactFields, CustomerFields
 from guanxi.customers.models import CustomFieldDefinition, Product
 from guanxi.customers.schemas import (
+    AssignOwnerIn,
+    AssignOwnerOut,
     ContactIn,
     ContactOut,
     ContactPatch,
@@ -347,17 +351,51 @@ def create_group(request: HttpRequest, payload: GroupIn):
     return Status(201, selectors.present_group(viewer, group))
 
 
+def _matching(request: HttpRequest, raw_filter: dict, field: str) -> list[int]:
+    """The ids of the caller's list with these filters; errors named under ``field``."""
+    try:
+        return selection.customer_ids_matching_for_user(
+            viewer=viewer_of(request), raw_filter={k: str(v) for k, v in raw_filter.items()}
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict.items()
+        named = {field if k == "selection" else f"{field}.{k}": v for k, v in errors}
+        raise ValidationError(named) from exc
+
+
 @router.post("/groups/{int:group_id}/members", response=MembersOut)
 def change_members(request: HttpRequest, group_id: RecordId, payload: MembersIn):
     """Add and remove members of a static group."""
+    add = payload.add
+    if payload.add_matching is not None:
+        add = sorted({*add, *_matching(request, payload.add_matching, "add_matching")})
     count = groups.group_change_members(
         viewer=viewer_of(request),
         group_id=group_id,
-        add=payload.add,
+        add=add,
         remove=payload.remove,
         context=context_of(request, "api"),
     )
     return {"member_count": count}
+
+
+@router.post("/assign-owner", response=AssignOwnerOut)
+def assign_owner(request: HttpRequest, payload: AssignOwnerIn):
+    """Give customers to another account manager of their branch (administrators, branch
+    managers and team leads, within their scope); all or nothing, audited per customer."""
+    ids = payload.customer_ids
+    if payload.matching is not None:
+        if ids:
+            message = _("Send customer ids or a filter, not both.")
+            raise ValidationError({"matching": [message]})
+        ids = _matching(request, payload.matching, "matching")
+    changed = owners.customer_assign_owner(
+        viewer=viewer_of(request),
+        customer_ids=ids,
+        owner_id=payload.owner_id,
+        context=context_of(request, "api"),
+    )
+    return {"changed": changed}
 
 
 @router.delete("/groups/{int:group_id}", response={204: None})

@@ -10,6 +10,7 @@ from guanxi.audit.services import RequestContext, created, deleted, record
 from guanxi.concurrency import unique_or_conflict
 from guanxi.customers.list_query import MAX_GROUP_NESTING, saved_filter_nesting
 from guanxi.customers.models import Customer, CustomerGroup, GroupKind, GroupMembership
+from guanxi.customers.selection import bulk_limit, too_many_message
 from guanxi.customers.selectors import clean_list_filter, group_member_count, identifying_search
 
 
@@ -104,6 +105,36 @@ def group_change_members(
             customers=add + remove,
         )
     return group_member_count(viewer, group)
+
+
+def group_add_customers(
+    *,
+    viewer: policy.Viewer,
+    customer_ids: list[int],
+    context: RequestContext,
+    group_id: int | None = None,
+    new_group_name: str = "",
+) -> CustomerGroup:
+    """Add customers to a static group: an existing one, else one made here with this name
+    (the list's bulk action). One transaction: a refused member leaves no new group behind."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        raise ValidationError({"customer_ids": [_("Choose at least one customer.")]})
+    if len(ids) > bulk_limit():
+        raise ValidationError({"customer_ids": [too_many_message(bulk_limit())]})
+    if group_id is None and not new_group_name.strip():
+        raise ValidationError({"group_id": [_("Choose a group or name a new one.")]})
+    with transaction.atomic():
+        if group_id is None:
+            group_id = group_create(
+                viewer=viewer,
+                name=new_group_name,
+                kind=GroupKind.STATIC,
+                saved_filter={},
+                context=context,
+            ).pk
+        group_change_members(viewer=viewer, group_id=group_id, add=ids, remove=[], context=context)
+    return CustomerGroup.objects.get(pk=group_id)
 
 
 def group_delete(*, viewer: policy.Viewer, group_id: int, context: RequestContext) -> None:

@@ -370,10 +370,29 @@ class GroupOut(Schema):
 
 
 class MembersIn(Schema):
-    """Customers to add to and remove from a static group."""
+    """Customers to add to and remove from a static group; ``add_matching`` adds every
+    customer of your list with these filters too (as the list's query parameters, up to
+    GUANXI_BULK_MAX_CUSTOMERS)."""
 
     add: list[RecordId] = []
     remove: list[RecordId] = []
+    add_matching: dict[str, str | int] | None = None
+
+
+class AssignOwnerIn(Schema):
+    """Customers to give to another account manager: by id, or every customer of your
+    list matching ``matching`` (the list's query parameters), not both; at most
+    GUANXI_BULK_MAX_CUSTOMERS."""
+
+    owner_id: RecordId
+    customer_ids: list[RecordId] = []
+    matching: dict[str, str | int] | None = None
+
+
+class AssignOwnerOut(Schema):
+    """The customers whose owner changed (those the owner had already are left out)."""
+
+    changed: list[int]
 
 
 class MembersOut(Schema):

@@ -5,6 +5,7 @@ policy and write the audit log) and render. A customer outside the viewer's scop
 404, the same as one that does not exist, so its existence does not leak.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -144,11 +145,28 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     template = "customers/_results.html" if is_htmx(request) else "customers/list.html"
     shown = {"form": form, "page": page, "query": request.GET, **CHOICES}
     shown["can_create"] = policy.allows(viewer_of(request), "customer.create")
+    shown.update(bulk_actions(viewer_of(request)))
     shown["search_candidates"] = number_format(list_query.SEARCH_CANDIDATES, force_grouping=True)
     response = render(request, template, shown)
     # The same URL answers with a page or a fragment; caches must tell them apart.
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+def bulk_actions(viewer: policy.Viewer) -> dict:
+    """What the list offers to do with a selection of its customers (``bulk_views``)."""
+    offered = {
+        "group": policy.allows(viewer, "group.members"),
+        "owner": policy.allows(viewer, "customer.assign_owner"),
+        "save_filter": policy.allows(viewer, "group.create"),
+    }
+    selectable = offered["group"] or offered["owner"]
+    return {
+        "bulk_actions": offered if any(offered.values()) else None,
+        "select_form": "bulk-form" if selectable else "",
+        "bulk_limit": settings.GUANXI_BULK_MAX_CUSTOMERS,
+        "can_view_groups": policy.allows(viewer, "group.view"),
+    }
 
 
 @login_required

@@ -40,6 +40,12 @@ ACTIONS = (
     # Which fields may be revealed is the field access's business (masked, not hidden).
     Action("customer.reveal", {r: IN_SCOPE for r in EVERY_ROLE}),
     Action("customer.transfer", {A.ADMINISTRATOR: EVERYWHERE}),
+    # Giving customers another account manager: managers within their record scope, asked
+    # of each customer as it is and as it would be (the new owner must be in reach too).
+    Action(
+        "customer.assign_owner",
+        {A.ADMINISTRATOR: EVERYWHERE, A.BRANCH_MANAGER: IN_SCOPE, A.TEAM_LEAD: IN_SCOPE},
+    ),
     Action("group.view", {r: EVERYWHERE for r in EVERY_ROLE}),
     Action("group.create", {r: EVERYWHERE for r in GROUP_MAKERS}),
     Action("group.members", {**{r: CREATOR for r in GROUP_MAKERS}, A.ADMINISTRATOR: EVERYWHERE}),

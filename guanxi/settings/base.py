@@ -129,6 +129,8 @@ AUTHENTICATION_BACKENDS = [
 GUANXI_REVEALS_PER_HOUR = int(os.environ.get("GUANXI_REVEALS_PER_HOUR", "20"))
 # Customers one export of the customer list may hold; a larger list is refused (422).
 GUANXI_EXPORT_MAX_ROWS = int(os.environ.get("GUANXI_EXPORT_MAX_ROWS", "100000"))
+# Customers one bulk action (add to a group, assign an owner) may change; more is refused.
+GUANXI_BULK_MAX_CUSTOMERS = int(os.environ.get("GUANXI_BULK_MAX_CUSTOMERS", "1000"))
 # Seconds a process remembers a verified API token (guanxi.org.authentication); 0: never.
 GUANXI_TOKEN_CACHE_SECONDS = float(os.environ.get("GUANXI_TOKEN_CACHE_SECONDS", "5"))
 # Seconds a process remembers which analysis run is current (guanxi.insights.current_run).

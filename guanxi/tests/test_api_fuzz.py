@@ -75,6 +75,9 @@ def records(staff, org, make_customer) -> dict[str, list[int]]:
         "product_id": [product.pk],
         "branch_id": org["north"].pk,
         "other_branch_id": org["south"].pk,
+        # A north customer no path names (so no transfer moves it) and a north manager.
+        "assignable_ids": [make_customer("赵六", phone="13900002222").pk],
+        "owner_id": staff["other_manager"].pk,
     }
 
 
@@ -106,6 +109,10 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         },
         "POST /api/v1/customers/groups": {"name": "新客户", "kind": "static"},
         "POST /api/v1/customers/groups/{group_id}/members": {"add": records["customer_id"]},
+        "POST /api/v1/customers/assign-owner": {
+            "owner_id": records["owner_id"],
+            "customer_ids": records["assignable_ids"],
+        },
         "POST /api/v1/customers/custom-fields": {
             "key": "risk",
             "label": "风险等级",

@@ -2,10 +2,11 @@
 out of the role's scope, with the answer each must get.
 
 ``allow`` is a success, ``deny`` a 403, ``missing`` a 404 (a record out of scope reads as
-one that does not exist), and reads of a customer also check the ID number as each role
-sees it (full, masked or hidden). The operations are read from the OpenAPI schema and the
-pages from the URL resolver: one added without a row here fails
-``test_every_api_operation_has_a_row`` or ``test_every_page_has_a_row``.
+one that does not exist; a batch naming one is ``invalid``, a 422 naming the ids), and
+reads of a customer also check the ID number as each role sees it (full, masked or
+hidden). The operations are read from the OpenAPI schema and the pages from the URL
+resolver: one added without a row here fails ``test_every_api_operation_has_a_row`` or
+``test_every_page_has_a_row``.
 
 The expectations are written out here, not derived from ``guanxi.policy``, so the matrix
 checks the policy instead of repeating it. Each case runs in a savepoint that is rolled
@@ -46,6 +47,7 @@ SEE_ALL = frozenset({"admin", "service_agent", "marketer", "analyst", "auditor"}
 EDITORS = frozenset({"admin", "branch_manager", "team_lead", "account_manager"})
 GROUP_MAKERS = EDITORS | {"marketer"}
 ADMIN = frozenset({"admin"})
+OWNER_ASSIGNERS = frozenset({"admin", "branch_manager", "team_lead"})
 AUDIT_READERS = frozenset({"admin", "auditor"})
 ANALYTICS = frozenset({"admin", "analyst", "marketer", "branch_manager", "team_lead",
                        "account_manager"})  # fmt: skip
@@ -93,10 +95,11 @@ class Row:
     allowed_out: frozenset[str] | None = None
     web: bool = False
     check: Callable | None = None
+    out_of_scope: str = "missing"  # the answer to a record out of the role's scope
 
     def expected(self, role: str, scope: str) -> str:
         if scope == "out" and self.scoped and role not in SEE_ALL:
-            return "missing"
+            return self.out_of_scope
         allowed = self.allowed_out if scope == "out" and self.allowed_out else self.allowed
         return "allow" if role in allowed else "deny"
 
@@ -262,6 +265,19 @@ API: dict[str, Row] = {
         ),
         EDITORS,
     ),
+    # The customer keeps its owner (the one the team lead may give it to as well).
+    "POST /api/v1/customers/assign-owner": Row(
+        _json(
+            "post",
+            C + "/assign-owner",
+            lambda world, record, role: {
+                "owner_id": record["owner_id"],
+                "customer_ids": [record["customer_id"]],
+            },
+        ),
+        OWNER_ASSIGNERS,
+        out_of_scope="invalid",
+    ),
     "GET /api/v1/customers/groups": Row(_json("get", C + "/groups"), scoped=False),
     "POST /api/v1/customers/groups": Row(
         _json("post", C + "/groups", lambda world, record, role: {"name": "新", "kind": "static"}),
@@ -344,6 +360,40 @@ PAGES: dict[str, Row] = {
             lambda world, record, role: {"reason": "客户来电核实身份"},
         ),
         EVERYONE - {"marketer", "analyst"},
+        web=True,
+    ),
+    # The bulk page only counts the ids ticked; the services check them when applied.
+    "customers/bulk/": Row(
+        _page(
+            "get",
+            "/customers/bulk/",
+            lambda world, record, role: {"action": "group", "customer_ids": record["customer_id"]},
+        ),
+        GROUP_MAKERS,
+        scoped=False,
+        web=True,
+    ),
+    "customers/groups/": Row(_page("get", "/customers/groups/"), scoped=False, web=True),
+    "customers/groups/<record_id:group_id>/": Row(
+        _page("get", "/customers/groups/{group_id}/"), scoped=False, web=True
+    ),
+    # As the API's members and delete: the caller's own group, or the administrator's.
+    "customers/groups/<record_id:group_id>/members/": Row(
+        _page(
+            "post",
+            "/customers/groups/{group_id}/members/",
+            lambda world, record, role: {"customer_ids": record["customer_id"]},
+        ),
+        GROUP_MAKERS,
+        scoped=False,
+        allowed_out=ADMIN,
+        web=True,
+    ),
+    "customers/groups/<record_id:group_id>/delete/": Row(
+        _page("post", "/customers/groups/{group_id}/delete/"),
+        GROUP_MAKERS,
+        scoped=False,
+        allowed_out=ADMIN,
         web=True,
     ),
     "audit/": Row(_page("get", "/audit/"), AUDIT_READERS, scoped=False, web=True),
@@ -440,6 +490,8 @@ def _outcome(response) -> str:
         return "deny"
     if response.status_code == 404:
         return "missing"
+    if response.status_code == 422:
+        return "invalid"
     if response.status_code < 400:
         return "allow"
     return f"unexpected {response.status_code}: {response.content[:300]!r}"

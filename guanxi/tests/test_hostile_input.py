@@ -183,7 +183,15 @@ ENDPOINTS = {
         "/api/v1/customers/groups/{group}/members",
         lambda r: {"add": [r["customer"]]},
         not_null=("add", "remove"),
-        numbers={"add": [HUGE]},
+        numbers={"add": [HUGE], "add_matching": {"owner_id": HUGE}},
+    ),
+    "assign owner": Endpoint(
+        "post",
+        "/api/v1/customers/assign-owner",
+        lambda r: {"owner_id": r["other_owner"], "customer_ids": [r["customer"]]},
+        choices=("matching",),
+        not_null=("owner_id", "customer_ids"),
+        numbers={"owner_id": HUGE, "customer_ids": [HUGE], "matching": {"branch_id": HUGE}},
     ),
     "define custom field": Endpoint(
         "post",
@@ -242,6 +250,7 @@ def records(staff, org, make_customer) -> dict:
         "group": group.pk,
         "branch": org["north"].pk,
         "owner": staff["account_manager"].pk,
+        "other_owner": staff["other_manager"].pk,
         "version": Customer.objects.get(pk=person.pk).version,
         "organisation_version": Customer.objects.get(pk=company.pk).version,
     }
