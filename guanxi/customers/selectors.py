@@ -509,6 +509,9 @@ def _lifecycle(customer: Customer) -> list[dict]:
     ]
 
 
+PERSON_ONLY = ("id_number", "birthday")
+
+
 def customer_360_for_user(
     *, viewer: policy.Viewer, customer_id: int, context: RequestContext
 ) -> dict:
@@ -519,6 +522,9 @@ def customer_360_for_user(
     row = _row({f: getattr(customer, f) for f in LIST_VALUES}, access)
     if birthday is policy.Access.MASKED and customer.birthday:
         row["masked"] = tuple(sorted((*row["masked"], "birthday")))
+    if customer.kind == CustomerKind.ORGANISATION:  # a company has no resident ID to mask
+        row["masked"] = tuple(f for f in row["masked"] if f not in PERSON_ONLY)
+        row["revealable"] = tuple(f for f in row["revealable"] if f not in PERSON_ONLY)
     profile = {
         **row,
         "gender": customer.gender,
