@@ -18,7 +18,7 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.compiled_query import CompiledQuery
-from guanxi.customers import history, list_analytics
+from guanxi.customers import history, lifecycle, list_analytics
 from guanxi.customers.identity import national_phone
 from guanxi.customers.list_query import (
     COUNT_LIMIT,
@@ -502,7 +502,7 @@ def _lifecycle(customer: Customer) -> list[dict]:
         {
             "from_status": c["from_status"],
             "to_status": c["to_status"],
-            "reason": c["reason"],
+            "reason": lifecycle.shown_reason(c["from_status"], c["reason"]),
             "at": c["changed_at"],
         }
         for c in history.lifecycle_changes(customer)[:LIFECYCLE_SHOWN]

@@ -20,6 +20,7 @@ from guanxi.audit.services import RequestContext, record
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_get_for_user
 from guanxi.insights.charts import CHART_COLUMNS, PYRAMID_ORDER, build_charts
+from guanxi.insights.cross_sell_reasons import suggestion_reason
 from guanxi.insights.migration import NOT_SCORED, level_migration, previous_run
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
 
@@ -237,7 +238,10 @@ def latest_insight(customer_id: int) -> dict | None:
         "rfm_segment": segment_label(score.rfm_segment) if score.rfm_segment else "",
         "churn_reason": churn_reason(score),
         "churn_help": churn_list_help(run),
-        "suggestions": list(suggestions.select_related("product").order_by("rank")),
+        "suggestions": [
+            {"product": s.product, "reason": suggestion_reason(s)}
+            for s in suggestions.select_related("product").order_by("rank")
+        ],
     }
 
 
