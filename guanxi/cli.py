@@ -111,3 +111,7 @@ def _run_django_command(args: list[str]) -> None:
     django.setup()
     translation.activate(DJANGO_LANGUAGES[environment_language()])
     execute_from_command_line(["guanxi", *args])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
