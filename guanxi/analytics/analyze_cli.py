@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from guanxi.analytics.messages import _, environment_language
 from guanxi.analytics.pipeline import CLV_MODELS, STEPS, AnalysisConfig, AnalysisResult, analyze
 from guanxi.analytics.reader import InputError, read_transactions
 from guanxi.analytics.report import write_report
@@ -64,7 +65,7 @@ def main(argv: list[str]) -> int:
         n_customers = _run(args)
     except (ValueError, OSError) as exc:  # InputError, the library's input checks, I/O
         message = " ".join(str(exc).split())  # one line, whatever the library said
-        print(f"guanxi analyze-file: error: {message}", file=sys.stderr)
+        print(_("guanxi analyze-file: error: {message}").format(message=message), file=sys.stderr)
         return EXIT_BAD_INPUT
     done = _DONE[args.lang].format(n=n_customers, out=args.out)
     print(done, file=sys.stderr)
@@ -72,21 +73,26 @@ def main(argv: list[str]) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    description = __doc__.splitlines()[0]
+    description = _(__doc__.splitlines()[0])
     parser = argparse.ArgumentParser(prog="guanxi analyze-file", description=description)
-    parser.add_argument("file", type=Path, help="CSV or Parquet transaction file, header row")
-    parser.add_argument("--customer-col", required=True, help="customer id column")
-    parser.add_argument("--date-col", required=True, help="transaction date or time column")
-    parser.add_argument("--amount-col", required=True, help="amount column (negative = return)")
-    parser.add_argument("--date-format", help="strptime format of text dates, e.g. %%Y%%m%%d")
-    parser.add_argument("--as-of", help="observation end YYYY-MM-DD (default: latest date)")
-    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="report language")
+    parser.add_argument("file", type=Path, help=_("CSV or Parquet transaction file, header row"))
+    parser.add_argument("--customer-col", required=True, help=_("customer id column"))
+    parser.add_argument("--date-col", required=True, help=_("transaction date or time column"))
+    parser.add_argument("--amount-col", required=True, help=_("amount column (negative = return)"))
+    parser.add_argument("--date-format", help=_("strptime format of text dates, e.g. %%Y%%m%%d"))
+    parser.add_argument("--as-of", help=_("observation end YYYY-MM-DD (default: latest date)"))
+    parser.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default=environment_language(),
+        help=_("report language (default: the environment's)"),
+    )
     parser.add_argument("--model", choices=sorted(CLV_MODELS), default=AnalysisConfig.clv_model)
     parser.add_argument("--time-unit", choices=("week", "day"), default="week")
-    parser.add_argument("--sep", help="CSV separator (default: detected)")
-    parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
-    parser.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 4GB")
-    parser.add_argument("--out", required=True, type=Path, help="output directory")
+    parser.add_argument("--sep", help=_("CSV separator (default: detected)"))
+    parser.add_argument("--threads", type=int, help=_("DuckDB threads (default: all cores)"))
+    parser.add_argument("--memory-limit", help=_("DuckDB memory limit, e.g. 4GB"))
+    parser.add_argument("--out", required=True, type=Path, help=_("output directory"))
     return parser
 
 
@@ -125,14 +131,15 @@ def _parse_as_of(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--as-of {text!r} is not a date like 2024-12-31") from None
+        message = _("--as-of {text!r} is not a date like 2024-12-31")
+        raise InputError(message.format(text=text)) from None
 
 
 def _duckdb_options(args: argparse.Namespace) -> dict[str, object]:
     options: dict[str, object] = {}
     if args.threads is not None:
         if args.threads < 1:
-            raise InputError("--threads must be >= 1")
+            raise InputError(_("--threads must be >= 1"))
         options["threads"] = args.threads
     if args.memory_limit:
         options["memory_limit"] = args.memory_limit

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from guanxi.analytics.churn import ChurnModel, load_model, resolve_column
+from guanxi.analytics.messages import _
 
 EXIT_BAD_INPUT = 2
 N_REASONS = 3
@@ -43,28 +44,29 @@ def main(argv: list[str]) -> int:
         return handler(args)
     except (ValueError, TypeError, OSError) as exc:  # the library's and our input checks
         message = " ".join(str(exc).split())  # one line, whatever the library said
-        print(f"guanxi churn {args.command}: error: {message}", file=sys.stderr)
+        wording = _("guanxi churn {command}: error: {message}")
+        print(wording.format(command=args.command, message=message), file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="guanxi churn", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="guanxi churn", description=_(__doc__.splitlines()[0]))
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train and validate a model on a customer file")
-    train.add_argument("file", type=Path, help="CSV or Parquet file with a header row")
-    train.add_argument("--target", required=True, help="churn column (Yes/No, 1/0, True/False)")
-    train.add_argument("--id", required=True, dest="id_col", help="customer id column")
-    train.add_argument("--model-out", required=True, type=Path, help="model file to write")
-    train.add_argument("--time-col", help="time/cohort column: validate on the latest periods")
-    train.add_argument("--json", action="store_true", help="print the result as JSON")
+    train = commands.add_parser("train", help=_("train and validate a model on a customer file"))
+    train.add_argument("file", type=Path, help=_("CSV or Parquet file with a header row"))
+    train.add_argument("--target", required=True, help=_("churn column (Yes/No, 1/0, True/False)"))
+    train.add_argument("--id", required=True, dest="id_col", help=_("customer id column"))
+    train.add_argument("--model-out", required=True, type=Path, help=_("model file to write"))
+    train.add_argument("--time-col", help=_("time/cohort column: validate on the latest periods"))
+    train.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     train.set_defaults(handler=handle_train)
 
-    score = commands.add_parser("score", help="score a customer file with a trained model")
-    score.add_argument("model", type=Path, help="model file written by 'train'")
-    score.add_argument("file", type=Path, help="CSV or Parquet file with a header row")
-    score.add_argument("--out", required=True, type=Path, help="CSV file to write")
-    score.add_argument("--reasons", action="store_true", help="add the top 3 reasons as text")
+    score = commands.add_parser("score", help=_("score a customer file with a trained model"))
+    score.add_argument("model", type=Path, help=_("model file written by 'train'"))
+    score.add_argument("file", type=Path, help=_("CSV or Parquet file with a header row"))
+    score.add_argument("--out", required=True, type=Path, help=_("CSV file to write"))
+    score.add_argument("--reasons", action="store_true", help=_("add the top 3 reasons as text"))
     score.set_defaults(handler=handle_score)
     return parser
 
@@ -123,20 +125,29 @@ def _train_result(
 
 def _train_text(result: dict) -> str:
     v = result["validation"]
-    return (
-        f"validation ({v['method'].replace('_', ' ')}, {v['n_valid']} customers, "
-        f"churn rate {v['base_rate']:.1%}): ROC AUC {v['roc_auc']:.3f}, "
-        f"PR AUC {v['pr_auc']:.3f}, top-decile lift {v['top_decile_lift']:.2f}\n"
-        f"model on {len(result['features'])} features from {result['rows']} rows "
-        f"saved to {result['model_path']}"
+    validation = _(
+        "validation ({method}, {n} customers, churn rate {rate:.1%}): ROC AUC {roc:.3f}, "
+        "PR AUC {pr:.3f}, top-decile lift {lift:.2f}"
+    ).format(
+        method=v["method"].replace("_", " "),
+        n=v["n_valid"],
+        rate=v["base_rate"],
+        roc=v["roc_auc"],
+        pr=v["pr_auc"],
+        lift=v["top_decile_lift"],
     )
+    saved = _("model on {features} features from {rows} rows saved to {path}").format(
+        features=len(result["features"]), rows=result["rows"], path=result["model_path"]
+    )
+    return f"{validation}\n{saved}"
 
 
 def handle_score(args: argparse.Namespace) -> int:
     """Score a file with a saved model and write the id, probability and optional reasons."""
     model = load_model(args.model)
     if model.id_col is None:
-        raise ValueError(f"{args.model} was trained without an id column; retrain it with --id")
+        message = _("{model} was trained without an id column; retrain it with --id")
+        raise ValueError(message.format(model=args.model))
     frame = read_table(args.file)
     id_col = resolve_column(frame.columns, model.id_col, what=args.file.name)
     out = pd.DataFrame(
@@ -147,5 +158,5 @@ def handle_score(args: argparse.Namespace) -> int:
         for i in range(1, N_REASONS + 1):
             out[f"reason_{i}"] = reasons.get(f"reason_{i}", "")
     out.to_csv(args.out, index=False)
-    print(f"scored {len(out)} customers into {args.out}")
+    print(_("scored {n} customers into {out}").format(n=len(out), out=args.out))
     return 0

@@ -16,7 +16,11 @@ at a time, with no Python loop per customer: a million customers x 30 products t
 
 Recommendations never include a product the customer already holds. Output columns:
 ``customer_id`` (named as the input's customer column), ``rank`` (1 = best), ``product``,
-``score`` and ``reason`` (e.g. ``"62% of customers holding Deposit also hold Fund"``).
+``score`` and ``reason`` (e.g. ``"62% of customers holding Deposit also hold Fund"``), and
+the same reason as data for any language to word: ``reason_code`` (``co_held`` or
+``popular``, see :data:`REASON_CODES`), ``reason_product`` (the held product a ``co_held``
+reason names, else null) and ``reason_share`` (``co_held``: the share of that product's
+holders who also hold the recommendation; ``popular``: the share of all customers holding it).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = [
+    "REASON_CODES",
     "CrossSellRecommender",
     "HoldoutResult",
     "PopularityRecommender",
@@ -47,6 +52,13 @@ HoldingsLike: TypeAlias = pa.Table | pd.DataFrame | ir.Table
 _BLOCK_ROWS = 200_000  # customers scored at once: bounds the dense score block's memory
 # Popularity only breaks ties: far below any real difference of summed cosine similarities.
 _TIE_BREAK = 1e-9
+
+REASON_CODES: dict[str, str] = {
+    "co_held": "{share:.0%} of customers holding {held} also hold {product}",
+    "popular": "held by {share:.0%} of customers",
+}
+"""Each reason code and its English wording (the ``reason`` column); callers that show
+reasons in another language word ``reason_code`` with ``reason_product`` and ``reason_share``."""
 
 
 @dataclass(frozen=True)
@@ -125,9 +137,10 @@ def _columns(holdings: HoldingsLike) -> list[str]:
     return [str(c) for c in holdings.columns]
 
 
-def _decode(codes: np.ndarray, labels: list[str]) -> pa.Array:
-    """``labels[codes]`` as a text column, built in Arrow (no Python string per row)."""
-    indices = pa.array(codes.astype(np.int32), pa.int32())
+def _decode(codes: np.ndarray, labels: list[str], null: np.ndarray | None = None) -> pa.Array:
+    """``labels[codes]`` as a text column, built in Arrow (no Python string per row); null
+    where ``null`` is true."""
+    indices = pa.array(codes.astype(np.int32), pa.int32(), mask=null)
     return pa.DictionaryArray.from_arrays(indices, pa.array(labels, pa.string())).cast(pa.string())
 
 
@@ -165,13 +178,23 @@ class _Recommender(BaseEstimator):
             raise ValueError("k must be >= 1")
         encoded = _encode(holdings, self.customer_col, self.product_col, self.products_)
         rows, ranks, items, scores, reasons = self._top_k(encoded.matrix, k)
+        held, product = self._reason_products(reasons)
+        by_holding = held >= 0
+        co, popularity = self.cooccurrence_, self.popularity_
+        safe = np.where(by_holding, held, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # the unused branch of where
+            share = np.where(by_holding, co[safe, product] / co[safe, safe], popularity[product])
+        names = self.products_.tolist()
         return pa.table(
             {
                 self.customer_col: encoded.customers.take(pa.array(rows)),
                 "rank": pa.array(ranks, pa.int32()),
-                "product": _decode(items, self.products_.tolist()),
+                "product": _decode(items, names),
                 "score": pa.array(scores, pa.float64()),
                 "reason": _decode(reasons, self._reason_dictionary()),
+                "reason_code": _decode(np.where(by_holding, 0, 1), list(REASON_CODES)),
+                "reason_product": _decode(safe, names, null=~by_holding),
+                "reason_share": pa.array(share, pa.float64()),
             }
         )
 
@@ -202,9 +225,13 @@ class _Recommender(BaseEstimator):
         return rows[valid], ranks[valid], top[valid], chosen_scores[valid], reasons[valid]
 
     def _popularity_reason(self, product: int) -> str:
-        return f"held by {self.popularity_[product]:.0%} of customers"
+        return REASON_CODES["popular"].format(share=self.popularity_[product])
 
     def _reason_dictionary(self) -> list[str]:
+        raise NotImplementedError
+
+    def _reason_products(self, reasons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The held product (-1 for popularity) and the recommended one of reason codes."""
         raise NotImplementedError
 
     def _scores(self, block: sparse.csr_matrix) -> np.ndarray:
@@ -242,6 +269,9 @@ class PopularityRecommender(_Recommender):
     def _reasons(self, held: np.ndarray, top: np.ndarray) -> np.ndarray:
         return top
 
+    def _reason_products(self, reasons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.full_like(reasons, -1), reasons
+
 
 class CrossSellRecommender(_Recommender):
     """Item-based collaborative filtering over the customer x product holding matrix.
@@ -275,8 +305,15 @@ class CrossSellRecommender(_Recommender):
         for x in range(n):
             for y in range(n):
                 share = co[x, y] / co[x, x] if co[x, x] else 0.0
-                texts.append(f"{share:.0%} of customers holding {names[x]} also hold {names[y]}")
+                wording = REASON_CODES["co_held"]
+                texts.append(wording.format(share=share, held=names[x], product=names[y]))
         return texts + [self._popularity_reason(y) for y in range(n)]
+
+    def _reason_products(self, reasons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = len(self.products_)
+        by_holding = reasons < n * n
+        held = np.where(by_holding, reasons // n, -1)
+        return held, np.where(by_holding, reasons % n, reasons - n * n)
 
     def _scores(self, block: sparse.csr_matrix) -> np.ndarray:
         return np.asarray(block @ self.similarity_)

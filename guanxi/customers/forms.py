@@ -168,6 +168,10 @@ class CustomerFilterForm(ServiceErrorsMixin, forms.Form):
         """Whether an analytics filter is set (its fold is then open)."""
         return any(self.data.get(name) not in (None, "") for name in ANALYTICS_FIELDS)
 
+    def filters_set(self) -> bool:
+        """Whether a filter other than the search box is set (a phone then shows them)."""
+        return any(self.data.get(f.name) not in (None, "") for f in self if f.name != "q")
+
     def list_filter(self) -> dict:
         """The filters set, as ``customer_list_for_user`` expects them (call after ``is_valid``)."""
         keys = ("q", "status", "value_tier", "branch_id", "owner_id", "group_id", "tag")

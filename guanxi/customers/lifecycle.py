@@ -9,7 +9,15 @@ backward moves are allowed for corrections (a loyal customer whose buying thins 
 repeat again; a prospect who turns out not to fit is a suspect again).
 """
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from guanxi.customers.models import LifecycleStatus as S
+
+CREATED = gettext_noop("Created")
+"""The reason stored with a customer's first status: worded when shown, not when stored."""
+# Before CREATED was stored as it is, the creator's language worded it: both mean CREATED.
+_CREATED_WORDINGS = frozenset({CREATED, "新建客户"})
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.SUSPECT: (S.PROSPECT, S.NEW, S.LOST),
@@ -44,3 +52,11 @@ def next_statuses(status: str) -> tuple[str, ...]:
 def may_move(from_status: str, to_status: str) -> bool:
     """Whether the lifecycle allows the move."""
     return to_status in next_statuses(from_status)
+
+
+def shown_reason(from_status: str, reason: str) -> str:
+    """A status change's reason as shown: the creation's in the viewer's language, any
+    other as its author wrote it."""
+    if not from_status and reason in _CREATED_WORDINGS:
+        return _(CREATED)
+    return reason

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
@@ -140,14 +140,13 @@ class BranchRef(BaseModel):
     name: str
 
 
-class CustomerRow(BaseModel):
-    """A customer in a list, personal data masked as the policy says."""
+class _CustomerCore(BaseModel):
+    """What a list row and a profile share, the resident ID apart (a person's only)."""
 
     id: int
     kind: str
     name: str
     phone: str | None
-    id_number: str | None
     email: str | None
     masked: list[str]
     revealable: list[str]
@@ -170,6 +169,12 @@ class CustomerRow(BaseModel):
     aum: float | None = Field(None, description="Deposit and wealth balances (loans apart)")
     profit_12m: float | None = Field(None, description="Margin less cost to serve, 12 months")
     unprofitable: bool | None = Field(None, description="Costs more to serve than it brings")
+
+
+class CustomerRow(_CustomerCore):
+    """A customer in a list, personal data masked as the policy says."""
+
+    id_number: str | None
 
 
 class CustomerPageOut(BaseModel):
@@ -205,24 +210,41 @@ class CustomFieldValue(BaseModel):
     value: Any = None
 
 
-class Profile(CustomerRow):
-    """The customer's full profile as the viewer may see it."""
+class _ProfileCore(_CustomerCore):
+    """The profile fields of every kind of customer."""
 
-    gender: str
-    # ISO date where the ID number is shown in full, else month and day only ("**-06-15").
-    birthday: str | None
     address: str
     occupation: str
     external_id: str
     source_channel: str
-    uscc: str
-    legal_representative: str
-    registered_capital: Decimal | None
-    industry: str
     created_at: datetime
     tags: list[str]
     version: Version | None = None
     custom_fields: list[CustomFieldValue]
+
+
+class PersonProfile(_ProfileCore):
+    """An individual's full profile as the viewer may see it: no organisation fields."""
+
+    kind: Literal["individual"]
+    id_number: str | None
+    gender: str
+    # ISO date where the ID number is shown in full, else month and day only ("**-06-15").
+    birthday: str | None
+
+
+class OrganisationProfile(_ProfileCore):
+    """An organisation's full profile: its registration, and none of a person's fields."""
+
+    kind: Literal["organisation"]
+    uscc: str
+    legal_representative: str
+    registered_capital: Decimal | None
+    industry: str
+
+
+# Which shape a profile has is told by its ``kind``, in the OpenAPI schema too.
+Profile = Annotated[PersonProfile | OrganisationProfile, Field(discriminator="kind")]
 
 
 class ContactOut(BaseModel):

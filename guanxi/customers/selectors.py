@@ -18,7 +18,7 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.compiled_query import CompiledQuery
-from guanxi.customers import history, list_analytics
+from guanxi.customers import history, lifecycle, list_analytics
 from guanxi.customers.identity import national_phone
 from guanxi.customers.list_query import (
     COUNT_LIMIT,
@@ -513,11 +513,14 @@ def _lifecycle(customer: Customer) -> list[dict]:
         {
             "from_status": c["from_status"],
             "to_status": c["to_status"],
-            "reason": c["reason"],
+            "reason": lifecycle.shown_reason(c["from_status"], c["reason"]),
             "at": c["changed_at"],
         }
         for c in history.lifecycle_changes(customer)[:LIFECYCLE_SHOWN]
     ]
+
+
+PERSON_ONLY = ("id_number", "birthday")
 
 
 def customer_360_for_user(
@@ -530,6 +533,9 @@ def customer_360_for_user(
     row = _row({f: getattr(customer, f) for f in LIST_VALUES}, access)
     if birthday is policy.Access.MASKED and customer.birthday:
         row["masked"] = tuple(sorted((*row["masked"], "birthday")))
+    if customer.kind == CustomerKind.ORGANISATION:  # a company has no resident ID to mask
+        row["masked"] = tuple(f for f in row["masked"] if f not in PERSON_ONLY)
+        row["revealable"] = tuple(f for f in row["revealable"] if f not in PERSON_ONLY)
     profile = {
         **row,
         "gender": customer.gender,

@@ -170,7 +170,7 @@ def customer_create(
     with transaction.atomic():
         duplicates.refuse_duplicate_identifiers(viewer=viewer, values=cleaned)
         customer.save()
-        _record_lifecycle(customer, "", customer.status, _("Created"), viewer)
+        _record_lifecycle(customer, "", customer.status, lifecycle.CREATED, viewer)
         record(
             viewer.user,
             AuditAction.CREATE,

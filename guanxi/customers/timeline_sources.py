@@ -6,7 +6,7 @@ from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.customers import history
+from guanxi.customers import history, lifecycle
 from guanxi.customers.models import Channel, LifecycleStatus
 from guanxi.customers.timeline import TimelineEvent, register_timeline_source
 
@@ -23,7 +23,7 @@ def lifecycle_events(viewer, customer, limit: int) -> list[TimelineEvent]:
             at=c["changed_at"],
             kind="lifecycle",
             title=_("Status: %(status)s") % {"status": _label(LifecycleStatus, c["to_status"])},
-            detail=c["reason"],
+            detail=lifecycle.shown_reason(c["from_status"], c["reason"]),
         )
         for c in history.lifecycle_changes(customer)[:limit]
     ]

@@ -157,7 +157,11 @@ class CrossSellSuggestion(models.Model):
     rank = models.PositiveSmallIntegerField(_("rank"))
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField(_("score"))
+    # English, as runs before reason_data wrote it; shown only where reason_data is null.
     reason = models.TextField(_("reason"), blank=True)
+    # The reason as data, worded in the viewer's language: {"code": "co_held" | "popular",
+    # "held": the held product's label or null, "share": 0..1} (analytics.cross_sell).
+    reason_data = models.JSONField(_("reason data"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("cross-sell suggestion")

@@ -131,7 +131,10 @@ def suggestion_rows(con: duckdb.DuckDBPyConnection, run_id: int, k: int) -> pa.T
         return con.execute(
             f"""
             SELECT {int(run_id)}::BIGINT AS run_id, s.customer_id, s.rank::SMALLINT AS rank,
-                l.product_id, s.score, s.reason
+                l.product_id, s.score, s.reason,
+                json_object(
+                    'code', s.reason_code, 'held', s.reason_product, 'share', s.reason_share
+                )::VARCHAR AS reason_data
             FROM suggested s JOIN labels l ON l.label = s.product
             ORDER BY s.customer_id, s.rank
             """

@@ -21,6 +21,7 @@ from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_get_for_user
 from guanxi.insights import glossary
 from guanxi.insights.charts import CHART_COLUMNS, PYRAMID_ORDER, build_charts
+from guanxi.insights.cross_sell_reasons import suggestion_reason
 from guanxi.insights.migration import NOT_SCORED, level_migration, previous_run
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
 
@@ -236,7 +237,10 @@ def latest_insight(customer_id: int) -> dict | None:
         "value_standing": glossary.value_standing(score, run) if score.value_tier else "",
         "measures": _shown_measures(score, run),
         "terms": glossary.definitions(run),
-        "suggestions": list(suggestions.select_related("product").order_by("rank")),
+        "suggestions": [
+            {"product": s.product, "reason": suggestion_reason(s)}
+            for s in suggestions.select_related("product").order_by("rank")
+        ],
     }
 
 

@@ -24,6 +24,7 @@ from guanxi.analytics.clv.gammagamma import GammaGammaFitter
 from guanxi.analytics.clv.mbgnbd import ModifiedBetaGeoFitter
 from guanxi.analytics.clv.paretonbd import ParetoNBDFitter
 from guanxi.analytics.input_file import InputError
+from guanxi.analytics.messages import _
 
 MODELS: dict[str, type[TransactionModel] | type[GammaGammaFitter]] = {
     "bgnbd": BetaGeoFitter,
@@ -39,30 +40,30 @@ __all__ = ["InputError", "add_clv_parser", "handle_fit", "main"]
 
 def add_clv_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``clv`` command (with its ``fit`` sub-command) to a parent's subparsers."""
-    clv = subparsers.add_parser("clv", help="customer lifetime value models")
+    clv = subparsers.add_parser("clv", help=_("customer lifetime value models"))
     _add_commands(clv)
     return clv
 
 
 def _add_commands(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="clv_command", required=True)
-    fit = commands.add_parser("fit", help="fit a model on a transaction file (CSV or Parquet)")
-    fit.add_argument("file", type=Path, help="CSV or Parquet file with a header row")
+    fit = commands.add_parser("fit", help=_("fit a model on a transaction file (CSV or Parquet)"))
+    fit.add_argument("file", type=Path, help=_("CSV or Parquet file with a header row"))
     fit.add_argument("--model", choices=sorted(MODELS), default="bgnbd")
     fit.add_argument("--customer-col", required=True)
     fit.add_argument("--date-col", required=True)
-    fit.add_argument("--amount-col", help="purchase value column (needed for gammagamma)")
-    fit.add_argument("--date-format", help="strptime format of the dates, e.g. %%Y%%m%%d")
-    fit.add_argument("--sep", default="auto", help="CSV separator, or 'auto' to detect it")
-    fit.add_argument("--calibration-end", required=True, help="last day counted, YYYY-MM-DD")
+    fit.add_argument("--amount-col", help=_("purchase value column (needed for gammagamma)"))
+    fit.add_argument("--date-format", help=_("strptime format of the dates, e.g. %%Y%%m%%d"))
+    fit.add_argument("--sep", default="auto", help=_("CSV separator, or 'auto' to detect it"))
+    fit.add_argument("--calibration-end", required=True, help=_("last day counted, YYYY-MM-DD"))
     fit.add_argument("--time-unit", choices=TIME_UNITS, default="week")
-    fit.add_argument("--json", action="store_true", help="print the result as JSON")
+    fit.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     fit.set_defaults(clv_handler=handle_fit)
 
 
 def main(argv: list[str]) -> int:
     """Run ``guanxi clv`` with ``argv`` (e.g. ``["fit", "tx.csv", ...]``); return the exit code."""
-    parser = argparse.ArgumentParser(prog="guanxi clv", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="guanxi clv", description=_(__doc__.splitlines()[0]))
     _add_commands(parser)
     try:
         args = parser.parse_args(argv)
@@ -76,25 +77,30 @@ def handle_fit(args: argparse.Namespace) -> int:
     try:
         result = _fit(args)
     except ValueError as exc:  # InputError and the library's own input checks
-        print(f"guanxi clv fit: error: {exc}", file=sys.stderr)
+        print(_("guanxi clv fit: error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except ConvergenceError as exc:
-        print(f"guanxi clv fit: error: {exc}", file=sys.stderr)
+        print(_("guanxi clv fit: error: {message}").format(message=exc), file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result))
     else:
         params = ", ".join(f"{k}={v:.4g}" for k, v in result["params"].items())
+        wording = _("{model}: {params}; log-likelihood {log_likelihood:.1f} over {n} customers")
         print(
-            f"{result['model']}: {params}; log-likelihood {result['log_likelihood']:.1f} "
-            f"over {result['n_customers']} customers"
+            wording.format(
+                model=result["model"],
+                params=params,
+                log_likelihood=result["log_likelihood"],
+                n=result["n_customers"],
+            )
         )
     return 0
 
 
 def _fit(args: argparse.Namespace) -> dict[str, Any]:
     if args.model == "gammagamma" and not args.amount_col:
-        raise InputError("--amount-col is needed for the gammagamma model")
+        raise InputError(_("--amount-col is needed for the gammagamma model"))
     calibration_end = _parse_calibration_end(args.calibration_end)
     summary = read_fit_summary(
         args.file,
@@ -110,7 +116,7 @@ def _fit(args: argparse.Namespace) -> dict[str, Any]:
     if isinstance(model, GammaGammaFitter):
         repeat = summary.frequency > 0
         if not repeat.any():
-            raise InputError("no customer has a repeat purchase: gammagamma cannot be fitted")
+            raise InputError(_("no customer has a repeat purchase: gammagamma cannot be fitted"))
         model.fit(summary.frequency[repeat], summary.monetary_value[repeat])
     else:
         model.fit(summary.frequency, summary.recency, summary.T)
@@ -126,4 +132,5 @@ def _parse_calibration_end(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--calibration-end {text!r} is not a date like 1997-09-30") from None
+        message = _("--calibration-end {text!r} is not a date like 1997-09-30")
+        raise InputError(message.format(text=text)) from None

@@ -10,6 +10,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from guanxi.analytics.cross_sell import (
+    REASON_CODES,
     CrossSellRecommender,
     PopularityRecommender,
     association_rules,
@@ -80,7 +81,7 @@ def test_duplicates_nulls_and_custom_columns() -> None:
         {"cust": [1, 1, 1, 2, 2, None], "item": ["A", "A", "B", "A", None, "B"]},
     )
     recs = recommend_products(frame, customer_col="cust", product_col="item")
-    assert recs.column_names == ["cust", "rank", "product", "score", "reason"]
+    assert recs.column_names[:5] == ["cust", "rank", "product", "score", "reason"]
     assert recs.to_pylist() == [
         {
             "cust": 2.0,
@@ -88,8 +89,38 @@ def test_duplicates_nulls_and_custom_columns() -> None:
             "product": "B",
             "score": pytest.approx(1 / 2**0.5),
             "reason": "50% of customers holding A also hold B",
+            "reason_code": "co_held",
+            "reason_product": "A",
+            "reason_share": 0.5,
         }
     ]
+
+
+def structured(recs: pa.Table) -> dict[int, list[tuple]]:
+    out: dict[int, list[tuple]] = {}
+    for row in recs.to_pylist():
+        share = round(row["reason_share"], 4)
+        reason = (row["reason_code"], row["reason_product"], share)
+        out.setdefault(row["customer_id"], []).append((row["product"], reason))
+    return out
+
+
+def test_reasons_come_as_a_code_the_held_product_and_a_share() -> None:
+    recs = structured(recommend_products(TINY, k=3))
+    assert recs[1] == [("C", ("co_held", "A", 0.3333))]
+    assert recs[4] == [("A", ("co_held", "B", 0.6667)), ("C", ("popular", None, 0.4))]
+
+
+def test_popularitys_reasons_are_all_popular() -> None:
+    recs = structured(PopularityRecommender().fit(TINY).recommend(TINY, k=2))
+    assert recs[5] == [("A", ("popular", None, 0.6)), ("B", ("popular", None, 0.6))]
+
+
+def test_the_english_reason_is_the_structured_one_worded() -> None:
+    for row in recommend_products(TINY, k=3).to_pylist():
+        wording = REASON_CODES[row["reason_code"]]
+        share, held = row["reason_share"], row["reason_product"]
+        assert row["reason"] == wording.format(share=share, held=held, product=row["product"])
 
 
 def test_unknown_products_at_scoring_are_ignored() -> None:

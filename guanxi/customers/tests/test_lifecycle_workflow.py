@@ -71,3 +71,33 @@ def test_the_status_badge_is_coloured_by_what_the_status_means(staff, make_custo
     Customer.objects.filter(pk=customer.pk).update(status=LifecycleStatus.LOST)
     page = client_for(staff["account_manager"]).get(reverse("customers:detail", args=[customer.pk]))
     assert 'class="badge bg-red-lt ms-2" id="customer-status"' in page.content.decode()
+
+
+def test_the_creation_reason_is_shown_in_the_viewers_language(make_customer, staff):
+    from django.utils import translation
+
+    from guanxi import policy
+    from guanxi.audit.services import RequestContext
+    from guanxi.customers.selectors import customer_360_for_user
+
+    with translation.override("zh-hans"):
+        customer = make_customer("张三")  # created from a Chinese session
+    viewer = policy.Viewer.of(staff["account_manager"])
+    with translation.override("en"):
+        card = customer_360_for_user(
+            viewer=viewer, customer_id=customer.pk, context=RequestContext()
+        )
+    assert [c["reason"] for c in card["lifecycle"]] == ["Created"]
+    with translation.override("zh-hans"):
+        card = customer_360_for_user(
+            viewer=viewer, customer_id=customer.pk, context=RequestContext()
+        )
+    assert [c["reason"] for c in card["lifecycle"]] == ["新建客户"]
+    assert {e.detail for e in card["timeline"] if e.kind == "lifecycle"} == {"新建客户"}
+
+
+def test_a_reason_someone_wrote_is_shown_as_written():
+    from guanxi.customers.lifecycle import shown_reason
+
+    assert shown_reason("prospect", "Created") == "Created"
+    assert shown_reason("", "客户主动联系") == "客户主动联系"

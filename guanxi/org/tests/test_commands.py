@@ -17,7 +17,7 @@ def test_create_staff_and_token(org, capsys):
         "--branch",
         "BJ01",
     )
-    assert "created liu (account_manager)" in capsys.readouterr().out
+    assert "已创建 liu（account_manager）" in capsys.readouterr().out  # the default language
     call_command("create_token", "liu")
     raw = capsys.readouterr().out.strip()
     assert ApiToken.objects.for_raw(raw).user.username == "liu"
@@ -29,7 +29,7 @@ def test_create_staff_refuses_account_manager_without_branch(org):
 
 
 def test_create_token_for_unknown_user(db):
-    with pytest.raises(CommandError, match="no active user"):
+    with pytest.raises(CommandError, match="没有名为 'ghost' 的有效用户"):
         call_command("create_token", "ghost")
 
 

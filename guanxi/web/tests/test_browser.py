@@ -297,7 +297,9 @@ def test_the_list_with_analytics_fits_a_phone_and_its_filters_fold_away(open_pag
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, "am")
     assert not page.locator("#analytics-filters").evaluate("d => d.open")
+    expect(page.locator("#analytics-filters")).to_be_hidden()  # folded with the other filters
     assert _overflow(page) == 0
+    page.click("#filters-toggle")
     page.locator("#analytics-filters summary").click()
     page.select_option("#id_churn_warning", "true")
     expect(page.locator("[data-churn-warning]")).to_have_count(1)

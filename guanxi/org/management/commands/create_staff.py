@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from guanxi.org.models import Branch, Team
 from guanxi.org.roles import Role
@@ -11,14 +12,14 @@ from guanxi.org.services import create_staff
 class Command(BaseCommand):
     """Create a user with a profile and roles."""
 
-    help = "Create a member of staff. Roles: " + ", ".join(Role.values)
+    help = _("Create a member of staff. Roles: %(roles)s") % {"roles": ", ".join(Role.values)}
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument("--password", required=True)
         parser.add_argument("--role", action="append", required=True, choices=Role.values)
-        parser.add_argument("--branch", help="branch code, e.g. BJ01")
-        parser.add_argument("--team", help="team name within the branch")
+        parser.add_argument("--branch", help=_("branch code, e.g. BJ01"))
+        parser.add_argument("--team", help=_("team name within the branch"))
         parser.add_argument("--display-name", default="")
 
     def handle(self, *args, **options) -> None:
@@ -26,12 +27,16 @@ class Command(BaseCommand):
         if options["branch"]:
             branch = Branch.objects.filter(code=options["branch"]).first()
             if branch is None:
-                raise CommandError(f"There is no branch with code {options['branch']!r}.")
+                raise CommandError(
+                    _("There is no branch with code %(code)r.") % {"code": options["branch"]}
+                )
         team = None
         if options["team"]:
             team = Team.objects.filter(branch=branch, name=options["team"]).first()
             if team is None:
-                raise CommandError(f"There is no team {options['team']!r} in that branch.")
+                raise CommandError(
+                    _("There is no team %(team)r in that branch.") % {"team": options["team"]}
+                )
         try:
             user = create_staff(
                 options["username"],
@@ -45,4 +50,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
             ) from exc
-        self.stdout.write(f"created {user.get_username()} ({', '.join(options['role'])})")
+        created = _("created %(user)s (%(roles)s)")
+        self.stdout.write(
+            created % {"user": user.get_username(), "roles": ", ".join(options["role"])}
+        )

@@ -1,6 +1,7 @@
 """``guanxi revoke-tokens USERNAME``: revoke every API token of a user."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from guanxi.org.services import revoke_tokens_of
@@ -9,7 +10,7 @@ from guanxi.org.services import revoke_tokens_of
 class Command(BaseCommand):
     """Revoke a user's API tokens, e.g. when they leave or a token has leaked."""
 
-    help = "Revoke every API bearer token of a user."
+    help = _("Revoke every API bearer token of a user.")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
