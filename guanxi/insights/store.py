@@ -78,9 +78,9 @@ def _snapshot_statements() -> list[str]:
     return [
         f"CREATE TABLE transactions AS SELECT customer_id, {local_time} AS occurred_at,"
         f" amount::DOUBLE AS amount FROM {_table(Transaction)}",
-        f"CREATE TABLE customers AS SELECT id AS customer_id, branch_id, owner_id, status"
-        f" FROM {_table(Customer)}",
-        f"CREATE TABLE holdings AS SELECT customer_id, product_id FROM {_table(Holding)}"
+        f"CREATE TABLE customers AS SELECT id AS customer_id, branch_id, owner_id, status,"
+        f" source_channel FROM {_table(Customer)}",
+        f"CREATE TABLE holdings AS SELECT customer_id, product_id, opened_at FROM {_table(Holding)}"
         " WHERE closed_at IS NULL",
         f"CREATE TABLE products AS SELECT id AS product_id, code, name FROM {_table(Product)}",
     ]
@@ -91,7 +91,8 @@ def snapshot() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB holding a snapshot of the store's analysis inputs.
 
     Tables: ``transactions`` (customer_id, occurred_at local, amount), ``customers``
-    (customer_id, branch_id, owner_id, status), ``holdings`` (open ones: customer_id, product_id),
+    (customer_id, branch_id, owner_id, status, source_channel), ``holdings`` (open ones:
+    customer_id, product_id, opened_at),
     ``products`` (product_id, code, name).
     """
     con = duckdb.connect()

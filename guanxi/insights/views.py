@@ -1,9 +1,10 @@
-"""Analytics pages: the dashboard and its "run now" button.
+"""Analytics pages: the dashboard, its "run now" button and the KPI page.
 
 Views only parse the request, call a selector or service (which apply the permission
 policy) and render.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from guanxi.insights import selectors, services
+from guanxi.insights import kpi_selectors, selectors, services
+from guanxi.insights.models import PeriodKind
 from guanxi.request_context import context_of, viewer_of
 
 CHANNEL = "web"
@@ -36,3 +38,26 @@ def run_now(request: HttpRequest) -> HttpResponse:
         % {"id": run.pk},
     )
     return redirect("analytics:list")
+
+
+class KpiFilter(forms.Form):
+    """The KPI page's query: period kind and, for company-wide viewers, one branch."""
+
+    period = forms.ChoiceField(choices=PeriodKind.choices, required=False)
+    branch = forms.IntegerField(required=False, min_value=1)
+
+
+@login_required
+@require_GET
+def kpis(request: HttpRequest) -> HttpResponse:
+    """Retention, churn, products, cross-sell, referral, revenue and profit per customer of
+    the viewer's customers, per period (and per branch for those who see every branch)."""
+    query = KpiFilter(request.GET)
+    # a malformed query shows the default view instead of an error page
+    chosen = query.cleaned_data if query.is_valid() else {}
+    data = kpi_selectors.kpi_list_for_user(
+        viewer=viewer_of(request),
+        period_kind=chosen.get("period") or PeriodKind.MONTH,
+        branch_id=chosen.get("branch"),
+    )
+    return render(request, "insights/kpis.html", data | {"period_kinds": PeriodKind.choices})
