@@ -230,11 +230,17 @@ def _breakdown(
 def chart_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The charts' series: periods on the x axis, one series per KPI, named in the active
     language, and the money units the axes abbreviate by (万/亿 in Chinese)."""
-    language = "zh" if (get_language() or "").startswith("zh") else "en"
     return {
         "periods": [row["label"] for row in rows],
         "names": {kpi.key: str(kpi.label) for kpi in KPIS},
         "series": {kpi.key: [row[kpi.key] for row in rows] for kpi in KPIS},
-        "currency": CURRENCY,
-        "units": [[float(size), unit] for size, unit in BRIEF_UNITS[language]],
+        **money_units(),
     }
+
+
+def money_units() -> dict[str, Any]:
+    """The currency and the units chart axes abbreviate amounts by, in the active language
+    (the ``money_brief`` filter's: 万 and 亿 in Chinese, K and M in English)."""
+    language = "zh" if (get_language() or "").startswith("zh") else "en"
+    units = [[float(size), unit] for size, unit in BRIEF_UNITS[language]]
+    return {"currency": CURRENCY, "units": units}

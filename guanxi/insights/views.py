@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from guanxi.insights import kpi_selectors, selectors, services
+from guanxi.insights import kpi_selectors, selectors, services, trend_selectors
 from guanxi.insights.models import PeriodKind
 from guanxi.request_context import context_of, viewer_of
 
@@ -22,8 +22,13 @@ CHANNEL = "web"
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Pyramid, RFM, concentration, CLV and the churn-risk list of the viewer's customers."""
-    data = selectors.dashboard(viewer_of(request), context_of(request, CHANNEL))
+    """Pyramid, RFM, concentration, CLV, the churn-risk list and the trends across runs of
+    the viewer's customers."""
+    viewer = viewer_of(request)
+    data = selectors.dashboard(viewer, context_of(request, CHANNEL))
+    if data["can_see_kpis"]:
+        data["trends"] = trend_selectors.run_trend_list_for_user(viewer=viewer)
+    data["money_units"] = kpi_selectors.money_units()
     return render(request, "insights/dashboard.html", data)
 
 

@@ -12,6 +12,10 @@
     return Object.assign({ left: 8, right: 16, top: 40, bottom: 8, containLabel: true }, extra || {});
   }
 
+  // containLabel measures a slanted label's height, not how far the first one reaches out
+  // to the left of its tick: a grid with slanted labels keeps this much room there.
+  var slant = 56;
+
   function legend(extra) {
     return Object.assign({ type: "scroll", top: 0, left: 0, right: 0 }, extra || {});
   }
@@ -21,7 +25,7 @@
     return Object.assign({
       type: "category",
       data: data,
-      axisLabel: { rotate: narrow() ? 45 : 0, hideOverlap: true, interval: "auto" }
+      axisLabel: { rotate: narrow() ? 45 : 0, hideOverlap: true }
     }, extra || {});
   }
 
@@ -48,5 +52,5 @@
     return chart;
   }
 
-  window.GuanxiCharts = { grid: grid, legend: legend, categories: categories, brief: brief, draw: draw, narrow: narrow };
+  window.GuanxiCharts = { slant: slant, grid: grid, legend: legend, categories: categories, brief: brief, draw: draw, narrow: narrow };
 }());

@@ -9,7 +9,7 @@
     return Object.assign({
       tooltip: { trigger: "axis" },
       legend: C.legend(),
-      grid: C.grid(),
+      grid: C.grid({ left: C.narrow() ? C.slant : 8 }),  // labels slant on a phone
       xAxis: C.categories(data.periods),
       series: keys.map(function (key) {
         return { type: "line", name: data.names[key], data: data.series[key], connectNulls: false };
