@@ -19,9 +19,12 @@ import duckdb
 import ibis
 import pyarrow as pa
 
-from guanxi.analytics.kpis import period_kpi_components
+from guanxi.analytics.kpis import Period, period_kpi_components
 from guanxi.insights.bulk import insert_arrow
 from guanxi.insights.models import KpiCell, PeriodKind, RunCell
+
+PERIODS: tuple[Period, ...] = ("month", "quarter", "year")
+assert set(PERIODS) == set(PeriodKind.values), "every period the page offers is computed"
 
 # A customer's cell, as one number the library can group by: branch id in the high half,
 # account manager id (0 for none) in the low half.
@@ -69,9 +72,9 @@ def _kpi_rows(con: duckdb.DuckDBPyConnection, run_id: int, as_of: dt.date | None
         "as_of": as_of,
     }
     parts = []
-    for kind in PeriodKind:
-        found = period_kpi_components(backend.table("transactions"), period=kind.value, **options)
-        parts.append(found.mutate(period_kind=ibis.literal(kind.value)).to_pyarrow())
+    for kind in PERIODS:
+        found = period_kpi_components(backend.table("transactions"), period=kind, **options)
+        parts.append(found.mutate(period_kind=ibis.literal(kind)).to_pyarrow())
     con.register("kpi_parts", pa.concat_tables(parts))
     try:
         return con.execute(
