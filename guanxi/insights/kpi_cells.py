@@ -92,7 +92,8 @@ def _kpi_rows(con: duckdb.DuckDBPyConnection, run_id: int, as_of: dt.date | None
 
 
 def _run_rows(con: duckdb.DuckDBPyConnection, scores: pa.Table, run_id: int) -> pa.Table:
-    """Counts per cell, value tier and pyramid level, in ``insights_runcell``'s columns."""
+    """Counts per cell, value tier and pyramid level, and the company's per value tier and
+    pyramid level (without branch and owner), in ``insights_runcell``'s columns."""
     con.register("run_scores", scores)
     try:
         return con.execute(
@@ -105,7 +106,11 @@ def _run_rows(con: duckdb.DuckDBPyConnection, scores: pa.Table, run_id: int) -> 
                 coalesce(sum(s.score), 0)::DOUBLE AS score_sum,
                 count(s.score) AS scored
             FROM run_scores s JOIN customers c USING (customer_id)
-            GROUP BY ALL ORDER BY ALL
+            GROUP BY GROUPING SETS (
+                (c.branch_id, c.owner_id, s.value_tier, s.pyramid_level),
+                (s.value_tier, s.pyramid_level)
+            )
+            ORDER BY ALL
             """
         ).to_arrow_table()
     finally:

@@ -212,10 +212,17 @@ class KpiCell(models.Model):
 
 class RunCell(models.Model):
     """What one run found about the customers of one branch, account manager, value tier and
-    pyramid level: how many it scored and warned, and their scores' sum (for the trends)."""
+    pyramid level: how many it scored and warned, and their scores' sum (for the trends).
+
+    Rows without a branch are the whole company's per value tier and pyramid level: a
+    company-wide viewer reads those few instead of summing every account manager's rows of
+    every kept run (no record scope but "all" reaches a row without branch and owner).
+    """
 
     run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="+")
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_index=False)
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

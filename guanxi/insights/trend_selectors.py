@@ -1,8 +1,9 @@
 """Trends across the kept analysis runs for the dashboard, from the runs' cells.
 
-Each run stores counts per (branch, account manager, value tier, pyramid level)
-(:class:`~guanxi.insights.models.RunCell`); the viewer's cells of every kept run are summed
-in one query, instead of reading the score history of every customer per page view.
+Each run stores counts per (branch, account manager, value tier, pyramid level), and the
+company's per value tier and pyramid level (:class:`~guanxi.insights.models.RunCell`); the
+viewer's cells of every kept run are summed in one query, instead of reading the score
+history of every customer per page view.
 """
 
 from typing import Any
@@ -28,9 +29,11 @@ def run_trend_list_for_user(*, viewer: policy.Viewer) -> dict[str, Any] | None:
     call list, mean score, and customers per value tier and pyramid level; None without
     cells (runs from before the cells, or nothing in scope)."""
     policy.require(viewer, "kpi.view")
-    cells = policy.scoped(
-        viewer, RunCell.objects.filter(run__status=RunStatus.FINISHED), "kpi.view"
-    )
+    finished = RunCell.objects.filter(run__status=RunStatus.FINISHED)
+    if policy.action("kpi.view").reaches_everything(viewer):
+        cells = finished.filter(branch__isnull=True)  # the company's rows
+    else:
+        cells = policy.scoped(viewer, finished.filter(branch__isnull=False), "kpi.view")
     keys = ("run__finished_at", "run_id", "value_tier", "pyramid_level")
     rows = list(cells.values(*keys).annotate(**{n: Sum(n) for n in SUMS}).order_by(*keys[:2]))
     if not rows:

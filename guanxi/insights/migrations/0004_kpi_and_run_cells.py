@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('churn_calls', models.PositiveIntegerField(default=0)),
                 ('score_sum', models.FloatField(default=0.0)),
                 ('scored', models.PositiveIntegerField(default=0)),
-                ('branch', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.branch')),
+                ('branch', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.branch')),
                 ('owner', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='insights.analysisrun')),
             ],

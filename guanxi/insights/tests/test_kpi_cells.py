@@ -65,11 +65,30 @@ def test_run_cells_count_every_scored_customer_once(demo_store):
     run = services.run_analysis()
 
     scores = CustomerScore.objects.filter(run=run)
-    totals = RunCell.objects.filter(run=run).aggregate(
+    totals = RunCell.objects.filter(run=run, branch__isnull=False).aggregate(
         customers=Sum("customers"), warnings=Sum("churn_warnings"), calls=Sum("churn_calls")
     )
     assert totals["customers"] == scores.count() == len(demo_store)
     assert totals["warnings"] == scores.filter(churn_warning=True).count()
     assert totals["calls"] == scores.filter(churn_priority=True).count()
-    gold = RunCell.objects.filter(run=run, value_tier="gold").aggregate(n=Sum("customers"))["n"]
-    assert gold == scores.filter(value_tier="gold").count()
+    gold = RunCell.objects.filter(run=run, value_tier="gold", branch__isnull=False)
+    assert gold.aggregate(n=Sum("customers"))["n"] == scores.filter(value_tier="gold").count()
+
+
+def per_tier_and_level(cells) -> dict:
+    summed = cells.values("value_tier", "pyramid_level").annotate(
+        n=Sum("customers"), warned=Sum("churn_warnings"), score=Sum("score_sum")
+    )
+    return {
+        (r["value_tier"], r["pyramid_level"]): (r["n"], r["warned"], round(r["score"], 6))
+        for r in summed.order_by()
+    }
+
+
+def test_the_company_rows_of_a_run_sum_its_cells(demo_store):
+    run = services.run_analysis()
+
+    cells = RunCell.objects.filter(run=run)
+    company = cells.filter(branch__isnull=True)
+    assert company.exists() and not company.filter(owner__isnull=False).exists()
+    assert per_tier_and_level(company) == per_tier_and_level(cells.filter(branch__isnull=False))

@@ -35,6 +35,9 @@ def runs(staff, org):
                 customers=customers, churn_warnings=1, churn_calls=n % 2,
                 score_sum=10.0 * customers, scored=customers,
             )  # fmt: skip
+        # the company's row, what the run writes for company-wide viewers
+        RunCell.objects.create(run=run, value_tier="gold", pyramid_level="B",
+                               customers=50 + 2 * n + 3, score_sum=0.0, scored=0)  # fmt: skip
         made.append(run)
     return made
 
