@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from guanxi.customers.models import Customer
 from guanxi.insights import services
 from guanxi.web.tests.test_browser import browser, login, open_page  # noqa: F401 (fixtures)
 
@@ -71,7 +72,12 @@ MEASURE = """
 
 
 @pytest.fixture
-def two_runs(demo_store, staff):  # noqa: ARG001 (staff: the users who log in)
+def two_runs(demo_store, staff, org):
+    """Two runs over the demo store, 60 of whose customers the account manager looks after."""
+    portfolio = [c.pk for c in demo_store[:60]]
+    Customer.objects.filter(pk__in=portfolio).update(
+        owner=staff["account_manager"], branch=org["north"]
+    )
     for _ in range(2):
         run = services.run_analysis()
         assert run.status == "finished", run.error
