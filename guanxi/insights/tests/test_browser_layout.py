@@ -94,6 +94,8 @@ def test_chart_labels_stay_inside_their_charts_at_desktop_and_phone_widths(
     page = open_page(locale)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Content-Security-Policy violations (an inline style of the SVG renderer) on the console
+    page.on("console", lambda m: errors.append(m.text) if "Security Policy" in m.text else None)
     login(page, username)
     problems = []
     for width in WIDTHS:
