@@ -27,7 +27,13 @@ from guanxi.analytics.summary import (
     validate_transactions,
 )
 
-__all__ = ["Period", "cohort_retention", "monthly_kpis", "period_kpis"]
+__all__ = [
+    "Period",
+    "cohort_retention",
+    "monthly_kpis",
+    "period_kpi_components",
+    "period_kpis",
+]
 
 Period = Literal["month", "quarter", "year"]
 # truncation unit and length in months of each period
@@ -271,6 +277,97 @@ def _referral_kpis(
     )
 
 
+def period_kpi_components(
+    transactions: ir.Table,
+    *,
+    customers: ir.Table | None = None,
+    holdings: ir.Table | None = None,
+    costs: CostToServe | None = None,
+    customer_col: str = "customer_id",
+    time_col: str = "date",
+    amount_col: str = "amount",
+    channel_col: str | None = None,
+    group_col: str | None = None,
+    period: Period = "month",
+    as_of: DateLike | None = None,
+    product_col: str = "product",
+    opened_col: str = "opened_date",
+    source_col: str | None = "source_channel",
+    referral_value: str = "referral",
+    drop_duplicates: bool = False,
+) -> ir.Table:
+    """The additive parts of :func:`period_kpis`: counts and sums, never ratios.
+
+    Takes the arguments of :func:`period_kpis`. The parts of several groups (e.g. the
+    branches and account managers of one viewer's scope) add up to the parts of their union,
+    so rates can be stored per small group and divided only once the groups wanted are
+    summed: ``retention = retained / active of the period before``, ``products per customer =
+    products_held / active``, ``cross-sell rate = cross_sold / active``, ``referral rate =
+    referred / new``, ``revenue (profit) per customer = revenue (profit) / active``.
+
+    Returns:
+        Ordered by [group,] period: ``<group_col>`` (when given), ``period``,
+        ``active_customers``, ``new_customers``, ``retained_customers``, ``previous_active``
+        (active in the group's period before; 0 when none), ``revenue``, ``cost``,
+        ``profit``, ``products_held`` (distinct products held by the active customers) and
+        ``cross_sold`` (active customers holding two or more; both null without
+        ``holdings``), ``referred_customers`` (null without ``customers`` or ``source_col``).
+    """
+    unit, months = _check_period(period)
+    if customers is not None:
+        require_columns(customers, customer_col, source_col, what="customers")
+    tx, gcol = _with_group(transactions, customers, customer_col, group_col)
+    cp, as_of_date = _customer_periods(
+        tx,
+        customer_col,
+        time_col,
+        amount_col,
+        as_of,
+        drop_duplicates,
+        group_col=gcol,
+        channel_col=channel_col,
+        costs=costs,
+        unit=unit,
+    )
+    gkeys = [_GROUP] if gcol is not None else []
+    out = _base_kpis(cp, customer_col, gcol is not None, months)
+    if holdings is not None:
+        hk = _holdings_kpis(
+            cp, holdings, customer_col, product_col, opened_col, as_of_date, gkeys, months
+        )
+        pred = [*_same(out, hk, gkeys), out.period == hk.period]
+        out = out.left_join(hk, pred).select(*out.columns, *[hk[c] for c in hk.columns[-3:]])
+    if customers is not None and source_col is not None:
+        rk = _referral_kpis(cp, customers, customer_col, source_col, referral_value, gkeys)
+        pred = [*_same(out, rk, gkeys), out.period == rk.period]
+        out = out.left_join(rk, pred).select(*out.columns, rk["_new"], rk["_referred"])
+    if holdings is not None:
+        products = out["_products"].fill_null(0).cast("int64")
+        cross = out["_cross"].fill_null(0).cast("int64")
+    else:
+        products = cross = ibis.null("int64")
+    if "_referred" in out.columns:
+        referred = out["_referred"].fill_null(0).cast("int64")
+    else:
+        referred = ibis.null("int64")
+    margin = (costs or CostToServe()).gross_margin
+    gsel = {group_col: out[_GROUP]} if group_col is not None else {}
+    return out.select(
+        **gsel,
+        period=out.period,
+        active_customers=out.active_customers.cast("int64"),
+        new_customers=out.new_customers.cast("int64"),
+        retained_customers=out.retained_customers.cast("int64"),
+        previous_active=out["_prev_active"].fill_null(0).cast("int64"),
+        revenue=out.revenue.cast("float64"),
+        cost=out.cost.cast("float64"),
+        profit=out.revenue.cast("float64") * margin - out.cost,
+        products_held=products,
+        cross_sold=cross,
+        referred_customers=referred,
+    ).order_by([*gsel, "period"])
+
+
 def period_kpis(
     transactions: ir.Table,
     *,
@@ -334,62 +431,45 @@ def period_kpis(
         ValueError: a named column is missing (in whichever table should hold it), an
             unknown period, or unusable transactions (see ``customer_summary``).
     """
-    unit, months = _check_period(period)
-    if customers is not None:
-        require_columns(customers, customer_col, source_col, what="customers")
-    tx, gcol = _with_group(transactions, customers, customer_col, group_col)
-    cp, as_of_date = _customer_periods(
-        tx,
-        customer_col,
-        time_col,
-        amount_col,
-        as_of,
-        drop_duplicates,
-        group_col=gcol,
-        channel_col=channel_col,
+    c = period_kpi_components(
+        transactions,
+        customers=customers,
+        holdings=holdings,
         costs=costs,
-        unit=unit,
+        customer_col=customer_col,
+        time_col=time_col,
+        amount_col=amount_col,
+        channel_col=channel_col,
+        group_col=group_col,
+        period=period,
+        as_of=as_of,
+        product_col=product_col,
+        opened_col=opened_col,
+        source_col=source_col,
+        referral_value=referral_value,
+        drop_duplicates=drop_duplicates,
     )
-    gkeys = [_GROUP] if gcol is not None else []
-    out = _base_kpis(cp, customer_col, gcol is not None, months)
-    if holdings is not None:
-        hk = _holdings_kpis(
-            cp, holdings, customer_col, product_col, opened_col, as_of_date, gkeys, months
-        )
-        pred = [*_same(out, hk, gkeys), out.period == hk.period]
-        out = out.left_join(hk, pred).select(*out.columns, *[hk[c] for c in hk.columns[-3:]])
-    if customers is not None and source_col is not None:
-        rk = _referral_kpis(cp, customers, customer_col, source_col, referral_value, gkeys)
-        pred = [*_same(out, rk, gkeys), out.period == rk.period]
-        out = out.left_join(rk, pred).select(*out.columns, rk["_new"], rk["_referred"])
-    # built only after the last join: expressions must refer to the final relation
-    if holdings is not None:
-        products = _ratio(out["_products"], out["_holders"])
-        cross = _ratio(out["_cross"], out["_holders"])
-    else:
-        products = cross = ibis.null("float64")
-    if "_referred" in out.columns:
-        referred = out["_referred"].fill_null(0).cast("int64")
-        referral = _ratio(out["_referred"], out["_new"])
-    else:
-        referred = ibis.null("int64")
-        referral = ibis.null("float64")
-    margin = (costs or CostToServe()).gross_margin
-    profit = out.revenue.cast("float64") * margin - out.cost
-    gsel = {group_col: out[_GROUP]} if group_col is not None else {}
-    return out.select(
+    active = c.active_customers
+    retention = _ratio(c.retained_customers, c.previous_active)
+    gsel = {group_col: c[group_col]} if group_col is not None else {}
+    return c.select(
         **gsel,
-        period=out.period,
-        **_rates(out),
-        revenue=out.revenue.cast("float64"),
-        revenue_per_active=_ratio(out.revenue, out.active_customers),
-        cost=out.cost.cast("float64"),
-        profit=profit,
-        profit_per_active=_ratio(profit, out.active_customers),
-        products_per_customer=products,
-        cross_sell_rate=cross,
-        referred_customers=referred,
-        referral_rate=referral,
+        period=c.period,
+        active_customers=active,
+        new_customers=c.new_customers,
+        returning_customers=active - c.new_customers,
+        retained_customers=c.retained_customers,
+        retention_rate=retention,
+        churn_rate=1.0 - retention,  # null stays null
+        revenue=c.revenue,
+        revenue_per_active=_ratio(c.revenue, active),
+        cost=c.cost,
+        profit=c.profit,
+        profit_per_active=_ratio(c.profit, active),
+        products_per_customer=_ratio(c.products_held, active),
+        cross_sell_rate=_ratio(c.cross_sold, active),
+        referred_customers=c.referred_customers,
+        referral_rate=_ratio(c.referred_customers, c.new_customers),
     ).order_by([*gsel, "period"])
 
 

@@ -1,7 +1,9 @@
 """Analysis runs and what they found: per-customer scores and cross-sell suggestions.
 
 Every run keeps its own rows, so a customer's scores have a history; the latest finished
-run is the current truth.
+run is the current truth. Each run also keeps small aggregates per branch and account
+manager (KPI components per period, and counts per value tier and pyramid level) that
+pages sum over the viewer's scope instead of reading every customer's row.
 """
 
 from django.conf import settings
@@ -10,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import Customer, Product, ValueTier
+from guanxi.org.models import Branch
 
 
 class RunStatus(models.TextChoices):
@@ -170,3 +173,94 @@ class CrossSellSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.product_id}"
+
+
+class PeriodKind(models.TextChoices):
+    """The calendar periods KPIs are computed for."""
+
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class KpiCell(models.Model):
+    """KPI components of one period for the customers of one branch and account manager.
+
+    Counts and sums only (``guanxi.analytics.kpis.period_kpi_components``): the cells of a
+    viewer's scope are added up and divided when a page is shown. A customer belongs to the
+    cell of their branch and account manager when the run was made.
+    """
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="+")
+    period_kind = models.CharField(_("period"), max_length=8, choices=PeriodKind.choices)
+    period = models.DateField(_("period start"))
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_index=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    active_customers = models.PositiveIntegerField(default=0)
+    new_customers = models.PositiveIntegerField(default=0)
+    retained_customers = models.PositiveIntegerField(default=0)
+    revenue = models.FloatField(default=0.0)
+    profit = models.FloatField(default=0.0)
+    products_held = models.PositiveIntegerField(null=True, blank=True)
+    cross_sold = models.PositiveIntegerField(null=True, blank=True)
+    referred_customers = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("KPI cell")
+        verbose_name_plural = _("KPI cells")
+        # One index per shape of scope: the company and a branch, and a portfolio.
+        indexes = [
+            models.Index(fields=["run", "period_kind", "branch", "period"], name="kpicell_branch"),
+            models.Index(fields=["run", "period_kind", "owner", "period"], name="kpicell_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_kind} {self.period} {self.branch_id}/{self.owner_id}@{self.run_id}"
+
+
+class RunCell(models.Model):
+    """What one run found about the customers of one branch, account manager, value tier and
+    pyramid level: how many it scored and warned, and their scores' sum (for the trends).
+
+    Rows without a branch are the whole company's per value tier and pyramid level: a
+    company-wide viewer reads those few instead of summing every account manager's rows of
+    every kept run (no record scope but "all" reaches a row without branch and owner).
+    """
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    value_tier = models.CharField(_("value tier"), max_length=16, blank=True)
+    pyramid_level = models.CharField(_("pyramid level"), max_length=16, blank=True)
+    customers = models.PositiveIntegerField(default=0)
+    churn_warnings = models.PositiveIntegerField(default=0)
+    churn_calls = models.PositiveIntegerField(default=0)
+    score_sum = models.FloatField(default=0.0)
+    scored = models.PositiveIntegerField(default=0)  # customers with a score (the mean's count)
+
+    class Meta:
+        verbose_name = _("run cell")
+        verbose_name_plural = _("run cells")
+        indexes = [
+            models.Index(fields=["branch", "run"], name="runcell_branch"),
+            models.Index(fields=["owner", "run"], name="runcell_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id}/{self.owner_id}@{self.run_id}"

@@ -169,6 +169,8 @@ def dashboard(viewer: policy.Viewer, context: RequestContext) -> dict:
         "latest_run": latest,
         "run": run,
         "can_run": policy.allows(viewer, "analysis.run"),
+        "can_see_dashboard": True,
+        "can_see_kpis": policy.allows(viewer, "kpi.view"),
         "company_wide": policy.sees_all_customers(viewer),
         "charts": None,
         "churn": [],

@@ -29,7 +29,7 @@ from guanxi.analytics.pipeline import STEPS, AnalysisConfig, AnalysisResult, ana
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import TASK_CONTEXT, RequestContext, record, record_customer_set
 from guanxi.customers.models import Customer
-from guanxi.insights import events, store
+from guanxi.insights import events, kpi_cells, store
 from guanxi.insights.bulk import insert_arrow
 from guanxi.insights.charts import CHART_COLUMNS, build_charts
 from guanxi.insights.config import WriteBackConfig, default_analysis_config, write_back_config
@@ -110,13 +110,17 @@ def run_analysis(
             scores = score_rows(con, result.customers, run.pk, write_back)
             say("cross_sell")
             suggestions = suggestion_rows(con, run.pk, write_back.cross_sell_per_customer)
+            cells = kpi_cells.cell_rows(con, scores, run.pk, config.as_of)
         # Charts are computed before the write transaction: it holds SQLite's write lock.
         run.charts = build_charts(_chart_columns(scores))
         run.seconds_analyse = round(perf_counter() - began, 3)
         say("write")
         began = perf_counter()
         with transaction.atomic():
-            counts = _write(run, scores, suggestions, write_back)
+            counts = {
+                **_write(run, scores, suggestions, write_back),
+                **kpi_cells.cells_insert(cells=cells),
+            }
             run.seconds_write = round(perf_counter() - began, 3)
             _finish(run, result.overview, counts, scores)
             _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})

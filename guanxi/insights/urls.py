@@ -8,4 +8,5 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="list"),
     path("runs/", views.run_now, name="run"),
+    path("kpis/", views.kpis, name="kpis"),
 ]

@@ -1,9 +1,10 @@
-"""Analytics pages: the dashboard and its "run now" button.
+"""Analytics pages: the dashboard, its "run now" button and the KPI page.
 
 Views only parse the request, call a selector or service (which apply the permission
 policy) and render.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from guanxi.insights import selectors, services
+from guanxi.insights import kpi_selectors, selectors, services, trend_selectors
+from guanxi.insights.models import PeriodKind
 from guanxi.request_context import context_of, viewer_of
 
 CHANNEL = "web"
@@ -20,8 +22,13 @@ CHANNEL = "web"
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Pyramid, RFM, concentration, CLV and the churn-risk list of the viewer's customers."""
-    data = selectors.dashboard(viewer_of(request), context_of(request, CHANNEL))
+    """Pyramid, RFM, concentration, CLV, the churn-risk list and the trends across runs of
+    the viewer's customers."""
+    viewer = viewer_of(request)
+    data = selectors.dashboard(viewer, context_of(request, CHANNEL))
+    if data["can_see_kpis"]:
+        data["trends"] = trend_selectors.run_trend_list_for_user(viewer=viewer)
+    data["money_units"] = kpi_selectors.money_units()
     return render(request, "insights/dashboard.html", data)
 
 
@@ -36,3 +43,26 @@ def run_now(request: HttpRequest) -> HttpResponse:
         % {"id": run.pk},
     )
     return redirect("analytics:list")
+
+
+class KpiFilter(forms.Form):
+    """The KPI page's query: period kind and, for company-wide viewers, one branch."""
+
+    period = forms.ChoiceField(choices=PeriodKind.choices, required=False)
+    branch = forms.IntegerField(required=False, min_value=1)
+
+
+@login_required
+@require_GET
+def kpis(request: HttpRequest) -> HttpResponse:
+    """Retention, churn, products, cross-sell, referral, revenue and profit per customer of
+    the viewer's customers, per period (and per branch for those who see every branch)."""
+    query = KpiFilter(request.GET)
+    # a malformed query shows the default view instead of an error page
+    chosen = query.cleaned_data if query.is_valid() else {}
+    data = kpi_selectors.kpi_list_for_user(
+        viewer=viewer_of(request),
+        period_kind=chosen.get("period") or PeriodKind.MONTH,
+        branch_id=chosen.get("branch"),
+    )
+    return render(request, "insights/kpis.html", data | {"period_kinds": PeriodKind.choices})

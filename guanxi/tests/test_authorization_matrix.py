@@ -402,6 +402,8 @@ PAGES: dict[str, Row] = {
     ),
     "analytics/": Row(_page("get", "/analytics/"), ANALYTICS, scoped=False, web=True),
     "analytics/runs/": Row(_page("post", "/analytics/runs/"), RUNNERS, scoped=False, web=True),
+    # Figures of the viewer's scope, no record in the URL (what each sees: test_kpi_page).
+    "analytics/kpis/": Row(_page("get", "/analytics/kpis/"), ANALYTICS, scoped=False, web=True),
     "login/": Row(_page("get", "/login/"), scoped=False, web=True),
     "logout/": Row(_page("post", "/logout/"), scoped=False, web=True),
     "language/": Row(

@@ -9,7 +9,12 @@ import ibis.expr.types as ir
 import pytest
 
 from guanxi.analytics.concentration import CostToServe
-from guanxi.analytics.kpis import cohort_retention, monthly_kpis, period_kpis
+from guanxi.analytics.kpis import (
+    cohort_retention,
+    monthly_kpis,
+    period_kpi_components,
+    period_kpis,
+)
 from guanxi.analytics.tests.helpers import tx
 
 D = dt.date
@@ -317,3 +322,21 @@ def test_period_kpis_wrong_names_raise(make_kwargs, name):
 def test_monthly_kpis_wrong_group_col_raises():
     with pytest.raises(ValueError, match="region"):
         monthly_kpis(branch_tx(), group_col="region")
+
+
+def test_period_kpi_components_of_groups_add_up_to_the_whole():
+    no_branch = tx([r[:3] for r in BRANCH_ROWS])  # each customer in one branch, its home
+    opts = {"customers": customers_table(), "holdings": holdings_table(), "costs": COSTS}
+    parts = period_kpi_components(no_branch, group_col="branch", **opts).to_pyarrow()
+    whole = period_kpi_components(no_branch, **opts).to_pyarrow().to_pylist()
+    additive = [c for c in parts.column_names if c not in ("branch", "period", "previous_active")]
+    for row in whole:
+        cells = [r for r in parts.to_pylist() if r["period"] == row["period"]]
+        for name in additive:
+            assert sum(r[name] for r in cells) == pytest.approx(row[name]), name
+    # the whole's previous_active is its groups' active customers of the period before
+    actives = {row["period"]: row["active_customers"] for row in whole}
+    months = sorted(actives)
+    for before, now in zip(months, months[1:], strict=False):
+        expected = actives[before] if (now.month - before.month) == 1 else 0
+        assert next(r for r in whole if r["period"] == now)["previous_active"] == expected

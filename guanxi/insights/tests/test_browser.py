@@ -26,10 +26,10 @@ def test_the_dashboard_draws_every_chart(open_page, demo_store, staff):  # noqa:
     page.goto("/analytics/")
 
     for chart in ("pyramid", "heatmap", "lorenz", "clv", "segments"):
-        expect(page.locator(f"#chart-{chart} canvas")).to_have_count(1)
+        expect(page.locator(f"#chart-{chart} svg")).to_have_count(1)
     expect(page.locator("h1.page-title")).to_contain_text("分析")
     expect(page.locator("#churn-list tbody tr").first).to_be_visible()
-    page.locator("#chart-pyramid canvas").hover()  # a tooltip, drawn under the policy too
+    page.locator("#chart-pyramid svg").hover()  # a tooltip, drawn under the policy too
     page.wait_for_timeout(500)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert errors == []
