@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from guanxi.analytics.churn.store_model import ChurnModelConfig
 from guanxi.analytics.churn_priority import ChurnPriorityConfig
 from guanxi.analytics.churn_rules import ChurnRuleConfig
 from guanxi.analytics.clv import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
@@ -64,6 +65,8 @@ class AnalysisConfig:
         churn_priority: the value that churn puts at risk (``value_col``, default
             ``revenue_12m``; any numeric column of the customer summary or the model
             outputs) and the length of the call list (``list_share`` of the customers).
+        churn_model: the gradient-boosted churn model trained by time on store features;
+            when it validates above its AUC floor its probability sets value at risk.
         pyramid: customer pyramid cut-offs.
         indicators: scoring indicators over the customers table's columns.
         pareto_fraction: the "top" share of customers in the overview's Pareto share.
@@ -83,6 +86,7 @@ class AnalysisConfig:
     drop_duplicates: bool = False
     churn: ChurnRuleConfig = field(default_factory=ChurnRuleConfig)
     churn_priority: ChurnPriorityConfig = field(default_factory=ChurnPriorityConfig)
+    churn_model: ChurnModelConfig = field(default_factory=ChurnModelConfig)
     pyramid: PyramidConfig = field(default_factory=PyramidConfig)
     indicators: tuple[Indicator, ...] = DEFAULT_INDICATORS
     pareto_fraction: float = 0.2

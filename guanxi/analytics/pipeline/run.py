@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import ibis.expr.types as ir
 
+from guanxi.analytics.churn.store_features import StoreTables
 from guanxi.analytics.churn_priority import churn_priority
 from guanxi.analytics.churn_rules import churn_warnings, judged_month
 from guanxi.analytics.pipeline.assemble import (
@@ -14,6 +15,12 @@ from guanxi.analytics.pipeline.assemble import (
     aggregates,
     assemble_customers,
     build_overview,
+)
+from guanxi.analytics.pipeline.churn_step import (
+    MODEL_PROBABILITY,
+    attach_model_columns,
+    churn_model_step,
+    with_model_probability,
 )
 from guanxi.analytics.pipeline.clv_fit import MODEL_INPUTS, fit_models, model_table
 from guanxi.analytics.pipeline.config import AMOUNT, CUSTOMER, DAY, AnalysisConfig
@@ -40,6 +47,7 @@ def analyze(
     config: AnalysisConfig | None = None,
     holdings: ir.Table | None = None,
     status: ir.Table | None = None,
+    store: StoreTables | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> AnalysisResult:
     """Run the whole analysis on a transaction log (see the module docstring).
@@ -51,6 +59,9 @@ def analyze(
         config: settings (default :class:`AnalysisConfig`).
         holdings: optional ``<customer_col>, <config.pyramid.holdings_col>`` for the pyramid.
         status: optional ``<customer_col>, <config.pyramid.status_col>`` for the pyramid.
+        store: optional tables of the store (holdings, contacts, lifecycle, customers; keyed
+            ``customer_id``) for the churn model's features; without them it learns from
+            the transactions alone.
         progress: called with a :data:`STEPS` code as each step starts.
 
     The run creates (and drops) temporary tables on the transactions' backend connection;
@@ -67,7 +78,7 @@ def analyze(
     run = Run(transactions, progress)
     try:
         return _analyze(
-            run, transactions, customer_col, time_col, amount_col, cfg, holdings, status
+            run, transactions, customer_col, time_col, amount_col, cfg, holdings, status, store
         )
     finally:
         run.drop_scratch()
@@ -82,6 +93,7 @@ def _analyze(
     cfg: AnalysisConfig,
     holdings: ir.Table | None,
     status: ir.Table | None,
+    store: StoreTables | None,
 ) -> AnalysisResult:
     with run.step("validate"):
         check_time_text(transactions, time_col)
@@ -122,7 +134,6 @@ def _analyze(
         with run.step("churn"):
             month = judged_month(report.as_of)
             monthly = monthly_window(run, tx, month, report.as_of, cfg)
-            run.release(tx)  # the copy of the log is not read after this
             fit = fitting.result()
             models = model_table(run, inputs, fit)
             churn = run.materialise(
@@ -136,16 +147,24 @@ def _analyze(
                 )
             )
             scored = summary.join(models, CUSTOMER)
+        with run.step("churn_model"):
+            model = churn_model_step(run, tx, report.as_of, store, cfg.churn_model)
+            run.release(tx)  # the copy of the log is not read after this
+            judged = scored.join(churn.select(CUSTOMER, "warning"), CUSTOMER)
             priority = churn_priority(
-                scored.join(churn.select(CUSTOMER, "warning"), CUSTOMER),
+                with_model_probability(run, judged, model),
                 config=cfg.churn_priority,
                 customer_col=CUSTOMER,
+                probability_col=MODEL_PROBABILITY if model.used else None,
             )
     with run.step("scoring"):
         scores = run.materialise(score_customers(scored, cfg.indicators, customer_col=CUSTOMER))
     with run.step("assemble"):
         customers = assemble_customers(summary, rfm, pyramid, models, churn, priority, scores, cfg)
+        customers = attach_model_columns(customers, model)
         tables = aggregates(summary, rfm, pyramid, cfg)
         overview = build_overview(run, report, summary, customers, fit.info, cfg)
+        overview["churn_model"] = model.info
+        overview["churn_list"]["probability_source"] = model.info["probability_source"]
     overview["timings"] = {code: run.timings[code] for code in STEPS}
     return AnalysisResult(customers=customers, overview=overview, **tables)
