@@ -28,6 +28,8 @@ from guanxi.analytics.pipeline.context import Run
 
 _COLUMNS = {"customer_col": CUSTOMER, "date_col": DAY, "amount_col": AMOUNT}
 MODEL_PROBABILITY = "model_probability"
+MODEL_COLUMNS = ("churn_model_probability", "churn_model_reasons")
+"""Columns the step adds to ``AnalysisResult.customers`` (after ``CUSTOMER_COLUMNS``)."""
 
 
 @dataclass
