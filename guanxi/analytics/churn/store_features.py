@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypedDict
 
 import ibis
 import ibis.expr.types as ir
@@ -34,11 +35,19 @@ import pandas as pd
 
 from guanxi.analytics.summary import require_columns
 
-__all__ = ["BALANCE_KINDS", "StoreTables", "store_features"]
+__all__ = ["BALANCE_KINDS", "LogColumns", "StoreTables", "store_features"]
 
 BALANCE_KINDS = ("deposit", "wealth", "loan", "plan")
 """Product kinds whose open balances become ``balance_<kind>`` features by default (a bank's
 deposits, wealth products and loans; an operator's prepaid plans)."""
+
+
+class LogColumns(TypedDict):
+    """Column names of the transaction log the features and labels read."""
+
+    customer_col: str
+    date_col: str
+    amount_col: str
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,12 @@ import pyarrow as pa
 
 from guanxi.analytics.churn.features import churn_labels
 from guanxi.analytics.churn.model import ChurnModel
-from guanxi.analytics.churn.store_features import StoreTables, months_before, store_features
+from guanxi.analytics.churn.store_features import (
+    LogColumns,
+    StoreTables,
+    months_before,
+    store_features,
+)
 from guanxi.analytics.churn.validation import ranking_metrics
 
 __all__ = [
@@ -111,7 +116,7 @@ def labelled_frame(
     day: dt.date,
     end: dt.date,
     tables: StoreTables | None,
-    **columns: str,
+    **columns: Unpack[LogColumns],
 ) -> Any:
     """Features on ``day`` with ``churned`` = no purchase in ``(day, end]`` (an Ibis table).
 

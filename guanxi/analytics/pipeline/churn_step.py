@@ -14,7 +14,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from threadpoolctl import threadpool_limits
 
-from guanxi.analytics.churn.store_features import StoreTables, months_before, store_features
+from guanxi.analytics.churn.store_features import (
+    LogColumns,
+    StoreTables,
+    months_before,
+    store_features,
+)
 from guanxi.analytics.churn.store_model import (
     REASON_TYPE,
     ChurnModelConfig,
@@ -26,7 +31,7 @@ from guanxi.analytics.churn.store_model import (
 from guanxi.analytics.pipeline.config import AMOUNT, CUSTOMER, DAY
 from guanxi.analytics.pipeline.context import Run
 
-_COLUMNS = {"customer_col": CUSTOMER, "date_col": DAY, "amount_col": AMOUNT}
+_COLUMNS = LogColumns(customer_col=CUSTOMER, date_col=DAY, amount_col=AMOUNT)
 MODEL_PROBABILITY = "model_probability"
 MODEL_COLUMNS = ("churn_model_probability", "churn_model_reasons")
 """Columns the step adds to ``AnalysisResult.customers`` (after ``CUSTOMER_COLUMNS``)."""

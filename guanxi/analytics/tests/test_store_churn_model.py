@@ -9,14 +9,14 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from guanxi.analytics.churn.store_features import StoreTables, store_features
+from guanxi.analytics.churn.store_features import LogColumns, StoreTables, store_features
 from guanxi.analytics.churn.store_model import ChurnModelConfig, labelled_frame
 from guanxi.analytics.pipeline import AnalysisConfig, analyze
 
 from .helpers import by_customer, tx
 
 DAY = dt.date(2024, 6, 30)
-COLUMNS = {"customer_col": "customer_id", "date_col": "date", "amount_col": "amount"}
+COLUMNS = LogColumns(customer_col="customer_id", date_col="date", amount_col="amount")
 
 
 def _store() -> StoreTables:
