@@ -50,7 +50,9 @@ class AnalysisResult:
             customers by value at risk, 1 = call first; null without a warning),
             ``churn_priority`` (on the call list: the top of that ranking, sized by
             ``config.churn_priority``; see :mod:`guanxi.analytics.churn_priority`),
-            ``score`` (0-100) and ``rank`` (1 = best).
+            ``score`` (0-100) and ``rank`` (1 = best); then the churn model's
+            ``churn_model_probability`` and ``churn_model_reasons`` (codes; see
+            :mod:`.churn_step`), null where it did not judge or explain a customer.
         overview: JSON-ready headline numbers (``churn_list``: the call list's length,
             share, value measure and total value at risk), model parameters, input counts,
             warnings and

@@ -64,9 +64,8 @@ def churn_model_step(
         return ModelOutcome(None, info)
     first = tx[DAY].min().to_pyarrow().as_py()
     horizon = choose_horizon(first, as_of, cfg)
-    if horizon is None:
-        run.warn("CHURN_MODEL_SHORT_HISTORY", first=first.isoformat(), as_of=as_of.isoformat())
-        return ModelOutcome(None, {**info, "status": "short_history"})
+    if horizon is None:  # said on the dashboard; not a warning: most small files are short
+        return ModelOutcome(None, {**info, "status": "short_history", "first_day": str(first)})
     valid_day, fit_day = months_before(as_of, horizon), months_before(as_of, 2 * horizon)
     info.update(
         horizon_months=horizon,

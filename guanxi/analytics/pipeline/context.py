@@ -53,11 +53,6 @@ WARNINGS: dict[str, tuple[str, str]] = {
         "未使用 Gamma-Gamma 消费模型({detail}):预期单次消费取客户自身的平均复购金额"
         "(仅购买一次的客户取复购客户的平均值)。",
     ),
-    "CHURN_MODEL_SHORT_HISTORY": (
-        "The history ({first} to {as_of}) is too short to train the churn model by time: "
-        "value at risk uses 1 - P(alive).",
-        "交易历史({first} 至 {as_of})太短,无法按时间训练流失预测模型:风险价值使用 1 - 活跃概率。",
-    ),
     "CHURN_MODEL_FAILED": (
         "The churn model could not be trained ({detail}): value at risk uses 1 - P(alive).",
         "流失预测模型训练失败({detail}):风险价值使用 1 - 活跃概率。",

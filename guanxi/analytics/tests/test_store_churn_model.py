@@ -192,5 +192,5 @@ def test_a_history_too_short_for_the_horizon_skips_the_model(history):
     )
 
     assert result.overview["churn_model"]["status"] == "short_history"
-    assert "CHURN_MODEL_SHORT_HISTORY" in [w["code"] for w in result.overview["warnings"]]
+    assert result.overview["churn_model"]["probability_source"] == "p_alive"
     assert all(r["churn_model_probability"] is None for r in result.customers.to_pylist())
