@@ -58,9 +58,10 @@ def main() -> None:
         )
         began = time.perf_counter()
         valid_day, fit_day = months_before(as_of, 6), months_before(as_of, 12)
-        earlier = labelled_frame(tx, fit_day, valid_day, tables, **columns).to_pandas()
-        later = labelled_frame(tx, valid_day, as_of, tables, **columns).to_pandas()
-        today = store_features(tx, as_of, tables, **columns).to_pandas()
+        kinds = cfg.balance_kinds
+        earlier = labelled_frame(tx, fit_day, valid_day, tables, kinds, **columns).to_pandas()
+        later = labelled_frame(tx, valid_day, as_of, tables, kinds, **columns).to_pandas()
+        today = store_features(tx, as_of, tables, balance_kinds=kinds, **columns).to_pandas()
         print(f"features (3 days): {time.perf_counter() - began:.1f} s, {len(today):,} customers")
         with threadpool_limits(1):
             began = time.perf_counter()

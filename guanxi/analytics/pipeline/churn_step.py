@@ -73,8 +73,9 @@ def churn_model_step(
         valid_day=valid_day.isoformat(),
         auc_floor=cfg.auc_floor,
     )
-    earlier = labelled_frame(tx, fit_day, valid_day, tables, **_COLUMNS).to_pandas()
-    later = labelled_frame(tx, valid_day, as_of, tables, **_COLUMNS).to_pandas()
+    kinds = cfg.balance_kinds
+    earlier = labelled_frame(tx, fit_day, valid_day, tables, kinds, **_COLUMNS).to_pandas()
+    later = labelled_frame(tx, valid_day, as_of, tables, kinds, **_COLUMNS).to_pandas()
     try:
         # One thread: on a busy machine OpenMP's threads wait on each other (a 75k-row fit
         # took 6-12 s on 2 threads against 1.2 s on one).
@@ -89,7 +90,7 @@ def churn_model_step(
     else:
         info["status"] = "weak"
         run.warn("CHURN_MODEL_WEAK", auc=f"{metrics['roc_auc']:.3f}", floor=cfg.auc_floor)
-    today = store_features(tx, as_of, tables, **_COLUMNS).to_pandas()
+    today = store_features(tx, as_of, tables, balance_kinds=kinds, **_COLUMNS).to_pandas()
     with threadpool_limits(1):
         return ModelOutcome(score_with_reasons(model, today, cfg), info)
 
