@@ -183,11 +183,18 @@ def _write(result: AnalysisResult, out: Path, lang: str) -> None:
 
 
 def _csv_ready(table: pa.Table) -> pa.Table:
-    """CSV has no lists: the reason codes become one ``;``-separated text cell."""
+    """CSV has no lists: the reason codes become one ``;``-separated text cell, the churn
+    model's reasons one JSON text cell."""
     codes = table["churn_reason_codes"]
     joined = pc.binary_join(codes, ";")
     index = table.schema.get_field_index("churn_reason_codes")
-    return table.set_column(index, "churn_reason_codes", joined)
+    table = table.set_column(index, "churn_reason_codes", joined)
+    reasons = [
+        None if r is None else json.dumps(r, ensure_ascii=False)
+        for r in table["churn_model_reasons"].to_pylist()
+    ]
+    index = table.schema.get_field_index("churn_model_reasons")
+    return table.set_column(index, "churn_model_reasons", pa.array(reasons, pa.string()))
 
 
 if __name__ == "__main__":  # ``python -m guanxi.analytics.analyze_cli``, used by the benchmark

@@ -5,7 +5,9 @@ matters nor how many calls a team can make, and the rules warn about far more cu
 than anyone can call. This module turns the warnings into a list sized for the work:
 
 ``churn_probability``
-    1 - P(alive) from the purchase model; null where the model gave no P(alive).
+    1 - P(alive) from the purchase model; null where the model gave no P(alive). With
+    ``probability_col`` (the churn model's probability, when it validated well), that
+    probability instead, and 1 - P(alive) for customers it did not judge.
 ``value_at_risk``
     ``churn_probability`` x the customer's value (``value_col`` of
     :class:`ChurnPriorityConfig`; by default ``revenue_12m``, what the customer brought in
@@ -59,6 +61,7 @@ def churn_priority(
     customer_col: str = "customer_id",
     warning_col: str = "warning",
     p_alive_col: str = "p_alive",
+    probability_col: str | None = None,
 ) -> ir.Table:
     """Churn probability, value at risk, rank and call list of every customer (see above).
 
@@ -67,6 +70,7 @@ def churn_priority(
             warning), ``<p_alive_col>`` and ``config.value_col``; the list's length is a
             share of its rows.
         config: value measure and list length (default :class:`ChurnPriorityConfig`).
+        probability_col: a churn probability to use before 1 - P(alive) (see above).
 
     Returns:
         ``<customer_col>``, ``churn_probability``, ``value_at_risk``, ``churn_rank`` and
@@ -76,11 +80,15 @@ def churn_priority(
     require_columns(
         customers, customer_col, warning_col, p_alive_col, cfg.value_col, what="customers"
     )
+    require_columns(customers, probability_col, what="customers")
+    probability = 1.0 - customers[p_alive_col].cast("float64")
+    if probability_col is not None:
+        probability = customers[probability_col].cast("float64").fill_null(probability)
     t = customers.select(
         customer_col,
         _warned=customers[warning_col].fill_null(False),
         _value=customers[cfg.value_col].cast("float64"),
-        churn_probability=1.0 - customers[p_alive_col].cast("float64"),
+        churn_probability=probability,
     )
     t = t.mutate(value_at_risk=t.churn_probability * t._value)
     order = [

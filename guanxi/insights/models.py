@@ -114,6 +114,11 @@ class CustomerScore(models.Model):
     value_at_risk = models.FloatField(_("value at risk"), null=True, blank=True)
     churn_rank = models.PositiveIntegerField(_("churn rank"), null=True, blank=True)
     churn_priority = models.BooleanField(_("on the call list"), null=True, blank=True)
+    # The churn model's own probability and its reasons as codes with parameters
+    # ([{"code": feature, "value": text, "contribution": p}], rendered in the reader's
+    # language); null for runs before the model, customers it did not judge or explain.
+    churn_model_probability = models.FloatField(_("churn model probability"), null=True, blank=True)
+    churn_model_reasons = models.JSONField(null=True, blank=True)
     score = models.FloatField(_("score"), null=True, blank=True)
     rank_company = models.PositiveIntegerField(_("rank in company"), null=True, blank=True)
     rank_branch = models.PositiveIntegerField(_("rank in branch"), null=True, blank=True)

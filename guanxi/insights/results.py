@@ -87,6 +87,8 @@ def score_rows(
                 coalesce(churn_reason, '') AS churn_reason_en,
                 coalesce(churn_reason_zh, '') AS churn_reason_zh,
                 churn_probability, value_at_risk, churn_rank,
+                churn_model_probability,
+                to_json(churn_model_reasons)::VARCHAR AS churn_model_reasons,
                 {_call_list(config)} AS churn_priority,
                 score,
                 rank AS rank_company,

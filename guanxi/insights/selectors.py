@@ -21,6 +21,7 @@ from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_get_for_user
 from guanxi.insights import glossary
 from guanxi.insights.charts import CHART_COLUMNS, PYRAMID_ORDER, build_charts
+from guanxi.insights.churn_reasons import model_reasons
 from guanxi.insights.cross_sell_reasons import suggestion_reason
 from guanxi.insights.migration import NOT_SCORED, level_migration, previous_run
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
@@ -61,10 +62,20 @@ def churn_list_help(run: AnalysisRun) -> dict[str, str]:
     write_back = run.parameters.get("write_back", {})
     priority = run.parameters.get("analysis", {}).get("churn_priority", {})
     measure = priority.get("value_col") or write_back.get("churn_value_measure", "revenue_12m")
-    value_at_risk = _(
-        "Value at risk: the probability that the customer has stopped buying "
-        "(1 − P(alive)) times their %(measure)s."
-    ) % {"measure": glossary.measure_name(measure)}
+    labels = {"measure": glossary.measure_name(measure)}
+    if run.overview.get("churn_model", {}).get("probability_source") == "model":
+        value_at_risk = _(
+            "Value at risk: the churn model's probability that the customer makes no "
+            "purchase in the next %(months)s months times their %(measure)s."
+        ) % {**labels, "months": run.overview["churn_model"].get("horizon_months")}
+    else:
+        value_at_risk = (
+            _(
+                "Value at risk: the probability that the customer has stopped buying "
+                "(1 − P(alive)) times their %(measure)s."
+            )
+            % labels
+        )
     per_owner = write_back.get("churn_calls_per_owner")
     if per_owner:
         call_list = ngettext(
@@ -81,6 +92,56 @@ def churn_list_help(run: AnalysisRun) -> dict[str, str]:
             "%(share)s of all customers. Other warnings are lower-priority signals."
         ) % {"share": f"{share:.0%}"}
     return {"value_at_risk": value_at_risk, "call_list": call_list}
+
+
+def churn_model_summary(run: AnalysisRun) -> dict | None:
+    """The run's churn model validation and which probability ranked the call list, with
+    one-line definitions in the active language; None for runs before the model."""
+    info = run.overview.get("churn_model")
+    if not info:
+        return None
+    used = info.get("probability_source") == "model"
+    floor = info.get("auc_floor")
+    if used:
+        source = _(
+            "The call list ranks by the churn model's probability: its validation ROC AUC "
+            "is above the floor of %(floor)s."
+        ) % {"floor": floor}
+    elif "roc_auc" in info:
+        source = _(
+            "The call list ranks by 1 − P(alive): the churn model's validation ROC AUC is "
+            "not above the floor of %(floor)s."
+        ) % {"floor": floor}
+    else:
+        source = _("The call list ranks by 1 − P(alive): the churn model was not trained.")
+    return {
+        **info,
+        "used": used,
+        "source": source,
+        "validation": _(
+            "Validated by time: trained on the features of %(fit)s and the %(months)s months "
+            "after, judged on the customers of %(valid)s by the %(months)s months after that."
+        )
+        % {
+            "fit": info.get("fit_day", "—"),
+            "valid": info.get("valid_day", "—"),
+            "months": info.get("horizon_months", "—"),
+        },
+        "definitions": {
+            "roc_auc": _(
+                "ROC AUC: the chance that a customer who left is scored above one who stayed "
+                "(0.5 = guessing, 1 = perfect)."
+            ),
+            "pr_auc": _(
+                "PR AUC: the average precision over the ranking, to compare with the share "
+                "who left."
+            ),
+            "lift": _(
+                "Top-decile lift: how many times more often the tenth with the highest probability "
+                "left than customers on average."
+            ),
+        },
+    }
 
 
 def _require_dashboard(viewer: policy.Viewer) -> None:
@@ -180,6 +241,7 @@ def dashboard(viewer: policy.Viewer, context: RequestContext) -> dict:
         data["charts"] = _labelled(charts) if charts else None
         data["churn"] = churn_list(viewer, run, context)
         data["churn_help"] = churn_list_help(run)
+        data["churn_model"] = churn_model_summary(run)
         data["migration"] = _migration_table(viewer, run, data["company_wide"])
     return data
 
@@ -235,6 +297,7 @@ def latest_insight(customer_id: int) -> dict | None:
         "pyramid_level": level_label(score.pyramid_level) if score.pyramid_level else "",
         "rfm_segment": segment_label(score.rfm_segment) if score.rfm_segment else "",
         "churn_reason": churn_reason(score),
+        "churn_model_reasons": model_reasons(score.churn_model_reasons),
         "churn_help": churn_list_help(run),
         "value_standing": glossary.value_standing(score, run) if score.value_tier else "",
         "measures": _shown_measures(score, run),

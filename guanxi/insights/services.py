@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi import policy
+from guanxi.analytics.churn.store_features import StoreTables
 from guanxi.analytics.pipeline import STEPS, AnalysisConfig, AnalysisResult, analyze
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import TASK_CONTEXT, RequestContext, record, record_customer_set
@@ -167,6 +168,12 @@ def _analyze(
         balances=held.select("customer_id", "kind", "balance"),
         kind_col="kind",
         channel_col="channel",
+        store=StoreTables(
+            holdings=backend.table("holding_history"),
+            contacts=backend.table("contacts"),
+            lifecycle=backend.table("lifecycle"),
+            customers=backend.table("customer_days"),
+        ),
         progress=say,
     )
 

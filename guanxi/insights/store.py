@@ -17,7 +17,14 @@ import duckdb
 from django.conf import settings
 from django.db import connection
 
-from guanxi.customers.models import Customer, Holding, Product, Transaction
+from guanxi.customers.models import (
+    Contact,
+    Customer,
+    Holding,
+    LifecycleChange,
+    Product,
+    Transaction,
+)
 
 STORE = "store"
 
@@ -75,6 +82,7 @@ def _snapshot_statements() -> list[str]:
     # to UTC reads them as UTC, and PostgreSQL's timestamptz is UTC already. Purchase days
     # must be local days, so times are shifted into the configured time zone.
     local_time = f"timezone('{settings.TIME_ZONE}', occurred_at::TIMESTAMPTZ)"
+    local_day = f"timezone('{settings.TIME_ZONE}', {{}}::TIMESTAMPTZ)::DATE"
     return [
         f"CREATE TABLE products AS SELECT id AS product_id, code, name, kind"
         f" FROM {_table(Product)}",
@@ -87,6 +95,23 @@ def _snapshot_statements() -> list[str]:
         f"CREATE TABLE holdings AS SELECT h.customer_id, h.product_id, h.opened_at, p.kind,"
         f" h.balance::DOUBLE AS balance FROM {_table(Holding)} h"
         " JOIN products p USING (product_id) WHERE h.closed_at IS NULL",
+        *_churn_model_statements(local_day),
+    ]
+
+
+def _churn_model_statements(local_day: str) -> list[str]:
+    """The churn model's feature inputs (:class:`~guanxi.analytics.churn.StoreTables`):
+    every holding with its product kind and dates, contact persons, lifecycle moves and the
+    customers' creation days."""
+    return [
+        "CREATE TABLE holding_history AS SELECT h.customer_id, p.kind, h.opened_at::DATE AS"
+        " opened_at, h.closed_at::DATE AS closed_at, h.balance::DOUBLE AS balance"
+        f" FROM {_table(Holding)} h JOIN {_table(Product)} p ON p.id = h.product_id",
+        f"CREATE TABLE contacts AS SELECT customer_id FROM {_table(Contact)}",
+        "CREATE TABLE lifecycle AS SELECT customer_id, from_status, to_status,"
+        f" {local_day.format('changed_at')} AS changed_at FROM {_table(LifecycleChange)}",
+        f"CREATE TABLE customer_days AS SELECT id AS customer_id, status,"
+        f" {local_day.format('created_at')} AS created_at FROM {_table(Customer)}",
     ]
 
 
@@ -97,7 +122,8 @@ def snapshot() -> Iterator[duckdb.DuckDBPyConnection]:
     Tables: ``transactions`` (customer_id, occurred_at local, amount, channel, product kind),
     ``customers`` (customer_id, branch_id, owner_id, status, source_channel), ``holdings``
     (open ones: customer_id, product_id, opened_at, kind, balance), ``products``
-    (product_id, code, name, kind).
+    (product_id, code, name, kind), and the churn model's ``holding_history``,
+    ``contacts``, ``lifecycle`` and ``customer_days``.
     """
     con = duckdb.connect()
     try:

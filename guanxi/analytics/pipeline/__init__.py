@@ -39,7 +39,8 @@ traceback and never a silent NaN):
 
 Modules: :mod:`.config` (settings and models), :mod:`.context` (steps, warnings, temporary
 tables), :mod:`.prepare` (input checks and the tables the steps read), :mod:`.clv_fit` (the
-CLV models), :mod:`.assemble` (the result tables and overview), :mod:`.run` (:func:`analyze`).
+CLV models), :mod:`.churn_step` (the churn model on store features), :mod:`.assemble` (the
+result tables and overview), :mod:`.run` (:func:`analyze`).
 """
 
 from guanxi.analytics.pipeline.assemble import AnalysisResult

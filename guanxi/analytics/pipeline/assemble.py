@@ -55,7 +55,9 @@ class AnalysisResult:
             ``monthly_spend``, ``tenure_months``, ``margin_12m``, ``cost_12m``,
             ``profit_12m``, ``unprofitable``), ``value`` (the profile's measure) and
             ``value_share`` (the share of customers valued at least as high: 0.12 = in the
-            top 12 %; null without a positive value).
+            top 12 %; null without a positive value); then the churn model's
+            ``churn_model_probability`` and ``churn_model_reasons`` (codes; see
+            :mod:`.churn_step`), null where it did not judge or explain a customer.
         overview: JSON-ready headline numbers (``churn_list``: the call list's length,
             share, value measure and total value at risk), model parameters, input counts,
             warnings and

@@ -8,6 +8,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from guanxi.analytics.churn.store_model import ChurnModelConfig
 from guanxi.analytics.churn_priority import ChurnPriorityConfig
 from guanxi.analytics.churn_rules import ChurnRuleConfig
 from guanxi.analytics.clv import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
@@ -70,6 +71,8 @@ class AnalysisConfig:
             outputs) and the length of the call list (``list_share`` of the customers).
         rfm_rules: the RFM segments (the 11-segment grid, or the eight classes of Chinese
             practice, :data:`~guanxi.analytics.rfm.CHINESE_SEGMENT_RULES`).
+        churn_model: the gradient-boosted churn model trained by time on store features;
+            when it validates above its AUC floor its probability sets value at risk.
         pyramid: customer pyramid cut-offs; its value axis is the value profile's measure.
         value: the industry's idea of value (:mod:`guanxi.analytics.value`): its measure is
             the pyramid's value axis and the score's value part; its costs give the profit.
@@ -92,6 +95,7 @@ class AnalysisConfig:
     drop_duplicates: bool = False
     churn: ChurnRuleConfig = field(default_factory=ChurnRuleConfig)
     churn_priority: ChurnPriorityConfig = field(default_factory=ChurnPriorityConfig)
+    churn_model: ChurnModelConfig = field(default_factory=ChurnModelConfig)
     pyramid: PyramidConfig = field(default_factory=PyramidConfig)
     rfm_rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENT_RULES
     value: ValueProfile = PROFILES["retail"]

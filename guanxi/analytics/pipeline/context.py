@@ -22,6 +22,7 @@ STEPS: dict[str, tuple[str, str]] = {
     "models": ("Fitting CLV models", "拟合客户终身价值模型"),
     "segments": ("RFM segments and pyramid", "RFM 分群与客户金字塔"),
     "churn": ("Churn warnings", "流失预警"),
+    "churn_model": ("Churn model", "流失预测模型"),
     "scoring": ("Scoring and ranking", "客户评分与排名"),
     "assemble": ("Assembling the results", "汇总分析结果"),
 }
@@ -52,6 +53,15 @@ WARNINGS: dict[str, tuple[str, str]] = {
         "own mean repeat spend (one-time buyers: the mean over repeat customers).",
         "未使用 Gamma-Gamma 消费模型({detail}):预期单次消费取客户自身的平均复购金额"
         "(仅购买一次的客户取复购客户的平均值)。",
+    ),
+    "CHURN_MODEL_FAILED": (
+        "The churn model could not be trained ({detail}): value at risk uses 1 - P(alive).",
+        "流失预测模型训练失败({detail}):风险价值使用 1 - 活跃概率。",
+    ),
+    "CHURN_MODEL_WEAK": (
+        "The churn model's validation ROC AUC {auc} is not above {floor}: value at risk "
+        "uses 1 - P(alive).",
+        "流失预测模型验证 ROC AUC 为 {auc},未高于 {floor}:风险价值使用 1 - 活跃概率。",
     ),
     "FUTURE_ROWS": (
         "{n} transactions dated after {as_of} were left out.",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from guanxi.analytics.churn.store_features import StoreTables
 from guanxi.analytics.churn_priority import churn_priority
 from guanxi.analytics.churn_rules import churn_warnings, judged_month
 from guanxi.analytics.pipeline.assemble import (
@@ -18,6 +19,12 @@ from guanxi.analytics.pipeline.assemble import (
     aggregates,
     assemble_customers,
     build_overview,
+)
+from guanxi.analytics.pipeline.churn_step import (
+    MODEL_PROBABILITY,
+    attach_model_columns,
+    churn_model_step,
+    with_model_probability,
 )
 from guanxi.analytics.pipeline.clv_fit import MODEL_INPUTS, fit_models, model_table
 from guanxi.analytics.pipeline.config import AMOUNT, CUSTOMER, DAY, AnalysisConfig
@@ -48,6 +55,7 @@ def analyze(
     balances: ir.Table | None = None,
     kind_col: str | None = None,
     channel_col: str | None = None,
+    store: StoreTables | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> AnalysisResult:
     """Run the whole analysis on a transaction log (see the module docstring).
@@ -63,6 +71,9 @@ def analyze(
             the margin and servicing cost of balances (:mod:`guanxi.analytics.value`).
         kind_col, channel_col: optional product kind and channel columns of
             ``transactions``, for the margin and cost to serve of each transaction.
+        store: optional tables of the store (holdings, contacts, lifecycle, customers; keyed
+            ``customer_id``) for the churn model's features; without them it learns from
+            the transactions alone.
         progress: called with a :data:`STEPS` code as each step starts.
 
     The run creates (and drops) temporary tables on the transactions' backend connection;
@@ -77,7 +88,7 @@ def analyze(
     cfg = config or AnalysisConfig()
     require_columns(transactions, customer_col, time_col, amount_col, what="transactions")
     run = Run(transactions, progress)
-    sources = Sources(transactions, holdings, status, balances, kind_col, channel_col)
+    sources = Sources(transactions, holdings, status, balances, kind_col, channel_col, store)
     try:
         return _analyze(run, sources, customer_col, time_col, amount_col, cfg)
     finally:
@@ -94,6 +105,7 @@ class Sources:
     balances: ir.Table | None
     kind_col: str | None
     channel_col: str | None
+    store: StoreTables | None
 
     def activity(self, customer_col: str, time_col: str, amount_col: str, since: dt.date):
         """The transactions from ``since`` on with their kind and channel (null if not given),
@@ -171,7 +183,6 @@ def _analyze(
         with run.step("churn"):
             month = judged_month(report.as_of)
             monthly = monthly_window(run, tx, month, report.as_of, cfg)
-            run.release(tx)  # the copy of the log is not read after this
             fit = fitting.result()
             models = model_table(run, inputs, fit)
             churn = run.materialise(
@@ -185,10 +196,15 @@ def _analyze(
                 )
             )
             scored = valued.join(models, CUSTOMER)
+        with run.step("churn_model"):
+            model = churn_model_step(run, tx, report.as_of, sources.store, cfg.churn_model)
+            run.release(tx)  # the copy of the log is not read after this
+            judged = scored.join(churn.select(CUSTOMER, "warning"), CUSTOMER)
             priority = churn_priority(
-                scored.join(churn.select(CUSTOMER, "warning"), CUSTOMER),
+                with_model_probability(run, judged, model),
                 config=cfg.churn_priority,
                 customer_col=CUSTOMER,
+                probability_col=MODEL_PROBABILITY if model.used else None,
             )
     with run.step("scoring"):
         scores = run.materialise(
@@ -198,7 +214,10 @@ def _analyze(
         customers = assemble_customers(
             summary, value, rfm, pyramid, models, churn, priority, scores, cfg
         )
+        customers = attach_model_columns(customers, model)
         tables = aggregates(summary, rfm, pyramid, cfg)
         overview = build_overview(run, report, summary, customers, fit.info, cfg)
+        overview["churn_model"] = model.info
+        overview["churn_list"]["probability_source"] = model.info["probability_source"]
     overview["timings"] = {code: run.timings[code] for code in STEPS}
     return AnalysisResult(customers=customers, overview=overview, **tables)

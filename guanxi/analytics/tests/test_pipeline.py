@@ -25,6 +25,7 @@ from guanxi.analytics.pipeline import (
     analyze,
     assemble,
 )
+from guanxi.analytics.pipeline.churn_step import MODEL_COLUMNS as CHURN_MODEL_COLUMNS
 from guanxi.analytics.pyramid import LEVEL_NAMES
 from guanxi.analytics.rfm import DEFAULT_SEGMENT_RULES
 from guanxi.analytics.tests.helpers import tx
@@ -52,7 +53,7 @@ def test_one_row_per_customer_with_every_documented_column(cdnow_result: Analysi
     customers = cdnow_result.customers
     assert customers.num_rows == 2357
     assert pc.count_distinct(customers["customer_id"]).as_py() == 2357
-    assert customers.column_names == assemble.CUSTOMER_COLUMNS
+    assert customers.column_names == [*assemble.CUSTOMER_COLUMNS, *CHURN_MODEL_COLUMNS]
     assert cdnow_result.overview["n_customers"] == 2357
 
 

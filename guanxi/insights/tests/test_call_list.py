@@ -9,6 +9,7 @@ import pytest
 from django.db.models import Count, Q
 
 from guanxi.analytics.pipeline import assemble
+from guanxi.analytics.pipeline.churn_step import MODEL_COLUMNS
 from guanxi.insights import services
 from guanxi.insights.config import WriteBackConfig
 from guanxi.insights.models import CustomerScore
@@ -32,7 +33,8 @@ def _scores(config: WriteBackConfig, library_list: set[int] = frozenset()) -> di
     """score_rows on the BOOK (the library's own list = ``library_list``), by customer."""
     ids = list(BOOK)
     owners, branches, ranks, at_risk = (list(column) for column in zip(*BOOK.values(), strict=True))
-    columns = {name: pa.nulls(len(ids)) for name in assemble.CUSTOMER_COLUMNS}
+    names = (*assemble.CUSTOMER_COLUMNS, *MODEL_COLUMNS)
+    columns = {name: pa.nulls(len(ids)) for name in names}
     columns |= {
         "customer_id": pa.array(ids, pa.int64()),
         "churn_warning": pa.array([rank is not None for rank in ranks]),
@@ -102,8 +104,12 @@ def test_a_run_writes_value_at_risk_rank_and_the_call_list(demo_store):
     run = services.run_analysis()
 
     scores = CustomerScore.objects.filter(run=run)
+    model_used = run.overview["churn_model"]["probability_source"] == "model"
     for s in scores.exclude(p_alive=None):
-        assert s.churn_probability == pytest.approx(1 - s.p_alive)
+        expected = s.churn_model_probability if model_used else None
+        assert s.churn_probability == pytest.approx(
+            expected if expected is not None else 1 - s.p_alive
+        )
         # the demo is a bank: what a leaving customer takes away is their AUM
         assert s.value_at_risk == pytest.approx(s.churn_probability * s.aum)
     assert not scores.filter(churn_warning=False, churn_rank__isnull=False).exists()
