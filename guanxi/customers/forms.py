@@ -7,7 +7,7 @@ the services' ``ValidationError`` (keyed by service field names such as ``owner_
 input it is about.
 """
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -87,6 +87,10 @@ class ServiceErrorsMixin:
     """
 
     FIELD_MAP: dict[str, str] = {}
+    if TYPE_CHECKING:  # the form's, which the mixin comes before
+        fields: dict[str, forms.Field]
+
+        def add_error(self, field: str | None, error: object) -> None: ...
 
     def apply_service_errors(self, exc: ValidationError) -> None:
         """Show the service's validation messages next to the fields they are about."""
@@ -151,7 +155,8 @@ class CustomerFilterForm(ServiceErrorsMixin, forms.Form):
             "churn_priority": [("true", _("On the call list"))],
         }
         for name, options in choices.items():
-            self.fields[name].choices = blank_choice(any_) + list(options)
+            select = cast(forms.ChoiceField, self.fields[name])
+            select.choices = blank_choice(any_) + list(cast(list, options))
         for name, field in self.fields.items():
             if name not in ("q", "min_score"):
                 field.widget.attrs["class"] = "form-select"
@@ -174,8 +179,8 @@ class CustomerFilterForm(ServiceErrorsMixin, forms.Form):
 
     def list_filter(self) -> dict:
         """The filters set, as ``customer_list_for_user`` expects them (call after ``is_valid``)."""
-        keys = ("q", "status", "value_tier", "branch_id", "owner_id", "group_id", "tag")
-        keys += ANALYTICS_FIELDS
+        keys: tuple[str, ...] = ("q", "status", "value_tier", "branch_id", "owner_id")
+        keys += ("group_id", "tag", *ANALYTICS_FIELDS)
         return {k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k) not in (None, "")}
 
     def sort_key(self) -> str:

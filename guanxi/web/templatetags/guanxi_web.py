@@ -28,7 +28,7 @@ def label(value: object, choices: type[Choices]) -> str:
 @register.simple_tag
 def query_with(query: QueryDict, **changes: object) -> str:
     """The current query string with some parameters replaced (for paging and sort links)."""
-    params = {k: v for k, v in query.items() if k not in changes}
+    params: dict[str, object] = {k: v for k, v in query.items() if k not in changes}
     params.update({k: v for k, v in changes.items() if v not in (None, "")})
     return "?" + urlencode(params)
 
