@@ -64,34 +64,40 @@ def tier_shares(run: AnalysisRun) -> list[tuple[str, float, float]]:
 
 
 def value_standing(score: CustomerScore, run: AnalysisRun) -> str:
-    """Which measure and cut-off put the customer in their tier, in words:
-    "Gold: AUM ¥120.00万, top 12% of the company (gold: top 5–20%), top 9% of the branch"."""
+    """Which measure and cut-off put the customer in their tier, in words: "Gold: AUM
+    ¥1.20M, top 12% of the company, top 9% of the branch (Gold is the top 5%–20% by AUM)".
+
+    Built clause by clause, each a whole translatable sentence part, so that Chinese can
+    order and punctuate it its own way.
+    """
     measure = tier_measure(run)
     tier = str(ValueTier(score.value_tier).label) if score.value_tier else ""
     band = next((b for b in tier_shares(run) if b[0] == score.value_tier), None)
-    parts = [
-        f"{measure_name(measure)} {measure_amount(measure, _measure_value(score, measure, run))}"
-    ]
+    text = _("%(tier)s: %(measure)s %(amount)s") % {
+        "tier": tier,
+        "measure": measure_name(measure),
+        "amount": measure_amount(measure, _measure_value(score, measure, run)),
+    }
     if score.value_share is not None and measure == run_measure(run):
-        parts.append(_("top %(share)s of the company") % {"share": _percent(score.value_share)})
-        if score.value_share_branch is not None:
-            parts.append(
-                _("top %(share)s of the branch") % {"share": _percent(score.value_share_branch)}
+        shares = [("company", score.value_share), ("branch", score.value_share_branch)]
+        for where, share in shares:
+            if share is None:
+                continue
+            clause = (
+                _("%(text)s, top %(share)s of the company")
+                if where == "company"
+                else _("%(text)s, top %(share)s of the branch")
             )
+            text = clause % {"text": text, "share": _percent(share)}
     if band:
-        rule = _("%(tier)s is the top %(start)s–%(end)s by %(measure)s") % {
+        return _("%(text)s (%(tier)s is the top %(start)s–%(end)s by %(measure)s)") % {
+            "text": text,
             "tier": tier,
             "start": _percent(band[1]),
             "end": _percent(band[2]),
             "measure": measure_name(measure),
         }
-    else:
-        rule = _("standard: outside the tiers' shares, or no value")
-    return _("%(tier)s: %(facts)s (%(rule)s)") % {
-        "tier": tier,
-        "facts": _(", ").join(parts),
-        "rule": rule,
-    }
+    return _("%(text)s (standard: outside the tiers' shares, or no value)") % {"text": text}
 
 
 def _measure_value(score: CustomerScore, measure: str, run: AnalysisRun) -> float | None:
@@ -111,7 +117,7 @@ def definitions(run: AnalysisRun) -> dict[str, str]:
     horizon = analysis.get("horizon_months", 12)
     measure = measure_name(run_measure(run))
     bands = tier_shares(run)
-    tiers = _(", ").join(
+    tiers = " · ".join(
         _("%(tier)s the top %(start)s–%(end)s")
         % {"tier": ValueTier(t).label, "start": _percent(a), "end": _percent(b)}
         for t, a, b in bands

@@ -323,7 +323,10 @@ def test_the_360_page_says_in_chinese_which_measure_put_the_customer_in_their_ti
     )
 
     html = page.content.decode()
-    assert "管理资产 ¥120.00万" in html and "全公司前 12%" in html and "本网点前 9%" in html
+    assert (
+        "黄金：管理资产为 ¥120.00万，全公司前 12%，本网点前 9%"
+        "（黄金为按管理资产排名前 5%–20% 的客户）"
+    ) in html
 
 
 def test_the_360_page_flags_a_customer_who_costs_more_to_serve_than_they_bring(
