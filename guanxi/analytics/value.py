@@ -99,7 +99,8 @@ class ValueProfile:
         industry: the profile's key in :data:`PROFILES`.
         measure: the value measure (a key of :data:`MEASURES`) behind the value tier, the
             pyramid's value axis, the score's value part and the value at risk.
-        shown: measures the customer page shows beside it, in order.
+        shown: measures the customer page shows beside the tier, in order (CLV has a place
+            of its own there).
         costs: margins and costs to serve.
     """
 
@@ -132,11 +133,11 @@ _TELECOM_COSTS = ServingCosts(
 )
 
 PROFILES: dict[str, ValueProfile] = {
-    "bank": ValueProfile("bank", "aum", ("aum", "profit_12m", "clv"), _BANK_COSTS),
+    "bank": ValueProfile("bank", "aum", ("aum", "profit_12m"), _BANK_COSTS),
     "telecom": ValueProfile(
         "telecom", "monthly_spend", ("monthly_spend", "tenure_months", "profit_12m"), _TELECOM_COSTS
     ),
-    "retail": ValueProfile("retail", "revenue_12m", ("revenue_12m", "clv", "profit_12m")),
+    "retail": ValueProfile("retail", "revenue_12m", ("revenue_12m", "profit_12m")),
 }
 """Value profiles by industry; a company in another industry uses ``retail``'s."""
 

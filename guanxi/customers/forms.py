@@ -18,6 +18,7 @@ from guanxi import policy
 from guanxi.customers import lifecycle, list_analytics
 from guanxi.customers.models import CustomerGroup, LifecycleStatus, Tag, ValueTier
 from guanxi.org.models import Branch, Profile
+from guanxi.org.selectors import account_managers_for_user
 
 SORT_CHOICES = [
     ("name", _("Name (pinyin)")),
@@ -43,24 +44,6 @@ def blank_choice(label: str | Promise) -> list[tuple[str, str | Promise]]:
     return [("", label)]
 
 
-def account_managers(viewer: policy.Viewer, branch_id: int | None = None) -> list[Profile]:
-    """Active account managers the viewer may see (``staff.view``), optionally of one branch.
-
-    Roles are a JSON list, which SQLite cannot search inside, so the role test runs here;
-    staff lists are small next to customer lists.
-    """
-    profiles = policy.scoped(
-        viewer,
-        Profile.objects.select_related("user", "branch").filter(
-            user__is_active=True, branch__isnull=False
-        ),
-        "staff.view",
-    ).order_by("display_name", "user__username")
-    if branch_id is not None:
-        profiles = profiles.filter(branch_id=branch_id)
-    return [p for p in profiles if policy.may_own_customers(p.roles)]
-
-
 def staff_name(profile: Profile) -> str:
     """A member of staff as choices show them: display name, else user name."""
     return profile.display_name or profile.user.get_username()
@@ -71,7 +54,7 @@ def account_manager_choices(
 ) -> list[tuple[str, str]]:
     """Active account managers the viewer may see (``staff.view``), optionally of one
     branch, as (user id, display name) choices."""
-    return [(str(p.user_id), staff_name(p)) for p in account_managers(viewer, branch_id)]
+    return [(str(p.user_id), staff_name(p)) for p in account_managers_for_user(viewer, branch_id)]
 
 
 def branch_choices() -> list[tuple[str, str]]:

@@ -32,11 +32,11 @@ from guanxi.request_context import context_of, page_number, viewer_of
 from guanxi.web.htmx import is_htmx
 
 
-def _group(group_id: int) -> CustomerGroup:
-    group = CustomerGroup.objects.filter(pk=group_id).first()
-    if group is None:
-        raise Http404
-    return group
+def _group(viewer: policy.Viewer, group_id: int) -> CustomerGroup:
+    try:
+        return selectors.group_get_for_user(viewer=viewer, group_id=group_id)
+    except CustomerGroup.DoesNotExist:
+        raise Http404 from None
 
 
 def _saved_filter(data: QueryDict) -> dict:
@@ -109,7 +109,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     """A group and a page of its members; an HTMX request (paging) gets the members only."""
     viewer = viewer_of(request)
-    group = _group(group_id)
+    group = _group(viewer, group_id)
     page = selectors.customer_list_for_user(
         viewer=viewer,
         raw_filter={"group_id": group.pk},
@@ -139,7 +139,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 @require_POST
 def group_remove_members(request: HttpRequest, group_id: int) -> HttpResponse:
     """Remove the ticked customers from a static group."""
-    group = _group(group_id)
+    group = _group(viewer_of(request), group_id)
     ids = [int(v) for v in request.POST.getlist("customer_ids") if v.isdigit() and len(v) < 19]
     try:
         groups.group_change_members(
@@ -166,7 +166,7 @@ def group_remove_members(request: HttpRequest, group_id: int) -> HttpResponse:
 @require_POST
 def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
     """Delete a group (its creator or an administrator); its customers stay."""
-    group = _group(group_id)
+    group = _group(viewer_of(request), group_id)
     try:
         groups.group_delete(
             viewer=viewer_of(request), group_id=group.pk, context=context_of(request, "web")

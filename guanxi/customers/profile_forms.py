@@ -16,7 +16,6 @@ from guanxi import policy
 from guanxi.customers.forms import (
     ServiceErrorsMixin,
     account_manager_choices,
-    account_managers,
     blank_choice,
     branch_choices,
     staff_name,
@@ -32,6 +31,7 @@ from guanxi.customers.models import (
     ValueTier,
 )
 from guanxi.org.models import Branch, Profile
+from guanxi.org.selectors import account_managers_for_user
 from guanxi.web.widgets import DatePicker
 
 
@@ -225,7 +225,7 @@ def _placements(viewer: policy.Viewer) -> tuple[list[tuple[str, str]], list[Prof
     }
     owners = [
         p
-        for p in account_managers(viewer)
+        for p in account_managers_for_user(viewer)
         if policy.allows(viewer, "customer.create", _planned(p.user_id, p.branch_id))
     ]
     reachable = ownerless | {p.branch_id for p in owners}

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.customers import list_query, selectors
-from guanxi.customers.forms import account_managers
 from guanxi.customers.models import CustomerGroup, GroupKind
 from guanxi.org.models import Profile
+from guanxi.org.selectors import account_managers_for_user
 
 
 def bulk_limit() -> int:
@@ -71,7 +71,7 @@ def owners_assignable_for_user(viewer: policy.Viewer) -> list[Profile]:
         return []
     return [
         p
-        for p in account_managers(viewer)
+        for p in account_managers_for_user(viewer)
         if policy.allows(
             viewer, "customer.assign_owner", policy.CustomerRef(0, p.user_id, p.branch_id)
         )

@@ -430,6 +430,11 @@ def list_groups(viewer: policy.Viewer) -> list[dict]:
     return [present_group(viewer, g) for g in CustomerGroup.objects.order_by("name")]
 
 
+def group_get_for_user(*, viewer: policy.Viewer, group_id: int) -> CustomerGroup:
+    """A group the viewer may see (``group.view``); ``CustomerGroup.DoesNotExist`` if none."""
+    return policy.scoped(viewer, CustomerGroup.objects.all(), "group.view").get(pk=group_id)
+
+
 def group_member_count(viewer: policy.Viewer, group: CustomerGroup) -> int:
     """How many of a static group's members the viewer may see."""
     visible = policy.customer_scope(viewer, Customer.objects.all()).values("pk")

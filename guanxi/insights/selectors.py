@@ -316,7 +316,6 @@ def _shown_measures(score: CustomerScore, run: AnalysisRun) -> list[tuple[str, s
     return [
         (glossary.measure_name(code), glossary.measure_amount(code, getattr(score, code, None)))
         for code in shown
-        if code != "clv"  # shown on its own
     ]
 
 

@@ -22,3 +22,21 @@ def list_staff(viewer: policy.Viewer, branch_id: int | None = None) -> list[dict
         }
         for p in profiles.order_by("user__username")[:1000]
     ]
+
+
+def account_managers_for_user(viewer: policy.Viewer, branch_id: int | None = None) -> list[Profile]:
+    """Active account managers the viewer may see (``staff.view``), optionally of one branch.
+
+    Roles are a JSON list, which SQLite cannot search inside, so the role test runs here;
+    staff lists are small next to customer lists.
+    """
+    profiles = policy.scoped(
+        viewer,
+        Profile.objects.select_related("user", "branch").filter(
+            user__is_active=True, branch__isnull=False
+        ),
+        "staff.view",
+    ).order_by("display_name", "user__username")
+    if branch_id is not None:
+        profiles = profiles.filter(branch_id=branch_id)
+    return [p for p in profiles if policy.may_own_customers(p.roles)]

@@ -283,7 +283,7 @@ def test_the_360_page_of_a_run_before_the_call_list_shows_no_call_list(staff, bo
 def _bank_run(run: AnalysisRun, **score) -> None:
     """Give a fabricated run a bank's settings (tiers by AUM) and the customer's value."""
     run.parameters = {
-        "analysis": {"value": {"measure": "aum", "shown": ["aum", "profit_12m", "clv"]}},
+        "analysis": {"value": {"measure": "aum", "shown": ["aum", "profit_12m"]}},
         "write_back": {
             "tier_measure": "value",
             "value_tiers": [["platinum", 0.05], ["gold", 0.15], ["silver", 0.30]],
