@@ -30,6 +30,7 @@ from guanxi.analytics.summary import (
 __all__ = [
     "Period",
     "cohort_retention",
+    "kpi_components_by_period",
     "monthly_kpis",
     "period_kpi_components",
     "period_kpis",
@@ -39,6 +40,8 @@ Period = Literal["month", "quarter", "year"]
 # truncation unit and length in months of each period
 _PERIODS: dict[str, tuple[str, int]] = {"month": ("M", 1), "quarter": ("Q", 3), "year": ("Y", 12)}
 _GROUP = "_group"
+# the summed columns of a customer period
+_PERIOD_SUMS = ("revenue", "purchase_value", "purchases", "cost", "margin")
 
 
 def _check_period(period: str) -> tuple[str, int]:
@@ -87,18 +90,25 @@ def _customer_periods(
     *,
     group_col: str | None = None,
     channel_col: str | None = None,
+    margin_col: str | None = None,
     costs: CostToServe | None = None,
     unit: str = "M",
 ) -> tuple[ir.Table, dt.date]:
     """One row per (customer, [group,] period) with any kept transaction, and the as-of date.
 
     Columns: ``<customer_col>``, ``_group`` (when grouped), ``period``, ``revenue`` (net),
-    ``purchase_value``, ``purchases`` (purchase days), ``cost`` (cost to serve).
+    ``purchase_value``, ``purchases`` (purchase days), ``cost`` (cost to serve), ``margin``
+    (what the company earns before serving costs).
     """
     _, as_of_date = validate_transactions(
-        transactions, customer_col, time_col, amount_col, as_of, (group_col, channel_col)
+        transactions,
+        customer_col,
+        time_col,
+        amount_col,
+        as_of,
+        (group_col, channel_col, margin_col),
     )
-    extra = {_GROUP: group_col, "_channel": channel_col}
+    extra = {_GROUP: group_col, "_channel": channel_col, "_rate": margin_col}
     clean = clean_transactions(
         transactions, customer_col, time_col, amount_col, as_of_date, drop_duplicates, extra
     )
@@ -115,13 +125,18 @@ def _customer_periods(
         )
     else:
         unit_cost = ibis.literal(c.default_transaction_cost)
-    clean = clean.mutate(_unit=unit_cost.cast("float64"))
+    if margin_col is not None:
+        rate = clean["_rate"].cast("float64").fill_null(c.gross_margin)
+    else:
+        rate = ibis.literal(c.gross_margin, type="float64")
+    clean = clean.mutate(_unit=unit_cost.cast("float64"), _earned=clean["_amount"] * rate)
     amount = clean["_amount"]
     daily = clean.group_by([*keys, "_day"]).aggregate(
         _value=amount.sum(where=amount >= 0),
         _net=amount.sum(),
         _n_buy=clean.count(where=amount >= 0),
         _cost=clean["_unit"].sum(),
+        _margin=clean["_earned"].sum(),
     )
     daily = daily.mutate(period=daily["_day"].truncate(unit))
     buy = daily["_n_buy"] > 0
@@ -130,8 +145,20 @@ def _customer_periods(
         purchase_value=daily["_value"].sum(where=buy).fill_null(0.0),
         purchases=daily.count(where=buy),
         cost=daily["_cost"].sum(),
+        margin=daily["_margin"].sum(),
     )
     return cp, as_of_date
+
+
+def _roll_up(months: ir.Table, unit: str) -> ir.Table:
+    """Customer months (of :func:`_customer_periods`) added up into longer periods: every
+    column is a sum over the period's days, so the sums of its months are exactly the
+    period's (purchases count purchase days, which no two months share)."""
+    keys = [c for c in months.columns if c not in _PERIOD_SUMS and c != "period"]
+    longer = months.mutate(period=months.period.truncate(unit))
+    return longer.group_by([*keys, "period"]).aggregate(
+        **{name: longer[name].sum() for name in _PERIOD_SUMS}
+    )
 
 
 def _base_kpis(cp: ir.Table, customer_col: str, grouped: bool, months: int) -> ir.Table:
@@ -158,6 +185,7 @@ def _base_kpis(cp: ir.Table, customer_col: str, grouped: bool, months: int) -> i
         purchases=t.purchases.sum(),
         revenue=t.revenue.sum(),
         cost=t.cost.sum(),
+        margin=t.margin.sum(),
         _value=t.purchase_value.sum(),
     )
     prev_active = per.select(*gkeys, _p=per.period + step, _prev_active=per.active_customers)
@@ -287,6 +315,7 @@ def period_kpi_components(
     time_col: str = "date",
     amount_col: str = "amount",
     channel_col: str | None = None,
+    margin_col: str | None = None,
     group_col: str | None = None,
     period: Period = "month",
     as_of: DateLike | None = None,
@@ -313,10 +342,60 @@ def period_kpi_components(
         ``cross_sold`` (active customers holding two or more; both null without
         ``holdings``), ``referred_customers`` (null without ``customers`` or ``source_col``).
     """
-    unit, months = _check_period(period)
+    return kpi_components_by_period(
+        transactions,
+        periods=(period,),
+        customers=customers,
+        holdings=holdings,
+        costs=costs,
+        customer_col=customer_col,
+        time_col=time_col,
+        amount_col=amount_col,
+        channel_col=channel_col,
+        margin_col=margin_col,
+        group_col=group_col,
+        as_of=as_of,
+        product_col=product_col,
+        opened_col=opened_col,
+        source_col=source_col,
+        referral_value=referral_value,
+        drop_duplicates=drop_duplicates,
+    ).drop("period_kind")
+
+
+def kpi_components_by_period(
+    transactions: ir.Table,
+    *,
+    periods: tuple[Period, ...] = ("month", "quarter", "year"),
+    customers: ir.Table | None = None,
+    holdings: ir.Table | None = None,
+    costs: CostToServe | None = None,
+    customer_col: str = "customer_id",
+    time_col: str = "date",
+    amount_col: str = "amount",
+    channel_col: str | None = None,
+    margin_col: str | None = None,
+    group_col: str | None = None,
+    as_of: DateLike | None = None,
+    product_col: str = "product",
+    opened_col: str = "opened_date",
+    source_col: str | None = "source_channel",
+    referral_value: str = "referral",
+    drop_duplicates: bool = False,
+) -> ir.Table:
+    """:func:`period_kpi_components` for several kinds of period from one pass over the log.
+
+    The log is read once into customer months; quarters and years add up their months.
+    Returns the columns of :func:`period_kpi_components` after a ``period_kind`` column
+    (the kinds in the order asked), ordered by kind, [group,] period.
+    """
+    units = {kind: _check_period(kind) for kind in periods}
+    if not units:
+        raise ValueError("periods must name at least one of " + ", ".join(_PERIODS))
     if customers is not None:
         require_columns(customers, customer_col, source_col, what="customers")
     tx, gcol = _with_group(transactions, customers, customer_col, group_col)
+    finest = "M" if len(units) > 1 else units[periods[0]][0]
     cp, as_of_date = _customer_periods(
         tx,
         customer_col,
@@ -326,14 +405,57 @@ def period_kpi_components(
         drop_duplicates,
         group_col=gcol,
         channel_col=channel_col,
+        margin_col=margin_col,
         costs=costs,
-        unit=unit,
+        unit=finest,
     )
-    gkeys = [_GROUP] if gcol is not None else []
-    out = _base_kpis(cp, customer_col, gcol is not None, months)
+    if len(units) > 1:
+        # Quarters and years read the months rather than the log again.
+        cp = cp.cache()
+    parts = [
+        _components(
+            cp if unit == finest else _roll_up(cp, unit),
+            customers=customers,
+            holdings=holdings,
+            customer_col=customer_col,
+            grouped=gcol is not None,
+            months=months,
+            as_of=as_of_date,
+            product_col=product_col,
+            opened_col=opened_col,
+            source_col=source_col,
+            referral_value=referral_value,
+        ).mutate(period_kind=ibis.literal(kind), _rank=ibis.literal(rank))
+        for rank, (kind, (unit, months)) in enumerate(units.items())
+    ]
+    out = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    gsel = {group_col: out[_GROUP]} if group_col is not None else {}
+    rest = [c for c in out.columns if c not in (_GROUP, "period_kind", "_rank")]
+    return out.order_by(["_rank", *([_GROUP] if gsel else []), "period"]).select(
+        "period_kind", **gsel, **{c: out[c] for c in rest}
+    )
+
+
+def _components(
+    cp: ir.Table,
+    *,
+    customers: ir.Table | None,
+    holdings: ir.Table | None,
+    customer_col: str,
+    grouped: bool,
+    months: int,
+    as_of: dt.date,
+    product_col: str,
+    opened_col: str,
+    source_col: str | None,
+    referral_value: str,
+) -> ir.Table:
+    """The components of one kind of period from its customer periods (``_group`` kept)."""
+    gkeys = [_GROUP] if grouped else []
+    out = _base_kpis(cp, customer_col, grouped, months)
     if holdings is not None:
         hk = _holdings_kpis(
-            cp, holdings, customer_col, product_col, opened_col, as_of_date, gkeys, months
+            cp, holdings, customer_col, product_col, opened_col, as_of, gkeys, months
         )
         pred = [*_same(out, hk, gkeys), out.period == hk.period]
         out = out.left_join(hk, pred).select(*out.columns, *[hk[c] for c in hk.columns[-3:]])
@@ -350,10 +472,8 @@ def period_kpi_components(
         referred = out["_referred"].fill_null(0).cast("int64")
     else:
         referred = ibis.null("int64")
-    margin = (costs or CostToServe()).gross_margin
-    gsel = {group_col: out[_GROUP]} if group_col is not None else {}
     return out.select(
-        **gsel,
+        *gkeys,
         period=out.period,
         active_customers=out.active_customers.cast("int64"),
         new_customers=out.new_customers.cast("int64"),
@@ -361,11 +481,11 @@ def period_kpi_components(
         previous_active=out["_prev_active"].fill_null(0).cast("int64"),
         revenue=out.revenue.cast("float64"),
         cost=out.cost.cast("float64"),
-        profit=out.revenue.cast("float64") * margin - out.cost,
+        profit=(out.margin - out.cost).cast("float64"),
         products_held=products,
         cross_sold=cross,
         referred_customers=referred,
-    ).order_by([*gsel, "period"])
+    )
 
 
 def period_kpis(
@@ -378,6 +498,7 @@ def period_kpis(
     time_col: str = "date",
     amount_col: str = "amount",
     channel_col: str | None = None,
+    margin_col: str | None = None,
     group_col: str | None = None,
     period: Period = "month",
     as_of: DateLike | None = None,
@@ -402,6 +523,8 @@ def period_kpis(
             only the per-transaction costs and ``gross_margin`` apply (there are no case or
             contact tables per period). None: no costs, so profit = revenue.
         channel_col: transaction channel column for per-channel transaction costs.
+        margin_col: a column of each row's margin rate (the share of its amount the company
+            earns, e.g. by product kind); null rates and no column: ``gross_margin``.
         group_col: optional grouping (e.g. ``"branch"``), taken from ``transactions`` or,
             when absent there, from ``customers``. Each group is its own customer base (see
             the module docstring).
@@ -417,7 +540,8 @@ def period_kpis(
         ``retained_customers``, ``retention_rate`` (retained / active in the previous period;
         null when none was), ``churn_rate`` (1 - retention_rate, null with it), ``revenue``
         (net), ``revenue_per_active``, ``cost`` (cost to serve; 0 without ``costs``),
-        ``profit`` (revenue * gross_margin - cost), ``profit_per_active``,
+        ``profit`` (the margin earned - cost; the margin is revenue * gross_margin without
+        ``margin_col``), ``profit_per_active``,
         ``products_per_customer`` (mean distinct products held by the active customers, at
         the period end or as_of if earlier; customers without holdings count 0),
         ``cross_sell_rate`` (share of active customers holding >= 2 distinct products),
@@ -440,6 +564,7 @@ def period_kpis(
         time_col=time_col,
         amount_col=amount_col,
         channel_col=channel_col,
+        margin_col=margin_col,
         group_col=group_col,
         period=period,
         as_of=as_of,

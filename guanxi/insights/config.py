@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from guanxi.analytics.churn.store_model import ChurnModelConfig
 from guanxi.analytics.churn_priority import ChurnPriorityConfig
 from guanxi.analytics.pipeline import AnalysisConfig
 from guanxi.analytics.pyramid import PyramidConfig
@@ -117,15 +118,36 @@ class WriteBackConfig:
         return bounds
 
 
+# Keys of ``GUANXI_INSIGHTS`` that configure the analysis rather than the write-back.
+ANALYSIS_KEYS = ("churn_model",)
+
+
+def _insights_setting() -> dict:
+    return dict(getattr(settings, "GUANXI_INSIGHTS", {}))
+
+
 def write_back_config() -> WriteBackConfig:
     """The write-back configuration from settings (defaults for what is not set)."""
-    raw = dict(getattr(settings, "GUANXI_INSIGHTS", {}))
+    raw = {k: v for k, v in _insights_setting().items() if k not in ANALYSIS_KEYS}
     if "value_tiers" in raw:
         raw["value_tiers"] = tuple((str(t), float(s)) for t, s in raw["value_tiers"])
     try:
         return WriteBackConfig(**raw)
     except TypeError as exc:  # an unknown key
         raise ImproperlyConfigured(f"GUANXI_INSIGHTS: {exc}") from exc
+
+
+def churn_model_config() -> ChurnModelConfig:
+    """The churn model's settings: ``GUANXI_INSIGHTS["churn_model"]`` (a dict of
+    :class:`~guanxi.analytics.churn.store_model.ChurnModelConfig`'s fields, e.g.
+    ``{"auc_floor": 0.7}``), defaults for what is not set."""
+    raw = dict(_insights_setting().get("churn_model", {}))
+    if "balance_kinds" in raw:
+        raw["balance_kinds"] = tuple(raw["balance_kinds"])
+    try:
+        return ChurnModelConfig(**raw)
+    except (TypeError, ValueError) as exc:  # an unknown key, or a value out of range
+        raise ImproperlyConfigured(f"GUANXI_INSIGHTS churn_model: {exc}") from exc
 
 
 def value_profile() -> ValueProfile:
@@ -137,7 +159,7 @@ def value_profile() -> ValueProfile:
 def default_analysis_config() -> AnalysisConfig:
     """The library's defaults, with the company's value profile, the RFM classes of Chinese
     practice (重要价值客户 ...), the pyramid told what the
-    store's statuses mean and the churn call list measured and sized as ``GUANXI_INSIGHTS``
+    store's statuses mean, and the churn call list and churn model as ``GUANXI_INSIGHTS``
     says."""
     write_back = write_back_config()
     profile = value_profile()
@@ -153,4 +175,5 @@ def default_analysis_config() -> AnalysisConfig:
             value_col=profile.measure if at_risk == "value" else at_risk,
             list_share=write_back.churn_list_share,
         ),
+        churn_model=churn_model_config(),
     )

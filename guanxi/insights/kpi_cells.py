@@ -5,7 +5,8 @@ store's transactions or every run's scores per page view is far too slow at a mi
 customers, so a run keeps, per (branch, account manager):
 
 * KPI components per month, quarter and year (:class:`~guanxi.insights.models.KpiCell`,
-  counts and sums from :func:`guanxi.analytics.kpis.period_kpi_components`);
+  counts and sums from :func:`guanxi.analytics.kpis.kpi_components_by_period`, with the
+  profit of the value profile's margins per product kind and costs per channel);
 * counts per value tier and pyramid level, warnings, call list and score sums
   (:class:`~guanxi.insights.models.RunCell`).
 
@@ -19,7 +20,9 @@ import duckdb
 import ibis
 import pyarrow as pa
 
-from guanxi.analytics.kpis import Period, period_kpi_components
+from guanxi.analytics.concentration import CostToServe
+from guanxi.analytics.kpis import Period, kpi_components_by_period
+from guanxi.analytics.value import ServingCosts
 from guanxi.insights.bulk import insert_arrow
 from guanxi.insights.models import KpiCell, PeriodKind, RunCell
 
@@ -41,10 +44,15 @@ class CellRows:
 
 
 def cell_rows(
-    con: duckdb.DuckDBPyConnection, scores: pa.Table, run_id: int, as_of: dt.date | None
+    con: duckdb.DuckDBPyConnection,
+    scores: pa.Table,
+    run_id: int,
+    as_of: dt.date | None,
+    costs: ServingCosts,
 ) -> CellRows:
-    """The run's cells from the snapshot in ``con`` and the run's score rows."""
-    return CellRows(kpi=_kpi_rows(con, run_id, as_of), run=_run_rows(con, scores, run_id))
+    """The run's cells from the snapshot in ``con`` and the run's score rows; profit from
+    ``costs`` (the value profile's)."""
+    return CellRows(kpi=_kpi_rows(con, run_id, as_of, costs), run=_run_rows(con, scores, run_id))
 
 
 def cells_insert(*, cells: CellRows) -> dict[str, int]:
@@ -55,27 +63,41 @@ def cells_insert(*, cells: CellRows) -> dict[str, int]:
     }
 
 
-def _kpi_rows(con: duckdb.DuckDBPyConnection, run_id: int, as_of: dt.date | None) -> pa.Table:
-    """KPI components per period kind, period and cell, in ``insights_kpicell``'s columns."""
+def _kpi_rows(
+    con: duckdb.DuckDBPyConnection, run_id: int, as_of: dt.date | None, costs: ServingCosts
+) -> pa.Table:
+    """KPI components per period kind, period and cell, in ``insights_kpicell``'s columns.
+
+    Profit per period is what the transactions earn (amount times their product kind's
+    margin) less what they cost in their channel, as in the customers' ``profit_12m``;
+    balance margins and servicing costs are yearly figures of today's holdings and are left
+    to ``profit_12m``, since past periods' balances are not kept.
+    """
     con.execute(
         "CREATE OR REPLACE VIEW kpi_customers AS SELECT customer_id,"
         f" {_CELL} AS cell, source_channel FROM customers"
     )
     backend = ibis.duckdb.from_connection(con)
-    options = {
-        "customers": backend.table("kpi_customers"),
-        "holdings": backend.table("holdings"),
-        "time_col": "occurred_at",
-        "opened_col": "opened_at",
-        "product_col": "product_id",
-        "group_col": "cell",
-        "as_of": as_of,
-    }
-    parts = []
-    for kind in PERIODS:
-        found = period_kpi_components(backend.table("transactions"), period=kind, **options)
-        parts.append(found.mutate(period_kind=ibis.literal(kind)).to_pyarrow())
-    con.register("kpi_parts", pa.concat_tables(parts))
+    transactions = backend.table("transactions")
+    rate = transactions["kind"].substitute(dict(costs.margins), else_=0.0)
+    found = kpi_components_by_period(
+        transactions.mutate(margin_rate=rate.fill_null(0.0).cast("float64")),
+        periods=PERIODS,
+        customers=backend.table("kpi_customers"),
+        holdings=backend.table("holdings"),
+        costs=CostToServe(
+            per_transaction=costs.channel_costs,
+            default_transaction_cost=costs.default_channel_cost,
+        ),
+        time_col="occurred_at",
+        channel_col="channel",
+        margin_col="margin_rate",
+        opened_col="opened_at",
+        product_col="product_id",
+        group_col="cell",
+        as_of=as_of,
+    ).to_pyarrow()
+    con.register("kpi_parts", found)
     try:
         return con.execute(
             f"""

@@ -90,8 +90,14 @@ class AnalysisRun(models.Model):
 class CustomerScore(models.Model):
     """What one run found about one customer."""
 
-    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="scores")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores")
+    # No index of their own: the indexes below start with them, and every index costs a
+    # million updates a night.
+    run = models.ForeignKey(
+        AnalysisRun, on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
     rfm_segment = models.CharField(_("RFM segment"), max_length=32, blank=True)
     r_score = models.PositiveSmallIntegerField(null=True, blank=True)
     f_score = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -161,7 +167,10 @@ class CrossSellSuggestion(models.Model):
     """A product a run suggests offering a customer, best first."""
 
     run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="suggestions")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    # suggestion_customer_run starts with it
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     rank = models.PositiveSmallIntegerField(_("rank"))
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField(_("score"))

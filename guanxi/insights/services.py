@@ -111,7 +111,7 @@ def run_analysis(
             scores = score_rows(con, result.customers, run.pk, write_back)
             say("cross_sell")
             suggestions = suggestion_rows(con, run.pk, write_back.cross_sell_per_customer)
-            cells = kpi_cells.cell_rows(con, scores, run.pk, config.as_of)
+            cells = kpi_cells.cell_rows(con, scores, run.pk, config.as_of, config.value.costs)
         # Charts are computed before the write transaction: it holds SQLite's write lock.
         run.charts = build_charts(_chart_columns(scores))
         run.seconds_analyse = round(perf_counter() - began, 3)

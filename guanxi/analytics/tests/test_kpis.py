@@ -11,6 +11,7 @@ import pytest
 from guanxi.analytics.concentration import CostToServe
 from guanxi.analytics.kpis import (
     cohort_retention,
+    kpi_components_by_period,
     monthly_kpis,
     period_kpi_components,
     period_kpis,
@@ -340,3 +341,37 @@ def test_period_kpi_components_of_groups_add_up_to_the_whole():
     for before, now in zip(months, months[1:], strict=False):
         expected = actives[before] if (now.month - before.month) == 1 else 0
         assert next(r for r in whole if r["period"] == now)["previous_active"] == expected
+
+
+def test_kpi_components_by_period_equal_each_period_computed_alone():
+    opts = {
+        "customers": customers_table(),
+        "holdings": holdings_table(),
+        "costs": COSTS,
+        "channel_col": "channel",
+        "group_col": "branch",
+    }
+    together = kpi_components_by_period(branch_tx(), **opts).to_pyarrow().to_pylist()
+    for kind in ("month", "quarter", "year"):
+        alone = period_kpi_components(branch_tx(), period=kind, **opts).to_pyarrow().to_pylist()
+        mine = [{k: v for k, v in r.items() if k != "period_kind"} for r in together]
+        assert [
+            r for r, full in zip(mine, together, strict=True) if full["period_kind"] == kind
+        ] == [pytest.approx(r) for r in alone], kind
+    assert [r["period_kind"] for r in together][0] == "month"
+
+
+def test_kpi_profit_uses_each_rows_margin_rate_and_channel_cost():
+    table = branch_tx().mutate(
+        margin_rate=ibis.ifelse(ibis._.channel == "branch", 0.1, ibis.null("float64"))
+    )
+    k = rows_by(
+        period_kpi_components(
+            table, costs=COSTS, channel_col="channel", margin_col="margin_rate", period="year"
+        ),
+        "period",
+    )[(D(2024, 1, 1),)]
+    # branch rows earn 10 % (100 - 10 + 60 + 20), the others the gross margin of 50 %
+    earned = 0.1 * (100 - 10 + 60 + 20) + 0.5 * (50 + 40 + 80 + 30)
+    assert k["cost"] == 4 * 5.0 + 4 * 1.0
+    assert k["profit"] == pytest.approx(earned - 24.0)

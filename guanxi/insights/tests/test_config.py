@@ -7,7 +7,12 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from guanxi.insights.charts import CHART_COLUMNS, build_charts
-from guanxi.insights.config import WriteBackConfig, write_back_config
+from guanxi.insights.config import (
+    WriteBackConfig,
+    churn_model_config,
+    default_analysis_config,
+    write_back_config,
+)
 from guanxi.insights.store import _libpq_dsn, extension_path
 
 
@@ -37,6 +42,26 @@ def test_bad_settings_are_refused(settings, settings_value):
 
     with pytest.raises(ImproperlyConfigured):
         write_back_config()
+
+
+@pytest.mark.django_db
+def test_the_churn_model_settings_reach_the_analysis(settings):
+    settings.GUANXI_INSIGHTS = {"churn_model": {"auc_floor": 0.8, "balance_kinds": ["deposit"]}}
+
+    model = default_analysis_config().churn_model
+
+    assert (model.auc_floor, model.balance_kinds) == (0.8, ("deposit",))
+    assert write_back_config() == WriteBackConfig()  # not a write-back setting
+
+
+@pytest.mark.parametrize(
+    "churn_model", [{"auc_floor": 1.5}, {"max_train_rows": 5}, {"no_such_option": 1}]
+)
+def test_bad_churn_model_settings_are_refused(settings, churn_model):
+    settings.GUANXI_INSIGHTS = {"churn_model": churn_model}
+
+    with pytest.raises(ImproperlyConfigured, match="churn_model"):
+        churn_model_config()
 
 
 def test_the_libpq_string_quotes_awkward_passwords():

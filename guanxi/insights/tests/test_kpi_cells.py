@@ -5,7 +5,9 @@ import pytest
 from django.db.models import Sum
 
 from guanxi.analytics.kpis import period_kpi_components
+from guanxi.customers.models import Transaction
 from guanxi.insights import services, store
+from guanxi.insights.config import default_analysis_config
 from guanxi.insights.models import CustomerScore, KpiCell, RunCell
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,3 +94,24 @@ def test_the_company_rows_of_a_run_sum_its_cells(demo_store):
     company = cells.filter(branch__isnull=True)
     assert company.exists() and not company.filter(owner__isnull=False).exists()
     assert per_tier_and_level(company) == per_tier_and_level(cells.filter(branch__isnull=False))
+
+
+def test_kpi_profit_is_what_transactions_earn_by_product_kind_less_their_channel_cost(
+    demo_store,
+):
+    run = services.run_analysis()
+    costs = default_analysis_config().value.costs
+    assert costs.margins and costs.channel_costs  # the demo bank has a profile with both
+
+    earned = 0.0
+    for amount, kind, channel in Transaction.objects.values_list(
+        "amount", "product__kind", "channel"
+    ):
+        rate = costs.margins.get(kind, 0.0)
+        cost = costs.channel_costs.get(channel, costs.default_channel_cost)
+        earned += float(amount) * rate - cost
+    years = KpiCell.objects.filter(run=run, period_kind="year").aggregate(p=Sum("profit"))
+    assert years["p"] == pytest.approx(earned)
+    assert years["p"] != pytest.approx(
+        KpiCell.objects.filter(run=run, period_kind="year").aggregate(r=Sum("revenue"))["r"]
+    )

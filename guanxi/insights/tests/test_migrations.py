@@ -23,3 +23,24 @@ def test_the_churn_list_reads_the_call_list_index(db):
     assert columns["score_run_call_list"] == (
         "run_id", "churn_warning", "churn_priority", "churn_rank"
     )  # fmt: skip
+
+
+def test_scores_and_suggestions_keep_no_single_column_index_a_composite_one_serves(db):
+    for table, served in (
+        ("insights_customerscore", ("customer_id", "run_id")),
+        ("insights_crosssellsuggestion", ("customer_id",)),
+    ):
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, table)
+        indexed = [tuple(c["columns"]) for c in constraints.values() if c["index"]]
+        for column in served:
+            assert (column,) not in indexed, (table, column)
+            assert any(len(cols) > 1 and cols[0] == column for cols in indexed), (table, column)
+
+
+def test_dropping_the_duplicate_indexes_does_not_rebuild_a_table(transactional_db):
+    out = StringIO()
+    call_command("sqlmigrate", "insights", "0008", stdout=out)
+
+    sql = out.getvalue()
+    assert sql.count("DROP INDEX") == 3 and "CREATE TABLE" not in sql
