@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from time import perf_counter
 from typing import cast
 
@@ -42,6 +43,7 @@ from guanxi.insights.models import (
     RunStatus,
     RunTrigger,
 )
+from guanxi.insights.phases import RunPhases
 from guanxi.insights.results import json_ready, score_rows, suggestion_rows
 
 logger = logging.getLogger(__name__)
@@ -103,28 +105,28 @@ def run_analysis(
     )
     run.save()
     say = progress or (lambda _step: None)
+    phases = RunPhases()
     try:
         began = perf_counter()
         say("read")
         with store.snapshot() as con:
+            phases.since("snapshot", began)
             result = _analyze(con, config, say)
-            scores = score_rows(con, result.customers, run.pk, write_back)
+            with phases.timed("score_rows"):
+                scores = score_rows(con, result.customers, run.pk, write_back)
             say("cross_sell")
-            suggestions = suggestion_rows(con, run.pk, write_back.cross_sell_per_customer)
-            cells = kpi_cells.cell_rows(con, scores, run.pk, config.as_of, config.value.costs)
-        # Charts are computed before the write transaction: it holds SQLite's write lock.
-        run.charts = build_charts(_chart_columns(scores))
-        run.seconds_analyse = round(perf_counter() - began, 3)
-        say("write")
-        began = perf_counter()
-        with transaction.atomic():
-            counts = {
-                **_write(run, scores, suggestions, write_back),
-                **kpi_cells.cells_insert(cells=cells),
-            }
-            run.seconds_write = round(perf_counter() - began, 3)
-            _finish(run, result.overview, counts, scores)
-            _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
+            # Suggestions and KPI cells are DuckDB work on the other cores: they are
+            # computed while the scores are written, which is Python and the database's.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                derived = pool.submit(
+                    _derived_rows, con.cursor(), scores, run.pk, config, write_back, phases
+                )
+                with phases.timed("charts"):
+                    # Charts come before the write transaction: it holds SQLite's write lock.
+                    run.charts = build_charts(_chart_columns(scores))
+                run.seconds_analyse = round(perf_counter() - began, 3)
+                say("write")
+                _write_back(run, result.overview, scores, derived, write_back, phases)
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
         _fail(run, exc)
@@ -178,15 +180,60 @@ def _analyze(
     )
 
 
+def _derived_rows(
+    con: duckdb.DuckDBPyConnection,
+    scores: pa.Table,
+    run_id: int,
+    config: AnalysisConfig,
+    write_back: WriteBackConfig,
+    phases: RunPhases,
+) -> tuple[pa.Table, kpi_cells.CellRows]:
+    """The run's cross-sell suggestions and KPI cells, on a cursor of the snapshot."""
+    try:
+        with phases.timed("cross_sell"):
+            suggestions = suggestion_rows(con, run_id, write_back.cross_sell_per_customer)
+        with phases.timed("kpi_cells"):
+            cells = kpi_cells.cell_rows(con, scores, run_id, config.as_of, config.value.costs)
+        return suggestions, cells
+    finally:
+        con.close()
+
+
+def _write_back(
+    run: AnalysisRun,
+    overview: dict,
+    scores: pa.Table,
+    derived: Future[tuple[pa.Table, kpi_cells.CellRows]],
+    write_back: WriteBackConfig,
+    phases: RunPhases,
+) -> None:
+    """Write the run's rows, move value tiers and mark the run finished, in one transaction."""
+    began = perf_counter()
+    with transaction.atomic():
+        with phases.timed("write_scores"):
+            counts = {"scores": insert_arrow(CustomerScore, scores)}
+        suggestions, cells = derived.result()
+        counts |= _write(run, suggestions, cells, write_back, phases)
+        run.seconds_write = round(perf_counter() - began, 3)
+        _finish(run, overview, counts, scores, phases)
+        _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
+
+
 def _write(
-    run: AnalysisRun, scores: pa.Table, suggestions: pa.Table, write_back: WriteBackConfig
+    run: AnalysisRun,
+    suggestions: pa.Table,
+    cells: kpi_cells.CellRows,
+    write_back: WriteBackConfig,
+    phases: RunPhases,
 ) -> dict:
-    """Insert the run's rows and move value tiers; returns what was written."""
-    return {
-        "scores": insert_arrow(CustomerScore, scores),
-        "suggestions": insert_arrow(CrossSellSuggestion, suggestions),
-        "tier_changes": _apply_value_tiers(run) if write_back.write_value_tier else 0,
-    }
+    """Insert the run's suggestions and cells and move value tiers; returns what was written."""
+    with phases.timed("write_suggestions"):
+        counts = {"suggestions": insert_arrow(CrossSellSuggestion, suggestions)}
+    with phases.timed("write_cells"):
+        counts |= kpi_cells.cells_insert(cells=cells)
+    with phases.timed("tier_changes"):
+        counts["tier_changes"] = _apply_value_tiers(run) if write_back.write_value_tier else 0
+    return counts
 
 
 def _apply_value_tiers(run: AnalysisRun) -> int:
@@ -234,8 +281,12 @@ def _chart_columns(scores: pa.Table) -> dict[str, np.ndarray]:
     }
 
 
-def _finish(run: AnalysisRun, raw_overview: dict, counts: dict, scores: pa.Table) -> None:
+def _finish(
+    run: AnalysisRun, raw_overview: dict, counts: dict, scores: pa.Table, phases: RunPhases
+) -> None:
     overview = cast(dict, json_ready(raw_overview))
+    # The store-side phases beside the pipeline's steps, for whoever tunes the nightly run.
+    overview["timings"] = {**overview.get("timings", {}), **phases.seconds}
     run.status = RunStatus.FINISHED
     run.finished_at = timezone.now()
     run.as_of = dt.date.fromisoformat(overview["as_of"])

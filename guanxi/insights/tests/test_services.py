@@ -118,6 +118,31 @@ def test_a_failure_while_writing_back_leaves_no_partial_results(demo_store, monk
     assert not CrossSellSuggestion.objects.exists()
 
 
+def test_a_failure_computing_suggestions_beside_the_write_leaves_no_partial_results(
+    demo_store, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("cross-sell model exploded")
+
+    monkeypatch.setattr(services, "suggestion_rows", broken)
+
+    run = services.run_analysis()
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "cross-sell model exploded" in run.error
+    assert not CustomerScore.objects.exists()
+    assert not CrossSellSuggestion.objects.exists()
+
+
+def test_a_run_keeps_the_seconds_of_its_store_side_phases_beside_the_pipeline_steps(demo_store):
+    run = services.run_analysis()
+
+    timings = run.overview["timings"]
+    phases = {"snapshot", "score_rows", "cross_sell", "kpi_cells", "charts", "write_scores"}
+    assert phases | {"write_suggestions", "write_cells", "tier_changes", "summary"} <= set(timings)
+    assert all(seconds >= 0 for seconds in timings.values())
+
+
 def test_an_empty_store_fails_with_a_message(transactional_db):
     run = services.run_analysis()
 
