@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from time import perf_counter
 from typing import cast
 
@@ -115,18 +114,16 @@ def run_analysis(
             with phases.timed("score_rows"):
                 scores = score_rows(con, result.customers, run.pk, write_back)
             say("cross_sell")
-            # Suggestions and KPI cells are DuckDB work on the other cores: they are
-            # computed while the scores are written, which is Python and the database's.
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                derived = pool.submit(
-                    _derived_rows, con.cursor(), scores, run.pk, config, write_back, phases
-                )
-                with phases.timed("charts"):
-                    # Charts come before the write transaction: it holds SQLite's write lock.
-                    run.charts = build_charts(_chart_columns(scores))
-                run.seconds_analyse = round(perf_counter() - began, 3)
-                say("write")
-                _write_back(run, result.overview, scores, derived, write_back, phases)
+            with phases.timed("cross_sell"):
+                suggestions = suggestion_rows(con, run.pk, write_back.cross_sell_per_customer)
+            with phases.timed("kpi_cells"):
+                cells = kpi_cells.cell_rows(con, scores, run.pk, config.as_of, config.value.costs)
+        with phases.timed("charts"):
+            # Charts come before the write transaction: it holds SQLite's write lock.
+            run.charts = build_charts(_chart_columns(scores))
+        run.seconds_analyse = round(perf_counter() - began, 3)
+        say("write")
+        _write_back(run, result.overview, scores, suggestions, cells, write_back, phases)
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
         _fail(run, exc)
@@ -180,30 +177,12 @@ def _analyze(
     )
 
 
-def _derived_rows(
-    con: duckdb.DuckDBPyConnection,
-    scores: pa.Table,
-    run_id: int,
-    config: AnalysisConfig,
-    write_back: WriteBackConfig,
-    phases: RunPhases,
-) -> tuple[pa.Table, kpi_cells.CellRows]:
-    """The run's cross-sell suggestions and KPI cells, on a cursor of the snapshot."""
-    try:
-        with phases.timed("cross_sell"):
-            suggestions = suggestion_rows(con, run_id, write_back.cross_sell_per_customer)
-        with phases.timed("kpi_cells"):
-            cells = kpi_cells.cell_rows(con, scores, run_id, config.as_of, config.value.costs)
-        return suggestions, cells
-    finally:
-        con.close()
-
-
 def _write_back(
     run: AnalysisRun,
     overview: dict,
     scores: pa.Table,
-    derived: Future[tuple[pa.Table, kpi_cells.CellRows]],
+    suggestions: pa.Table,
+    cells: kpi_cells.CellRows,
     write_back: WriteBackConfig,
     phases: RunPhases,
 ) -> None:
@@ -212,7 +191,6 @@ def _write_back(
     with transaction.atomic():
         with phases.timed("write_scores"):
             counts = {"scores": insert_arrow(CustomerScore, scores)}
-        suggestions, cells = derived.result()
         counts |= _write(run, suggestions, cells, write_back, phases)
         run.seconds_write = round(perf_counter() - began, 3)
         _finish(run, overview, counts, scores, phases)

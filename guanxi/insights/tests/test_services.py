@@ -118,9 +118,7 @@ def test_a_failure_while_writing_back_leaves_no_partial_results(demo_store, monk
     assert not CrossSellSuggestion.objects.exists()
 
 
-def test_a_failure_computing_suggestions_beside_the_write_leaves_no_partial_results(
-    demo_store, monkeypatch
-):
+def test_a_failure_computing_suggestions_leaves_no_partial_results(demo_store, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("cross-sell model exploded")
 
