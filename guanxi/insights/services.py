@@ -191,27 +191,15 @@ def _write_back(
     with transaction.atomic():
         with phases.timed("write_scores"):
             counts = {"scores": insert_arrow(CustomerScore, scores)}
-        counts |= _write(run, suggestions, cells, write_back, phases)
+        with phases.timed("write_suggestions"):
+            counts["suggestions"] = insert_arrow(CrossSellSuggestion, suggestions)
+        with phases.timed("write_cells"):
+            counts |= kpi_cells.cells_insert(cells=cells)
+        with phases.timed("tier_changes"):
+            counts["tier_changes"] = _apply_value_tiers(run) if write_back.write_value_tier else 0
         run.seconds_write = round(perf_counter() - began, 3)
         _finish(run, overview, counts, scores, phases)
         _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
-
-
-def _write(
-    run: AnalysisRun,
-    suggestions: pa.Table,
-    cells: kpi_cells.CellRows,
-    write_back: WriteBackConfig,
-    phases: RunPhases,
-) -> dict:
-    """Insert the run's suggestions and cells and move value tiers; returns what was written."""
-    with phases.timed("write_suggestions"):
-        counts = {"suggestions": insert_arrow(CrossSellSuggestion, suggestions)}
-    with phases.timed("write_cells"):
-        counts |= kpi_cells.cells_insert(cells=cells)
-    with phases.timed("tier_changes"):
-        counts["tier_changes"] = _apply_value_tiers(run) if write_back.write_value_tier else 0
-    return counts
 
 
 def _apply_value_tiers(run: AnalysisRun) -> int:

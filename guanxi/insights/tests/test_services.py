@@ -104,30 +104,23 @@ def test_a_failing_pipeline_marks_the_run_failed_and_changes_nothing(demo_store,
     )
 
 
-def test_a_failure_while_writing_back_leaves_no_partial_results(demo_store, monkeypatch):
-    def broken(run):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(services, "_apply_value_tiers", broken)
-
-    run = services.run_analysis()
-
-    run.refresh_from_db()
-    assert run.status == RunStatus.FAILED and "disk full" in run.error
-    assert not CustomerScore.objects.exists()
-    assert not CrossSellSuggestion.objects.exists()
-
-
-def test_a_failure_computing_suggestions_leaves_no_partial_results(demo_store, monkeypatch):
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [("_apply_value_tiers", "disk full"), ("suggestion_rows", "cross-sell model exploded")],
+    ids=["while writing back", "computing suggestions"],
+)
+def test_a_failure_after_the_pipeline_leaves_no_partial_results(
+    demo_store, monkeypatch, step, message
+):
     def broken(*args, **kwargs):
-        raise RuntimeError("cross-sell model exploded")
+        raise RuntimeError(message)
 
-    monkeypatch.setattr(services, "suggestion_rows", broken)
+    monkeypatch.setattr(services, step, broken)
 
     run = services.run_analysis()
 
     run.refresh_from_db()
-    assert run.status == RunStatus.FAILED and "cross-sell model exploded" in run.error
+    assert run.status == RunStatus.FAILED and message in run.error
     assert not CustomerScore.objects.exists()
     assert not CrossSellSuggestion.objects.exists()
 
