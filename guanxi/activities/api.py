@@ -93,19 +93,6 @@ def update_activity(request: HttpRequest, activity_id: RecordId, payload: Activi
     return _detail(request, activity_id)
 
 
-@router.post("/{int:activity_id}/complete", response=ActivityOut)
-def complete_activity(request: HttpRequest, activity_id: RecordId, payload: CompleteIn):
-    """Mark an open task or planned activity done."""
-    services.task_complete(
-        viewer=viewer_of(request),
-        activity_id=activity_id,
-        expected_version=expected_version(request, payload.version),
-        outcome=payload.outcome,
-        context=context_of(request, "api"),
-    )
-    return _detail(request, activity_id)
-
-
 @router.post("/{int:activity_id}/reschedule", response=ActivityOut)
 def reschedule_activity(request: HttpRequest, activity_id: RecordId, payload: RescheduleIn):
     """Move an open item to another time or due date."""
@@ -115,6 +102,19 @@ def reschedule_activity(request: HttpRequest, activity_id: RecordId, payload: Re
         expected_version=expected_version(request, payload.version),
         starts_at=payload.starts_at,
         due_on=payload.due_on,
+        context=context_of(request, "api"),
+    )
+    return _detail(request, activity_id)
+
+
+@router.post("/{int:activity_id}/complete", response=ActivityOut)
+def complete_activity(request: HttpRequest, activity_id: RecordId, payload: CompleteIn):
+    """Mark an open task or planned activity done."""
+    services.task_complete(
+        viewer=viewer_of(request),
+        activity_id=activity_id,
+        expected_version=expected_version(request, payload.version),
+        outcome=payload.outcome,
         context=context_of(request, "api"),
     )
     return _detail(request, activity_id)

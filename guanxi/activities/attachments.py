@@ -8,7 +8,7 @@ or of another type is refused naming ``file``, and nothing is stored.
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -46,6 +46,12 @@ def _check(upload: UploadedFile) -> tuple[str, str]:
     return name, content_type
 
 
+def _user_id(viewer: policy.Viewer) -> int:
+    if viewer.user_id is None:
+        raise PermissionDenied(_("Files are attached by a person."))
+    return viewer.user_id
+
+
 def attachment_add(
     *, viewer: policy.Viewer, activity_id: int, upload: UploadedFile, context: RequestContext
 ) -> Attachment:
@@ -57,8 +63,8 @@ def attachment_add(
         activity=activity,
         name=name,
         content_type=content_type,
-        size=upload.size,
-        uploaded_by_id=viewer.user_id,
+        size=upload.size or 0,
+        uploaded_by_id=_user_id(viewer),
     )
     attachment.file.save(name, upload, save=False)
     try:

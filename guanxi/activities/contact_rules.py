@@ -134,7 +134,7 @@ def _neglected_condition(rules: list[Rule]) -> Q:
             kind__in=MEETS.get(rule.kind, (rule.kind,)),
             starts_at__gte=now - timedelta(days=rule.every_days),
         )
-        condition |= Q(value_tier=rule.value_tier) & ~Exists(recent)
+        condition |= Q(Q(value_tier=rule.value_tier), ~Exists(recent))
     return condition
 
 

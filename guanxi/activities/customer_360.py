@@ -39,8 +39,10 @@ def log_panel(viewer, customer_id: int) -> Panel | None:
     """The one-step form to log a call or visit, for those who may log activities."""
     if not policy.allows(viewer, "activity.log"):
         return None
+    from guanxi.activities.forms import QuickLogForm
+
     kinds = [(k.value, k.label) for k in QUICK_KINDS]
-    return Panel(PANEL_TEMPLATE, {"customer_id": customer_id, "kinds": kinds})
+    return Panel(PANEL_TEMPLATE, {"customer_id": customer_id, "form": QuickLogForm(kinds=kinds)})
 
 
 register_timeline_source("activities.activities", activity_events)

@@ -124,7 +124,7 @@ def neglected(viewer: policy.Viewer) -> list[dict]:
                 "customer_id": c.pk,
                 "customer_name": c.name,
                 "value_tier": c.value_tier,
-                "last_contact": c.last_contact,
+                "last_contact": getattr(c, "last_contact", None),
                 "rule_days": rule.every_days,
                 "rule_kind": rule.kind,
             }

@@ -49,7 +49,9 @@ def activities_visible(viewer: policy.Viewer, action: str = "activity.view") -> 
 def activity_get_for_user(
     *, viewer: policy.Viewer, activity_id: int, action: str = "activity.view"
 ) -> Activity:
-    """One activity in the viewer's scope, with its customer; missing otherwise."""
+    """One activity in the viewer's scope, with its customer; missing otherwise (a role
+    that may not read activities at all is refused)."""
+    policy.require(viewer, action)
     return (
         activities_visible(viewer, action)
         .select_related("customer", "owner__profile")
@@ -92,7 +94,7 @@ def activity_list_for_user(
     return rows[:page_size], len(rows) > page_size
 
 
-def customer_activities(customer_id: int, limit: int) -> list[dict]:
+def customer_activities(customer_id: int, limit: int) -> list:
     """The newest activities of one customer the viewer may see already (the 360 checked),
     as plain values for the timeline: one query."""
     return list(
@@ -139,6 +141,7 @@ def present_activity(activity: Activity) -> dict:
 
 def activity_detail_for_user(*, viewer: policy.Viewer, activity_id: int) -> dict:
     """One activity in the viewer's scope, as the API shows it."""
+    policy.require(viewer, "activity.view")
     activity = (
         activities_visible(viewer)
         .select_related("customer", "owner__profile")

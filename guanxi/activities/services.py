@@ -9,7 +9,7 @@ contact rules in ``contact_rules``.
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,6 +133,8 @@ def activity_log(
     if given.get("kind") == ActivityKind.TASK:
         given.setdefault("status", ActivityStatus.OPEN)
     cleaned, participants = clean_activity(given)
+    if viewer.user_id is None:
+        raise PermissionDenied(_("Activities are logged by a person."))
     activity = Activity(customer=customer, owner_id=viewer.user_id, **cleaned)
     if activity.status == ActivityStatus.DONE:
         activity.completed_at = timezone.now()

@@ -157,7 +157,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "guanxi.web.lockout.lockout_response"
 
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "customers:list"
+# The home page sends each user to their landing page (my day, or the customer list).
+LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
 LANGUAGE_CODE = "zh-hans"
