@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.activities import selectors
+from guanxi.activities.forms import QuickLogForm
 from guanxi.activities.models import ActivityKind, ActivityStatus
 from guanxi.customers.panels import Panel, register_360_panel
 from guanxi.customers.timeline import TimelineEvent, register_timeline_source
@@ -39,8 +40,6 @@ def log_panel(viewer, customer_id: int) -> Panel | None:
     """The one-step form to log a call or visit, for those who may log activities."""
     if not policy.allows(viewer, "activity.log"):
         return None
-    from guanxi.activities.forms import QuickLogForm
-
     kinds = [(k.value, k.label) for k in QUICK_KINDS]
     return Panel(PANEL_TEMPLATE, {"customer_id": customer_id, "form": QuickLogForm(kinds=kinds)})
 

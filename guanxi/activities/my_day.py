@@ -115,9 +115,10 @@ def newly_at_risk(viewer: policy.Viewer) -> list[dict]:
 
 def neglected(viewer: policy.Viewer) -> list[dict]:
     """Top-tier customers past their contact rule."""
-    rules = {r.value_tier: r for r in contact_rules.contact_rules()}
+    in_force = contact_rules.contact_rules()
+    rules = {r.value_tier: r for r in in_force}
     lines = []
-    for c in contact_rules.neglected_customers(viewer, SHOWN):
+    for c in contact_rules.neglected_customers(viewer, SHOWN, in_force):
         rule = rules[c.value_tier]
         lines.append(
             {

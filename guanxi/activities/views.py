@@ -33,6 +33,7 @@ from guanxi.activities.models import Activity, ActivityKind, ActivityStatus, Att
 from guanxi.audit.services import RequestContext
 from guanxi.concurrency import VersionConflict
 from guanxi.customers.models import Customer
+from guanxi.policy.activities import ActivityRef
 from guanxi.request_context import context_of, page_number, viewer_of
 from guanxi.web.htmx import is_htmx
 
@@ -110,16 +111,12 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     """One activity; its editors change it here (with the version they read)."""
     viewer, context = _web(request)
     activity = _activity(request, activity_id)
-    from guanxi.policy.activities import ActivityRef
-
     can_edit = policy.allows(viewer, "activity.edit", ActivityRef.of_customer(activity.customer))
     form = ActivityForm(request.POST or None, initial=_initial(activity))
     if request.method == "POST":
         policy.require(viewer, "activity.edit", ActivityRef.of_customer(activity.customer))
         if form.is_valid():
             changes = form.values()
-            if changes.get("starts_at") is None:
-                changes.pop("starts_at", None)
             try:
                 version = int(request.POST.get("version", ""))
                 services.activity_update(
