@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.activities.models import Activity, ActivityKind, ActivityStatus
+from guanxi.audit.models import AuditAction
+from guanxi.audit.services import RequestContext, record
 
 PAGE_SIZE_LIMIT = 200
 
@@ -139,8 +141,25 @@ def present_activity(activity: Activity) -> dict:
     }
 
 
-def activity_detail_for_user(*, viewer: policy.Viewer, activity_id: int) -> dict:
-    """One activity in the viewer's scope, as the API shows it."""
+# What a read of activities shows of their customers: the notes of the conversations.
+READ_FIELDS = ["activities"]
+
+
+def audit_activity_read(
+    viewer: policy.Viewer, activities: list[Activity], context: RequestContext | None
+) -> None:
+    """Record that the viewer read these activities (one entry naming their customers)."""
+    if context is None or not activities:
+        return  # a write's answer shows what the caller just sent; the write is audited
+    customers = sorted({a.customer_id for a in activities})
+    record(viewer.user, AuditAction.READ, "customer", customers, READ_FIELDS, context)
+
+
+def activity_detail_for_user(
+    *, viewer: policy.Viewer, activity_id: int, context: RequestContext | None = None
+) -> dict:
+    """One activity in the viewer's scope, as the API shows it; the read is audited when a
+    ``context`` is given."""
     policy.require(viewer, "activity.view")
     activity = (
         activities_visible(viewer)
@@ -148,16 +167,23 @@ def activity_detail_for_user(*, viewer: policy.Viewer, activity_id: int) -> dict
         .prefetch_related("participants", "attachments")
         .get(pk=activity_id)
     )
+    audit_activity_read(viewer, [activity], context)
     return present_activity(activity)
 
 
 def activity_page_for_user(
-    *, viewer: policy.Viewer, filters: ActivityFilter, page: int, page_size: int
+    *,
+    viewer: policy.Viewer,
+    filters: ActivityFilter,
+    page: int,
+    page_size: int,
+    context: RequestContext,
 ) -> dict:
-    """A page of the viewer's activities as the API shows them."""
+    """A page of the viewer's activities as the API shows them; audited."""
     rows, has_next = activity_list_for_user(
         viewer=viewer, filters=filters, page=page, page_size=page_size
     )
+    audit_activity_read(viewer, rows, context)
     prefetch_related_objects(rows, "participants", "attachments")
     return {
         "results": [present_activity(a) for a in rows],

@@ -74,6 +74,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     rows, has_next = selectors.activity_list_for_user(
         viewer=viewer, filters=filters, page=page, page_size=PAGE_SIZE
     )
+    selectors.audit_activity_read(viewer, rows, context_of(request, CHANNEL))
     return render(
         request,
         "activities/list.html",
@@ -111,6 +112,8 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     """One activity; its editors change it here (with the version they read)."""
     viewer, context = _web(request)
     activity = _activity(request, activity_id)
+    if request.method == "GET":
+        selectors.audit_activity_read(viewer, [activity], context)
     can_edit = policy.allows(viewer, "activity.edit", ActivityRef.of_customer(activity.customer))
     form = ActivityForm(request.POST or None, initial=_initial(activity))
     if request.method == "POST":

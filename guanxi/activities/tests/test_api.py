@@ -236,3 +236,20 @@ def test_the_operations_are_in_the_openapi_schema(api_as):
     one = "/api/v1/activities/{activity_id}"
     expected = {A, one, f"{one}/complete", f"{one}/reschedule", f"{one}/attachments"}
     assert expected | {"/api/v1/my-day"} <= paths
+
+
+def test_reading_an_activity_is_audited_naming_its_customer(api_as, mine, log):
+    activity = log(mine)
+    before = AuditEntry.objects.filter(action="read").count()
+    assert api_as("account_manager").get(f"{A}/{activity.pk}").status_code == 200
+    entry = AuditEntry.objects.filter(action="read").order_by("-id").first()
+    assert AuditEntry.objects.filter(action="read").count() == before + 1
+    assert (entry.object_type, entry.object_id, entry.fields) == ("customer", str(mine.pk),
+                                                                  ["activities"])  # fmt: skip
+
+
+def test_a_write_answers_without_auditing_a_read(api_as, mine, log):
+    activity = log(mine)
+    before = AuditEntry.objects.filter(action="read").count()
+    patch(api_as("account_manager"), f"{A}/{activity.pk}", {"outcome": "x", "version": 1})
+    assert AuditEntry.objects.filter(action="read").count() == before
