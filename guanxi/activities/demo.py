@@ -7,7 +7,6 @@ due today, or overdue, so that my day has something on it.
 """
 
 import random
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -61,7 +60,7 @@ def _one(rng: random.Random, customer_id: int, owner_id: int, now) -> Activity:
     )
 
 
-def generate_activities(count: int, seed: int = 42, say: Callable[[str], None] = print) -> int:
+def generate_activities(count: int, seed: int = 42) -> int:
     """Add ``count`` activities for customers that have an account manager; returns how many."""
     owned = list(
         Customer.objects.filter(owner__isnull=False).values_list("id", "owner_id").order_by("id")
@@ -77,7 +76,6 @@ def generate_activities(count: int, seed: int = 42, say: Callable[[str], None] =
         with transaction.atomic():
             Activity.objects.bulk_create(rows, batch_size=2_000)
         made += size
-    say(f"activities {made:>12,}")
     return made
 
 

@@ -103,11 +103,7 @@ class Command(BaseCommand):
             say=self.stdout.write if options["verbosity"] > 0 else lambda _message: None,
         )
         if options["activities"] > 0:
-            made = generate_activities(
-                options["activities"],
-                seed=options["seed"],
-                say=self.stdout.write if options["verbosity"] > 0 else lambda _message: None,
-            )
+            made = generate_activities(options["activities"], seed=options["seed"])
             summary.rows["activities_activity"] = made
         if options["verbosity"] > 0:
             for table, count in summary.rows.items():
