@@ -130,3 +130,14 @@ def test_the_contact_rules_api_sets_a_rule_with_its_version(api_as):
                      content_type="application/json")  # fmt: skip
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "value_tier"
     assert ContactRule.objects.get().every_days == 20
+
+
+def test_log_the_call_from_my_day_opens_the_one_step_form_and_returns_to_the_360(staff, mine):
+    client = logged_in(staff, "account_manager")
+    page = client.get(f"/activities/new/?customer={mine.pk}&quick=1").content.decode()
+    assert 'id="log-activity-form"' in page
+    response = client.post("/activities/new/", {
+        "customer": mine.pk, "quick": "1", "kind": "call", "subject": "生日问候",
+    })  # fmt: skip
+    assert response.status_code == 302 and response.url == f"/customers/{mine.pk}/"
+    assert Activity.objects.get().subject == "生日问候"
