@@ -125,6 +125,8 @@ def neglected(viewer: policy.Viewer) -> list[dict]:
                 "customer_id": c.pk,
                 "customer_name": c.name,
                 "value_tier": c.value_tier,
+                "value_tier_label": rule.tier_label,
+                "rule_kind_label": rule.kind_label,
                 "last_contact": getattr(c, "last_contact", None),
                 "rule_days": rule.every_days,
                 "rule_kind": rule.kind,

@@ -145,9 +145,11 @@ class NeglectedLine(Schema):
     customer_id: int
     customer_name: str
     value_tier: str
+    value_tier_label: str
     last_contact: datetime | None
     rule_days: int
     rule_kind: str
+    rule_kind_label: str
 
 
 class BirthdayLine(Schema):

@@ -150,6 +150,9 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
             "form": form,
             "can_edit": can_edit,
             "owner_name": selectors.person_name(activity.owner),
+            "participants": [
+                selectors.person_name(p) for p in activity.participants.select_related("profile")
+            ],
             "attachments": attachments.attachments_of(activity.pk),
             "can_complete": ActivityStatus.DONE in allowed,
         },
