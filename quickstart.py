@@ -123,6 +123,12 @@ TYPED = [
             "guanxi/customers/holdings.py",
             "guanxi/customers/definitions.py",
             "guanxi/customers/duplicates.py",
+            # activities' services and selectors, split by idea
+            "guanxi/activities/attachments.py",
+            "guanxi/activities/contact_rules.py",
+            "guanxi/activities/my_day.py",
+            "guanxi/activities/workflow.py",
+            "guanxi/activities/inputs.py",
         )
         for path in ROOT.glob(pattern)
     ),

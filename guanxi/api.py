@@ -22,6 +22,8 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer, django_auth
 
+from guanxi.activities.api import my_day_router
+from guanxi.activities.api import router as activities_router
 from guanxi.audit.api import router as audit_router
 from guanxi.concurrency import DuplicateValue, VersionConflict
 from guanxi.customers.api import router as customers_router
@@ -179,3 +181,5 @@ api.add_router("/org", org_router)
 api.add_router("/customers", customers_router)
 api.add_router("/audit", audit_router)
 api.add_router("/insights", insights_router)
+api.add_router("/activities", activities_router)
+api.add_router("/my-day", my_day_router)

@@ -32,6 +32,9 @@ RECORD_TYPES = {
     "transaction": gettext_lazy("Transaction"),
     "analysis_run": gettext_lazy("Analysis run"),
     "audit": gettext_lazy("Audit log"),
+    "activity": gettext_lazy("Activity"),
+    "attachment": gettext_lazy("Attachment"),
+    "contact_rule": gettext_lazy("Contact rule"),
 }
 # Where the field names of each record type are defined, for their translated labels.
 RECORD_MODELS = {
@@ -43,6 +46,9 @@ RECORD_MODELS = {
     "holding": "customers.Holding",
     "transaction": "customers.Transaction",
     "analysis_run": "insights.AnalysisRun",
+    "activity": "activities.Activity",
+    "attachment": "activities.Attachment",
+    "contact_rule": "activities.ContactRule",
 }
 # Names in ``fields`` that are not model fields: parts of the 360 view, collections.
 OTHER_FIELDS = {

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from guanxi import policy
+from guanxi.activities.demo import hand_over_activities
 from guanxi.customers.models import Customer
 from guanxi.org.models import Branch, Profile, Team
 from guanxi.org.roles import Role
@@ -98,3 +99,4 @@ def _take_over_portfolio(user, branch: Branch) -> None:
     )
     if busiest is not None:
         Customer.objects.filter(owner_id=busiest["owner_id"]).update(owner=user)
+        hand_over_activities(user)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "guanxi.insights",
+    "guanxi.activities",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,18 @@ GUANXI_BULK_MAX_CUSTOMERS = int(os.environ.get("GUANXI_BULK_MAX_CUSTOMERS", "100
 GUANXI_TOKEN_CACHE_SECONDS = float(os.environ.get("GUANXI_TOKEN_CACHE_SECONDS", "5"))
 # Seconds a process remembers which analysis run is current (guanxi.insights.current_run).
 GUANXI_CURRENT_RUN_SECONDS = float(os.environ.get("GUANXI_CURRENT_RUN_SECONDS", "5"))
+# Attachments of activities (guanxi.activities.attachments): the largest file, and the
+# file name extensions allowed with the content types each may be sent as.
+GUANXI_ATTACHMENT_MAX_BYTES = int(os.environ.get("GUANXI_ATTACHMENT_MAX_BYTES", str(10 * 2**20)))
+GUANXI_ATTACHMENT_TYPES = {
+    ".pdf": ("application/pdf",),
+    ".jpg": ("image/jpeg",),
+    ".jpeg": ("image/jpeg",),
+    ".png": ("image/png",),
+    ".txt": ("text/plain",),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+}
 AXES_FAILURE_LIMIT = int(os.environ.get("GUANXI_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
@@ -144,7 +157,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "guanxi.web.lockout.lockout_response"
 
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "customers:list"
+# The home page sends each user to their landing page (my day, or the customer list).
+LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
 LANGUAGE_CODE = "zh-hans"
@@ -161,6 +175,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded files (attachments) under the data directory; served to users by views that
+# check the policy, never as public URLs.
+MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

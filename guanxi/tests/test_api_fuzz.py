@@ -29,6 +29,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from guanxi import policy
+from guanxi.activities import services as activity_services
+from guanxi.activities.inputs import ActivityFields
+from guanxi.activities.models import Activity
 from guanxi.audit.services import RequestContext
 from guanxi.customers import contacts, definitions, groups
 from guanxi.customers.inputs import ContactFields
@@ -68,7 +71,17 @@ def records(staff, org, make_customer) -> dict[str, list[int]]:
     product = definitions.product_define(
         viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
     )
+    tasks = [
+        activity_services.activity_log(
+            viewer=admin,
+            fields=ActivityFields(kind="task", customer_id=person.pk, subject=f"任务{n}"),
+            context=context,
+        )
+        for n in range(2)
+    ]
     return {
+        "activity_id": [t.pk for t in tasks],
+        "value_tier": ["platinum", "gold"],
         "customer_id": [person.pk, company.pk],
         "contact_id": [contact.pk],
         "group_id": [group.pk],
@@ -119,6 +132,15 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
             "field_type": "text",
         },
         "POST /api/v1/customers/products": {"code": "WM2", "name": "理财二号", "kind": "wealth"},
+        "POST /api/v1/activities": {
+            "kind": "call",
+            "customer_id": records["customer_id"][0],
+            "subject": "电话回访",
+        },
+        "PATCH /api/v1/activities/{activity_id}": {"outcome": "已联系"},
+        "POST /api/v1/activities/{activity_id}/reschedule": {"due_on": "2030-01-02"},
+        "POST /api/v1/activities/{activity_id}/complete": {"outcome": "完成"},
+        "PUT /api/v1/activities/contact-rules/{value_tier}": {"every_days": 14, "kind": "visit"},
     }
 
 
@@ -132,7 +154,9 @@ def _path_values(operation, records: dict) -> st.SearchStrategy:
 def _current_version(case) -> str | None:
     """The version of the record a case's path names, as an update must send it."""
     path = case.path_parameters or {}
-    if "contact_id" in path:
+    if "activity_id" in path:
+        found = Activity.objects.filter(pk=path["activity_id"])
+    elif "contact_id" in path:
         found = Contact.objects.filter(pk=path["contact_id"], customer_id=path["customer_id"])
     elif "customer_id" in path:
         found = Customer.objects.filter(pk=path["customer_id"])

@@ -15,13 +15,19 @@ back, so writes of one case do not change the next.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
 from guanxi import policy
+from guanxi.activities import attachments as activity_attachments
+from guanxi.activities import services as activity_services
+from guanxi.activities.inputs import ActivityFields
+from guanxi.activities.models import Activity
 from guanxi.api import api
 from guanxi.audit.services import RequestContext
 from guanxi.conftest import PASSWORD
@@ -52,6 +58,8 @@ AUDIT_READERS = frozenset({"admin", "auditor"})
 ANALYTICS = frozenset({"admin", "analyst", "marketer", "branch_manager", "team_lead",
                        "account_manager"})  # fmt: skip
 RUNNERS = frozenset({"admin", "analyst"})
+# Activities are read by the roles that read customers' conversations, in their scope.
+ACTIVITY_READERS = EDITORS | {"service_agent", "auditor"}
 # How each role sees the resident ID of the in-scope customer (the account manager's own).
 ID_SHOWN = {
     "admin": "full",
@@ -185,7 +193,33 @@ def _lists_staff(response, world, record, role, scope) -> None:
     assert ("am3" in names) == (role == "admin"), role
 
 
+def _activity_version(**fields):
+    def body(world, record, role):
+        return {**fields, "version": Activity.objects.get(pk=record["activity_id"]).version}
+
+    return body
+
+
+def _new_activity(world, record, role):
+    return {"kind": "call", "customer_id": record["customer_id"], "subject": "电话回访"}
+
+
+def _lists_activity(response, world, record, role, scope) -> None:
+    ids = {a["id"] for a in response.json()["results"]}
+    reads = role in ACTIVITY_READERS and (scope == "in" or role in SEE_ALL)
+    assert (record["activity_id"] in ids) == reads, (role, scope)
+
+
+def _pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("纪要.pdf", b"%PDF-1.4", content_type="application/pdf")
+
+
+def _upload(client: Client, world: World, record: dict, role: str):
+    return client.post(f"{AC}/{record['activity_id']}/attachments", {"file": _pdf()})
+
+
 C = "/api/v1/customers"
+AC = "/api/v1/activities"
 API: dict[str, Row] = {
     "POST /api/v1/auth/token": Row(
         lambda client, world, record, role: Client().post(
@@ -333,6 +367,39 @@ API: dict[str, Row] = {
     "GET /api/v1/insights/customers/{customer_id}/scores": Row(
         _json("get", "/api/v1/insights/customers/{customer_id}/scores")
     ),
+    # Marketers and analysts read no activities: their list is empty, not refused.
+    "GET /api/v1/activities": Row(_json("get", AC), scoped=False, check=_lists_activity),
+    # Logging on a customer out of scope names the customer (422) rather than finding it.
+    "POST /api/v1/activities": Row(
+        _json("post", AC, _new_activity), EDITORS, out_of_scope="invalid"
+    ),
+    "GET /api/v1/activities/contact-rules": Row(
+        _json("get", AC + "/contact-rules"), ACTIVITY_READERS, scoped=False
+    ),
+    "PUT /api/v1/activities/contact-rules/{value_tier}": Row(
+        _json(
+            "put",
+            AC + "/contact-rules/platinum",
+            lambda world, record, role: {"every_days": 14, "kind": "visit"},
+        ),
+        ADMIN,
+        scoped=False,
+    ),
+    "GET /api/v1/activities/{activity_id}": Row(
+        _json("get", AC + "/{activity_id}"), ACTIVITY_READERS
+    ),
+    "PATCH /api/v1/activities/{activity_id}": Row(
+        _json("patch", AC + "/{activity_id}", _activity_version(outcome="已联系")), EDITORS
+    ),
+    "POST /api/v1/activities/{activity_id}/complete": Row(
+        _json("post", AC + "/{activity_id}/complete", _activity_version(outcome="完成")), EDITORS
+    ),
+    "POST /api/v1/activities/{activity_id}/reschedule": Row(
+        _json("post", AC + "/{activity_id}/reschedule", _activity_version(due_on="2031-01-02")),
+        EDITORS,
+    ),
+    "POST /api/v1/activities/{activity_id}/attachments": Row(_upload, EDITORS),
+    "GET /api/v1/my-day": Row(_json("get", "/api/v1/my-day"), scoped=False),
 }
 
 PAGES: dict[str, Row] = {
@@ -396,6 +463,49 @@ PAGES: dict[str, Row] = {
         allowed_out=ADMIN,
         web=True,
     ),
+    "activities/": Row(_page("get", "/activities/"), scoped=False, web=True),
+    "activities/my-day/": Row(_page("get", "/activities/my-day/"), scoped=False, web=True),
+    "activities/new/": Row(
+        _page(
+            "get",
+            "/activities/new/",
+            lambda world, record, role: {"customer": record["customer_id"]},
+        ),
+        EDITORS,
+        web=True,
+    ),
+    "activities/contact-rules/": Row(
+        _page("get", "/activities/contact-rules/"), ACTIVITY_READERS, scoped=False, web=True
+    ),
+    "activities/<record_id:activity_id>/": Row(
+        _page("get", "/activities/{activity_id}/"), ACTIVITY_READERS, web=True
+    ),
+    "activities/<record_id:activity_id>/complete/": Row(
+        _page("post", "/activities/{activity_id}/complete/", _activity_version()),
+        EDITORS,
+        web=True,
+    ),
+    "activities/<record_id:activity_id>/reschedule/": Row(
+        _page(
+            "post", "/activities/{activity_id}/reschedule/", _activity_version(due_on="2031-01-02")
+        ),
+        EDITORS,
+        web=True,
+    ),
+    "activities/<record_id:activity_id>/attachments/": Row(
+        _page(
+            "post",
+            "/activities/{activity_id}/attachments/",
+            lambda world, record, role: {"file": _pdf()},
+        ),
+        EDITORS,
+        web=True,
+    ),
+    "activities/<record_id:activity_id>/attachments/<record_id:attachment_id>/": Row(
+        _page("get", "/activities/{activity_id}/attachments/{attachment_id}/"),
+        ACTIVITY_READERS,
+        web=True,
+    ),
     "audit/": Row(_page("get", "/audit/"), AUDIT_READERS, scoped=False, web=True),
     "audit/export.csv": Row(
         _page("get", "/audit/export.csv"), AUDIT_READERS, scoped=False, web=True
@@ -443,7 +553,8 @@ def test_every_page_has_a_row():
 
 
 @pytest.fixture
-def world(staff, org, make_customer) -> World:
+def world(staff, org, make_customer, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path / "media"
     admin = policy.Viewer.of(staff["admin"])
     definitions.product_define(
         viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
@@ -465,7 +576,19 @@ def world(staff, org, make_customer) -> World:
             fields=ContactFields(name="联系人"),
             context=CONTEXT,
         )
+        task = activity_services.activity_log(
+            viewer=admin,
+            fields=ActivityFields(
+                kind="task", customer_id=person.pk, subject="准备方案", due_on=date(2030, 1, 1)
+            ),
+            context=CONTEXT,
+        )
+        attachment = activity_attachments.attachment_add(
+            viewer=admin, activity_id=task.pk, upload=_pdf(), context=CONTEXT
+        )
         records[scope] = {
+            "activity_id": task.pk,
+            "attachment_id": attachment.pk,
             "customer_id": person.pk,
             "name": person.name,
             "organisation_id": company.pk,

@@ -16,6 +16,9 @@ import pytest
 from django.test import Client
 
 from guanxi import policy
+from guanxi.activities import services as activity_services
+from guanxi.activities.inputs import ActivityFields
+from guanxi.activities.models import Activity, Attachment, ContactRule
 from guanxi.audit.services import RequestContext
 from guanxi.customers import contacts, definitions, groups
 from guanxi.customers.inputs import ContactFields
@@ -45,6 +48,9 @@ TABLES = (
     CustomFieldDefinition,
     Product,
     LifecycleChange,
+    Activity,
+    Attachment,
+    ContactRule,
 )
 
 
@@ -211,6 +217,51 @@ ENDPOINTS = {
         not_null=("code", "name", "kind"),
         valid_status=201,
     ),
+    "log activity": Endpoint(
+        "post",
+        "/api/v1/activities",
+        lambda r: {"kind": "call", "customer_id": r["customer"], "subject": "电话回访"},
+        texts=("subject", "outcome", "channel"),
+        choices=("kind", "status", "channel"),
+        not_null=("kind", "customer_id", "subject"),
+        numbers={
+            "customer_id": 2**63 - 1,
+            "participant_ids": [HUGE],
+            "starts_at": "9999-12-31T23:59:59-15:00",
+            "due_on": "0001-01-01",
+        },
+        valid_status=201,
+    ),
+    "update activity": Endpoint(
+        "patch",
+        "/api/v1/activities/{activity}",
+        lambda r: {"version": r["activity_version"], "outcome": "已联系"},
+        texts=("subject", "outcome", "channel"),
+        choices=("kind", "status", "channel"),
+        not_null=("kind", "subject", "status", "starts_at"),
+        numbers={"version": 2**63 - 1, "participant_ids": [HUGE], "ends_at": "0001-01-01T00:00Z"},
+    ),
+    "complete activity": Endpoint(
+        "post",
+        "/api/v1/activities/{activity}/complete",
+        lambda r: {"version": r["activity_version"], "outcome": "已完成"},
+        texts=("outcome",),
+        numbers={"version": 2**63 - 1},
+    ),
+    "reschedule activity": Endpoint(
+        "post",
+        "/api/v1/activities/{activity}/reschedule",
+        lambda r: {"version": r["activity_version"], "due_on": "2030-01-02"},
+        numbers={"version": HUGE, "due_on": "0001-01-01", "starts_at": "9999-12-31T23:59-15:00"},
+    ),
+    "set contact rule": Endpoint(
+        "put",
+        "/api/v1/activities/contact-rules/platinum",
+        lambda r: {"every_days": 14, "kind": "visit"},
+        choices=("kind",),
+        not_null=("every_days", "kind"),
+        numbers={"every_days": HUGE, "version": HUGE},
+    ),
 }
 
 
@@ -242,7 +293,14 @@ def records(staff, org, make_customer) -> dict:
     definitions.product_define(
         viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
     )
+    task = activity_services.activity_log(
+        viewer=admin,
+        fields=ActivityFields(kind="task", customer_id=person.pk, subject="准备方案"),
+        context=RequestContext(channel="test"),
+    )
     return {
+        "activity": task.pk,
+        "activity_version": task.version,
         "customer": person.pk,
         "organisation": company.pk,
         "contact": contact.pk,

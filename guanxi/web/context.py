@@ -39,6 +39,7 @@ class NavItem:
 
 
 NAV_ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry("my_day", _("My day"), "activities:my_day", "my_day.view"),
     NavEntry("customers", _("Customers"), "customers:list"),
     NavEntry("sales", _("Sales"), "sales:list"),
     NavEntry("activities", _("Activities"), "activities:list"),
@@ -59,14 +60,22 @@ def _url(name: str) -> str | None:
         return None
 
 
-def nav_items(viewer: policy.Viewer, current_namespace: str) -> list[NavItem]:
-    """The built domains this viewer may open, with the current domain marked active."""
+def nav_items(
+    viewer: policy.Viewer, current_namespace: str, current_view: str = ""
+) -> list[NavItem]:
+    """The built domains this viewer may open, with the current domain marked active: the
+    entry of the very page (my day), else the domain's main entry."""
     items = []
+    exact = {e.url_name for e in NAV_ENTRIES} & {f"{current_namespace}:{current_view}"}
     for entry in NAV_ENTRIES:
         url = _url(entry.url_name)
         if url is None or not (entry.action is None or policy.allows(viewer, entry.action)):
             continue
-        active = entry.url_name.split(":")[0] == current_namespace
+        if exact:
+            active = entry.url_name in exact
+        else:  # another page of a domain: its main entry, named after it
+            namespace = entry.url_name.split(":")[0]
+            active = namespace == current_namespace and entry.key == namespace
         items.append(NavItem(key=entry.key, label=str(entry.label), url=url, active=active))
     return items
 
@@ -85,7 +94,9 @@ def navigation(request: HttpRequest) -> dict:
     match = getattr(request, "resolver_match", None)
     profile = getattr(user, "profile", None)
     return {
-        "nav_items": nav_items(viewer, match.namespace if match else ""),
+        "nav_items": nav_items(
+            viewer, match.namespace if match else "", match.url_name if match else ""
+        ),
         "user_display_name": (profile and profile.display_name) or user.get_username(),
         "user_roles": role_labels(viewer),
     }

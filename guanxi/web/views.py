@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from guanxi.activities import my_day
 from guanxi.org.models import Profile
 from guanxi.org.services import remember_language
+from guanxi.request_context import viewer_of
 
 
 class LoginForm(AuthenticationForm):
@@ -76,5 +78,8 @@ def switch_language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponseRedirect:
-    """The home page; until there is a dashboard it is the customer list."""
+    """The home page: my day for account managers and team leads, the customer list for
+    everyone else."""
+    if my_day.lands_on_my_day(viewer_of(request)):
+        return redirect("activities:my_day")
     return redirect("customers:list")

@@ -128,13 +128,19 @@ def customers(transactional_db, make_customer, staff) -> dict[str, Customer]:
     return {"zhang": zhang, "li": li}
 
 
-def login(page, username: str) -> None:
-    """Log in through the login form and land on the customer list."""
+LANDING = re.compile(r".*/(customers|activities/my-day)/$")
+
+
+def login(page, username: str, landing: str = "/customers/") -> None:
+    """Log in through the login form, land on the user's landing page (my day for account
+    managers and team leads), then go on to ``landing`` (the customer list)."""
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("#login-submit")
-    page.wait_for_url("**/customers/")
+    page.wait_for_url(LANDING)
+    if not page.url.endswith(landing):
+        page.goto(landing)
 
 
 @pytest.mark.parametrize("role", list(USERNAMES))

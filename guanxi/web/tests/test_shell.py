@@ -47,10 +47,12 @@ def test_vendored_libraries_are_served_with_their_licences(client, db, library, 
         response.close()
 
 
-def test_login_with_the_right_password_goes_to_the_customer_list(client, staff):
+def test_login_with_the_right_password_goes_to_the_landing_page(client, staff):
+    # The home page sends each user on: an account manager to my day (guanxi.activities).
     response = login(client, "am")
     assert response.status_code == 302
-    assert response["Location"] == reverse("customers:list")
+    assert response["Location"] == reverse("web:home")
+    assert client.get(reverse("web:home"))["Location"] == reverse("activities:my_day")
     assert client.get(reverse("customers:list")).status_code == 200
 
 
@@ -104,10 +106,11 @@ def test_navigation_shows_only_domains_that_exist(staff):
         client_for(staff["admin"]).get(reverse("customers:list"), HTTP_ACCEPT_LANGUAGE="en")
     )
     nav = body[body.index('id="main-nav"') : body.index("</ul>", body.index('id="main-nav"'))]
-    for label in ("Sales", "Activities", "Service", "Marketing", "Loyalty", "Automation"):
+    for label in ("Sales", "Service", "Marketing", "Loyalty", "Automation"):
         assert label not in nav
     assert "Coming soon" not in body
-    for url_name in ("customers:list", "analytics:list", "audit:log"):
+    for url_name in ("customers:list", "activities:list", "activities:my_day", "analytics:list",
+                     "audit:log"):  # fmt: skip
         assert f'href="{reverse(url_name)}"' in nav
     assert 'aria-current="page"' in nav
 
@@ -130,7 +133,7 @@ def test_audit_entry_only_for_auditors_and_administrators(staff, role, sees_audi
 
 
 def test_every_nav_entry_names_a_namespaced_url():
-    assert len({e.key for e in NAV_ENTRIES}) == len(NAV_ENTRIES) == 10
+    assert len({e.key for e in NAV_ENTRIES}) == len(NAV_ENTRIES) == 11
     assert all(":" in e.url_name for e in NAV_ENTRIES)
 
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from guanxi.activities.demo import generate_activities
 from guanxi.customers.models import Customer
 from guanxi.demo.industries import INDUSTRIES
 from guanxi.demo.loader import DemoOptions, load_demo_data
@@ -42,6 +43,12 @@ class Command(BaseCommand):
             choices=sorted(INDUSTRIES),
             default="bank",
             help=_("A bank (deposits, cards, wealth, loans, insurance) or a telecom operator."),
+        )
+        parser.add_argument(
+            "--activities",
+            type=int,
+            default=2_000,
+            help=_("Visits, calls, meetings and tasks to generate (0: none)."),
         )
         parser.add_argument("--seed", type=int, default=42, help=_("Random seed."))
         parser.add_argument(
@@ -95,6 +102,9 @@ class Command(BaseCommand):
             ),
             say=self.stdout.write if options["verbosity"] > 0 else lambda _message: None,
         )
+        if options["activities"] > 0:
+            made = generate_activities(options["activities"], seed=options["seed"])
+            summary.rows["activities_activity"] = made
         if options["verbosity"] > 0:
             for table, count in summary.rows.items():
                 self.stdout.write(f"{table:32} {count:>12,}")

@@ -1,0 +1,132 @@
+"""Activities (visits, calls, meetings, e-mails, notes, tasks), their attachments, and the
+contact rules per value tier.
+
+An activity belongs to a customer today; leads and opportunities will be further optional
+references (``customer`` then becomes one of several), so nothing here assumes that a
+customer is the only thing an activity can be about. Its record scope is its customer's
+(``guanxi.policy.activities``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.models import Customer, ValueTier
+
+
+class ActivityKind(models.TextChoices):
+    VISIT = "visit", _("Visit")
+    CALL = "call", _("Call")
+    MEETING = "meeting", _("Meeting")
+    EMAIL = "email", _("E-mail")
+    NOTE = "note", _("Note")
+    TASK = "task", _("Task")
+
+
+class ActivityStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ContactChannel(models.TextChoices):
+    """How a contact was made, or how a contact rule wants it made."""
+
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video call")
+    EMAIL = "email", _("E-mail")
+    MESSAGE = "message", _("WeChat / message")
+    OTHER = "other", _("Other")
+
+
+class Activity(models.Model):
+    """One thing done (or to be done) with a customer."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="activities", verbose_name=_("customer")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("logged by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ActivityStatus.choices, default=ActivityStatus.DONE
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=ContactChannel.choices, blank=True
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=10000)
+    outcome = models.TextField(_("outcome"), blank=True, max_length=4000)
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="activities_joined",
+        verbose_name=_("participants"),
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            # The customer's timeline and the contact rules' "last contact".
+            models.Index(fields=["customer", "-starts_at"], name="activity_customer_start"),
+            # My day: the user's agenda by time and open tasks by due date.
+            models.Index(fields=["owner", "starts_at"], name="activity_owner_start"),
+            models.Index(fields=["owner", "status", "due_on"], name="activity_owner_due"),
+            models.Index(fields=["kind", "starts_at"], name="activity_kind_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+
+class Attachment(models.Model):
+    """A file kept with an activity, through Django's storage."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/", max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactRule(models.Model):
+    """How often customers of a value tier must be contacted, and how."""
+
+    value_tier = models.CharField(
+        _("value tier"), max_length=16, choices=ValueTier.choices, unique=True
+    )
+    every_days = models.PositiveSmallIntegerField(_("every (days)"))
+    kind = models.CharField(_("by"), max_length=16, choices=ActivityKind.choices)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact rule")
+        verbose_name_plural = _("contact rules")
+
+    def __str__(self) -> str:
+        return f"{self.value_tier}: {self.kind} / {self.every_days}"

@@ -1,0 +1,174 @@
+"""My day: the account manager's landing page, as one structure the page and the API share.
+
+* ``agenda`` — today's activities the viewer logged or takes part in, and tasks due today;
+* ``overdue`` — the viewer's open items due (or planned) before today;
+* ``churn`` — customers of the viewer's portfolio (record scope) that the latest finished
+  analysis run warns about and the run before did not, with the reason;
+* ``neglected`` — top-tier customers of the portfolio past their contact rule;
+* ``birthdays`` — customers of the portfolio born on this day, shown as the viewer may see
+  the birthday (a role that may not see it gets no line), and the read is audited.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from guanxi import policy
+from guanxi.activities import contact_rules, workflow
+from guanxi.activities.models import Activity, ActivityStatus
+from guanxi.audit.models import AuditAction
+from guanxi.audit.services import RequestContext, record
+from guanxi.customers.models import Customer
+from guanxi.insights.models import AnalysisRun, CustomerScore, RunStatus
+from guanxi.insights.selectors import churn_reason
+
+SHOWN = 20  # lines per section
+
+
+def _today_bounds() -> tuple[datetime, datetime]:
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(today, time.min, tzinfo=tz)
+    return start, start + timedelta(days=1)
+
+
+def _line(a: Activity) -> dict:
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "kind_label": a.get_kind_display(),
+        "status": a.status,
+        "subject": a.subject,
+        "starts_at": a.starts_at,
+        "due_on": a.due_on,
+        "customer_id": a.customer_id,
+        "customer_name": a.customer.name,
+        "version": a.version,
+        "can_complete": ActivityStatus.DONE in workflow.moves_from(a.status),
+        "can_reschedule": a.status in workflow.RESCHEDULABLE,
+    }
+
+
+def _mine(viewer: policy.Viewer):
+    # The viewer's own items; a user outside every scope still sees what they logged.
+    return Activity.objects.filter(
+        Q(owner_id=viewer.user_id) | Q(participants__id=viewer.user_id)
+    ).select_related("customer")
+
+
+def agenda(viewer: policy.Viewer) -> list[dict]:
+    """Today's activities and tasks due today, by time."""
+    start, end = _today_bounds()
+    today = timezone.localdate()
+    rows = (
+        _mine(viewer)
+        .exclude(status=ActivityStatus.CANCELLED)
+        .filter(Q(starts_at__gte=start, starts_at__lt=end) | Q(due_on=today))
+        .distinct()
+        .order_by("starts_at", "id")[:SHOWN]
+    )
+    return [_line(a) for a in rows]
+
+
+def overdue(viewer: policy.Viewer) -> list[dict]:
+    """Open items due before today, or planned before today without a due date."""
+    start, _end = _today_bounds()
+    today = timezone.localdate()
+    late = Q(due_on__lt=today) | Q(due_on__isnull=True, starts_at__lt=start)
+    rows = (
+        Activity.objects.filter(owner_id=viewer.user_id, status=ActivityStatus.OPEN)
+        .filter(late)
+        .select_related("customer")
+        .order_by("due_on", "starts_at", "id")[:SHOWN]
+    )
+    return [_line(a) for a in rows]
+
+
+def newly_at_risk(viewer: policy.Viewer) -> list[dict]:
+    """Churn warnings of the latest finished run that the run before did not raise."""
+    runs = list(
+        AnalysisRun.objects.filter(status=RunStatus.FINISHED)
+        .order_by("-finished_at", "-id")
+        .values_list("id", flat=True)[:2]
+    )
+    if not runs:
+        return []
+    visible = policy.customer_scope(viewer, Customer.objects.all()).values("pk")
+    scores = CustomerScore.objects.filter(
+        run_id=runs[0], churn_warning=True, customer_id__in=visible
+    )
+    if len(runs) > 1:
+        before = CustomerScore.objects.filter(run_id=runs[1], churn_warning=True)
+        scores = scores.exclude(customer_id__in=before.values("customer_id"))
+    scores = scores.select_related("customer").order_by("-churn_severity", "customer_id")[:SHOWN]
+    return [
+        {
+            "customer_id": s.customer_id,
+            "customer_name": s.customer.name,
+            "severity": s.churn_severity,
+            "reason": churn_reason(s),
+        }
+        for s in scores
+    ]
+
+
+def neglected(viewer: policy.Viewer) -> list[dict]:
+    """Top-tier customers past their contact rule."""
+    in_force = contact_rules.contact_rules()
+    rules = {r.value_tier: r for r in in_force}
+    lines = []
+    for c in contact_rules.neglected_customers(viewer, SHOWN, in_force):
+        rule = rules[c.value_tier]
+        lines.append(
+            {
+                "customer_id": c.pk,
+                "customer_name": c.name,
+                "value_tier": c.value_tier,
+                "value_tier_label": rule.tier_label,
+                "rule_kind_label": rule.kind_label,
+                "last_contact": getattr(c, "last_contact", None),
+                "rule_days": rule.every_days,
+                "rule_kind": rule.kind,
+            }
+        )
+    return lines
+
+
+def birthdays(viewer: policy.Viewer, context: RequestContext) -> list[dict]:
+    """Customers of the portfolio born on this day whose birthday the viewer may see."""
+    today = timezone.localdate()
+    found = list(
+        policy.customer_scope(viewer, Customer.objects.all())
+        .filter(birthday__month=today.month, birthday__day=today.day)
+        .only("id", "name", "birthday", "owner_id", "branch_id")
+        .order_by("name", "id")[:SHOWN]
+    )
+    access = policy.field_access(viewer, found)
+    lines = []
+    for c in found:
+        shown = policy.present("birthday", c.birthday, policy.access_to("birthday", access[c.pk]))
+        if shown:
+            lines.append({"customer_id": c.pk, "customer_name": c.name, "birthday": shown})
+    if lines:
+        ids = [line["customer_id"] for line in lines]
+        record(viewer.user, AuditAction.READ, "customer", ids, ["name", "birthday"], context)
+    return lines
+
+
+def my_day_for_user(*, viewer: policy.Viewer, context: RequestContext) -> dict:
+    """Everything of the viewer's day, by section."""
+    policy.require(viewer, "my_day.view")
+    return {
+        "date": timezone.localdate(),
+        "agenda": agenda(viewer),
+        "overdue": overdue(viewer),
+        "churn": newly_at_risk(viewer),
+        "neglected": neglected(viewer),
+        "birthdays": birthdays(viewer, context),
+    }
+
+
+def lands_on_my_day(viewer: policy.Viewer) -> bool:
+    """Whether the viewer's landing page is my day (account managers and team leads)."""
+    return policy.allows(viewer, "my_day.landing")

@@ -1,0 +1,275 @@
+"""Writing activities: log, update (with the version read), complete and reschedule tasks.
+
+Every function takes the acting ``Viewer``, fetches through the scoped selectors (an
+activity or customer out of scope is missing), asks the policy, and writes its change, an
+audit entry and a domain event in one transaction. Attachments are in ``attachments``,
+contact rules in ``contact_rules``.
+"""
+
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi import policy
+from guanxi.activities import events, workflow
+from guanxi.activities.inputs import ActivityFields
+from guanxi.activities.models import Activity, ActivityKind, ActivityStatus
+from guanxi.activities.selectors import activity_get_for_user
+from guanxi.audit.models import AuditAction
+from guanxi.audit.services import RequestContext, created, record
+from guanxi.concurrency import save_if_version
+from guanxi.customers.models import Customer
+from guanxi.policy.activities import ActivityRef
+from guanxi.storable import EARLIEST_DATE, LATEST_DATE, check_storable
+
+# The fields an update may change (the customer and who logged it stay).
+EDITABLE = ("kind", "starts_at", "ends_at", "due_on", "channel", "subject", "description",
+            "outcome")  # fmt: skip
+TEXT = ("subject", "description", "outcome", "channel")
+
+
+def _customer_for(viewer: policy.Viewer, customer_id: object) -> Customer:
+    """The customer an activity is to be about: in the viewer's scope, else missing."""
+    if not isinstance(customer_id, int) or isinstance(customer_id, bool):
+        raise ValidationError({"customer_id": [_("Name the customer by its ID.")]})
+    found = policy.customer_scope(viewer, Customer.objects.all()).filter(pk=customer_id).first()
+    if found is None:
+        raise ValidationError({"customer_id": [_("There is no such customer in your scope.")]})
+    return found
+
+
+def _check_moment(name: str, value: object, errors: dict, required: bool = False) -> None:
+    if value is None:
+        if required:
+            errors[name] = [_("Give a time.")]
+        return
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        errors[name] = [_("Give a time with its time zone.")]
+    elif not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+        errors[name] = [
+            _("Give a date between %(a)s and %(b)s.") % {"a": EARLIEST_DATE, "b": LATEST_DATE}
+        ]
+
+
+def _participants(ids: object, errors: dict) -> list[int] | None:
+    if ids is None:
+        return []
+    if not isinstance(ids, list | tuple) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in ids
+    ):
+        errors["participant_ids"] = [_("Give a list of user IDs.")]
+        return None
+    wanted = sorted(set(ids))
+    found = set(
+        get_user_model().objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True)
+    )
+    if missing := [i for i in wanted if i not in found]:
+        errors["participant_ids"] = [
+            _("There is no active user with ID %(ids)s.") % {"ids": ", ".join(map(str, missing))}
+        ]
+        return None
+    return wanted
+
+
+def clean_activity(values: dict, current: Activity | None = None) -> tuple[dict, list[int] | None]:
+    """Check the given values (of ``current``, for an update); one ValidationError naming
+    every field. Returns the model values and the participants (None: not given)."""
+    errors: dict = {}
+    cleaned = {k: v for k, v in values.items() if k not in ("participant_ids", "customer_id")}
+    for name in TEXT:
+        if name in cleaned:
+            cleaned[name] = (
+                (cleaned[name] or "").strip()
+                if isinstance(cleaned[name], str | None)
+                else cleaned[name]
+            )
+    if "subject" in cleaned and not cleaned["subject"]:
+        errors["subject"] = [_("Give the activity a subject.")]
+    if current is None and "kind" not in cleaned:
+        errors["kind"] = [_("Choose the kind of activity.")]
+    if "status" in cleaned and cleaned["status"] not in ActivityStatus.values:
+        errors["status"] = [_("Choose one of: %s.") % ", ".join(ActivityStatus.values)]
+    _check_moment("starts_at", cleaned.get("starts_at"), errors, required="starts_at" in cleaned)
+    _check_moment("ends_at", cleaned.get("ends_at"), errors)
+    due = cleaned.get("due_on")
+    if due is not None and (not isinstance(due, date) or not EARLIEST_DATE <= due <= LATEST_DATE):
+        errors["due_on"] = [
+            _("Give a date between %(a)s and %(b)s.") % {"a": EARLIEST_DATE, "b": LATEST_DATE}
+        ]
+    starts = cleaned.get("starts_at", current.starts_at if current else None)
+    ends = cleaned.get("ends_at", current.ends_at if current else None)
+    if (
+        "starts_at" not in errors
+        and "ends_at" not in errors
+        and isinstance(starts, datetime)
+        and isinstance(ends, datetime)
+        and ends < starts
+    ):
+        errors["ends_at"] = [_("An activity cannot end before it starts.")]
+    participants = None
+    if "participant_ids" in values:
+        participants = _participants(values["participant_ids"], errors)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned, participants
+
+
+def _audited(activity: Activity) -> str:
+    return f"{activity.get_kind_display()}: {activity.subject}"
+
+
+def activity_log(
+    *, viewer: policy.Viewer, fields: ActivityFields, context: RequestContext
+) -> Activity:
+    """Log a done activity or plan one (a task, or any kind with status open); audited."""
+    given = fields.given()
+    customer = _customer_for(viewer, given.get("customer_id"))
+    policy.require(viewer, "activity.log", ActivityRef.of_customer(customer))
+    given.setdefault("starts_at", timezone.now())
+    if given.get("kind") == ActivityKind.TASK:
+        given.setdefault("status", ActivityStatus.OPEN)
+    cleaned, participants = clean_activity(given)
+    if viewer.user_id is None:
+        raise PermissionDenied(_("Activities are logged by a person."))
+    activity = Activity(customer=customer, owner_id=viewer.user_id, **cleaned)
+    if activity.status == ActivityStatus.DONE:
+        activity.completed_at = timezone.now()
+    check_storable(activity, list(cleaned))
+    with transaction.atomic():
+        activity.save()
+        if participants:
+            activity.participants.set(participants)
+        values = {**cleaned, "customer_id": customer.pk, "participant_ids": participants or None}
+        record(
+            viewer.user,
+            AuditAction.CREATE,
+            "activity",
+            [activity.pk],
+            sorted(k for k, v in values.items() if v not in (None, "")),
+            context,
+            changes=created({k: _jsonable(v) for k, v in values.items()}),
+            name=_audited(activity),
+            customers=[customer.pk],
+        )
+        events.publish_logged(activity=activity, actor=viewer.user)
+    return activity
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _editable(viewer: policy.Viewer, activity_id: int) -> Activity:
+    activity = activity_get_for_user(viewer=viewer, activity_id=activity_id)
+    policy.require(viewer, "activity.edit", ActivityRef.of_customer(activity.customer))
+    return activity
+
+
+def _write(
+    viewer: policy.Viewer,
+    activity: Activity,
+    changes: dict,
+    expected_version: int,
+    context: RequestContext,
+    participants: list[int] | None = None,
+) -> Activity:
+    """Apply ``changes`` if the version is still the one read; audit and publish them."""
+    old = {name: getattr(activity, name) for name in changes}
+    changed = [name for name, value in changes.items() if old[name] != value]
+    for name in changed:
+        setattr(activity, name, changes[name])
+    check_storable(activity, changed)
+    current_participants: list[int] = []
+    if participants is not None:
+        current_participants = sorted(activity.participants.values_list("pk", flat=True))
+    participants_changed = participants is not None and participants != current_participants
+    with transaction.atomic():
+        save_if_version(activity, expected_version, changed)
+        diff = {name: [_jsonable(old[name]), _jsonable(changes[name])] for name in changed}
+        if participants_changed:
+            activity.participants.set(participants or [])
+            diff["participant_ids"] = [current_participants, participants]
+        if diff:
+            record(
+                viewer.user,
+                AuditAction.UPDATE,
+                "activity",
+                [activity.pk],
+                sorted(diff),
+                context,
+                changes=diff,
+                name=_audited(activity),
+                customers=[activity.customer_id],
+            )
+            events.publish_changed(activity=activity, fields=list(diff), actor=viewer.user)
+    return activity
+
+
+def activity_update(
+    *,
+    viewer: policy.Viewer,
+    activity_id: int,
+    fields: ActivityFields,
+    expected_version: int,
+    context: RequestContext,
+) -> Activity:
+    """Change the given fields of an activity, refusing a stale version; a status change
+    follows the workflow (``workflow.TRANSITIONS``). Audited with what changed."""
+    activity = _editable(viewer, activity_id)
+    given = fields.given()
+    if "customer_id" in given and given["customer_id"] != activity.customer_id:
+        raise ValidationError({"customer_id": [_("An activity stays with its customer.")]})
+    given.pop("customer_id", None)
+    cleaned, participants = clean_activity(given, current=activity)
+    if "status" in cleaned and cleaned["status"] != activity.status:
+        workflow.check_transition(activity.status, cleaned["status"])
+        cleaned["completed_at"] = (
+            timezone.now() if cleaned["status"] == ActivityStatus.DONE else None
+        )
+    return _write(viewer, activity, cleaned, expected_version, context, participants)
+
+
+def task_complete(
+    *,
+    viewer: policy.Viewer,
+    activity_id: int,
+    expected_version: int,
+    outcome: str = "",
+    context: RequestContext,
+) -> Activity:
+    """Mark an open task or planned activity done, with its outcome."""
+    activity = _editable(viewer, activity_id)
+    workflow.check_transition(activity.status, ActivityStatus.DONE)
+    changes: dict = {"status": ActivityStatus.DONE, "completed_at": timezone.now()}
+    if outcome.strip():
+        changes["outcome"] = outcome.strip()
+    return _write(viewer, activity, changes, expected_version, context)
+
+
+def task_reschedule(
+    *,
+    viewer: policy.Viewer,
+    activity_id: int,
+    expected_version: int,
+    starts_at: datetime | None = None,
+    due_on: date | None = None,
+    context: RequestContext,
+) -> Activity:
+    """Move an open item to another time and/or due date (its length is kept)."""
+    activity = _editable(viewer, activity_id)
+    workflow.check_reschedulable(activity.status)
+    if starts_at is None and due_on is None:
+        raise ValidationError({"due_on": [_("Give a new time or due date.")]})
+    changes: dict = {}
+    if due_on is not None:
+        changes["due_on"] = due_on
+    if starts_at is not None:
+        changes["starts_at"] = starts_at
+        if activity.ends_at is not None:
+            changes["ends_at"] = starts_at + (activity.ends_at - activity.starts_at)
+    cleaned, _participants = clean_activity(changes, current=activity)
+    return _write(viewer, activity, cleaned, expected_version, context)
