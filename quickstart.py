@@ -123,6 +123,10 @@ TYPED = [
             "guanxi/customers/holdings.py",
             "guanxi/customers/definitions.py",
             "guanxi/customers/duplicates.py",
+            # sales, beside its services and selectors
+            "guanxi/sales/forecast.py",
+            "guanxi/sales/inputs.py",
+            "guanxi/sales/workflow.py",
         )
         for path in ROOT.glob(pattern)
     ),

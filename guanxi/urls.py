@@ -22,5 +22,6 @@ urlpatterns = [
     path("customers/", include("guanxi.customers.urls")),
     path("audit/", include("guanxi.audit.urls")),
     path("analytics/", include("guanxi.insights.urls")),
+    path("sales/", include("guanxi.sales.urls")),
     path("", include("guanxi.web.urls")),
 ]

@@ -13,12 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from guanxi.policy import audit, customers, insights, org
+from guanxi.policy import audit, customers, insights, org, sales
 from guanxi.policy.rules import Action
 from guanxi.policy.viewer import Viewer
 
 ACTIONS: dict[str, Action] = {
-    action.name: action for module in (customers, org, audit, insights) for action in module.ACTIONS
+    action.name: action
+    for module in (customers, org, audit, insights, sales)
+    for action in module.ACTIONS
 }
 
 

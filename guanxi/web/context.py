@@ -40,7 +40,7 @@ class NavItem:
 
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("customers", _("Customers"), "customers:list"),
-    NavEntry("sales", _("Sales"), "sales:list"),
+    NavEntry("sales", _("Sales"), "sales:list", "opportunity.view"),
     NavEntry("activities", _("Activities"), "activities:list"),
     NavEntry("service", _("Service"), "service:list"),
     NavEntry("marketing", _("Marketing"), "marketing:list"),

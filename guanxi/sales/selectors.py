@@ -1,0 +1,209 @@
+"""Reads of pipelines and opportunities, always through the policy's record scope.
+
+An opportunity out of the viewer's scope reads as missing (``Opportunity.DoesNotExist``,
+a 404), the same as one that does not exist.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+
+from guanxi import policy
+from guanxi.sales.defaults import ensure_default_pipeline
+from guanxi.sales.models import Opportunity, Pipeline, Stage, StageChange, StageKind
+
+# A board column shows this many cards; the rest are counted.
+BOARD_COLUMN_LIMIT = 50
+LIST_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+# Filters an opportunity list takes, and the column each compares.
+FILTERS = {
+    "pipeline_id": "pipeline_id",
+    "stage_id": "stage_id",
+    "status": "status",
+    "owner_id": "owner_id",
+    "customer_id": "customer_id",
+    "branch_id": "branch_id",
+    "product_id": "product_id",
+    "close_from": "expected_close_date__gte",
+    "close_to": "expected_close_date__lte",
+    "next_step_due_before": "next_step_due__lte",
+}
+
+
+def _opportunities() -> QuerySet[Opportunity]:
+    return Opportunity.objects.select_related(
+        "customer", "stage", "pipeline", "owner__profile", "product"
+    )
+
+
+def opportunities_in_scope(viewer: policy.Viewer, action: str = "opportunity.view") -> QuerySet:
+    """The opportunities the viewer may do ``action`` to (none if their roles may not)."""
+    if not policy.allows(viewer, action):
+        return Opportunity.objects.none()
+    return policy.scoped(viewer, Opportunity.objects.all(), action)
+
+
+def opportunity_get_for_user(*, viewer: policy.Viewer, opportunity_id: int) -> Opportunity:
+    """One opportunity the viewer may see: a role that may not read opportunities is
+    refused (403); one out of scope reads as missing (404)."""
+    policy.require(viewer, "opportunity.view")
+    return policy.scoped(viewer, _opportunities(), "opportunity.view").get(pk=opportunity_id)
+
+
+def opportunity_get_editable_for_user(*, viewer: policy.Viewer, opportunity_id: int) -> Opportunity:
+    """An opportunity the viewer may change: out of scope reads as missing, in scope but not
+    editable (an analyst) is forbidden."""
+    opportunity = opportunity_get_for_user(viewer=viewer, opportunity_id=opportunity_id)
+    policy.require(viewer, "opportunity.edit", opportunity)
+    return opportunity
+
+
+@dataclass(frozen=True)
+class OpportunityPage:
+    """A page of an opportunity list."""
+
+    rows: list[Opportunity]
+    page: int
+    page_size: int
+    has_next: bool
+
+
+def opportunity_list_for_user(
+    *,
+    viewer: policy.Viewer,
+    filters: dict,
+    q: str = "",
+    page: int = 1,
+    page_size: int = LIST_PAGE_SIZE,
+) -> OpportunityPage:
+    """The viewer's opportunities matching ``filters`` (keys of ``FILTERS``), soonest expected
+    close first; ``q`` finds a name or customer name containing it."""
+    policy.require(viewer, "opportunity.view")
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    found = policy.scoped(viewer, _opportunities(), "opportunity.view").filter(
+        **{FILTERS[k]: v for k, v in filters.items() if k in FILTERS and v not in (None, "")}
+    )
+    if q.strip():
+        found = found.filter(Q(name__icontains=q.strip()) | Q(customer__name__icontains=q.strip()))
+    start = (page - 1) * page_size
+    rows = list(
+        found.order_by(F("expected_close_date").asc(nulls_last=True), "-id")[
+            start : start + page_size + 1
+        ]
+    )
+    return OpportunityPage(rows[:page_size], page, page_size, len(rows) > page_size)
+
+
+def opportunity_stage_history(*, opportunity: Opportunity) -> list[StageChange]:
+    """The opportunity's stage moves, newest first (read after the opportunity itself)."""
+    return list(
+        StageChange.objects.filter(opportunity=opportunity)
+        .select_related("from_stage", "to_stage", "changed_by__profile")
+        .order_by("-changed_at", "-id")
+    )
+
+
+def opportunity_team(*, opportunity: Opportunity) -> list:
+    """The opportunity's team with their shares, largest share first."""
+    return list(opportunity.team.select_related("user__profile").order_by("-share", "user_id"))
+
+
+def pipeline_list_for_user(*, viewer: policy.Viewer) -> list[Pipeline]:
+    """The active pipelines with their stages in order (two queries)."""
+    policy.require(viewer, "pipeline.view")
+    pipelines = list(Pipeline.objects.filter(active=True).prefetch_related("stages"))
+    if not pipelines and not Pipeline.objects.exists():
+        default_pipeline()  # made again after a flush
+        pipelines = list(Pipeline.objects.filter(active=True).prefetch_related("stages"))
+    return pipelines
+
+
+def pipeline_get_for_user(*, viewer: policy.Viewer, pipeline_id: int | None) -> Pipeline:
+    """One active pipeline, or the default one when no id is given."""
+    policy.require(viewer, "pipeline.view")
+    if pipeline_id is None:
+        return default_pipeline()
+    return Pipeline.objects.filter(active=True).get(pk=pipeline_id)
+
+
+def default_pipeline() -> Pipeline:
+    """The default pipeline (the first active one when none is marked).
+
+    Where there is no pipeline at all (a database flushed after its migrations, as
+    ``demo-data --reset`` does), the default acquisition pipeline is made again.
+    """
+    pipeline = Pipeline.objects.filter(active=True).order_by("-is_default", "code").first()
+    if pipeline is None and not Pipeline.objects.exists():
+        pipeline = ensure_default_pipeline(Pipeline, Stage)
+    if pipeline is None:
+        raise Pipeline.DoesNotExist
+    return pipeline
+
+
+@dataclass
+class Column:
+    """One stage of the board with its cards (at most ``BOARD_COLUMN_LIMIT``) and totals."""
+
+    stage: Stage
+    cards: list[Opportunity]
+    count: int = 0
+    amount: object = 0
+
+
+def board_for_user(
+    *,
+    viewer: policy.Viewer,
+    pipeline: Pipeline,
+    owner_id: int | None = None,
+    closed_since: date | None = None,
+) -> list[Column]:
+    """The pipeline's stages, each with the viewer's opportunities in it.
+
+    Three queries whatever the size: the stages, the cards (the first of each stage by
+    expected close date, by a window), and each stage's count and amount. Won and lost
+    columns show what closed since ``closed_since`` (all of it when not given).
+    """
+    stages = list(pipeline.stages.order_by("order"))
+    scoped = opportunities_in_scope(viewer).filter(pipeline=pipeline)
+    if owner_id is not None:
+        scoped = scoped.filter(owner_id=owner_id)
+    if closed_since is not None:
+        scoped = scoped.filter(Q(status=StageKind.OPEN) | Q(closed_at__date__gte=closed_since))
+    totals = {
+        row["stage_id"]: row
+        for row in scoped.order_by().values("stage_id").annotate(n=Count("id"), s=Sum("amount"))
+    }
+    ranked = scoped.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("stage_id")],
+            order_by=[F("expected_close_date").asc(nulls_last=True), F("id").desc()],
+        )
+    ).filter(rank__lte=BOARD_COLUMN_LIMIT)
+    cards: dict[int, list[Opportunity]] = {stage.pk: [] for stage in stages}
+    for card in ranked.select_related("customer", "owner__profile").order_by("rank"):
+        cards.setdefault(card.stage_id, []).append(card)
+    return [
+        Column(
+            stage=stage,
+            cards=cards[stage.pk],
+            count=totals.get(stage.pk, {}).get("n", 0),
+            amount=totals.get(stage.pk, {}).get("s") or 0,
+        )
+        for stage in stages
+    ]
+
+
+def open_opportunities_of_customer(
+    *, viewer: policy.Viewer, customer_id: int, limit: int = 10
+) -> list[Opportunity]:
+    """The customer's open opportunities the viewer may see, soonest close first (one query)."""
+    return list(
+        opportunities_in_scope(viewer)
+        .filter(customer_id=customer_id, status=StageKind.OPEN)
+        .select_related("stage", "owner__profile")
+        .order_by(F("expected_close_date").asc(nulls_last=True), "-id")[:limit]
+    )
