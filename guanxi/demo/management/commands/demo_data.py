@@ -43,6 +43,12 @@ class Command(BaseCommand):
             default="bank",
             help=_("A bank (deposits, cards, wealth, loans, insurance) or a telecom operator."),
         )
+        parser.add_argument(
+            "--opportunities",
+            type=int,
+            default=500,
+            help=_("Number of sales opportunities (0 for none)."),
+        )
         parser.add_argument("--seed", type=int, default=42, help=_("Random seed."))
         parser.add_argument(
             "--batch-size",
@@ -95,6 +101,13 @@ class Command(BaseCommand):
             ),
             say=self.stdout.write if options["verbosity"] > 0 else lambda _message: None,
         )
+        if options["opportunities"] > 0:
+            from guanxi.sales.demo import load_demo_opportunities
+
+            summary.add(
+                "sales_opportunity",
+                load_demo_opportunities(options["opportunities"], seed=options["seed"]),
+            )
         if options["verbosity"] > 0:
             for table, count in summary.rows.items():
                 self.stdout.write(f"{table:32} {count:>12,}")
