@@ -31,6 +31,9 @@ from guanxi.customers.models import (
     Tag,
     Transaction,
 )
+from guanxi.sales import services as sales
+from guanxi.sales.inputs import OpportunityFields
+from guanxi.sales.models import Opportunity, OpportunityMember, Stage, StageChange
 
 LONG = "长" * 5001
 HUGE = 10**30
@@ -45,6 +48,9 @@ TABLES = (
     CustomFieldDefinition,
     Product,
     LifecycleChange,
+    Opportunity,
+    OpportunityMember,
+    StageChange,
 )
 
 
@@ -211,6 +217,54 @@ ENDPOINTS = {
         not_null=("code", "name", "kind"),
         valid_status=201,
     ),
+    "create opportunity": Endpoint(
+        "post",
+        "/api/v1/opportunities",
+        lambda r: {"name": "房贷", "customer_id": r["customer"], "amount": "1000000.00"},
+        texts=("name", "next_step"),
+        not_null=("name", "customer_id", "amount"),
+        numbers={
+            "customer_id": 2**63 - 1,
+            "amount": "9" * 30,
+            "probability": 101,
+            "stage_id": 2**63 - 1,
+            "expected_close_date": "0001-01-01",
+        },
+        valid_status=201,
+    ),
+    "update opportunity": Endpoint(
+        "patch",
+        "/api/v1/opportunities/{opportunity}",
+        lambda r: {"version": r["opportunity_version"], "next_step": "递交方案"},
+        texts=("name", "next_step"),
+        not_null=("name", "amount", "owner_id"),
+        numbers={"version": 2**63 - 1, "amount": "-1.00", "owner_id": 2**63 - 1},
+    ),
+    "move opportunity": Endpoint(
+        "post",
+        "/api/v1/opportunities/{opportunity}/stage",
+        lambda r: {"version": r["opportunity_version"], "stage_id": r["next_stage"]},
+        not_null=("stage_id",),
+        numbers={"stage_id": 2**63 - 1, "version": 2**63 - 1},
+    ),
+    "lose opportunity": Endpoint(
+        "post",
+        "/api/v1/opportunities/{opportunity}/lose",
+        lambda r: {"version": r["opportunity_version"], "loss_reason": "price"},
+        texts=("loss_note",),
+        choices=("loss_reason",),
+        not_null=("loss_reason",),
+    ),
+    "set opportunity team": Endpoint(
+        "put",
+        "/api/v1/opportunities/{opportunity}/team",
+        lambda r: {
+            "version": r["opportunity_version"],
+            "members": [{"user_id": r["owner"], "share": "100"}],
+        },
+        not_null=("members",),
+        numbers={"members": [{"user_id": HUGE, "share": "100"}]},
+    ),
 }
 
 
@@ -242,7 +296,15 @@ def records(staff, org, make_customer) -> dict:
     definitions.product_define(
         viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
     )
+    opportunity = sales.opportunity_create(
+        viewer=admin,
+        fields=OpportunityFields(name="理财配置", customer_id=person.pk),
+        context=RequestContext(channel="test"),
+    )
     return {
+        "opportunity": opportunity.pk,
+        "opportunity_version": opportunity.version,
+        "next_stage": Stage.objects.get(pipeline__code="acquisition", code="first_visit").pk,
         "customer": person.pk,
         "organisation": company.pk,
         "contact": contact.pk,
