@@ -39,3 +39,27 @@ def test_every_move_the_table_refuses_is_refused_by_the_service(api_as, make_opp
         )
         assert response.status_code == 422
         assert response.json()["detail"][0]["field"] == "stage_id"
+
+
+def test_opportunities_follow_their_customer_to_another_branch(
+    staff, org, make_opportunity, pipeline
+):
+    from guanxi import policy
+    from guanxi.audit.services import RequestContext
+    from guanxi.core.events.dispatch import dispatch_pending
+    from guanxi.customers import services as customer_services
+
+    opportunity = make_opportunity()
+    customer = opportunity.customer
+    customer_services.customer_transfer(
+        viewer=policy.Viewer.of(staff["admin"]),
+        customer_id=customer.pk,
+        branch_id=org["south"].pk,
+        owner_id=staff["south_manager"].pk,
+        reason="客户迁居上海",
+        expected_version=customer.version,
+        context=RequestContext(channel="test"),
+    )
+    dispatch_pending()
+    opportunity.refresh_from_db()
+    assert opportunity.branch_id == org["south"].pk
