@@ -29,7 +29,7 @@ from guanxi.sales.forms import (
     VersionForm,
 )
 from guanxi.sales.inputs import EDITABLE, OpportunityFields
-from guanxi.sales.models import LossReason, Opportunity, Pipeline, StageKind
+from guanxi.sales.models import LossReason, Opportunity, StageKind
 
 CHANNEL = "web"
 # The board's won and lost columns show what closed in this many days.
@@ -96,13 +96,11 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 def opportunity_board(request: HttpRequest) -> HttpResponse:
     """The pipeline board: a column per stage, cards dragged between them."""
     viewer = viewer_of(request)
-    try:
-        pipeline = selectors.pipeline_get_for_user(
-            viewer=viewer, pipeline_id=_int_or_none(request.GET.get("pipeline"))
-        )
-    except Pipeline.DoesNotExist as exc:
-        raise Http404 from exc
-    pipelines = selectors.pipeline_list_for_user(viewer=viewer)
+    pipelines = selectors.pipeline_list_for_user(viewer=viewer)  # the default first
+    wanted = _int_or_none(request.GET.get("pipeline"))
+    pipeline = next((p for p in pipelines if wanted in (None, p.pk)), None)
+    if pipeline is None:
+        raise Http404
     columns = selectors.board_for_user(
         viewer=viewer,
         pipeline=pipeline,

@@ -38,6 +38,28 @@ def test_the_board_is_in_chinese_for_a_chinese_user(page_as, pipeline):
     assert "需求分析与方案设计" in html.content.decode()
 
 
+def queries_of(client, url: str) -> int:
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+# Every page reads the session, the user and the profile first.
+LOGIN = 3
+
+
+def test_the_hot_pages_take_a_fixed_number_of_queries(page_as, make_opportunity):
+    opportunity = make_opportunity()
+    client = page_as("account_manager")
+    # pipelines and their stages; the cards; each column's count and amount
+    assert queries_of(client, "/sales/board/") == LOGIN + 4
+    assert queries_of(client, "/sales/") == LOGIN + 1  # one page of rows, with their names
+    assert queries_of(client, "/sales/forecast/") == LOGIN + 1  # one grouped query
+    # the opportunity with its names, the pipeline's stages, the team, the stage history
+    assert queries_of(client, f"/sales/{opportunity.pk}/") == LOGIN + 4
+
+
 def test_the_board_takes_the_same_number_of_queries_for_more_opportunities(
     page_as, make_opportunity, stages
 ):
