@@ -5,7 +5,7 @@ a 404), the same as one that does not exist.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
@@ -150,7 +150,7 @@ def board_for_user(
     viewer: policy.Viewer,
     pipeline: Pipeline,
     owner_id: int | None = None,
-    closed_since: date | None = None,
+    closed_since: datetime | None = None,
 ) -> list[Column]:
     """The pipeline's stages, each with the viewer's opportunities in it.
 
@@ -164,7 +164,7 @@ def board_for_user(
     if owner_id is not None:
         scoped = scoped.filter(owner_id=owner_id)
     if closed_since is not None:
-        scoped = scoped.filter(Q(status=StageKind.OPEN) | Q(closed_at__date__gte=closed_since))
+        scoped = scoped.filter(Q(status=StageKind.OPEN) | Q(closed_at__gte=closed_since))
     totals = {
         row["stage_id"]: row
         for row in scoped.order_by().values("stage_id").annotate(n=Count("id"), s=Sum("amount"))

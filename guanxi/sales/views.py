@@ -104,7 +104,7 @@ def opportunity_board(request: HttpRequest) -> HttpResponse:
     columns = selectors.board_for_user(
         viewer=viewer,
         pipeline=pipeline,
-        closed_since=timezone.localdate() - timedelta(days=BOARD_CLOSED_DAYS),
+        closed_since=timezone.now() - timedelta(days=BOARD_CLOSED_DAYS),
     )
     return render(
         request,
