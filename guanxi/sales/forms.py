@@ -1,10 +1,13 @@
 """The forms of the sales pages: they parse; the services validate and decide."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.forms import ServiceErrorsMixin, blank_choice
 from guanxi.customers.models import Product
+from guanxi.sales.inputs import TeamMember
 from guanxi.sales.models import LossReason, Pipeline, Stage
 from guanxi.storable import MONEY_LIMIT
 
@@ -125,3 +128,45 @@ class VersionForm(forms.Form):
     """Only the version read (winning)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 2)
+
+
+TEAM_ROWS = 5
+
+
+class TeamForm(forms.Form):
+    """An opportunity's team: up to five colleagues, each with a share; empty rows ignored."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 2)
+
+    def __init__(self, *args, colleagues: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = blank_choice("—") + colleagues
+        for row in range(TEAM_ROWS):
+            self.fields[f"user_{row}"] = forms.TypedChoiceField(
+                label=_("Colleague"), coerce=int, empty_value=None, required=False,
+                choices=choices, widget=forms.Select(attrs=SELECT),
+            )  # fmt: skip
+            self.fields[f"share_{row}"] = forms.DecimalField(
+                label=_("Share (%)"), min_value=0, max_value=100, decimal_places=2,
+                required=False, widget=forms.NumberInput(attrs={**TEXT, "step": "0.01"}),
+            )  # fmt: skip
+            self.fields[f"role_{row}"] = forms.CharField(
+                label=_("Role on the team"), max_length=100, required=False,
+                widget=forms.TextInput(attrs=TEXT),
+            )  # fmt: skip
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        """The fields of each row, for the template."""
+        return [
+            (self[f"user_{row}"], self[f"share_{row}"], self[f"role_{row}"])
+            for row in range(TEAM_ROWS)
+        ]
+
+    def members(self) -> list[TeamMember]:
+        """The rows that name a colleague, as the service takes them."""
+        data = self.cleaned_data
+        return [
+            TeamMember(data[f"user_{row}"], data[f"share_{row}"] or Decimal(0), data[f"role_{row}"])
+            for row in range(TEAM_ROWS)
+            if data.get(f"user_{row}") is not None
+        ]

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
 from guanxi import policy
+from guanxi.org.models import Profile
 from guanxi.sales.defaults import ensure_default_pipeline
 from guanxi.sales.models import Opportunity, Pipeline, Stage, StageChange, StageKind
 
@@ -200,3 +201,20 @@ def open_opportunities_of_customer(
         .select_related("stage", "owner__profile")
         .order_by(F("expected_close_date").asc(nulls_last=True), "-id")[:limit]
     )
+
+
+def team_candidates(*, opportunity: Opportunity) -> list[tuple[int, str]]:
+    """Colleagues who may be on the opportunity's team: the active account managers and
+    team leads of its branch, and whoever is on it already (one query)."""
+    on_team = opportunity.team.values("user_id")
+    profiles = (
+        Profile.objects.filter(user__is_active=True)
+        .filter(Q(branch_id=opportunity.branch_id) | Q(user_id__in=on_team))
+        .select_related("user")
+        .order_by("display_name", "user_id")
+    )
+    return [
+        (p.user_id, p.display_name or p.user.get_username())
+        for p in profiles
+        if policy.may_own_customers(p.roles) or p.user_id in {opportunity.owner_id}
+    ]

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<record_id:opportunity_id>/stage/", views.opportunity_move, name="move"),
     path("<record_id:opportunity_id>/win/", views.opportunity_win, name="win"),
     path("<record_id:opportunity_id>/lose/", views.opportunity_lose, name="lose"),
+    path("<record_id:opportunity_id>/team/", views.opportunity_team, name="team"),
 ]

@@ -26,6 +26,7 @@ from guanxi.sales.forms import (
     OpportunityCreateForm,
     OpportunityEditForm,
     StageMoveForm,
+    TeamForm,
     VersionForm,
 )
 from guanxi.sales.inputs import EDITABLE, OpportunityFields
@@ -335,3 +336,38 @@ def opportunity_forecast(request: HttpRequest) -> HttpResponse:
         "sales/forecast.html",
         {"forecast": result, "by": by, "groupings": list(forecast.GROUPINGS.items())},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_team(request: HttpRequest, opportunity_id: int) -> HttpResponse:
+    """Who worked on the opportunity and each one's share of the credit (adding up to 100)."""
+    opportunity = _editable(request, opportunity_id)
+    colleagues = selectors.team_candidates(opportunity=opportunity)
+    if request.method == "POST":
+        form = TeamForm(request.POST, colleagues=colleagues)
+        if form.is_valid():
+            try:
+                services.opportunity_set_team(
+                    viewer=viewer_of(request),
+                    opportunity_id=opportunity_id,
+                    members=form.members(),
+                    expected_version=form.cleaned_data["version"],
+                    context=context_of(request, CHANNEL),
+                )
+            except ValidationError as exc:
+                for messages_ in exc.message_dict.values():
+                    for message in messages_:
+                        form.add_error(None, message)
+            except VersionConflict:
+                form.add_error(None, conflict_message())
+            else:
+                messages.success(request, _("The team was saved."))
+                return redirect("sales:detail", opportunity_id=opportunity_id)
+    else:
+        initial: dict = {"version": opportunity.version}
+        for row, member in enumerate(selectors.opportunity_team(opportunity=opportunity)):
+            initial |= {f"user_{row}": member.user_id, f"share_{row}": member.share,
+                        f"role_{row}": member.role}  # fmt: skip
+        form = TeamForm(initial=initial, colleagues=colleagues)
+    return render(request, "sales/team.html", {"form": form, "opportunity": opportunity})

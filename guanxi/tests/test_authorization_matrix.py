@@ -501,6 +501,9 @@ PAGES: dict[str, Row] = {
         SELLERS,
         web=True,
     ),
+    "sales/<record_id:opportunity_id>/team/": Row(
+        _page("get", "/sales/{opportunity_id}/team/"), SELLERS, web=True
+    ),
     "login/": Row(_page("get", "/login/"), scoped=False, web=True),
     "logout/": Row(_page("post", "/logout/"), scoped=False, web=True),
     "language/": Row(

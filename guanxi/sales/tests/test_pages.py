@@ -197,3 +197,29 @@ def test_the_360_has_no_opportunities_panel_for_a_role_that_cannot_read_them(
 def test_the_navigation_offers_sales_only_to_roles_that_read_opportunities(page_as, pipeline):
     assert 'href="/sales/"' in page_as("account_manager").get("/customers/").content.decode()
     assert 'href="/sales/"' not in page_as("marketer").get("/customers/").content.decode()
+
+
+def test_the_team_page_saves_shares_adding_up_to_one_hundred(page_as, make_opportunity, staff):
+    opportunity = make_opportunity()
+    client = page_as("account_manager")
+    assert client.get(f"/sales/{opportunity.pk}/team/").status_code == 200
+    response = client.post(
+        f"/sales/{opportunity.pk}/team/",
+        {"version": 1, "user_0": staff["account_manager"].pk, "share_0": "60",
+         "user_1": staff["team_lead"].pk, "share_1": "40", "role_1": "协办"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert sorted(opportunity.team.values_list("share", flat=True)) == [40, 60]
+
+
+def test_the_team_page_refuses_shares_not_adding_up_and_saves_nothing(
+    page_as, make_opportunity, staff
+):
+    opportunity = make_opportunity()
+    response = page_as("account_manager").post(
+        f"/sales/{opportunity.pk}/team/",
+        {"version": 1, "user_0": staff["account_manager"].pk, "share_0": "60"},
+    )
+    assert response.status_code == 200
+    assert "data-form-error" in response.content.decode()
+    assert not opportunity.team.exists()
