@@ -83,9 +83,19 @@ class OpportunityCreateForm(OpportunityForm):
 
 
 class OpportunityEditForm(OpportunityForm):
-    """Changes to an opportunity, based on the version read."""
+    """Changes to an opportunity, based on the version read; the owner from the branch's
+    account managers and team leads (the service decides whom the editor may choose)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 2)
+    owner_id = forms.TypedChoiceField(
+        label=_("Owner"), coerce=int, widget=forms.Select(attrs=SELECT)
+    )
+
+    field_order = ["name", "owner_id"]
+
+    def __init__(self, *args, owners: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_id"].choices = owners  # type: ignore[attr-defined]
 
 
 class StageMoveForm(ServiceErrorsMixin, forms.Form):

@@ -203,18 +203,27 @@ def open_opportunities_of_customer(
     )
 
 
-def team_candidates(*, opportunity: Opportunity) -> list[tuple[int, str]]:
-    """Colleagues who may be on the opportunity's team: the active account managers and
-    team leads of its branch, and whoever is on it already (one query)."""
-    on_team = opportunity.team.values("user_id")
+def _colleagues(opportunity: Opportunity, extra) -> list[tuple[int, str]]:
     profiles = (
         Profile.objects.filter(user__is_active=True)
-        .filter(Q(branch_id=opportunity.branch_id) | Q(user_id__in=on_team))
+        .filter(Q(branch_id=opportunity.branch_id) | Q(user_id__in=extra))
         .select_related("user")
         .order_by("display_name", "user_id")
     )
     return [
         (p.user_id, p.display_name or p.user.get_username())
         for p in profiles
-        if policy.may_own_customers(p.roles) or p.user_id in {opportunity.owner_id}
+        if policy.may_own_customers(p.roles) or p.user_id == opportunity.owner_id
     ]
+
+
+def team_candidates(*, opportunity: Opportunity) -> list[tuple[int, str]]:
+    """Colleagues who may be on the opportunity's team: the active account managers and
+    team leads of its branch, and whoever is on it already (one query)."""
+    return _colleagues(opportunity, opportunity.team.values("user_id"))
+
+
+def owner_candidates(*, opportunity: Opportunity) -> list[tuple[int, str]]:
+    """Whom the opportunity may be given to: the active account managers and team leads of
+    its branch, and its owner (one query)."""
+    return _colleagues(opportunity, [opportunity.owner_id])

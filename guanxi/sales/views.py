@@ -190,8 +190,9 @@ def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     """Change an opportunity's fields; a concurrent change is refused with a message."""
     viewer = viewer_of(request)
     opportunity = _editable(request, opportunity_id)
+    owners = selectors.owner_candidates(opportunity=opportunity)
     if request.method == "POST":
-        form = OpportunityEditForm(request.POST)
+        form = OpportunityEditForm(request.POST, owners=owners)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k in EDITABLE}
             data["next_step"] = data.get("next_step") or ""
@@ -213,9 +214,10 @@ def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     else:
         form = OpportunityEditForm(
             initial={
-                **{name: getattr(opportunity, name) for name in EDITABLE if name != "owner_id"},
+                **{name: getattr(opportunity, name) for name in EDITABLE},
                 "version": opportunity.version,
-            }
+            },
+            owners=owners,
         )
     return render(request, "sales/form.html", {"form": form, "opportunity": opportunity})
 

@@ -151,7 +151,8 @@ def test_an_edit_based_on_a_stale_version_says_so_and_saves_nothing(page_as, mak
     opportunity = make_opportunity()
     Opportunity.objects.filter(pk=opportunity.pk).update(version=2)
     response = page_as("account_manager").post(
-        f"/sales/{opportunity.pk}/edit/", {"name": "新名字", "amount": "1", "version": 1}
+        f"/sales/{opportunity.pk}/edit/",
+        {"name": "新名字", "amount": "1", "owner_id": opportunity.owner_id, "version": 1},
     )
     assert response.status_code == 200
     assert "data-form-error" in response.content.decode()
@@ -223,3 +224,30 @@ def test_the_team_page_refuses_shares_not_adding_up_and_saves_nothing(
     assert response.status_code == 200
     assert "data-form-error" in response.content.decode()
     assert not opportunity.team.exists()
+
+
+def test_a_branch_manager_gives_the_opportunity_to_another_account_manager(
+    page_as, make_opportunity, staff
+):
+    opportunity = make_opportunity()
+    response = page_as("branch_manager").post(
+        f"/sales/{opportunity.pk}/edit/",
+        {"name": opportunity.name, "amount": "1", "owner_id": staff["other_manager"].pk,
+         "version": 1},
+    )  # fmt: skip
+    assert response.status_code == 302
+    opportunity.refresh_from_db()
+    assert opportunity.owner_id == staff["other_manager"].pk
+
+
+def test_an_account_manager_cannot_give_the_opportunity_away(page_as, make_opportunity, staff):
+    opportunity = make_opportunity()
+    response = page_as("account_manager").post(
+        f"/sales/{opportunity.pk}/edit/",
+        {"name": opportunity.name, "amount": "1", "owner_id": staff["other_manager"].pk,
+         "version": 1},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert 'id="id_owner_id-errors"' in response.content.decode()
+    opportunity.refresh_from_db()
+    assert opportunity.owner_id == staff["account_manager"].pk
