@@ -111,7 +111,11 @@ class Opportunity(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="opportunities", db_index=False
     )
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="+")
+    # Most opportunities share a pipeline: an index of it would only mislead the planner
+    # away from the owner and branch indexes (the stage index serves a pipeline's stages).
+    pipeline = models.ForeignKey(
+        Pipeline, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="opportunities")
     # The stage's kind, kept beside it so lists of open work need no join.
     status = models.CharField(

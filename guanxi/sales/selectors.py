@@ -7,8 +7,7 @@ a 404), the same as one that does not exist.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from guanxi import policy
 from guanxi.org.models import Profile
@@ -155,9 +154,8 @@ def board_for_user(
 ) -> list[Column]:
     """The pipeline's stages, each with the viewer's opportunities in it.
 
-    Two queries whatever the size (three when the stages are not prefetched): the cards
-    (the first of each stage by expected close date, by a window), and each stage's count
-    and amount. Won and lost
+    Two queries whatever the size (three when the stages are not prefetched): each
+    stage's first cards by expected close date, and each stage's count and amount. Won and lost
     columns show what closed since ``closed_since`` (all of it when not given).
     """
     stages = sorted(pipeline.stages.all(), key=lambda stage: stage.order)  # prefetched or read
@@ -170,15 +168,19 @@ def board_for_user(
         row["stage_id"]: row
         for row in scoped.order_by().values("stage_id").annotate(n=Count("id"), s=Sum("amount"))
     }
-    ranked = scoped.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("stage_id")],
-            order_by=[F("expected_close_date").asc(nulls_last=True), F("id").desc()],
-        )
-    ).filter(rank__lte=BOARD_COLUMN_LIMIT)
+    # Each column's first cards through the stage index (stage, expected close date), one
+    # limited subquery per stage in a single query: a window over every opportunity in
+    # scope cannot use an index when the scope condition is an OR (a team lead's).
+    # Each database's own order of the index (undated cards come first on SQLite, last on
+    # PostgreSQL), so a column reads its first cards straight from it, unsorted.
+    order = ("expected_close_date", "id")
+    in_columns = Q(pk__in=[])
+    for stage in stages:
+        first = scoped.filter(stage_id=stage.pk).order_by(*order).values("id")
+        in_columns |= Q(pk__in=first[:BOARD_COLUMN_LIMIT])
     cards: dict[int, list[Opportunity]] = {stage.pk: [] for stage in stages}
-    for card in ranked.select_related("customer", "owner__profile").order_by("rank"):
+    shown = Opportunity.objects.filter(in_columns).select_related("customer", "owner__profile")
+    for card in shown.order_by(*order):
         cards.setdefault(card.stage_id, []).append(card)
     return [
         Column(
