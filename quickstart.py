@@ -129,6 +129,10 @@ TYPED = [
             "guanxi/activities/my_day.py",
             "guanxi/activities/workflow.py",
             "guanxi/activities/inputs.py",
+            # sales, beside its services and selectors
+            "guanxi/sales/forecast.py",
+            "guanxi/sales/inputs.py",
+            "guanxi/sales/workflow.py",
         )
         for path in ROOT.glob(pattern)
     ),

@@ -32,6 +32,8 @@ from guanxi.insights.api import router as insights_router
 from guanxi.org.api import auth_router
 from guanxi.org.api import router as org_router
 from guanxi.org.authentication import user_for_token
+from guanxi.sales.api import pipelines_router
+from guanxi.sales.api import router as opportunities_router
 
 
 class BearerToken(HttpBearer):
@@ -183,3 +185,5 @@ api.add_router("/audit", audit_router)
 api.add_router("/insights", insights_router)
 api.add_router("/activities", activities_router)
 api.add_router("/my-day", my_day_router)
+api.add_router("/pipelines", pipelines_router)
+api.add_router("/opportunities", opportunities_router)

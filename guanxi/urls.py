@@ -23,5 +23,6 @@ urlpatterns = [
     path("audit/", include("guanxi.audit.urls")),
     path("analytics/", include("guanxi.insights.urls")),
     path("activities/", include("guanxi.activities.urls")),
+    path("sales/", include("guanxi.sales.urls")),
     path("", include("guanxi.web.urls")),
 ]

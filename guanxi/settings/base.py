@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "guanxi.insights",
     "guanxi.activities",
+    "guanxi.sales",
 ]
 
 MIDDLEWARE = [

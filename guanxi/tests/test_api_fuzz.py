@@ -36,7 +36,11 @@ from guanxi.audit.services import RequestContext
 from guanxi.customers import contacts, definitions, groups
 from guanxi.customers.inputs import ContactFields
 from guanxi.customers.models import Contact, Customer
+from guanxi.insights.models import AnalysisRun, CrossSellSuggestion
 from guanxi.org.models import ApiToken
+from guanxi.sales import services as sales
+from guanxi.sales.inputs import OpportunityFields
+from guanxi.sales.models import Opportunity, Stage
 
 # Fixed examples keep CI repeatable; GUANXI_FUZZ_EXAMPLES=500 GUANXI_FUZZ_RANDOM=1 explores.
 EXAMPLES_PER_OPERATION = int(os.environ.get("GUANXI_FUZZ_EXAMPLES", "40"))
@@ -44,6 +48,13 @@ DERANDOMIZE = os.environ.get("GUANXI_FUZZ_RANDOM", "0") != "1"
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 # Operations that no generated request can complete: a random password never logs in.
 NO_SUCCESS_EXPECTED = {"POST /api/v1/auth/token"}
+# Operations that close their record get one of their own for their valid example, so that
+# one closing the shared record (or a random stage move winning it) cannot leave the other
+# nothing to close.
+OWN_RECORD = {
+    "POST /api/v1/opportunities/{opportunity_id}/win": "opportunity_to_win",
+    "POST /api/v1/opportunities/{opportunity_id}/lose": "opportunity_to_lose",
+}
 
 
 @pytest.fixture
@@ -79,9 +90,27 @@ def records(staff, org, make_customer) -> dict[str, list[int]]:
         )
         for n in range(2)
     ]
+
+    # Opportunities and the suggestion are of a customer no path names, so no transfer
+    # takes it to another branch than its opportunities'.
+    assignable = make_customer("赵六", phone="13900002222")
+
+    def opportunity(name: str) -> int:
+        fields = OpportunityFields(name=name, customer_id=assignable.pk)
+        return sales.opportunity_create(viewer=admin, fields=fields, context=context).pk
+
+    run = AnalysisRun.objects.create(status="failed", trigger="command")
+    suggestion = CrossSellSuggestion.objects.create(
+        run=run, customer=assignable, rank=1, product=product, score=0.9
+    )
     return {
         "activity_id": [t.pk for t in tasks],
         "value_tier": ["platinum", "gold"],
+        "opportunity_id": [opportunity("理财配置")],
+        "opportunity_to_win": opportunity("房贷"),
+        "opportunity_to_lose": opportunity("信用卡"),
+        "suggestion_id": suggestion.pk,
+        "first_stage_id": Stage.objects.get(pipeline__code="acquisition", code="first_visit").pk,
         "customer_id": [person.pk, company.pk],
         "contact_id": [contact.pk],
         "group_id": [group.pk],
@@ -89,8 +118,9 @@ def records(staff, org, make_customer) -> dict[str, list[int]]:
         "branch_id": org["north"].pk,
         "other_branch_id": org["south"].pk,
         # A north customer no path names (so no transfer moves it) and a north manager.
-        "assignable_ids": [make_customer("赵六", phone="13900002222").pk],
+        "assignable_ids": [assignable.pk],
         "owner_id": staff["other_manager"].pk,
+        "manager_id": staff["account_manager"].pk,
     }
 
 
@@ -141,6 +171,20 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         "POST /api/v1/activities/{activity_id}/reschedule": {"due_on": "2030-01-02"},
         "POST /api/v1/activities/{activity_id}/complete": {"outcome": "完成"},
         "PUT /api/v1/activities/contact-rules/{value_tier}": {"every_days": 14, "kind": "visit"},
+        "POST /api/v1/opportunities": {
+            "name": "房贷",
+            "customer_id": records["assignable_ids"][0],
+        },
+        "POST /api/v1/opportunities/from-suggestion": {"suggestion_id": records["suggestion_id"]},
+        "PATCH /api/v1/opportunities/{opportunity_id}": {"next_step": "递交方案"},
+        "POST /api/v1/opportunities/{opportunity_id}/stage": {
+            "stage_id": records["first_stage_id"]
+        },
+        "POST /api/v1/opportunities/{opportunity_id}/win": {},
+        "POST /api/v1/opportunities/{opportunity_id}/lose": {"loss_reason": "price"},
+        "PUT /api/v1/opportunities/{opportunity_id}/team": {
+            "members": [{"user_id": records["manager_id"], "share": "100"}]
+        },
     }
 
 
@@ -156,6 +200,8 @@ def _current_version(case) -> str | None:
     path = case.path_parameters or {}
     if "activity_id" in path:
         found = Activity.objects.filter(pk=path["activity_id"])
+    elif "opportunity_id" in path:
+        found = Opportunity.objects.filter(pk=path["opportunity_id"])
     elif "contact_id" in path:
         found = Contact.objects.filter(pk=path["contact_id"], customer_id=path["customer_id"])
     elif "customer_id" in path:
@@ -210,6 +256,8 @@ def _exercise(operation, user, records, statuses: dict, failures: list[str]) -> 
         # contact person).
         names = [p.name for p in operation.path_parameters]
         path = {n: records[n][-1] for n in names} or None
+        if operation.label in OWN_RECORD:
+            path = {"opportunity_id": records[OWN_RECORD[operation.label]]}
         valid = operation.Case(path_parameters=path, body=body, media_type="application/json")
         exercise = example(case=valid, current_version=True)(exercise)
     exercise()

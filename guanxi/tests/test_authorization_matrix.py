@@ -34,7 +34,11 @@ from guanxi.conftest import PASSWORD
 from guanxi.customers import contacts, definitions
 from guanxi.customers.inputs import ContactFields
 from guanxi.customers.models import Contact, Customer, CustomerGroup
+from guanxi.insights.models import AnalysisRun, CrossSellSuggestion
 from guanxi.org.models import ApiToken
+from guanxi.sales import services as sales
+from guanxi.sales.inputs import OpportunityFields
+from guanxi.sales.models import Opportunity, Stage
 from guanxi.web.tests.support import client_for
 
 ROLES = (
@@ -60,6 +64,9 @@ ANALYTICS = frozenset({"admin", "analyst", "marketer", "branch_manager", "team_l
 RUNNERS = frozenset({"admin", "analyst"})
 # Activities are read by the roles that read customers' conversations, in their scope.
 ACTIVITY_READERS = EDITORS | {"service_agent", "auditor"}
+# Who reads opportunities and pipelines, and who works them (each within their scope).
+SALES_READERS = EDITORS | {"analyst", "auditor"}
+SELLERS = EDITORS
 # How each role sees the resident ID of the in-scope customer (the account manager's own).
 ID_SHOWN = {
     "admin": "full",
@@ -152,6 +159,29 @@ def _transfer(world, record, role):
     }
 
 
+def _opportunity_versioned(**fields):
+    def body(world, record, role):
+        version = Opportunity.objects.get(pk=record["opportunity_id"]).version
+        return {**fields, "version": version}
+
+    return body
+
+
+def _next_stage(world, record, role):
+    stage = Stage.objects.get(pipeline__code="acquisition", code="first_visit")
+    return _opportunity_versioned(stage_id=stage.pk)(world, record, role)
+
+
+def _whole_team(world, record, role):
+    members = [{"user_id": record["owner_id"], "share": "100"}]
+    return _opportunity_versioned(members=members)(world, record, role)
+
+
+def _lists_opportunity(response, world, record, role, scope) -> None:
+    ids = {o["id"] for o in response.json()["results"]}
+    assert (record["opportunity_id"] in ids) == (scope == "in" or role in SEE_ALL), (role, scope)
+
+
 def _new_customer(world, record, role):
     return {"name": "新客户", "branch_id": record["branch_id"], "owner_id": record["owner_id"]}
 
@@ -220,6 +250,7 @@ def _upload(client: Client, world: World, record: dict, role: str):
 
 C = "/api/v1/customers"
 AC = "/api/v1/activities"
+OPP = "/api/v1/opportunities"
 API: dict[str, Row] = {
     "POST /api/v1/auth/token": Row(
         lambda client, world, record, role: Client().post(
@@ -400,6 +431,51 @@ API: dict[str, Row] = {
     ),
     "POST /api/v1/activities/{activity_id}/attachments": Row(_upload, EDITORS),
     "GET /api/v1/my-day": Row(_json("get", "/api/v1/my-day"), scoped=False),
+    "GET /api/v1/pipelines": Row(_json("get", "/api/v1/pipelines"), SALES_READERS, scoped=False),
+    "GET /api/v1/opportunities": Row(
+        _json("get", OPP), SALES_READERS, scoped=False, check=_lists_opportunity
+    ),
+    # A customer out of the caller's scope is a 422 naming customer_id (not a path's 404).
+    "POST /api/v1/opportunities": Row(
+        _json(
+            "post",
+            OPP,
+            lambda world, record, role: {"name": "新机会", "customer_id": record["customer_id"]},
+        ),
+        SELLERS,
+        out_of_scope="invalid",
+    ),
+    "GET /api/v1/opportunities/forecast": Row(
+        _json("get", OPP + "/forecast"), SALES_READERS, scoped=False
+    ),
+    "POST /api/v1/opportunities/from-suggestion": Row(
+        _json(
+            "post",
+            OPP + "/from-suggestion",
+            lambda world, record, role: {"suggestion_id": record["suggestion_id"]},
+        ),
+        SELLERS,
+        out_of_scope="invalid",
+    ),
+    "GET /api/v1/opportunities/{opportunity_id}": Row(
+        _json("get", OPP + "/{opportunity_id}"), SALES_READERS
+    ),
+    "PATCH /api/v1/opportunities/{opportunity_id}": Row(
+        _json("patch", OPP + "/{opportunity_id}", _opportunity_versioned(next_step="回访")), SELLERS
+    ),
+    "POST /api/v1/opportunities/{opportunity_id}/stage": Row(
+        _json("post", OPP + "/{opportunity_id}/stage", _next_stage), SELLERS
+    ),
+    "POST /api/v1/opportunities/{opportunity_id}/win": Row(
+        _json("post", OPP + "/{opportunity_id}/win", _opportunity_versioned()), SELLERS
+    ),
+    "POST /api/v1/opportunities/{opportunity_id}/lose": Row(
+        _json("post", OPP + "/{opportunity_id}/lose", _opportunity_versioned(loss_reason="price")),
+        SELLERS,
+    ),
+    "PUT /api/v1/opportunities/{opportunity_id}/team": Row(
+        _json("put", OPP + "/{opportunity_id}/team", _whole_team), SELLERS
+    ),
 }
 
 PAGES: dict[str, Row] = {
@@ -514,6 +590,30 @@ PAGES: dict[str, Row] = {
     "analytics/runs/": Row(_page("post", "/analytics/runs/"), RUNNERS, scoped=False, web=True),
     # Figures of the viewer's scope, no record in the URL (what each sees: test_kpi_page).
     "analytics/kpis/": Row(_page("get", "/analytics/kpis/"), ANALYTICS, scoped=False, web=True),
+    "sales/": Row(_page("get", "/sales/"), SALES_READERS, scoped=False, web=True),
+    "sales/board/": Row(_page("get", "/sales/board/"), SALES_READERS, scoped=False, web=True),
+    "sales/forecast/": Row(_page("get", "/sales/forecast/"), SALES_READERS, scoped=False, web=True),
+    "sales/new/": Row(_page("get", "/sales/new/"), SELLERS, scoped=False, web=True),
+    "sales/<record_id:opportunity_id>/": Row(
+        _page("get", "/sales/{opportunity_id}/"), SALES_READERS, web=True
+    ),
+    "sales/<record_id:opportunity_id>/edit/": Row(
+        _page("get", "/sales/{opportunity_id}/edit/"), SELLERS, web=True
+    ),
+    "sales/<record_id:opportunity_id>/stage/": Row(
+        _page("post", "/sales/{opportunity_id}/stage/", _next_stage), SELLERS, web=True
+    ),
+    "sales/<record_id:opportunity_id>/win/": Row(
+        _page("post", "/sales/{opportunity_id}/win/", _opportunity_versioned()), SELLERS, web=True
+    ),
+    "sales/<record_id:opportunity_id>/lose/": Row(
+        _page("post", "/sales/{opportunity_id}/lose/", _opportunity_versioned(loss_reason="price")),
+        SELLERS,
+        web=True,
+    ),
+    "sales/<record_id:opportunity_id>/team/": Row(
+        _page("get", "/sales/{opportunity_id}/team/"), SELLERS, web=True
+    ),
     "login/": Row(_page("get", "/login/"), scoped=False, web=True),
     "logout/": Row(_page("post", "/logout/"), scoped=False, web=True),
     "language/": Row(
@@ -556,9 +656,11 @@ def test_every_page_has_a_row():
 def world(staff, org, make_customer, settings, tmp_path) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"
     admin = policy.Viewer.of(staff["admin"])
-    definitions.product_define(
+    product = definitions.product_define(
         viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
     )
+    # A failed run: it holds the suggestions without becoming the current run of analytics.
+    run = AnalysisRun.objects.create(status="failed", trigger="command")
     places = {
         "in": (org["north"], staff["account_manager"]),
         "out": (org["south"], staff["south_manager"]),
@@ -586,9 +688,19 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
         attachment = activity_attachments.attachment_add(
             viewer=admin, activity_id=task.pk, upload=_pdf(), context=CONTEXT
         )
+        opportunity = sales.opportunity_create(
+            viewer=admin,
+            fields=OpportunityFields(name=f"机会{scope}", customer_id=person.pk, owner_id=owner.pk),
+            context=CONTEXT,
+        )
+        suggestion = CrossSellSuggestion.objects.create(
+            run=run, customer=person, rank=1, product=product, score=0.9
+        )
         records[scope] = {
             "activity_id": task.pk,
             "attachment_id": attachment.pk,
+            "opportunity_id": opportunity.pk,
+            "suggestion_id": suggestion.pk,
             "customer_id": person.pk,
             "name": person.name,
             "organisation_id": company.pk,

@@ -34,6 +34,9 @@ from guanxi.customers.models import (
     Tag,
     Transaction,
 )
+from guanxi.sales import services as sales
+from guanxi.sales.inputs import OpportunityFields
+from guanxi.sales.models import Opportunity, OpportunityMember, Stage, StageChange
 
 LONG = "长" * 5001
 HUGE = 10**30
@@ -51,6 +54,9 @@ TABLES = (
     Activity,
     Attachment,
     ContactRule,
+    Opportunity,
+    OpportunityMember,
+    StageChange,
 )
 
 
@@ -262,6 +268,54 @@ ENDPOINTS = {
         not_null=("every_days", "kind"),
         numbers={"every_days": HUGE, "version": HUGE},
     ),
+    "create opportunity": Endpoint(
+        "post",
+        "/api/v1/opportunities",
+        lambda r: {"name": "房贷", "customer_id": r["customer"], "amount": "1000000.00"},
+        texts=("name", "next_step"),
+        not_null=("name", "customer_id", "amount"),
+        numbers={
+            "customer_id": 2**63 - 1,
+            "amount": "9" * 30,
+            "probability": 101,
+            "stage_id": 2**63 - 1,
+            "expected_close_date": "0001-01-01",
+        },
+        valid_status=201,
+    ),
+    "update opportunity": Endpoint(
+        "patch",
+        "/api/v1/opportunities/{opportunity}",
+        lambda r: {"version": r["opportunity_version"], "next_step": "递交方案"},
+        texts=("name", "next_step"),
+        not_null=("name", "amount", "owner_id"),
+        numbers={"version": 2**63 - 1, "amount": "-1.00", "owner_id": 2**63 - 1},
+    ),
+    "move opportunity": Endpoint(
+        "post",
+        "/api/v1/opportunities/{opportunity}/stage",
+        lambda r: {"version": r["opportunity_version"], "stage_id": r["next_stage"]},
+        not_null=("stage_id",),
+        numbers={"stage_id": 2**63 - 1, "version": 2**63 - 1},
+    ),
+    "lose opportunity": Endpoint(
+        "post",
+        "/api/v1/opportunities/{opportunity}/lose",
+        lambda r: {"version": r["opportunity_version"], "loss_reason": "price"},
+        texts=("loss_note",),
+        choices=("loss_reason",),
+        not_null=("loss_reason",),
+    ),
+    "set opportunity team": Endpoint(
+        "put",
+        "/api/v1/opportunities/{opportunity}/team",
+        lambda r: {
+            "version": r["opportunity_version"],
+            "members": [{"user_id": r["owner"], "share": "100"}],
+        },
+        not_null=("members",),
+        numbers={"members": [{"user_id": HUGE, "share": "100"}]},
+    ),
 }
 
 
@@ -298,9 +352,17 @@ def records(staff, org, make_customer) -> dict:
         fields=ActivityFields(kind="task", customer_id=person.pk, subject="准备方案"),
         context=RequestContext(channel="test"),
     )
+    opportunity = sales.opportunity_create(
+        viewer=admin,
+        fields=OpportunityFields(name="理财配置", customer_id=person.pk),
+        context=RequestContext(channel="test"),
+    )
     return {
         "activity": task.pk,
         "activity_version": task.version,
+        "opportunity": opportunity.pk,
+        "opportunity_version": opportunity.version,
+        "next_stage": Stage.objects.get(pipeline__code="acquisition", code="first_visit").pk,
         "customer": person.pk,
         "organisation": company.pk,
         "contact": contact.pk,

@@ -50,6 +50,12 @@ class Command(BaseCommand):
             default=2_000,
             help=_("Visits, calls, meetings and tasks to generate (0: none)."),
         )
+        parser.add_argument(
+            "--opportunities",
+            type=int,
+            default=500,
+            help=_("Number of sales opportunities (0 for none)."),
+        )
         parser.add_argument("--seed", type=int, default=42, help=_("Random seed."))
         parser.add_argument(
             "--batch-size",
@@ -105,6 +111,13 @@ class Command(BaseCommand):
         if options["activities"] > 0:
             made = generate_activities(options["activities"], seed=options["seed"])
             summary.rows["activities_activity"] = made
+        if options["opportunities"] > 0:
+            from guanxi.sales.demo import load_demo_opportunities
+
+            summary.add(
+                "sales_opportunity",
+                load_demo_opportunities(options["opportunities"], seed=options["seed"]),
+            )
         if options["verbosity"] > 0:
             for table, count in summary.rows.items():
                 self.stdout.write(f"{table:32} {count:>12,}")
