@@ -6,12 +6,19 @@ must equal DuckDB's) and are loaded by file path.
 
 :func:`snapshot` copies what the analysis needs into DuckDB tables once, then detaches the
 store: every later step reads one consistent snapshot, the store is scanned once instead of
-once per step, and no read transaction stays open on it while results are written back.
+once per step, and no read transaction stays open on it while results are written back. A
+SQLite store is copied by a child process (:mod:`guanxi.insights.store_copy` says why) into
+a DuckDB file in a temporary folder; a PostgreSQL store is copied in memory, in process.
 """
 
+import json
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 
 import duckdb
 from django.conf import settings
@@ -25,8 +32,7 @@ from guanxi.customers.models import (
     Product,
     Transaction,
 )
-
-STORE = "store"
+from guanxi.insights.store_copy import STORE, sql_literal
 
 
 def extension_path(name: str) -> str:
@@ -54,22 +60,11 @@ def _libpq_quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace("'", "\\'")
 
 
-def _literal(text: str) -> str:
-    """A SQL string literal (DuckDB's ATTACH takes no parameters)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def attach_store(con: duckdb.DuckDBPyConnection) -> None:
-    """Attach Django's default database to ``con`` as ``store``, read-only."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        con.execute(f"LOAD '{extension_path('sqlite-scanner')}'")
-        con.execute(f"ATTACH {_literal(str(db['NAME']))} AS {STORE} (TYPE sqlite, READ_ONLY)")
-    elif connection.vendor == "postgresql":
-        con.execute(f"LOAD '{extension_path('postgres-scanner')}'")
-        con.execute(f"ATTACH {_literal(_libpq_dsn(db))} AS {STORE} (TYPE postgres, READ_ONLY)")
-    else:
-        raise RuntimeError(f"analytics cannot read a {connection.vendor} store")
+def _attach_postgres(con: duckdb.DuckDBPyConnection) -> None:
+    """Attach Django's PostgreSQL database to ``con`` as ``store``, read-only."""
+    con.execute(f"LOAD {sql_literal(extension_path('postgres-scanner'))}")
+    dsn = sql_literal(_libpq_dsn(connection.settings_dict))
+    con.execute(f"ATTACH {dsn} AS {STORE} (TYPE postgres, READ_ONLY)")
 
 
 def _table(model) -> str:
@@ -125,13 +120,46 @@ def snapshot() -> Iterator[duckdb.DuckDBPyConnection]:
     (product_id, code, name, kind), and the churn model's ``holding_history``,
     ``contacts``, ``lifecycle`` and ``customer_days``.
     """
-    con = duckdb.connect()
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-        attach_store(con)
-        for statement in _snapshot_statements():
-            con.execute(statement)
-        con.execute(f"DETACH {STORE}")
-        yield con
-    finally:
-        con.close()
+    if connection.vendor == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="guanxi-snapshot-") as folder:
+            target = Path(folder) / "snapshot.duckdb"
+            _copy_sqlite_store(target)
+            con = duckdb.connect(target)
+            try:
+                con.execute("SET TimeZone = 'UTC'")
+                yield con
+            finally:
+                con.close()
+    elif connection.vendor == "postgresql":
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            _attach_postgres(con)
+            for statement in _snapshot_statements():
+                con.execute(statement)
+            con.execute(f"DETACH {STORE}")
+            yield con
+        finally:
+            con.close()
+    else:
+        raise RuntimeError(f"analytics cannot read a {connection.vendor} store")
+
+
+def _copy_sqlite_store(target: Path) -> None:
+    """Copy the SQLite store's analysis inputs into the DuckDB file ``target`` from a child
+    process, so DuckDB's copy of SQLite never opens the store file in this one."""
+    request = {
+        "database": str(connection.settings_dict["NAME"]),
+        "extension": extension_path("sqlite-scanner"),
+        "target": str(target),
+        "statements": _snapshot_statements(),
+    }
+    child = subprocess.run(
+        [sys.executable, "-m", "guanxi.insights.store_copy"],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        raise RuntimeError(f"copying the store for analysis failed: {child.stderr[-2000:]}")
