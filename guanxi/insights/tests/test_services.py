@@ -2,10 +2,14 @@
 
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 
-from guanxi.customers.models import Customer, ValueTier
+from guanxi import policy
+from guanxi.audit.services import RequestContext
+from guanxi.customers.models import Customer, Product, ValueTier
 from guanxi.insights import services
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
+from guanxi.sales import services as sales
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -194,3 +198,52 @@ def test_a_second_run_keeps_the_company_pyramid_migration_since_the_first(demo_s
     assert {(r["pyramid_level"], r["n"]) for r in now} == {
         (after, n) for _before, after, n in migration["cells"]
     }
+
+
+def _finished_run() -> AnalysisRun:
+    return AnalysisRun.objects.create(
+        status=RunStatus.FINISHED, trigger="command", finished_at=timezone.now()
+    )
+
+
+def _suggest(run: AnalysisRun, customers: list[Customer], product: Product) -> None:
+    CrossSellSuggestion.objects.bulk_create(
+        CrossSellSuggestion(run=run, customer=c, rank=1, product=product, score=0.5)
+        for c in customers
+    )
+
+
+@pytest.mark.parametrize("customers_suggested", [3, 300])
+def test_pruning_older_suggestions_takes_the_same_queries_however_many_there_are(
+    customers_suggested, staff, make_customer, products, django_assert_num_queries
+):
+    customers = [make_customer(f"客户{n}") for n in range(customers_suggested)]
+    old, latest = _finished_run(), _finished_run()
+    _suggest(old, customers, products["FUND"])
+    _suggest(latest, customers[:1], products["FUND"])
+
+    with django_assert_num_queries(PRUNE_QUERIES):
+        services.prune_history(latest, keep_runs=2)
+    assert list(CrossSellSuggestion.objects.values_list("run_id", flat=True)) == [latest.pk]
+
+
+# The finished runs, the savepoint and its release, unlinking opportunities and deleting
+# suggestions (no run is past the kept ones here).
+PRUNE_QUERIES = 5
+
+
+def test_an_opportunity_from_a_pruned_suggestion_keeps_its_product(staff, make_customer, products):
+    customer = make_customer("张三")
+    old, latest = _finished_run(), _finished_run()
+    _suggest(old, [customer], products["FUND"])
+    opportunity = sales.opportunity_create_from_suggestion(
+        viewer=policy.Viewer.of(staff["admin"]),
+        suggestion_id=CrossSellSuggestion.objects.get(run=old).pk,
+        context=RequestContext(channel="test"),
+    )
+
+    services.prune_history(latest, keep_runs=2)
+    opportunity.refresh_from_db()
+    assert opportunity.source_suggestion_id is None
+    assert opportunity.product == products["FUND"]
+    assert not CrossSellSuggestion.objects.filter(run=old).exists()
