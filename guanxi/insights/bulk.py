@@ -16,10 +16,15 @@ _CSV_OPTIONS = pa_csv.WriteOptions(include_header=False)
 
 def insert_arrow(model: type[Model], table: pa.Table) -> int:
     """Insert every row of ``table`` (columns named as the model's database columns)."""
+    return insert_arrow_into(model._meta.db_table, table)
+
+
+def insert_arrow_into(table_name: str, table: pa.Table) -> int:
+    """Insert every row of ``table`` into the database table ``table_name``."""
     if table.num_rows == 0:
         return 0
     names = ", ".join(connection.ops.quote_name(c) for c in table.column_names)
-    target = connection.ops.quote_name(model._meta.db_table)
+    target = connection.ops.quote_name(table_name)
     if connection.vendor == "postgresql":
         buffer = pa.BufferOutputStream()
         pa_csv.write_csv(table, buffer, _CSV_OPTIONS)

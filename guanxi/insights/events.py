@@ -8,6 +8,7 @@ calls) reads the run's scores, which are indexed by run.
 """
 
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 
 from guanxi.core.events import DomainEvent, publish, publish_selected
 from guanxi.customers.events import CustomerValueTierChanged
@@ -24,10 +25,16 @@ class AnalysisRunFinished(DomainEvent):
     tier_changes: int
 
 
-def publish_tier_changes(*, run) -> int:
+def publish_tier_changes(*, run, candidates_sql: str) -> int:
     """Publish a tier change for each customer whose tier the run is about to move
-    (call it before moving them: it reads the old tier); returns how many."""
-    moving = CustomerScore.objects.filter(run=run).exclude(customer__value_tier=F("value_tier"))
+    (call it before moving them: it reads the old tier); returns how many.
+
+    ``candidates_sql`` selects the ids of the customers whose tier may move: the rest are
+    not looked at.
+    """
+    moving = CustomerScore.objects.filter(
+        run=run, customer_id__in=RawSQL(candidates_sql, ())
+    ).exclude(customer__value_tier=F("value_tier"))
     rows = moving.values(
         record_id=F("customer_id"), from_tier=F("customer__value_tier"), to_tier=F("value_tier")
     )

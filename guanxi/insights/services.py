@@ -32,7 +32,7 @@ from guanxi.audit.models import AuditAction
 from guanxi.audit.services import TASK_CONTEXT, RequestContext, record, record_customer_set
 from guanxi.customers.models import Customer
 from guanxi.insights import events, kpi_cells, store
-from guanxi.insights.bulk import insert_arrow
+from guanxi.insights.bulk import insert_arrow, insert_arrow_into
 from guanxi.insights.charts import CHART_COLUMNS, build_charts
 from guanxi.insights.config import WriteBackConfig, default_analysis_config, write_back_config
 from guanxi.insights.migration import level_migration, previous_run
@@ -114,6 +114,7 @@ def run_analysis(
             result = _analyze(con, config, say)
             with phases.timed("score_rows"):
                 scores = score_rows(con, result.customers, run.pk, write_back)
+                moving = _tier_candidates(con, scores)
             say("cross_sell")
             with phases.timed("cross_sell"):
                 suggestions = suggestion_rows(con, run.pk, write_back.cross_sell_per_customer)
@@ -124,7 +125,7 @@ def run_analysis(
             run.charts = build_charts(_chart_columns(scores))
         run.seconds_analyse = round(perf_counter() - began, 3)
         say("write")
-        _write_back(run, result.overview, scores, suggestions, cells, write_back, phases)
+        _write_back(run, result.overview, scores, moving, suggestions, cells, write_back, phases)
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
         _fail(run, exc)
@@ -202,6 +203,7 @@ def _write_back(
     run: AnalysisRun,
     overview: dict,
     scores: pa.Table,
+    moving: pa.Table,
     suggestions: pa.Table,
     cells: kpi_cells.CellRows,
     write_back: WriteBackConfig,
@@ -217,25 +219,53 @@ def _write_back(
         with phases.timed("write_cells"):
             counts |= kpi_cells.cells_insert(cells=cells)
         with phases.timed("tier_changes"):
-            counts["tier_changes"] = _apply_value_tiers(run) if write_back.write_value_tier else 0
+            tiers = write_back.write_value_tier
+            counts["tier_changes"] = _apply_value_tiers(run, moving) if tiers else 0
         run.seconds_write = round(perf_counter() - began, 3)
         _finish(run, overview, counts, scores, phases)
         _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
 
 
-def _apply_value_tiers(run: AnalysisRun) -> int:
+def _tier_candidates(con: duckdb.DuckDBPyConnection, scores: pa.Table) -> pa.Table:
+    """The ids (``customer_id``) of the customers whose tier in the snapshot is not the run's."""
+    con.register("run_tiers", scores.select(["customer_id", "value_tier"]))
+    try:
+        return con.execute(
+            "SELECT customer_id FROM run_tiers JOIN customers USING (customer_id)"
+            " WHERE customers.value_tier IS DISTINCT FROM run_tiers.value_tier"
+        ).to_arrow_table()
+    finally:
+        con.unregister("run_tiers")
+
+
+TIER_CANDIDATES = "insights_tier_candidates"
+
+
+def _apply_value_tiers(run: AnalysisRun, moving: pa.Table) -> int:
     """Copy the run's value tiers onto the customers whose tier changes; returns how many.
+
+    Only the customers ``moving`` names (their tier in the snapshot differs) are looked at:
+    joining all of a run's scores to the customers took 25 s at 1M when no tier moved. They
+    go to a temporary table, dropped again in the same transaction. The statements still
+    compare the stored tier, so a tier edited since the snapshot is not moved blindly.
 
     One UPDATE ... FROM (SQLite 3.33+ and PostgreSQL alike) joins the run's scores instead
     of a lookup per customer; the version moves so an edit form opened before the run
     cannot silently put the old tier back. One audit entry, written first, names the
     customers whose tier changes (the old and new tiers are the scores of the runs).
     """
+    if moving.num_rows == 0:
+        return 0
     customer = connection.ops.quote_name(Customer._meta.db_table)
     score = connection.ops.quote_name(CustomerScore._meta.db_table)
+    candidates = connection.ops.quote_name(TIER_CANDIDATES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {candidates} (customer_id bigint PRIMARY KEY)")
+    insert_arrow_into(TIER_CANDIDATES, moving)
+    among = f"SELECT customer_id FROM {candidates}"
     changing = (
         f"SELECT c.id FROM {customer} c JOIN {score} s ON s.customer_id = c.id"
-        " WHERE s.run_id = %s AND c.value_tier <> s.value_tier"
+        f" WHERE s.run_id = %s AND c.value_tier <> s.value_tier AND c.id IN ({among})"
     )
     record_customer_set(
         run.triggered_by,
@@ -247,15 +277,18 @@ def _apply_value_tiers(run: AnalysisRun) -> int:
         customers_sql=changing,
         params=[run.pk],
     )
-    events.publish_tier_changes(run=run)
+    events.publish_tier_changes(run=run, candidates_sql=among)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {customer} SET value_tier = s.value_tier, version = {customer}.version + 1,"
             f" updated_at = %s FROM {score} s WHERE s.run_id = %s"
-            f" AND s.customer_id = {customer}.id AND {customer}.value_tier <> s.value_tier",
+            f" AND s.customer_id = {customer}.id AND {customer}.value_tier <> s.value_tier"
+            f" AND {customer}.id IN ({among})",
             [timezone.now(), run.pk],
         )
-        return cursor.rowcount
+        moved = cursor.rowcount
+        cursor.execute(f"DROP TABLE {candidates}")
+    return moved
 
 
 def _chart_columns(scores: pa.Table) -> dict[str, np.ndarray]:

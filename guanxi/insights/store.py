@@ -86,7 +86,7 @@ def _snapshot_statements() -> list[str]:
         f" t.amount::DOUBLE AS amount, t.channel, p.kind"
         f" FROM {_table(Transaction)} t LEFT JOIN products p ON p.product_id = t.product_id",
         f"CREATE TABLE customers AS SELECT id AS customer_id, branch_id, owner_id, status,"
-        f" source_channel FROM {_table(Customer)}",
+        f" source_channel, value_tier FROM {_table(Customer)}",
         f"CREATE TABLE holdings AS SELECT h.customer_id, h.product_id, h.opened_at, p.kind,"
         f" h.balance::DOUBLE AS balance FROM {_table(Holding)} h"
         " JOIN products p USING (product_id) WHERE h.closed_at IS NULL",
@@ -115,7 +115,8 @@ def snapshot() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB holding a snapshot of the store's analysis inputs.
 
     Tables: ``transactions`` (customer_id, occurred_at local, amount, channel, product kind),
-    ``customers`` (customer_id, branch_id, owner_id, status, source_channel), ``holdings``
+    ``customers`` (customer_id, branch_id, owner_id, status, source_channel, value_tier),
+    ``holdings``
     (open ones: customer_id, product_id, opened_at, kind, balance), ``products``
     (product_id, code, name, kind), and the churn model's ``holding_history``,
     ``contacts``, ``lifecycle`` and ``customer_days``.

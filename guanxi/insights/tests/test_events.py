@@ -1,5 +1,6 @@
 """An analysis run publishes its tier moves per customer, in one statement, and one run event."""
 
+import pyarrow as pa
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -16,8 +17,10 @@ def test_tier_moves_are_one_event_per_moved_customer_in_one_insert(make_customer
     moved, kept = make_customer("甲"), make_customer("乙")
     Customer.objects.filter(pk=kept.pk).update(value_tier="gold")
     run = fabricated_run([moved, kept])  # every score says gold
+    # Both are candidates: the statements themselves skip the one whose stored tier is gold.
+    candidates = pa.table({"customer_id": [moved.pk, kept.pk]})
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        assert _apply_value_tiers(run) == 1
+        assert _apply_value_tiers(run, candidates) == 1
     inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "core_eventrecord"')]
     assert len(inserts) == 1
     event = EventRecord.objects.get(name="customer.value_tier_changed")
@@ -28,6 +31,14 @@ def test_tier_moves_are_one_event_per_moved_customer_in_one_insert(make_customer
     )
     expected = CustomerValueTierChanged(from_tier=moved.value_tier, to_tier="gold", run_id=run.pk)
     assert CustomerValueTierChanged.model_validate(event.payload) == expected
+
+
+def test_no_tier_candidate_means_no_statement_at_all(make_customer, fabricated_run):
+    run = fabricated_run([make_customer("甲")])
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        assert _apply_value_tiers(run, pa.table({"customer_id": pa.array([], pa.int64())})) == 0
+    assert [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]] == []
+    assert not EventRecord.objects.filter(name="customer.value_tier_changed").exists()
 
 
 def test_bulk_publishing_refuses_columns_that_are_not_the_payload(fabricated_run, make_customer):
