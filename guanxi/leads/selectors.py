@@ -17,6 +17,7 @@ from guanxi.audit.services import RequestContext, record
 from guanxi.customers.identity import normalise_email, normalise_phone, parse_resident_id
 from guanxi.leads import workflow
 from guanxi.leads.models import Lead, LeadAssignment, LeadStatusChange
+from guanxi.org.models import Profile
 from guanxi.policy.leads import lead_field_access
 from guanxi.policy.rules import teammates_of
 
@@ -186,3 +187,18 @@ def leads_waiting(viewer: policy.Viewer, limit: int) -> list[Lead]:
         .select_related("owner__profile")
         .order_by("created_at", "id")[:limit]
     )
+
+
+def owner_candidates(*, lead: Lead) -> list[tuple[int, str]]:
+    """Whom the lead may be given to: the active account managers and team leads of its
+    branch (one query)."""
+    profiles = (
+        Profile.objects.filter(user__is_active=True, branch_id=lead.branch_id)
+        .select_related("user")
+        .order_by("display_name", "user_id")
+    )
+    return [
+        (p.user_id, p.display_name or p.user.get_username())
+        for p in profiles
+        if policy.may_own_customers(p.roles) and p.user_id != lead.owner_id
+    ]
