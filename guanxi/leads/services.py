@@ -226,12 +226,12 @@ def score_rules_set(
     with them; existing scores change when their lead next does."""
     policy.require(viewer, "lead_score.manage")
     errors = {
-        code: [_("There is no scoring rule with this code.")]
+        f"points.{code}": [_("There is no scoring rule with this code.")]
         for code in points
         if code not in scoring.RULES
     }
     errors |= {
-        code: [_("Give points between 0 and 100.")]
+        f"points.{code}": [_("Give points between 0 and 100.")]
         for code, value in points.items()
         if code in scoring.RULES and not (isinstance(value, int) and 0 <= value <= 100)
     }
