@@ -138,6 +138,11 @@ def neglected(viewer: policy.Viewer) -> list[dict]:
     return lines
 
 
+def _person(user) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile and profile.display_name) or (user.get_username() if user else "")
+
+
 def waiting_leads(viewer: policy.Viewer) -> list[dict]:
     """Open leads nobody has answered yet that are the viewer's to answer, oldest first."""
     return [
@@ -146,9 +151,7 @@ def waiting_leads(viewer: policy.Viewer) -> list[dict]:
             "name": lead.name,
             "company": lead.company,
             "source_label": lead.get_source_display(),
-            "owner_name": (lead.owner.profile.display_name or lead.owner.username)
-            if lead.owner_id
-            else "",
+            "owner_name": _person(lead.owner),
             "created_at": lead.created_at,
             "escalated": lead.escalated_at is not None,
             "score": lead.score,

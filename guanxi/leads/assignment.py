@@ -45,10 +45,13 @@ def _capacities(user_ids: list[int]) -> dict[int, tuple[int, int]]:
         .annotate(n=Count("id"))
         .values_list("owner_id", "n")
     )
-    limits = dict(
-        AssigneeSetting.objects.filter(user_id__in=user_ids, max_open_leads__isnull=False)
-        .values_list("user_id", "max_open_leads")
-    )
+    limits = {
+        user_id: limit
+        for user_id, limit in AssigneeSetting.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "max_open_leads"
+        )
+        if limit is not None
+    }
     default = leads_setting("max_open_leads")
     return {u: (held.get(u, 0), limits.get(u, default)) for u in user_ids}
 
@@ -122,7 +125,9 @@ def record_assignment(
     )  # fmt: skip
     changes = {"owner_id": [from_owner_id, lead.owner_id], "method": [None, method]}
     audit(viewer, AuditAction.UPDATE, lead, changes, context)
-    event = events.LeadAssigned(from_owner_id=from_owner_id, to_owner_id=lead.owner_id, method=method)
+    event = events.LeadAssigned(
+        from_owner_id=from_owner_id, to_owner_id=lead.owner_id, method=method
+    )
     publish_lead(event, viewer, lead)
 
 

@@ -119,7 +119,9 @@ def lead_convert(
         customer = _matching_customer(viewer, lead, context)
         created = customer is None
         if customer is None:
-            customer = customer_create(viewer=viewer, fields=_customer_fields(lead), context=context)
+            customer = customer_create(
+                viewer=viewer, fields=_customer_fields(lead), context=context
+            )
         opportunity_id = None
         if opportunity is not None:
             opened = opportunity_create(

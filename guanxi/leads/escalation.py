@@ -29,8 +29,9 @@ def _escalation_targets(leads: list[Lead]) -> dict[int, int | None]:
     """Per lead, whom it goes to: the active team lead of its owner's team, else an active
     branch manager of its branch (three queries)."""
     owners = dict(
-        Profile.objects.filter(user_id__in={x.owner_id for x in leads if x.owner_id})
-        .values_list("user_id", "team_id")
+        Profile.objects.filter(user_id__in={x.owner_id for x in leads if x.owner_id}).values_list(
+            "user_id", "team_id"
+        )
     )
     managers = Profile.objects.filter(user__is_active=True).filter(
         team_id__in={t for t in owners.values() if t}
@@ -46,7 +47,7 @@ def _escalation_targets(leads: list[Lead]) -> dict[int, int | None]:
         if Role.BRANCH_MANAGER in p.roles
     }
     return {
-        x.pk: team_lead.get(owners.get(x.owner_id)) or branch_manager.get(x.branch_id)
+        x.pk: team_lead.get(owners.get(x.owner_id or 0) or 0) or branch_manager.get(x.branch_id)
         for x in leads
     }
 

@@ -53,4 +53,3 @@ class LeadEscalated(DomainEvent):
 
     event_name = "lead.escalated"
     team_lead_id: int | None = None
-

@@ -49,14 +49,16 @@ def weights() -> dict[str, int]:
 
 def score(lead: Lead, points: dict[str, int]) -> tuple[int, list[list]]:
     """The lead's score under ``points`` and its reasons, ``[[code, points], ...]``."""
-    reasons = [[code, points[code]] for code in RULES if points[code] and _applies(code, lead)]
-    return min(100, sum(p for _code, p in reasons)), reasons
+    applied = [code for code in RULES if points[code] and _applies(code, lead)]
+    return min(100, sum(points[c] for c in applied)), [[c, points[c]] for c in applied]
 
 
 def apply_score(lead: Lead, points: dict[str, int] | None = None) -> list[str]:
     """Score ``lead`` in place; the names of the fields that changed."""
     value, reasons = score(lead, weights() if points is None else points)
-    changed = [n for n, v in (("score", value), ("score_reasons", reasons)) if getattr(lead, n) != v]
+    changed = [
+        n for n, v in (("score", value), ("score_reasons", reasons)) if getattr(lead, n) != v
+    ]
     lead.score, lead.score_reasons = value, reasons
     return changed
 

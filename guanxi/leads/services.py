@@ -81,18 +81,19 @@ def lead_create(*, viewer: policy.Viewer, fields: LeadFields, context: RequestCo
     lead.created_at = timezone.now()
     if not policy.allows(viewer, "lead.create", lead):
         raise ValidationError({"branch_id": [_("You cannot capture leads for this branch.")]})
-    method, reason = AssignmentMethod.MANUAL, ""
-    if owner_id is None and policy.may_own_customers(viewer.roles):
-        if viewer.branch_id == branch_id:
-            owner_id, method = viewer.user_id, AssignmentMethod.CREATOR
+    method: str = AssignmentMethod.MANUAL
+    reason = ""
+    works_here = policy.may_own_customers(viewer.roles) and viewer.branch_id == branch_id
+    if owner_id is None and works_here:
+        owner_id, method = viewer.user_id, AssignmentMethod.CREATOR
     if owner_id is None:
         chosen = assignment.choose_owner(lead)
         if chosen is not None:
             owner_id, method, reason = chosen
     lead.owner_id = owner_id
-    if method == AssignmentMethod.MANUAL and owner_id not in (None, viewer.user_id):
-        if not policy.allows(viewer, "lead.assign", lead):
-            raise ValidationError({"owner_id": [_("You cannot give the lead to this owner.")]})
+    given_away = method == AssignmentMethod.MANUAL and owner_id not in (None, viewer.user_id)
+    if given_away and not policy.allows(viewer, "lead.assign", lead):
+        raise ValidationError({"owner_id": [_("You cannot give the lead to this owner.")]})
     check_storable(lead, [*data, "branch_id"])
     scoring.apply_score(lead)
     values = {name: getattr(lead, name) for name in (*data, "branch_id", "owner_id", "score")}

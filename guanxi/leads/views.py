@@ -89,8 +89,7 @@ def _detail_context(request: HttpRequest, lead: Lead, **forms) -> dict:
         "reasons": scoring.reason_labels(lead),
         "history": selectors.lead_history(lead=lead),
         "can_edit": can_edit,
-        "status_form": forms.get("status_form")
-        or StatusForm(initial=version, statuses=statuses),
+        "status_form": forms.get("status_form") or StatusForm(initial=version, statuses=statuses),
         "can_move": can_edit and bool(statuses),
         "can_assign": can_assign
         and (workflow.is_open(lead.status) or lead.status == LeadStatus.KEPT),

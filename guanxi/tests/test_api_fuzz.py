@@ -200,7 +200,11 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         "PUT /api/v1/opportunities/{opportunity_id}/team": {
             "members": [{"user_id": records["manager_id"], "share": "100"}]
         },
-        "POST /api/v1/leads": {"name": "新线索", "source": "phone", "branch_id": records["branch_id"]},
+        "POST /api/v1/leads": {
+            "name": "新线索",
+            "source": "phone",
+            "branch_id": records["branch_id"],
+        },
         "POST /api/v1/leads/web-form": {
             "form": "site",
             "token": WEB_FORM["site"]["token"],

@@ -516,7 +516,9 @@ API: dict[str, Row] = {
             "post",
             LD,
             lambda world, record, role: {
-                "name": "新线索", "source": "phone", "branch_id": record["branch_id"]
+                "name": "新线索",
+                "source": "phone",
+                "branch_id": record["branch_id"],
             },
         ),
         EDITORS | {"marketer"},
@@ -528,8 +530,12 @@ API: dict[str, Row] = {
         _json(
             "post",
             LD + "/web-form",
-            lambda world, record, role: {"form": "site", "token": WEB_FORM["site"]["token"],
-                                         "name": "网上客户", "phone": "13911112222"},  # fmt: skip
+            lambda world, record, role: {
+                "form": "site",
+                "token": WEB_FORM["site"]["token"],
+                "name": "网上客户",
+                "phone": "13911112222",
+            },  # fmt: skip
         ),
         scoped=False,
     ),
@@ -543,19 +549,23 @@ API: dict[str, Row] = {
         _json("get", LD + "/{lead_id}"), LEAD_READERS, see_all=LEAD_UNSCOPED
     ),
     "PATCH /api/v1/leads/{lead_id}": Row(
-        _json("patch", LD + "/{lead_id}", _lead_versioned(company="新公司")), SELLERS,
+        _json("patch", LD + "/{lead_id}", _lead_versioned(company="新公司")),
+        SELLERS,
         see_all=LEAD_UNSCOPED,
     ),  # fmt: skip
     "POST /api/v1/leads/{lead_id}/status": Row(
-        _json("post", LD + "/{lead_id}/status", _lead_versioned(status="contacted")), SELLERS,
+        _json("post", LD + "/{lead_id}/status", _lead_versioned(status="contacted")),
+        SELLERS,
         see_all=LEAD_UNSCOPED,
     ),  # fmt: skip
     "POST /api/v1/leads/{lead_id}/assign": Row(
-        _json("post", LD + "/{lead_id}/assign", _lead_assignment), OWNER_ASSIGNERS,
+        _json("post", LD + "/{lead_id}/assign", _lead_assignment),
+        OWNER_ASSIGNERS,
         see_all=LEAD_UNSCOPED,
     ),  # fmt: skip
     "POST /api/v1/leads/{lead_id}/convert": Row(
-        _json("post", LD + "/{lead_id}/convert", _lead_versioned()), SELLERS,
+        _json("post", LD + "/{lead_id}/convert", _lead_versioned()),
+        SELLERS,
         see_all=LEAD_UNSCOPED,
     ),  # fmt: skip
 }
@@ -708,15 +718,21 @@ PAGES: dict[str, Row] = {
     ),
     "leads/<record_id:lead_id>/status/": Row(
         _page("post", "/leads/{lead_id}/status/", _lead_versioned(status="contacted")),
-        SELLERS, web=True, see_all=LEAD_UNSCOPED,
+        SELLERS,
+        web=True,
+        see_all=LEAD_UNSCOPED,
     ),  # fmt: skip
     "leads/<record_id:lead_id>/assign/": Row(
         _page("post", "/leads/{lead_id}/assign/", _lead_assignment),
-        OWNER_ASSIGNERS, web=True, see_all=LEAD_UNSCOPED,
+        OWNER_ASSIGNERS,
+        web=True,
+        see_all=LEAD_UNSCOPED,
     ),  # fmt: skip
     "leads/<record_id:lead_id>/convert/": Row(
         _page("post", "/leads/{lead_id}/convert/", _lead_versioned()),
-        SELLERS, web=True, see_all=LEAD_UNSCOPED,
+        SELLERS,
+        web=True,
+        see_all=LEAD_UNSCOPED,
     ),  # fmt: skip
     "login/": Row(_page("get", "/login/"), scoped=False, web=True),
     "logout/": Row(_page("post", "/logout/"), scoped=False, web=True),

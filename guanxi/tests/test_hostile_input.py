@@ -328,8 +328,17 @@ ENDPOINTS = {
         "post",
         "/api/v1/leads",
         lambda r: {"name": "王小明", "source": "walk_in", "branch_id": r["branch"]},
-        texts=("name", "phone", "email", "id_number", "company", "industry", "territory",
-               "campaign", "note"),  # fmt: skip
+        texts=(
+            "name",
+            "phone",
+            "email",
+            "id_number",
+            "company",
+            "industry",
+            "territory",
+            "campaign",
+            "note",
+        ),  # fmt: skip
         choices=("source",),
         not_null=("name", "source"),
         numbers={"branch_id": HUGE, "owner_id": 2**63 - 1, "referrer_id": 2**63 - 1},

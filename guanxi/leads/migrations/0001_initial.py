@@ -6,183 +6,504 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0006_organisation_fields'),
-        ('org', '0002_company_industry'),
-        ('sales', '0002_default_pipeline'),
+        ("customers", "0006_organisation_fields"),
+        ("org", "0002_company_industry"),
+        ("sales", "0002_default_pipeline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AssigneeSetting',
+            name="AssigneeSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('absent_until', models.DateField(blank=True, null=True, verbose_name='absent until')),
-                ('max_open_leads', models.PositiveIntegerField(blank=True, help_text='Empty: the default capacity.', null=True, verbose_name='most open leads')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='lead_setting', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "absent_until",
+                    models.DateField(blank=True, null=True, verbose_name="absent until"),
+                ),
+                (
+                    "max_open_leads",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: the default capacity.",
+                        null=True,
+                        verbose_name="most open leads",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lead_setting",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead assignee setting',
-                'verbose_name_plural': 'lead assignee settings',
+                "verbose_name": "lead assignee setting",
+                "verbose_name_plural": "lead assignee settings",
             },
         ),
         migrations.CreateModel(
-            name='AssignmentRule',
+            name="AssignmentRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('industry', models.CharField(blank=True, default='', max_length=100, verbose_name='industry')),
-                ('territory', models.CharField(blank=True, default='', max_length=100, verbose_name='territory')),
-                ('priority', models.PositiveSmallIntegerField(default=100, verbose_name='priority')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.branch')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="industry"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="territory"
+                    ),
+                ),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(default=100, verbose_name="priority"),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.branch",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.team"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead assignment rule',
-                'verbose_name_plural': 'lead assignment rules',
-                'ordering': ['priority', 'id'],
+                "verbose_name": "lead assignment rule",
+                "verbose_name_plural": "lead assignment rules",
+                "ordering": ["priority", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('phone', models.CharField(blank=True, default='', max_length=20, verbose_name='phone')),
-                ('email', models.CharField(blank=True, default='', max_length=254, verbose_name='email')),
-                ('id_number', models.CharField(blank=True, default='', max_length=18, verbose_name='resident ID number')),
-                ('company', models.CharField(blank=True, default='', max_length=200, verbose_name='company')),
-                ('industry', models.CharField(blank=True, default='', max_length=100, verbose_name='industry')),
-                ('territory', models.CharField(blank=True, default='', max_length=100, verbose_name='territory')),
-                ('source', models.CharField(choices=[('walk_in', 'Branch walk-in'), ('phone', 'Phone'), ('web_form', 'Web form'), ('referral', 'Referral'), ('campaign', 'Campaign'), ('event', 'Event')], max_length=16, verbose_name='source')),
-                ('campaign', models.CharField(blank=True, default='', max_length=200, verbose_name='campaign or event')),
-                ('note', models.CharField(blank=True, default='', max_length=1000, verbose_name='note')),
-                ('status', models.CharField(choices=[('new', 'New'), ('contacted', 'Contacted'), ('qualified', 'Qualified'), ('converted', 'Converted'), ('disqualified', 'Disqualified'), ('kept', 'Kept for later')], default='new', max_length=16, verbose_name='status')),
-                ('status_reason', models.CharField(blank=True, default='', max_length=500, verbose_name='reason')),
-                ('score', models.PositiveSmallIntegerField(default=0, verbose_name='score')),
-                ('score_reasons', models.JSONField(default=list, verbose_name='score reasons')),
-                ('first_response_at', models.DateTimeField(blank=True, null=True, verbose_name='first response')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated')),
-                ('converted_at', models.DateTimeField(blank=True, null=True, verbose_name='converted')),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('branch', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.branch', verbose_name='branch')),
-                ('created_by', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='customers.customer', verbose_name='customer')),
-                ('escalated_to', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='escalated to')),
-                ('opportunity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sales.opportunity', verbose_name='opportunity')),
-                ('owner', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='leads', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('referrer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referred_leads', to='customers.customer', verbose_name='referred by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "phone",
+                    models.CharField(blank=True, default="", max_length=20, verbose_name="phone"),
+                ),
+                (
+                    "email",
+                    models.CharField(blank=True, default="", max_length=254, verbose_name="email"),
+                ),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True, default="", max_length=18, verbose_name="resident ID number"
+                    ),
+                ),
+                (
+                    "company",
+                    models.CharField(
+                        blank=True, default="", max_length=200, verbose_name="company"
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="industry"
+                    ),
+                ),
+                (
+                    "territory",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="territory"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("walk_in", "Branch walk-in"),
+                            ("phone", "Phone"),
+                            ("web_form", "Web form"),
+                            ("referral", "Referral"),
+                            ("campaign", "Campaign"),
+                            ("event", "Event"),
+                        ],
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.CharField(
+                        blank=True, default="", max_length=200, verbose_name="campaign or event"
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(blank=True, default="", max_length=1000, verbose_name="note"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("contacted", "Contacted"),
+                            ("qualified", "Qualified"),
+                            ("converted", "Converted"),
+                            ("disqualified", "Disqualified"),
+                            ("kept", "Kept for later"),
+                        ],
+                        default="new",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "status_reason",
+                    models.CharField(blank=True, default="", max_length=500, verbose_name="reason"),
+                ),
+                ("score", models.PositiveSmallIntegerField(default=0, verbose_name="score")),
+                ("score_reasons", models.JSONField(default=list, verbose_name="score reasons")),
+                (
+                    "first_response_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first response"),
+                ),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="escalated"),
+                ),
+                (
+                    "converted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="converted"),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.branch",
+                        verbose_name="branch",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leads",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "escalated_to",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="escalated to",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="sales.opportunity",
+                        verbose_name="opportunity",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leads",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "referrer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="referred_leads",
+                        to="customers.customer",
+                        verbose_name="referred by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead',
-                'verbose_name_plural': 'leads',
+                "verbose_name": "lead",
+                "verbose_name_plural": "leads",
             },
         ),
         migrations.CreateModel(
-            name='LeadAssignment',
+            name="LeadAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('manual', 'Manual'), ('round_robin', 'Round-robin in a team'), ('rule', 'Assignment rule'), ('creator', 'Created by the owner')], max_length=16, verbose_name='method')),
-                ('reason', models.CharField(blank=True, default='', max_length=300, verbose_name='reason')),
-                ('assigned_at', models.DateTimeField(verbose_name='assigned')),
-                ('assigned_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='leads.lead')),
-                ('to_owner', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Manual"),
+                            ("round_robin", "Round-robin in a team"),
+                            ("rule", "Assignment rule"),
+                            ("creator", "Created by the owner"),
+                        ],
+                        max_length=16,
+                        verbose_name="method",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(blank=True, default="", max_length=300, verbose_name="reason"),
+                ),
+                ("assigned_at", models.DateTimeField(verbose_name="assigned")),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="leads.lead",
+                    ),
+                ),
+                (
+                    "to_owner",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead assignment',
-                'verbose_name_plural': 'lead assignments',
+                "verbose_name": "lead assignment",
+                "verbose_name_plural": "lead assignments",
             },
         ),
         migrations.CreateModel(
-            name='LeadStatusChange',
+            name="LeadStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('new', 'New'), ('contacted', 'Contacted'), ('qualified', 'Qualified'), ('converted', 'Converted'), ('disqualified', 'Disqualified'), ('kept', 'Kept for later')], max_length=16)),
-                ('to_status', models.CharField(choices=[('new', 'New'), ('contacted', 'Contacted'), ('qualified', 'Qualified'), ('converted', 'Converted'), ('disqualified', 'Disqualified'), ('kept', 'Kept for later')], max_length=16)),
-                ('reason', models.CharField(blank=True, default='', max_length=500, verbose_name='reason')),
-                ('changed_at', models.DateTimeField(verbose_name='changed')),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_history', to='leads.lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("new", "New"),
+                            ("contacted", "Contacted"),
+                            ("qualified", "Qualified"),
+                            ("converted", "Converted"),
+                            ("disqualified", "Disqualified"),
+                            ("kept", "Kept for later"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("contacted", "Contacted"),
+                            ("qualified", "Qualified"),
+                            ("converted", "Converted"),
+                            ("disqualified", "Disqualified"),
+                            ("kept", "Kept for later"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(blank=True, default="", max_length=500, verbose_name="reason"),
+                ),
+                ("changed_at", models.DateTimeField(verbose_name="changed")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_history",
+                        to="leads.lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead status change',
-                'verbose_name_plural': 'lead status changes',
+                "verbose_name": "lead status change",
+                "verbose_name_plural": "lead status changes",
             },
         ),
         migrations.CreateModel(
-            name='ScoreRule',
+            name="ScoreRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='code')),
-                ('points', models.PositiveSmallIntegerField(verbose_name='points')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="code")),
+                ("points", models.PositiveSmallIntegerField(verbose_name="points")),
             ],
             options={
-                'verbose_name': 'lead score rule',
-                'verbose_name_plural': 'lead score rules',
-                'constraints': [models.CheckConstraint(condition=models.Q(('points__lte', 100)), name='score_rule_max')],
+                "verbose_name": "lead score rule",
+                "verbose_name_plural": "lead score rules",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("points__lte", 100)), name="score_rule_max"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['owner', 'status', 'created_at'], name='lead_owner'),
+            model_name="lead",
+            index=models.Index(fields=["owner", "status", "created_at"], name="lead_owner"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['branch', 'status', 'created_at'], name='lead_branch'),
+            model_name="lead",
+            index=models.Index(fields=["branch", "status", "created_at"], name="lead_branch"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['status', 'created_at'], name='lead_status'),
+            model_name="lead",
+            index=models.Index(fields=["status", "created_at"], name="lead_status"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['created_by', 'created_at'], name='lead_creator'),
+            model_name="lead",
+            index=models.Index(fields=["created_by", "created_at"], name="lead_creator"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['source', 'created_at'], name='lead_source'),
+            model_name="lead",
+            index=models.Index(fields=["source", "created_at"], name="lead_source"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['escalated_to', 'status'], name='lead_escalated_to'),
+            model_name="lead",
+            index=models.Index(fields=["escalated_to", "status"], name="lead_escalated_to"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['phone'], name='lead_phone'),
+            model_name="lead",
+            index=models.Index(fields=["phone"], name="lead_phone"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['id_number'], name='lead_id_number'),
+            model_name="lead",
+            index=models.Index(fields=["id_number"], name="lead_id_number"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['email'], name='lead_email'),
+            model_name="lead",
+            index=models.Index(fields=["email"], name="lead_email"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(condition=models.Q(('escalated_at__isnull', True), ('first_response_at__isnull', True)), fields=['created_at'], name='lead_awaiting_response'),
+            model_name="lead",
+            index=models.Index(
+                condition=models.Q(
+                    ("escalated_at__isnull", True), ("first_response_at__isnull", True)
+                ),
+                fields=["created_at"],
+                name="lead_awaiting_response",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.CheckConstraint(condition=models.Q(('score__lte', 100)), name='lead_score_max'),
+            model_name="lead",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__lte", 100)), name="lead_score_max"
+            ),
         ),
         migrations.AddIndex(
-            model_name='leadassignment',
-            index=models.Index(fields=['lead', 'assigned_at'], name='lead_assignment_lead'),
+            model_name="leadassignment",
+            index=models.Index(fields=["lead", "assigned_at"], name="lead_assignment_lead"),
         ),
         migrations.AddIndex(
-            model_name='leadassignment',
-            index=models.Index(fields=['to_owner', 'assigned_at'], name='lead_assignment_owner'),
+            model_name="leadassignment",
+            index=models.Index(fields=["to_owner", "assigned_at"], name="lead_assignment_owner"),
         ),
         migrations.AddIndex(
-            model_name='leadstatuschange',
-            index=models.Index(fields=['lead', 'changed_at'], name='lead_status_change'),
+            model_name="leadstatuschange",
+            index=models.Index(fields=["lead", "changed_at"], name="lead_status_change"),
         ),
     ]

@@ -19,7 +19,9 @@ from guanxi.org.services import create_staff
 @pytest.fixture
 def teammate(staff, org):
     """A second account manager in the north team."""
-    return create_staff("am4", PASSWORD, [Role.ACCOUNT_MANAGER], org["north"], org["north_team"], "周经理")
+    return create_staff(
+        "am4", PASSWORD, [Role.ACCOUNT_MANAGER], org["north"], org["north_team"], "周经理"
+    )
 
 
 def assign(staff, lead, by="team_lead", **kwargs):
@@ -35,7 +37,9 @@ def test_a_team_lead_reassigns_within_the_team_and_the_history_is_kept(make_lead
     history = list(LeadAssignment.objects.filter(lead=lead).order_by("assigned_at", "id"))
     assert [h.to_owner_id for h in history] == [staff["account_manager"].pk, teammate.pk]
     assert history[-1].from_owner_id == staff["account_manager"].pk
-    entry = AuditEntry.objects.filter(object_type="lead", object_id=str(lead.pk)).order_by("pk").last()
+    entry = (
+        AuditEntry.objects.filter(object_type="lead", object_id=str(lead.pk)).order_by("pk").last()
+    )
     assert entry.changes["owner_id"] == [staff["account_manager"].pk, teammate.pk]
 
 

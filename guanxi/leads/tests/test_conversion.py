@@ -32,7 +32,9 @@ def test_a_new_person_becomes_a_customer_and_an_opportunity(make_lead, staff, pi
     assert lead.status == LeadStatus.CONVERTED and lead.customer_id == done.customer.pk
 
 
-def test_a_lead_matching_a_customer_by_phone_is_linked_not_duplicated(make_lead, make_customer, staff):
+def test_a_lead_matching_a_customer_by_phone_is_linked_not_duplicated(
+    make_lead, make_customer, staff
+):
     customer = make_customer(phone="13900001111")
     lead = make_lead()
     done = convert(staff, lead)

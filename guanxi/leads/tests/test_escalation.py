@@ -22,7 +22,9 @@ def test_an_untouched_lead_goes_to_the_owners_team_lead(make_lead, staff):
     assert leads_escalate() == 1
     lead.refresh_from_db()
     assert lead.escalated_to_id == staff["team_lead"].pk and lead.escalated_at is not None
-    assert AuditEntry.objects.filter(object_type="lead", changes__has_key="escalated_to_id").exists()
+    assert AuditEntry.objects.filter(
+        object_type="lead", changes__has_key="escalated_to_id"
+    ).exists()
 
 
 def test_a_recent_lead_is_not_escalated(make_lead):

@@ -109,8 +109,8 @@ def test_navigation_shows_only_domains_that_exist(staff):
     for label in ("Service", "Marketing", "Loyalty", "Automation"):
         assert label not in nav
     assert "Coming soon" not in body
-    for url_name in ("customers:list", "activities:list", "activities:my_day", "leads:list", "sales:list",
-                     "analytics:list", "audit:log"):  # fmt: skip
+    for url_name in ("customers:list", "activities:list", "activities:my_day", "leads:list",
+                     "sales:list", "analytics:list", "audit:log"):  # fmt: skip
         assert f'href="{reverse(url_name)}"' in nav
     assert 'aria-current="page"' in nav
 
