@@ -140,3 +140,14 @@ def test_my_day_lists_my_leads_waiting_in_a_fixed_number_of_queries(api_as, make
     with CaptureQueriesContext(connection) as many:
         assert len(client.get("/api/v1/my-day").json()["leads"]) == 6
     assert len(few) == len(many)
+
+
+def test_the_audit_log_names_lead_entries_and_hides_their_personal_values(api_as, make_lead):
+    make_lead()
+    entries = (
+        api_as("auditor")
+        .get("/api/v1/audit", {"object_type": "lead"}, HTTP_ACCEPT_LANGUAGE="en")
+        .json()
+    )
+    assert entries and {e["object_type_label"] for e in entries} == {"Lead"}
+    assert "13900001111" not in str(entries)
