@@ -10,7 +10,11 @@ from guanxi.leads import assignment, conversion, scoring, selectors, services, w
 from guanxi.leads.inputs import LeadFields
 from guanxi.leads.models import Lead
 from guanxi.leads.schemas import (
+    AssigneeIn,
+    AssigneeOut,
     AssignIn,
+    AssignmentRuleOut,
+    AssignmentRulesIn,
     ConvertIn,
     ConvertOut,
     ErrorsOut,
@@ -148,6 +152,45 @@ def put_score_rules(request: HttpRequest, payload: ScoreRulesIn):
         viewer=viewer_of(request), points=payload.points, context=context_of(request, CHANNEL)
     )
     return _rules(points)
+
+
+RULE_FIELDS = ("id", "branch_id", "industry", "territory", "team_id", "priority")
+
+
+@router.get("/assignment-rules", response=list[AssignmentRuleOut])
+def get_assignment_rules(request: HttpRequest):
+    """The assignment rules in the order they are tried (administrators)."""
+    rules = assignment.assignment_rules_list(viewer=viewer_of(request))
+    return [{name: getattr(r, name) for name in RULE_FIELDS} for r in rules]
+
+
+@router.put("/assignment-rules", response=list[AssignmentRuleOut])
+def put_assignment_rules(request: HttpRequest, payload: AssignmentRulesIn):
+    """Replace the assignment rules (administrators)."""
+    rules = assignment.assignment_rules_set(
+        viewer=viewer_of(request),
+        rules=[r.dict() for r in payload.rules],
+        context=context_of(request, CHANNEL),
+    )
+    return [{name: getattr(r, name) for name in RULE_FIELDS} for r in rules]
+
+
+@router.put("/assignees/{int:user_id}", response=AssigneeOut)
+def put_assignee(request: HttpRequest, user_id: RecordId, payload: AssigneeIn):
+    """A colleague's absence and capacity for new leads (administrators; branch managers
+    and team leads for their branch's and team's colleagues)."""
+    setting = assignment.assignee_set(
+        viewer=viewer_of(request),
+        user_id=user_id,
+        absent_until=payload.absent_until,
+        max_open_leads=payload.max_open_leads,
+        context=context_of(request, CHANNEL),
+    )
+    return {
+        "user_id": setting.user_id,
+        "absent_until": setting.absent_until,
+        "max_open_leads": setting.max_open_leads,
+    }
 
 
 @router.get("/{int:lead_id}", response=LeadDetailOut)

@@ -7,7 +7,7 @@ first), skipping inactive users, those absent (``AssigneeSetting.absent_until``)
 those holding their capacity of open leads already.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
-from guanxi.audit.services import RequestContext
+from guanxi.audit.services import RequestContext, record
 from guanxi.concurrency import save_if_version
 from guanxi.leads import events, workflow
 from guanxi.leads.config import leads_setting
@@ -185,3 +185,86 @@ def _unassigned_in_branch(viewer: policy.Viewer, lead: Lead) -> bool:
         and policy.allows(viewer, "lead.assign")
         and policy.allows(viewer, "lead.create", lead)
     )
+
+
+def assignment_rules_list(*, viewer: policy.Viewer) -> list[AssignmentRule]:
+    """The assignment rules, tried in this order (administrators)."""
+    policy.require(viewer, "lead_assignment.manage")
+    return list(AssignmentRule.objects.order_by("priority", "id"))
+
+
+def assignment_rules_set(
+    *, viewer: policy.Viewer, rules: list[dict], context: RequestContext
+) -> list[AssignmentRule]:
+    """Replace every assignment rule (administrators): each names a branch, optionally an
+    industry and a territory, the team whose members take the leads, and a priority."""
+    policy.require(viewer, "lead_assignment.manage")
+    teams = dict(Team.objects.values_list("pk", "branch_id"))
+    errors: dict = {}
+    for n, rule in enumerate(rules):
+        if teams.get(rule["team_id"]) != rule["branch_id"]:
+            errors[f"rules.{n}.team_id"] = [_("There is no team with this ID in the branch.")]
+    if errors:
+        raise ValidationError(errors)
+    made = [
+        AssignmentRule(
+            branch_id=r["branch_id"],
+            team_id=r["team_id"],
+            priority=r["priority"],
+            industry=r["industry"].strip(),
+            territory=r["territory"].strip(),
+        )  # fmt: skip
+        for r in rules
+    ]
+    before = [_rule_text(r) for r in AssignmentRule.objects.order_by("priority", "id")]
+    with transaction.atomic():
+        AssignmentRule.objects.all().delete()
+        AssignmentRule.objects.bulk_create(made)
+        record(
+            viewer.user, AuditAction.UPDATE, "lead_assignment_rule", ["rules"], ["rules"],
+            context, changes={"rules": [before, [_rule_text(r) for r in made]]},
+        )  # fmt: skip
+    return assignment_rules_list(viewer=viewer)
+
+
+def _rule_text(rule: AssignmentRule) -> str:
+    return f"{rule.priority}: {rule.branch_id}/{rule.industry}/{rule.territory} → {rule.team_id}"
+
+
+def assignee_set(
+    *,
+    viewer: policy.Viewer,
+    user_id: int,
+    absent_until: date | None,
+    max_open_leads: int | None,
+    context: RequestContext,
+) -> AssigneeSetting:
+    """Set a colleague's absence and capacity for new leads: administrators anyone's,
+    branch managers their branch's, team leads their team's (another is a 404)."""
+    policy.require(viewer, "lead_assignee.manage")
+    profile = Profile.objects.filter(user_id=user_id).first()
+    if profile is None or not policy.allows(
+        viewer, "lead_assignee.manage", AssigneeRef(user_id, profile.branch_id)
+    ):
+        raise Profile.DoesNotExist
+    setting, _created = AssigneeSetting.objects.get_or_create(user_id=user_id)
+    before = [setting.absent_until, setting.max_open_leads]
+    setting.absent_until, setting.max_open_leads = absent_until, max_open_leads
+    with transaction.atomic():
+        setting.save(update_fields=["absent_until", "max_open_leads"])
+        changes = {
+            "absent_until": [before[0], absent_until],
+            "max_open_leads": [before[1], max_open_leads],
+        }
+        record(
+            viewer.user, AuditAction.UPDATE, "lead_assignee", [user_id], sorted(changes),
+            context, changes=changes,
+        )  # fmt: skip
+    return setting
+
+
+class AssigneeRef:
+    """What the policy needs to know of a colleague whose lead settings change."""
+
+    def __init__(self, user_id: int, branch_id: int | None) -> None:
+        self.owner_id, self.branch_id, self.created_by_id = user_id, branch_id, None

@@ -214,3 +214,39 @@ class ScoreRulesIn(Schema):
     """New points per rule code (rules not named keep theirs)."""
 
     points: dict[str, int]
+
+
+class AssignmentRuleIn(Schema):
+    """New leads of the branch (and industry and territory, when given) go round-robin to
+    the team; the lowest priority first."""
+
+    branch_id: RecordId
+    industry: str = Field(default="", max_length=100)
+    territory: str = Field(default="", max_length=100)
+    team_id: RecordId
+    priority: int = Field(default=100, ge=0, le=32767)
+
+
+class AssignmentRuleOut(AssignmentRuleIn):
+    """An assignment rule."""
+
+    id: int
+
+
+class AssignmentRulesIn(Schema):
+    """Every assignment rule (they replace the current ones)."""
+
+    rules: list[AssignmentRuleIn] = Field(max_length=500)
+
+
+class AssigneeIn(Schema):
+    """A colleague's absence (no new leads until after this date) and capacity."""
+
+    absent_until: BusinessDate | None = None
+    max_open_leads: int | None = Field(default=None, ge=0, le=100_000)
+
+
+class AssigneeOut(AssigneeIn):
+    """A colleague's lead settings."""
+
+    user_id: int

@@ -41,6 +41,9 @@ ACTIONS = (
     # Checked on the lead before and after: the new owner must be in the assigner's scope.
     Action("lead.assign", {r: IN_SCOPE for r in MANAGERS}),
     Action("lead_score.manage", {A.ADMINISTRATOR: EVERYWHERE}),
+    Action("lead_assignment.manage", {A.ADMINISTRATOR: EVERYWHERE}),
+    # A colleague's absence and capacity: checked on the colleague (owner = them).
+    Action("lead_assignee.manage", {r: IN_SCOPE for r in MANAGERS}),
 )
 
 

@@ -125,12 +125,14 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         "suggestion_id": suggestion.pk,
         "lead_id": [lead("周瑜", "13700001111")],
         "lead_to_convert": lead("黄盖", "13700002222"),
+        "user_id": [staff["account_manager"].pk],
         "first_stage_id": Stage.objects.get(pipeline__code="acquisition", code="first_visit").pk,
         "customer_id": [person.pk, company.pk],
         "contact_id": [contact.pk],
         "group_id": [group.pk],
         "product_id": [product.pk],
         "branch_id": org["north"].pk,
+        "team_id": org["north_team"].pk,
         "other_branch_id": org["south"].pk,
         # A north customer no path names (so no transfer moves it) and a north manager.
         "assignable_ids": [assignable.pk],
@@ -216,6 +218,10 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         "POST /api/v1/leads/{lead_id}/status": {"status": "contacted"},
         "POST /api/v1/leads/{lead_id}/assign": {"owner_id": records["owner_id"]},
         "POST /api/v1/leads/{lead_id}/convert": {},
+        "PUT /api/v1/leads/assignment-rules": {
+            "rules": [{"branch_id": records["branch_id"], "team_id": records["team_id"]}]
+        },
+        "PUT /api/v1/leads/assignees/{user_id}": {"absent_until": "2031-01-01"},
     }
 
 

@@ -545,6 +545,32 @@ API: dict[str, Row] = {
         ADMIN,
         scoped=False,
     ),
+    "GET /api/v1/leads/assignment-rules": Row(
+        _json("get", LD + "/assignment-rules"), ADMIN, scoped=False
+    ),
+    "PUT /api/v1/leads/assignment-rules": Row(
+        _json(
+            "put",
+            LD + "/assignment-rules",
+            lambda world, record, role: {
+                "rules": [
+                    {"branch_id": world.org["north"].pk, "team_id": world.org["north_team"].pk}
+                ]
+            },
+        ),
+        ADMIN,
+        scoped=False,
+    ),
+    # A colleague's absence and capacity: the in-scope one is the team lead's team member.
+    "PUT /api/v1/leads/assignees/{user_id}": Row(
+        _json(
+            "put",
+            LD + "/assignees/{owner_id}",
+            lambda world, record, role: {"absent_until": "2031-01-01", "max_open_leads": 50},
+        ),
+        OWNER_ASSIGNERS,
+        see_all=EVERYONE - {"branch_manager", "team_lead"},
+    ),
     "GET /api/v1/leads/{lead_id}": Row(
         _json("get", LD + "/{lead_id}"), LEAD_READERS, see_all=LEAD_UNSCOPED
     ),

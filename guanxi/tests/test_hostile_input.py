@@ -36,7 +36,14 @@ from guanxi.customers.models import (
 )
 from guanxi.leads import services as leads
 from guanxi.leads.inputs import LeadFields
-from guanxi.leads.models import Lead, LeadAssignment, LeadStatusChange, ScoreRule
+from guanxi.leads.models import (
+    AssigneeSetting,
+    AssignmentRule,
+    Lead,
+    LeadAssignment,
+    LeadStatusChange,
+    ScoreRule,
+)
 from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, OpportunityMember, Stage, StageChange
@@ -64,6 +71,8 @@ TABLES = (
     LeadStatusChange,
     LeadAssignment,
     ScoreRule,
+    AssignmentRule,
+    AssigneeSetting,
 )
 WEB_FORM = {"site": {"token": "hostile-form-token", "branch": "BJ01"}}
 
@@ -385,6 +394,19 @@ ENDPOINTS = {
         not_null=("name", "token", "form"),
         valid_status=201,
     ),
+    "set lead assignment rules": Endpoint(
+        "put",
+        "/api/v1/leads/assignment-rules",
+        lambda r: {"rules": [{"branch_id": r["branch"], "team_id": r["team"]}]},
+        not_null=("rules",),
+        numbers={"rules": [{"branch_id": HUGE, "team_id": 1}]},
+    ),
+    "set lead assignee": Endpoint(
+        "put",
+        "/api/v1/leads/assignees/{owner}",
+        lambda r: {"absent_until": "2031-01-01", "max_open_leads": 50},
+        numbers={"max_open_leads": HUGE, "absent_until": "0001-01-01"},
+    ),
     "set lead score rules": Endpoint(
         "put",
         "/api/v1/leads/score-rules",
@@ -456,6 +478,7 @@ def records(staff, org, make_customer, settings) -> dict:
         "contact_version": Contact.objects.get(pk=contact.pk).version,
         "group": group.pk,
         "branch": org["north"].pk,
+        "team": org["north_team"].pk,
         "owner": staff["account_manager"].pk,
         "other_owner": staff["other_manager"].pk,
         "version": Customer.objects.get(pk=person.pk).version,

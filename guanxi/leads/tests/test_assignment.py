@@ -100,3 +100,42 @@ def test_a_rule_assigns_a_marketers_lead_to_the_matching_team(make_lead, staff, 
     assert other.owner_id is None
     assert lead.owner_id in (staff["account_manager"].pk, staff["team_lead"].pk)
     assert LeadAssignment.objects.get(lead=lead).method == "rule"
+
+
+def test_an_administrator_replaces_the_assignment_rules(api_as, org):
+    rules = [{"branch_id": org["north"].pk, "industry": "制造业", "team_id": org["north_team"].pk}]
+    response = api_as("admin").put(
+        "/api/v1/leads/assignment-rules", {"rules": rules}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert AssignmentRule.objects.get().industry == "制造业"
+
+
+def test_a_rule_with_a_team_of_another_branch_is_refused_naming_it(api_as, org):
+    rules = [{"branch_id": org["north"].pk, "team_id": org["south_team"].pk}]
+    response = api_as("admin").put(
+        "/api/v1/leads/assignment-rules", {"rules": rules}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "rules.0.team_id"
+    assert not AssignmentRule.objects.exists()
+
+
+def test_a_team_lead_marks_a_team_member_absent(api_as, staff):
+    user = staff["account_manager"]
+    response = api_as("team_lead").put(
+        f"/api/v1/leads/assignees/{user.pk}", {"absent_until": "2031-01-01"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    assert AssigneeSetting.objects.get(user=user).absent_until.isoformat() == "2031-01-01"
+
+
+def test_a_team_lead_cannot_set_a_colleague_outside_the_team(api_as, staff):
+    user = staff["other_manager"]
+    response = api_as("team_lead").put(
+        f"/api/v1/leads/assignees/{user.pk}", {"max_open_leads": 1},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 404
+    assert not AssigneeSetting.objects.exists()
