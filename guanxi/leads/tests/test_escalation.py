@@ -58,3 +58,12 @@ def test_an_escalated_lead_waits_on_the_team_leads_day(make_lead, staff):
     leads_escalate()
     waiting = leads_waiting(policy.Viewer.of(staff["team_lead"]), 20)
     assert [x.pk for x in waiting] == [lead.pk]
+
+
+def test_a_team_lead_sees_the_teams_leads_waiting_and_a_manager_only_their_own(make_lead, staff):
+    mine = make_lead()
+    other = make_lead("别人的", by="other_manager", phone="13900002222")
+    lead_view = leads_waiting(policy.Viewer.of(staff["team_lead"]), 20)
+    own_view = leads_waiting(policy.Viewer.of(staff["other_manager"]), 20)
+    assert [x.pk for x in lead_view] == [mine.pk]
+    assert [x.pk for x in own_view] == [other.pk]
