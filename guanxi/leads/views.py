@@ -215,12 +215,12 @@ def lead_status(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 def lead_assign(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Give the lead to a colleague."""
-    form = AssignForm(request.POST, owners=[])
-    form.fields["owner_id"].choices = [(request.POST.get("owner_id", ""), "")]  # type: ignore[attr-defined]
+    lead = _lead(request, lead_id)
+    form = AssignForm(request.POST, owners=selectors.owner_candidates(lead=lead))
     if not form.is_valid():
         return _refused(request, lead_id, _("Choose the new owner."))
     try:
-        assignment.lead_assign(
+        lead = assignment.lead_assign(
             viewer=viewer_of(request), lead_id=lead_id, owner_id=form.cleaned_data["owner_id"],
             reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"],
             context=context_of(request, CHANNEL),
@@ -232,7 +232,7 @@ def lead_assign(request: HttpRequest, lead_id: int) -> HttpResponse:
     except VersionConflict:
         return _refused(request, lead_id, conflict_message())
     messages.success(request, _("The lead was reassigned."))
-    if policy.allows(viewer_of(request), "lead.view", Lead.objects.get(pk=lead_id)):
+    if policy.allows(viewer_of(request), "lead.view", lead):
         return redirect("leads:detail", lead_id=lead_id)
     return redirect("leads:list")
 

@@ -87,3 +87,13 @@ def test_the_leads_entry_is_in_the_navigation_for_those_who_see_leads(client, st
     assert 'href="/leads/"' in logged_in(client, staff).get("/activities/").content.decode()
     client.logout()
     assert 'href="/leads/"' not in logged_in(client, staff, "analyst").get("/").content.decode()
+
+
+def test_a_team_lead_reassigns_from_the_page_and_the_history_shows_it(client, staff, make_lead):
+    lead = make_lead()
+    response = logged_in(client, staff, "team_lead").post(
+        f"/leads/{lead.pk}/assign/", {"owner_id": staff["team_lead"].pk, "version": 1}
+    )
+    assert response.url == reverse("leads:detail", args=[lead.pk])
+    page = client.get(response.url).content.decode()
+    assert "陈组长" in page and Lead.objects.get().owner_id == staff["team_lead"].pk
