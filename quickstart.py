@@ -133,6 +133,14 @@ TYPED = [
             "guanxi/sales/forecast.py",
             "guanxi/sales/inputs.py",
             "guanxi/sales/workflow.py",
+            # leads, beside its services and selectors
+            "guanxi/leads/assignment.py",
+            "guanxi/leads/conversion.py",
+            "guanxi/leads/escalation.py",
+            "guanxi/leads/inputs.py",
+            "guanxi/leads/scoring.py",
+            "guanxi/leads/trail.py",
+            "guanxi/leads/workflow.py",
         )
         for path in ROOT.glob(pattern)
     ),

@@ -29,6 +29,7 @@ from guanxi.concurrency import DuplicateValue, VersionConflict
 from guanxi.customers.api import router as customers_router
 from guanxi.customers.reveals import RevealLimitReached
 from guanxi.insights.api import router as insights_router
+from guanxi.leads.api import router as leads_router
 from guanxi.org.api import auth_router
 from guanxi.org.api import router as org_router
 from guanxi.org.authentication import user_for_token
@@ -187,3 +188,4 @@ api.add_router("/activities", activities_router)
 api.add_router("/my-day", my_day_router)
 api.add_router("/pipelines", pipelines_router)
 api.add_router("/opportunities", opportunities_router)
+api.add_router("/leads", leads_router)

@@ -5,6 +5,8 @@
 * ``churn`` — customers of the viewer's portfolio (record scope) that the latest finished
   analysis run warns about and the run before did not, with the reason;
 * ``neglected`` — top-tier customers of the portfolio past their contact rule;
+* ``leads`` — leads waiting for a first response: the viewer's own, the team's for a team
+  lead, and those escalated to the viewer (``guanxi.leads.selectors.leads_waiting``);
 * ``birthdays`` — customers of the portfolio born on this day, shown as the viewer may see
   the birthday (a role that may not see it gets no line), and the read is audited.
 """
@@ -22,6 +24,7 @@ from guanxi.audit.services import RequestContext, record
 from guanxi.customers.models import Customer
 from guanxi.insights.models import AnalysisRun, CustomerScore, RunStatus
 from guanxi.insights.selectors import churn_reason
+from guanxi.leads.selectors import leads_waiting
 
 SHOWN = 20  # lines per section
 
@@ -135,6 +138,29 @@ def neglected(viewer: policy.Viewer) -> list[dict]:
     return lines
 
 
+def _person(user) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile and profile.display_name) or (user.get_username() if user else "")
+
+
+def waiting_leads(viewer: policy.Viewer) -> list[dict]:
+    """Open leads nobody has answered yet that are the viewer's to answer, oldest first."""
+    return [
+        {
+            "lead_id": lead.pk,
+            "name": lead.name,
+            "company": lead.company,
+            "source_label": lead.get_source_display(),
+            "owner_name": _person(lead.owner),
+            "created_at": lead.created_at,
+            "escalated": lead.escalated_at is not None,
+            "score": lead.score,
+            "version": lead.version,
+        }
+        for lead in leads_waiting(viewer, SHOWN)
+    ]
+
+
 def birthdays(viewer: policy.Viewer, context: RequestContext) -> list[dict]:
     """Customers of the portfolio born on this day whose birthday the viewer may see."""
     today = timezone.localdate()
@@ -165,6 +191,7 @@ def my_day_for_user(*, viewer: policy.Viewer, context: RequestContext) -> dict:
         "overdue": overdue(viewer),
         "churn": newly_at_risk(viewer),
         "neglected": neglected(viewer),
+        "leads": waiting_leads(viewer),
         "birthdays": birthdays(viewer, context),
     }
 

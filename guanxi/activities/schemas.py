@@ -160,6 +160,20 @@ class BirthdayLine(Schema):
     birthday: str
 
 
+class LeadLine(Schema):
+    """A lead waiting for a first response (``escalated``: given to you as team lead)."""
+
+    lead_id: int
+    name: str
+    company: str
+    source_label: str
+    owner_name: str
+    created_at: datetime
+    escalated: bool
+    score: int
+    version: int
+
+
 class MyDayOut(Schema):
     """The viewer's day."""
 
@@ -168,6 +182,7 @@ class MyDayOut(Schema):
     overdue: list[DayLine]
     churn: list[ChurnLine]
     neglected: list[NeglectedLine]
+    leads: list[LeadLine]
     birthdays: list[BirthdayLine]
 
 

@@ -35,6 +35,8 @@ RECORD_TYPES = {
     "activity": gettext_lazy("Activity"),
     "attachment": gettext_lazy("Attachment"),
     "contact_rule": gettext_lazy("Contact rule"),
+    "lead": gettext_lazy("Lead"),
+    "lead_score_rule": gettext_lazy("Lead score rules"),
 }
 # Where the field names of each record type are defined, for their translated labels.
 RECORD_MODELS = {
@@ -49,6 +51,7 @@ RECORD_MODELS = {
     "activity": "activities.Activity",
     "attachment": "activities.Attachment",
     "contact_rule": "activities.ContactRule",
+    "lead": "leads.Lead",
 }
 # Names in ``fields`` that are not model fields: parts of the 360 view, collections.
 OTHER_FIELDS = {
@@ -67,6 +70,7 @@ CHANNELS = {
     "api": gettext_lazy("API"),
     "web": gettext_lazy("Web"),
     "task": gettext_lazy("Background task"),
+    "web_form": gettext_lazy("Web form"),
 }
 # Records that belong to one customer, who is the entry's subject: the link goes there.
 BELONGS_TO_CUSTOMER = {"contact", "holding", "transaction"}

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "guanxi.insights",
     "guanxi.activities",
     "guanxi.sales",
+    "guanxi.leads",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,16 @@ GUANXI_INSIGHTS = {
     "churn_value_measure": "value",
     "churn_list_share": 0.05,
     "churn_calls_per_owner": None,
+}
+# Leads (guanxi.leads.config reads this; missing keys take its defaults).
+GUANXI_LEADS = {
+    # A lead with no first response this many hours after it came in goes to the team lead
+    # (``guanxi escalate-leads``, run every hour or so).
+    "escalate_after_hours": int(os.environ.get("GUANXI_LEADS_ESCALATE_AFTER_HOURS", "24")),
+    # Most open leads an owner holds before assignment passes them over.
+    "max_open_leads": 200,
+    # Web forms posting to /api/v1/leads/web-form: {"code": {"token": ..., "branch": ...}}.
+    "web_forms": {},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -37,6 +37,9 @@ from guanxi.customers import contacts, definitions, groups
 from guanxi.customers.inputs import ContactFields
 from guanxi.customers.models import Contact, Customer
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion
+from guanxi.leads import services as leads
+from guanxi.leads.inputs import LeadFields
+from guanxi.leads.models import Lead
 from guanxi.org.models import ApiToken
 from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
@@ -54,7 +57,9 @@ NO_SUCCESS_EXPECTED = {"POST /api/v1/auth/token"}
 OWN_RECORD = {
     "POST /api/v1/opportunities/{opportunity_id}/win": "opportunity_to_win",
     "POST /api/v1/opportunities/{opportunity_id}/lose": "opportunity_to_lose",
+    "POST /api/v1/leads/{lead_id}/convert": "lead_to_convert",
 }
+WEB_FORM = {"site": {"token": "fuzz-form-token", "branch": "BJ01"}}
 
 
 @pytest.fixture
@@ -68,8 +73,9 @@ def keep_test_connection():
 
 
 @pytest.fixture
-def records(staff, org, make_customer) -> dict[str, list[int]]:
+def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
     """Real records for the ids in paths: customers, a contact, a group and a product."""
+    settings.GUANXI_LEADS = {"web_forms": WEB_FORM}
     admin = policy.Viewer.of(staff["admin"])
     context = RequestContext(channel="test")
     person = make_customer("张三")
@@ -99,6 +105,13 @@ def records(staff, org, make_customer) -> dict[str, list[int]]:
         fields = OpportunityFields(name=name, customer_id=assignable.pk)
         return sales.opportunity_create(viewer=admin, fields=fields, context=context).pk
 
+    def lead(name: str, phone: str) -> int:
+        fields = LeadFields(
+            name=name, source="phone", phone=phone, branch_id=org["north"].pk,
+            owner_id=staff["account_manager"].pk,
+        )  # fmt: skip
+        return leads.lead_create(viewer=admin, fields=fields, context=context).pk
+
     run = AnalysisRun.objects.create(status="failed", trigger="command")
     suggestion = CrossSellSuggestion.objects.create(
         run=run, customer=assignable, rank=1, product=product, score=0.9
@@ -110,12 +123,16 @@ def records(staff, org, make_customer) -> dict[str, list[int]]:
         "opportunity_to_win": opportunity("房贷"),
         "opportunity_to_lose": opportunity("信用卡"),
         "suggestion_id": suggestion.pk,
+        "lead_id": [lead("周瑜", "13700001111")],
+        "lead_to_convert": lead("黄盖", "13700002222"),
+        "user_id": [staff["account_manager"].pk],
         "first_stage_id": Stage.objects.get(pipeline__code="acquisition", code="first_visit").pk,
         "customer_id": [person.pk, company.pk],
         "contact_id": [contact.pk],
         "group_id": [group.pk],
         "product_id": [product.pk],
         "branch_id": org["north"].pk,
+        "team_id": org["north_team"].pk,
         "other_branch_id": org["south"].pk,
         # A north customer no path names (so no transfer moves it) and a north manager.
         "assignable_ids": [assignable.pk],
@@ -185,6 +202,26 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         "PUT /api/v1/opportunities/{opportunity_id}/team": {
             "members": [{"user_id": records["manager_id"], "share": "100"}]
         },
+        "POST /api/v1/leads": {
+            "name": "新线索",
+            "source": "phone",
+            "branch_id": records["branch_id"],
+        },
+        "POST /api/v1/leads/web-form": {
+            "form": "site",
+            "token": WEB_FORM["site"]["token"],
+            "name": "网上客户",
+            "phone": "13911112222",
+        },
+        "PUT /api/v1/leads/score-rules": {"points": {"phone": 12}},
+        "PATCH /api/v1/leads/{lead_id}": {"company": "星河贸易"},
+        "POST /api/v1/leads/{lead_id}/status": {"status": "contacted"},
+        "POST /api/v1/leads/{lead_id}/assign": {"owner_id": records["owner_id"]},
+        "POST /api/v1/leads/{lead_id}/convert": {},
+        "PUT /api/v1/leads/assignment-rules": {
+            "rules": [{"branch_id": records["branch_id"], "team_id": records["team_id"]}]
+        },
+        "PUT /api/v1/leads/assignees/{user_id}": {"absent_until": "2031-01-01"},
     }
 
 
@@ -200,6 +237,8 @@ def _current_version(case) -> str | None:
     path = case.path_parameters or {}
     if "activity_id" in path:
         found = Activity.objects.filter(pk=path["activity_id"])
+    elif "lead_id" in path:
+        found = Lead.objects.filter(pk=path["lead_id"])
     elif "opportunity_id" in path:
         found = Opportunity.objects.filter(pk=path["opportunity_id"])
     elif "contact_id" in path:
@@ -257,7 +296,7 @@ def _exercise(operation, user, records, statuses: dict, failures: list[str]) -> 
         names = [p.name for p in operation.path_parameters]
         path = {n: records[n][-1] for n in names} or None
         if operation.label in OWN_RECORD:
-            path = {"opportunity_id": records[OWN_RECORD[operation.label]]}
+            path = {names[0]: records[OWN_RECORD[operation.label]]}
         valid = operation.Case(path_parameters=path, body=body, media_type="application/json")
         exercise = example(case=valid, current_version=True)(exercise)
     exercise()

@@ -35,7 +35,12 @@ from guanxi.customers import contacts, definitions
 from guanxi.customers.inputs import ContactFields
 from guanxi.customers.models import Contact, Customer, CustomerGroup
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion
+from guanxi.leads import services as leads
+from guanxi.leads.inputs import LeadFields
+from guanxi.leads.models import Lead
 from guanxi.org.models import ApiToken
+from guanxi.org.roles import Role
+from guanxi.org.services import create_staff
 from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, Stage
@@ -67,6 +72,11 @@ ACTIVITY_READERS = EDITORS | {"service_agent", "auditor"}
 # Who reads opportunities and pipelines, and who works them (each within their scope).
 SALES_READERS = EDITORS | {"analyst", "auditor"}
 SELLERS = EDITORS
+# Leads: sellers in their scope, marketers the ones they captured, auditors all of them.
+LEAD_READERS = EDITORS | {"marketer", "auditor"}
+# Roles for which a lead out of scope is no 404: they see every lead, or may read none.
+LEAD_UNSCOPED = frozenset({"admin", "auditor", "service_agent", "analyst"})
+WEB_FORM = {"site": {"token": "s3cret-form-token", "branch": "BJ01"}}
 # How each role sees the resident ID of the in-scope customer (the account manager's own).
 ID_SHOWN = {
     "admin": "full",
@@ -111,9 +121,10 @@ class Row:
     web: bool = False
     check: Callable | None = None
     out_of_scope: str = "missing"  # the answer to a record out of the role's scope
+    see_all: frozenset[str] = SEE_ALL  # roles for which nothing is out of scope
 
     def expected(self, role: str, scope: str) -> str:
-        if scope == "out" and self.scoped and role not in SEE_ALL:
+        if scope == "out" and self.scoped and role not in self.see_all:
             return self.out_of_scope
         allowed = self.allowed_out if scope == "out" and self.allowed_out else self.allowed
         return "allow" if role in allowed else "deny"
@@ -180,6 +191,27 @@ def _whole_team(world, record, role):
 def _lists_opportunity(response, world, record, role, scope) -> None:
     ids = {o["id"] for o in response.json()["results"]}
     assert (record["opportunity_id"] in ids) == (scope == "in" or role in SEE_ALL), (role, scope)
+
+
+def _lead_versioned(**fields):
+    def body(world, record, role):
+        return {**fields, "version": Lead.objects.get(pk=record["lead_id"]).version}
+
+    return body
+
+
+def _lead_assignment(world, record, role):
+    return _lead_versioned(owner_id=record["new_lead_owner_id"])(world, record, role)
+
+
+def _lists_lead(response, world, record, role, scope) -> None:
+    ids = {x["id"] for x in response.json()["results"]}
+    assert (record["lead_id"] in ids) == (scope == "in" or role in LEAD_UNSCOPED), (role, scope)
+
+
+def _page_lists_lead(response, world, record, role, scope) -> None:
+    listed = f"/leads/{record['lead_id']}/" in response.content.decode()
+    assert listed == (scope == "in" or role in LEAD_UNSCOPED), (role, scope)
 
 
 def _new_customer(world, record, role):
@@ -251,6 +283,7 @@ def _upload(client: Client, world: World, record: dict, role: str):
 C = "/api/v1/customers"
 AC = "/api/v1/activities"
 OPP = "/api/v1/opportunities"
+LD = "/api/v1/leads"
 API: dict[str, Row] = {
     "POST /api/v1/auth/token": Row(
         lambda client, world, record, role: Client().post(
@@ -476,6 +509,91 @@ API: dict[str, Row] = {
     "PUT /api/v1/opportunities/{opportunity_id}/team": Row(
         _json("put", OPP + "/{opportunity_id}/team", _whole_team), SELLERS
     ),
+    "GET /api/v1/leads": Row(_json("get", LD), LEAD_READERS, scoped=False, check=_lists_lead),
+    # Sellers capture for their own branch (another is a 422 naming branch_id).
+    "POST /api/v1/leads": Row(
+        _json(
+            "post",
+            LD,
+            lambda world, record, role: {
+                "name": "新线索",
+                "source": "phone",
+                "branch_id": record["branch_id"],
+            },
+        ),
+        EDITORS | {"marketer"},
+        out_of_scope="invalid",
+        see_all=LEAD_UNSCOPED | {"marketer"},
+    ),
+    # No login: the form's token is the check, whoever sends it.
+    "POST /api/v1/leads/web-form": Row(
+        _json(
+            "post",
+            LD + "/web-form",
+            lambda world, record, role: {
+                "form": "site",
+                "token": WEB_FORM["site"]["token"],
+                "name": "网上客户",
+                "phone": "13911112222",
+            },  # fmt: skip
+        ),
+        scoped=False,
+    ),
+    "GET /api/v1/leads/score-rules": Row(_json("get", LD + "/score-rules"), ADMIN, scoped=False),
+    "PUT /api/v1/leads/score-rules": Row(
+        _json("put", LD + "/score-rules", lambda world, record, role: {"points": {"phone": 12}}),
+        ADMIN,
+        scoped=False,
+    ),
+    "GET /api/v1/leads/assignment-rules": Row(
+        _json("get", LD + "/assignment-rules"), ADMIN, scoped=False
+    ),
+    "PUT /api/v1/leads/assignment-rules": Row(
+        _json(
+            "put",
+            LD + "/assignment-rules",
+            lambda world, record, role: {
+                "rules": [
+                    {"branch_id": world.org["north"].pk, "team_id": world.org["north_team"].pk}
+                ]
+            },
+        ),
+        ADMIN,
+        scoped=False,
+    ),
+    # A colleague's absence and capacity: the in-scope one is the team lead's team member.
+    "PUT /api/v1/leads/assignees/{user_id}": Row(
+        _json(
+            "put",
+            LD + "/assignees/{owner_id}",
+            lambda world, record, role: {"absent_until": "2031-01-01", "max_open_leads": 50},
+        ),
+        OWNER_ASSIGNERS,
+        see_all=EVERYONE - {"branch_manager", "team_lead"},
+    ),
+    "GET /api/v1/leads/{lead_id}": Row(
+        _json("get", LD + "/{lead_id}"), LEAD_READERS, see_all=LEAD_UNSCOPED
+    ),
+    "PATCH /api/v1/leads/{lead_id}": Row(
+        _json("patch", LD + "/{lead_id}", _lead_versioned(company="新公司")),
+        SELLERS,
+        see_all=LEAD_UNSCOPED,
+    ),  # fmt: skip
+    "POST /api/v1/leads/{lead_id}/status": Row(
+        _json("post", LD + "/{lead_id}/status", _lead_versioned(status="contacted")),
+        SELLERS,
+        see_all=LEAD_UNSCOPED,
+    ),  # fmt: skip
+    "POST /api/v1/leads/{lead_id}/assign": Row(
+        _json("post", LD + "/{lead_id}/assign", _lead_assignment),
+        OWNER_ASSIGNERS,
+        see_all=LEAD_UNSCOPED,
+    ),  # fmt: skip
+    "POST /api/v1/leads/{lead_id}/convert": Row(
+        _json("post", LD + "/{lead_id}/convert", _lead_versioned()),
+        SELLERS,
+        see_all=LEAD_UNSCOPED,
+    ),  # fmt: skip
 }
 
 PAGES: dict[str, Row] = {
@@ -614,6 +732,34 @@ PAGES: dict[str, Row] = {
     "sales/<record_id:opportunity_id>/team/": Row(
         _page("get", "/sales/{opportunity_id}/team/"), SELLERS, web=True
     ),
+    "leads/": Row(
+        _page("get", "/leads/"), LEAD_READERS, scoped=False, web=True, check=_page_lists_lead
+    ),
+    "leads/new/": Row(_page("get", "/leads/new/"), EDITORS | {"marketer"}, scoped=False, web=True),
+    "leads/<record_id:lead_id>/": Row(
+        _page("get", "/leads/{lead_id}/"), LEAD_READERS, web=True, see_all=LEAD_UNSCOPED
+    ),
+    "leads/<record_id:lead_id>/edit/": Row(
+        _page("get", "/leads/{lead_id}/edit/"), SELLERS, web=True, see_all=LEAD_UNSCOPED
+    ),
+    "leads/<record_id:lead_id>/status/": Row(
+        _page("post", "/leads/{lead_id}/status/", _lead_versioned(status="contacted")),
+        SELLERS,
+        web=True,
+        see_all=LEAD_UNSCOPED,
+    ),  # fmt: skip
+    "leads/<record_id:lead_id>/assign/": Row(
+        _page("post", "/leads/{lead_id}/assign/", _lead_assignment),
+        OWNER_ASSIGNERS,
+        web=True,
+        see_all=LEAD_UNSCOPED,
+    ),  # fmt: skip
+    "leads/<record_id:lead_id>/convert/": Row(
+        _page("post", "/leads/{lead_id}/convert/", _lead_versioned()),
+        SELLERS,
+        web=True,
+        see_all=LEAD_UNSCOPED,
+    ),  # fmt: skip
     "login/": Row(_page("get", "/login/"), scoped=False, web=True),
     "logout/": Row(_page("post", "/logout/"), scoped=False, web=True),
     "language/": Row(
@@ -655,7 +801,10 @@ def test_every_page_has_a_row():
 @pytest.fixture
 def world(staff, org, make_customer, settings, tmp_path) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GUANXI_LEADS = {"web_forms": WEB_FORM}
     admin = policy.Viewer.of(staff["admin"])
+    # Who an out-of-scope lead may be given to: a second account manager of the south.
+    south_colleague = create_staff("am5", PASSWORD, [Role.ACCOUNT_MANAGER], org["south"])
     product = definitions.product_define(
         viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
     )
@@ -696,11 +845,23 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
         suggestion = CrossSellSuggestion.objects.create(
             run=run, customer=person, rank=1, product=product, score=0.9
         )
+        lead = leads.lead_create(
+            viewer=admin,
+            fields=LeadFields(
+                name=f"线索{scope}", source="walk_in", branch_id=branch.pk, owner_id=owner.pk,
+                phone="13900001111" if scope == "in" else "13900002222",
+            ),
+            context=CONTEXT,
+        )  # fmt: skip
+        if scope == "in":  # captured by the marketer, who sees the leads they captured
+            Lead.objects.filter(pk=lead.pk).update(created_by=staff["marketer"])
         records[scope] = {
             "activity_id": task.pk,
             "attachment_id": attachment.pk,
             "opportunity_id": opportunity.pk,
             "suggestion_id": suggestion.pk,
+            "lead_id": lead.pk,
+            "new_lead_owner_id": (staff["team_lead"] if scope == "in" else south_colleague).pk,
             "customer_id": person.pk,
             "name": person.name,
             "organisation_id": company.pk,

@@ -34,6 +34,16 @@ from guanxi.customers.models import (
     Tag,
     Transaction,
 )
+from guanxi.leads import services as leads
+from guanxi.leads.inputs import LeadFields
+from guanxi.leads.models import (
+    AssigneeSetting,
+    AssignmentRule,
+    Lead,
+    LeadAssignment,
+    LeadStatusChange,
+    ScoreRule,
+)
 from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, OpportunityMember, Stage, StageChange
@@ -57,7 +67,14 @@ TABLES = (
     Opportunity,
     OpportunityMember,
     StageChange,
+    Lead,
+    LeadStatusChange,
+    LeadAssignment,
+    ScoreRule,
+    AssignmentRule,
+    AssigneeSetting,
 )
+WEB_FORM = {"site": {"token": "hostile-form-token", "branch": "BJ01"}}
 
 
 def snapshot() -> dict:
@@ -316,6 +333,87 @@ ENDPOINTS = {
         not_null=("members",),
         numbers={"members": [{"user_id": HUGE, "share": "100"}]},
     ),
+    "create lead": Endpoint(
+        "post",
+        "/api/v1/leads",
+        lambda r: {"name": "王小明", "source": "walk_in", "branch_id": r["branch"]},
+        texts=(
+            "name",
+            "phone",
+            "email",
+            "id_number",
+            "company",
+            "industry",
+            "territory",
+            "campaign",
+            "note",
+        ),  # fmt: skip
+        choices=("source",),
+        not_null=("name", "source"),
+        numbers={"branch_id": HUGE, "owner_id": 2**63 - 1, "referrer_id": 2**63 - 1},
+        valid_status=201,
+    ),
+    "update lead": Endpoint(
+        "patch",
+        "/api/v1/leads/{lead}",
+        lambda r: {"version": r["lead_version"], "company": "星河贸易"},
+        texts=("name", "company", "note", "phone", "email"),
+        choices=("source",),
+        not_null=("name", "source"),
+        numbers={"version": 2**63 - 1, "referrer_id": HUGE},
+    ),
+    "change lead status": Endpoint(
+        "post",
+        "/api/v1/leads/{lead}/status",
+        lambda r: {"version": r["lead_version"], "status": "kept", "reason": "明年再谈"},
+        texts=("reason",),
+        choices=("status",),
+        not_null=("status",),
+        numbers={"version": 2**63 - 1},
+    ),
+    "assign lead": Endpoint(
+        "post",
+        "/api/v1/leads/{lead}/assign",
+        lambda r: {"version": r["lead_version"], "owner_id": r["other_owner"]},
+        texts=("reason",),
+        not_null=("owner_id",),
+        numbers={"owner_id": 2**63 - 1, "team_id": HUGE, "version": HUGE},
+    ),
+    "convert lead": Endpoint(
+        "post",
+        "/api/v1/leads/{lead}/convert",
+        lambda r: {"version": r["lead_version"], "opportunity": {"name": "大额存单"}},
+        not_null=("version",),
+        numbers={"version": HUGE, "opportunity": {"amount": "9" * 30}},
+    ),
+    "send web form": Endpoint(
+        "post",
+        "/api/v1/leads/web-form",
+        lambda r: {"form": "site", "token": WEB_FORM["site"]["token"], "name": "网上客户"},
+        texts=("name", "phone", "email", "company", "note", "token", "form"),
+        not_null=("name", "token", "form"),
+        valid_status=201,
+    ),
+    "set lead assignment rules": Endpoint(
+        "put",
+        "/api/v1/leads/assignment-rules",
+        lambda r: {"rules": [{"branch_id": r["branch"], "team_id": r["team"]}]},
+        not_null=("rules",),
+        numbers={"rules": [{"branch_id": HUGE, "team_id": 1}]},
+    ),
+    "set lead assignee": Endpoint(
+        "put",
+        "/api/v1/leads/assignees/{owner}",
+        lambda r: {"absent_until": "2031-01-01", "max_open_leads": 50},
+        numbers={"max_open_leads": HUGE, "absent_until": "0001-01-01"},
+    ),
+    "set lead score rules": Endpoint(
+        "put",
+        "/api/v1/leads/score-rules",
+        lambda r: {"points": {"phone": 12}},
+        not_null=("points",),
+        numbers={"points": {"phone": HUGE}},
+    ),
 }
 
 
@@ -332,8 +430,9 @@ def _cases():
 
 
 @pytest.fixture
-def records(staff, org, make_customer) -> dict:
+def records(staff, org, make_customer, settings) -> dict:
     """Ids the endpoints' bodies and paths refer to."""
+    settings.GUANXI_LEADS = {"web_forms": WEB_FORM}
     admin = policy.Viewer.of(staff["admin"])
     person = make_customer("张三")
     company = make_customer("星河贸易有限公司", kind="organisation", id_number="")
@@ -357,7 +456,17 @@ def records(staff, org, make_customer) -> dict:
         fields=OpportunityFields(name="理财配置", customer_id=person.pk),
         context=RequestContext(channel="test"),
     )
+    lead = leads.lead_create(
+        viewer=admin,
+        fields=LeadFields(
+            name="周瑜", source="phone", phone="13700001111", branch_id=org["north"].pk,
+            owner_id=staff["account_manager"].pk,
+        ),
+        context=RequestContext(channel="test"),
+    )  # fmt: skip
     return {
+        "lead": lead.pk,
+        "lead_version": lead.version,
         "activity": task.pk,
         "activity_version": task.version,
         "opportunity": opportunity.pk,
@@ -369,6 +478,7 @@ def records(staff, org, make_customer) -> dict:
         "contact_version": Contact.objects.get(pk=contact.pk).version,
         "group": group.pk,
         "branch": org["north"].pk,
+        "team": org["north_team"].pk,
         "owner": staff["account_manager"].pk,
         "other_owner": staff["other_manager"].pk,
         "version": Customer.objects.get(pk=person.pk).version,

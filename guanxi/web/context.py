@@ -41,6 +41,7 @@ class NavItem:
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("my_day", _("My day"), "activities:my_day", "my_day.view"),
     NavEntry("customers", _("Customers"), "customers:list"),
+    NavEntry("leads", _("Leads"), "leads:list", "lead.view"),
     NavEntry("sales", _("Sales"), "sales:list", "opportunity.view"),
     NavEntry("activities", _("Activities"), "activities:list"),
     NavEntry("service", _("Service"), "service:list"),

@@ -109,8 +109,8 @@ def test_navigation_shows_only_domains_that_exist(staff):
     for label in ("Service", "Marketing", "Loyalty", "Automation"):
         assert label not in nav
     assert "Coming soon" not in body
-    for url_name in ("customers:list", "activities:list", "activities:my_day", "sales:list",
-                     "analytics:list", "audit:log"):  # fmt: skip
+    for url_name in ("customers:list", "activities:list", "activities:my_day", "leads:list",
+                     "sales:list", "analytics:list", "audit:log"):  # fmt: skip
         assert f'href="{reverse(url_name)}"' in nav
     assert 'aria-current="page"' in nav
 
@@ -133,7 +133,7 @@ def test_audit_entry_only_for_auditors_and_administrators(staff, role, sees_audi
 
 
 def test_every_nav_entry_names_a_namespaced_url():
-    assert len({e.key for e in NAV_ENTRIES}) == len(NAV_ENTRIES) == 11
+    assert len({e.key for e in NAV_ENTRIES}) == len(NAV_ENTRIES) == 12
     assert all(":" in e.url_name for e in NAV_ENTRIES)
 
 

@@ -56,6 +56,12 @@ class Command(BaseCommand):
             default=500,
             help=_("Number of sales opportunities (0 for none)."),
         )
+        parser.add_argument(
+            "--leads",
+            type=int,
+            default=300,
+            help=_("Number of leads from every channel (0 for none)."),
+        )
         parser.add_argument("--seed", type=int, default=42, help=_("Random seed."))
         parser.add_argument(
             "--batch-size",
@@ -118,6 +124,10 @@ class Command(BaseCommand):
                 "sales_opportunity",
                 load_demo_opportunities(options["opportunities"], seed=options["seed"]),
             )
+        if options["leads"] > 0:
+            from guanxi.leads.demo import load_demo_leads
+
+            summary.add("leads_lead", load_demo_leads(options["leads"], seed=options["seed"]))
         if options["verbosity"] > 0:
             for table, count in summary.rows.items():
                 self.stdout.write(f"{table:32} {count:>12,}")
