@@ -27,6 +27,7 @@ COMMAND_ALIASES = {
     "schedule-nightly": "schedule_nightly",
     "db-worker": "db_worker",
     "dispatch-events": "dispatch_events",
+    "send-reminders": "send_reminders",
 }
 ANALYST_COMMANDS = (
     ("clv", "fit a customer lifetime value model on a transaction file"),

@@ -24,5 +24,6 @@ urlpatterns = [
     path("analytics/", include("guanxi.insights.urls")),
     path("activities/", include("guanxi.activities.urls")),
     path("sales/", include("guanxi.sales.urls")),
+    path("calendar/", include("guanxi.scheduling.urls")),
     path("", include("guanxi.web.urls")),
 ]

@@ -43,6 +43,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("customers", _("Customers"), "customers:list"),
     NavEntry("sales", _("Sales"), "sales:list", "opportunity.view"),
     NavEntry("activities", _("Activities"), "activities:list"),
+    NavEntry("calendar", _("Calendar"), "calendar:page", "calendar.view"),
     NavEntry("service", _("Service"), "service:list"),
     NavEntry("marketing", _("Marketing"), "marketing:list"),
     NavEntry("loyalty", _("Loyalty"), "loyalty:list"),
