@@ -112,6 +112,4 @@ def list_notifications(request: HttpRequest):
 @router.post("/notifications/{int:notification_id}/read", response=NotificationOut)
 def read_notification(request: HttpRequest, notification_id: RecordId):
     """Mark one of your notifications read."""
-    return notify.notification_mark_read(
-        viewer=viewer_of(request), notification_id=notification_id
-    )
+    return notify.notification_mark_read(viewer=viewer_of(request), notification_id=notification_id)

@@ -188,8 +188,12 @@ def busy_times(*, viewer: policy.Viewer, user_ids: list[int], span: Range) -> li
     names = {uid: person_label(uid, name, username) for uid, name, username in profiles}
     if missing := [i for i in wanted if i not in names]:
         raise ValidationError(
-            {"user_ids": [_("No colleague of yours has ID %(ids)s.") % {
-                "ids": ", ".join(map(str, missing))}]}  # fmt: skip
+            {
+                "user_ids": [
+                    _("No colleague of yours has ID %(ids)s.")
+                    % {"ids": ", ".join(map(str, missing))}
+                ]
+            }  # fmt: skip
         )
     slots = intervals_of(wanted, Activity.objects.filter(TIMED, _overlapping(span)))
     return [
@@ -201,9 +205,9 @@ def intervals_of(people: list[int], activities: QuerySet) -> dict[int, list[tupl
     """(start, end) of each of ``activities`` for each of ``people`` who owns or joins it."""
     slots: dict[int, list[tuple]] = {}
     owned = activities.filter(owner_id__in=people).values_list("owner_id", "starts_at", "ends_at")
-    joined = Participation.objects.filter(
-        user_id__in=people, activity__in=activities
-    ).values_list("user_id", "activity__starts_at", "activity__ends_at")
+    joined = Participation.objects.filter(user_id__in=people, activity__in=activities).values_list(
+        "user_id", "activity__starts_at", "activity__ends_at"
+    )
     for uid, starts, ends in [*owned, *joined]:
         slots.setdefault(uid, []).append((starts, ends or starts + DEFAULT_LENGTH))
     return slots
@@ -218,7 +222,6 @@ def merge(slots: list[tuple]) -> list[dict]:
         else:
             merged.append([starts, ends])
     return [{"starts_at": s, "ends_at": e} for s, e in merged]
-
 
 
 def calendar_colleagues(*, viewer: policy.Viewer, limit: int = 300) -> list[tuple[int, str]]:

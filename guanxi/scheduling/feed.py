@@ -120,9 +120,7 @@ def feed_ics(*, feed: CalendarFeed, context: RequestContext) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Guanxi")
     with translation.override(language):
-        entries = calendar_entries(
-            viewer=viewer, people=[feed.user_id], span=span, context=context
-        )
+        entries = calendar_entries(viewer=viewer, people=[feed.user_id], span=span, context=context)
         for entry in entries:
             calendar.add_component(_event(entry, now))
     return calendar.to_ical()

@@ -63,7 +63,9 @@ def reminders_sync(
                 minutes = (
                     minutes_before
                     if minutes_before is not None
-                    else kept.minutes_before if kept else default_minutes()
+                    else kept.minutes_before
+                    if kept
+                    else default_minutes()
                 )
                 remind_at = activity.starts_at - dt.timedelta(minutes=minutes)
                 wanted[(user_id, ReminderKind.STARTS)] = (remind_at, minutes)

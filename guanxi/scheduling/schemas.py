@@ -87,5 +87,3 @@ class NotificationOut(Schema):
     activity_id: int | None
     created_at: datetime
     read_at: datetime | None
-
-

@@ -42,7 +42,11 @@ class ScheduleConflict(ValidationError):
 
 
 def conflicts_for(
-    *, people: list[int], starts_at: dt.datetime, ends_at: dt.datetime, exclude_id: int | None = None
+    *,
+    people: list[int],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    exclude_id: int | None = None,
 ) -> list[dict]:
     """Open meetings and visits of these people overlapping [starts_at, ends_at): who and
     when only."""

@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi import policy
 from guanxi.activities.inputs import ActivityFields
@@ -60,9 +60,11 @@ def _step(view: str, day: dt.date, forward: bool) -> dt.date:
     if view == "week":
         return day + dt.timedelta(days=7 * sign)
     first = day.replace(day=1)
-    return (first + dt.timedelta(days=32)).replace(day=1) if forward else (
-        first - dt.timedelta(days=1)
-    ).replace(day=1)
+    return (
+        (first + dt.timedelta(days=32)).replace(day=1)
+        if forward
+        else (first - dt.timedelta(days=1)).replace(day=1)
+    )
 
 
 def _moment(day: dt.date) -> dt.datetime:
@@ -190,7 +192,9 @@ def schedule_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The meeting was scheduled."))
             day = timezone.localdate(activity.starts_at).isoformat()
-            return redirect(reverse("calendar:page") + "?" + urlencode({"view": "day", "date": day}))
+            return redirect(
+                reverse("calendar:page") + "?" + urlencode({"view": "day", "date": day})
+            )
     return render(request, "scheduling/schedule.html", {"form": form, "conflicts": conflicts})
 
 
