@@ -1,6 +1,6 @@
 """Calendar page URLs (and the feed, which needs no login)."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from guanxi.scheduling import views
 
@@ -11,5 +11,5 @@ urlpatterns = [
     path("busy/", views.busy_partial, name="busy"),
     path("feed-url/regenerate/", views.feed_regenerate, name="feed_regenerate"),
     path("feed-url/revoke/", views.feed_revoke, name="feed_revoke"),
-    re_path(r"^feed/(?P<token>[0-9a-f]{80})\.ics$", views.feed_view, name="feed"),
+    path("feed/<str:token>.ics", views.feed_view, name="feed"),
 ]
