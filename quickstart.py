@@ -133,6 +133,11 @@ TYPED = [
             "guanxi/sales/forecast.py",
             "guanxi/sales/inputs.py",
             "guanxi/sales/workflow.py",
+            # the calendar (scheduling): reads, reminders, notifications and the feed
+            "guanxi/scheduling/calendar.py",
+            "guanxi/scheduling/reminders.py",
+            "guanxi/scheduling/notify.py",
+            "guanxi/scheduling/feed.py",
         )
         for path in ROOT.glob(pattern)
     ),

@@ -15,8 +15,10 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from guanxi import policy
@@ -49,19 +51,24 @@ def _audit(viewer: policy.Viewer, action: AuditAction, context: RequestContext) 
     record(viewer.user, action, "calendar_feed", [viewer.user_id], ["token"], context)
 
 
+def _person(viewer: policy.Viewer) -> int:
+    policy.require(viewer, "calendar.feed")
+    if viewer.user_id is None:
+        raise PermissionDenied(_("A calendar feed belongs to a person."))
+    return viewer.user_id
+
+
 def feed_token_for_user(
     *, viewer: policy.Viewer, context: RequestContext, issue: bool = True
 ) -> str | None:
     """The viewer's feed token, issued the first time it is asked for (with ``issue``);
     ``None`` when revoked or not issued."""
-    policy.require(viewer, "calendar.feed")
+    user_id = _person(viewer)
     if not issue:
-        found = CalendarFeed.objects.filter(user_id=viewer.user_id).first()
+        found = CalendarFeed.objects.filter(user_id=user_id).first()
         return None if found is None else _token(found)
     with transaction.atomic():
-        feed, created = CalendarFeed.objects.select_for_update().get_or_create(
-            user_id=viewer.user_id
-        )
+        feed, created = CalendarFeed.objects.select_for_update().get_or_create(user_id=user_id)
         if created:
             _renew(feed)
             _audit(viewer, AuditAction.CREATE, context)
@@ -70,11 +77,9 @@ def feed_token_for_user(
 
 def feed_regenerate(*, viewer: policy.Viewer, context: RequestContext) -> str:
     """A new token for the viewer; the old URL stops working. Audited."""
-    policy.require(viewer, "calendar.feed")
+    user_id = _person(viewer)
     with transaction.atomic():
-        feed, _created = CalendarFeed.objects.select_for_update().get_or_create(
-            user_id=viewer.user_id
-        )
+        feed, _created = CalendarFeed.objects.select_for_update().get_or_create(user_id=user_id)
         _renew(feed)
         _audit(viewer, AuditAction.UPDATE, context)
     token = _token(feed)
@@ -84,9 +89,9 @@ def feed_regenerate(*, viewer: policy.Viewer, context: RequestContext) -> str:
 
 def feed_revoke(*, viewer: policy.Viewer, context: RequestContext) -> None:
     """End the viewer's feed URL (a later regenerate issues a new one). Audited."""
-    policy.require(viewer, "calendar.feed")
+    user_id = _person(viewer)
     with transaction.atomic():
-        feed, _created = CalendarFeed.objects.get_or_create(user_id=viewer.user_id)
+        feed, _created = CalendarFeed.objects.get_or_create(user_id=user_id)
         feed.key, feed.nonce = None, ""
         feed.save()
         _audit(viewer, AuditAction.DELETE, context)

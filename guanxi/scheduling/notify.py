@@ -78,11 +78,15 @@ def notify_invited(*, activity: Activity, inviter_id: int | None) -> None:
 
 def notifications_for_user(*, viewer: policy.Viewer, limit: int = 20) -> list[Notification]:
     """The viewer's newest notifications."""
+    if viewer.user_id is None:
+        return []
     return list(Notification.objects.filter(user_id=viewer.user_id).order_by("-created_at")[:limit])
 
 
 def notification_mark_read(*, viewer: policy.Viewer, notification_id: int) -> Notification:
     """Mark one of the viewer's notifications read (another's reads as missing)."""
+    if viewer.user_id is None:
+        raise Notification.DoesNotExist
     note = Notification.objects.get(pk=notification_id, user_id=viewer.user_id)
     if note.read_at is None:
         note.read_at = timezone.now()
