@@ -37,7 +37,8 @@ def default_minutes() -> int:
     return int(getattr(settings, "GUANXI_REMINDER_MINUTES", 15))
 
 
-def _overdue_moment(due_on: dt.date) -> dt.datetime:
+def overdue_moment(due_on: dt.date) -> dt.datetime:
+    """When an open task due on ``due_on`` is reminded of as overdue."""
     hour = int(getattr(settings, "GUANXI_OVERDUE_REMINDER_HOUR", 9))
     return timezone.make_aware(dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(hour)))
 
@@ -54,7 +55,7 @@ def reminders_sync(
         if activity.kind == ActivityKind.TASK:
             if activity.due_on is not None:
                 wanted[(activity.owner_id, ReminderKind.OVERDUE)] = (
-                    _overdue_moment(activity.due_on), 0,
+                    overdue_moment(activity.due_on), 0,
                 )  # fmt: skip
         elif activity.starts_at > now:
             people = {activity.owner_id, *activity.participants.values_list("pk", flat=True)}
