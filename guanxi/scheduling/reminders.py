@@ -59,6 +59,11 @@ def reminders_sync(
                 )  # fmt: skip
         elif activity.starts_at > now:
             people = {activity.owner_id, *activity.participants.values_list("pk", flat=True)}
+            # A participant added later is reminded as the others are.
+            meeting_minutes = next(
+                (r.minutes_before for r in existing.values() if r.kind == ReminderKind.STARTS),
+                default_minutes(),
+            )
             for user_id in people:
                 kept = existing.get((user_id, ReminderKind.STARTS))
                 minutes = (
@@ -66,7 +71,7 @@ def reminders_sync(
                     if minutes_before is not None
                     else kept.minutes_before
                     if kept
-                    else default_minutes()
+                    else meeting_minutes
                 )
                 remind_at = activity.starts_at - dt.timedelta(minutes=minutes)
                 wanted[(user_id, ReminderKind.STARTS)] = (remind_at, minutes)

@@ -110,3 +110,17 @@ def test_the_command_sends_due_reminders(mine, schedule, smtp, emails):
     schedule(mine, starts_at=soon, ends_at=soon + timedelta(hours=1))
     call_command("send_reminders", stdout=StringIO())
     assert len(smtp.messages) == 1
+
+
+def test_a_participant_added_later_is_reminded_as_the_others_are(mine, staff, schedule):
+    meeting = schedule(mine, remind=45)
+    activity_services.activity_update(
+        viewer=policy.Viewer.of(staff["account_manager"]),
+        activity_id=meeting.pk,
+        fields=ActivityFields(participant_ids=[staff["team_lead"].pk]),
+        expected_version=meeting.version,
+        context=CONTEXT,
+    )
+    dispatch_pending()
+    added = Reminder.objects.get(activity=meeting, user=staff["team_lead"])
+    assert added.remind_at == at() - timedelta(minutes=45)
