@@ -22,7 +22,7 @@ from guanxi.activities.services import activity_log
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.org.models import Profile
-from guanxi.scheduling.calendar import intervals_of, person_label
+from guanxi.scheduling.calendar import LONGEST, intervals_of, person_label
 from guanxi.scheduling.notify import notify_invited
 from guanxi.scheduling.reminders import MAX_MINUTES, default_minutes, reminders_sync
 
@@ -55,6 +55,7 @@ def conflicts_for(
         kind__in=BOOKED_KINDS,
         status=ActivityStatus.OPEN,
         starts_at__lt=ends_at,
+        starts_at__gte=starts_at - LONGEST,
     )
     if exclude_id is not None:
         booked = booked.exclude(pk=exclude_id)
