@@ -66,3 +66,25 @@ def test_the_calendar_never_scrolls_sideways_on_a_phone(open_page, customer, sch
     login(page, "am", landing=f"/calendar/?view={view}&date={at().date().isoformat()}")
     expect(page.locator("#calendar")).to_contain_text("很长的会议主题")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
+
+
+def test_a_team_lead_switches_to_a_members_month_in_place(open_page, customer, staff, schedule):
+    schedule(customer, subject="网点面谈")
+    page = open_page("zh-CN")
+    login(page, "lead", landing=f"/calendar/?date={at().date().isoformat()}")
+    expect(page.locator("#calendar")).not_to_contain_text("网点面谈")
+    with page.expect_response(lambda r: "/calendar/?" in r.url):
+        page.select_option("#whose-calendar select[name=user]", str(staff["account_manager"].pk))
+    expect(page.locator("#calendar")).to_contain_text("网点面谈")
+    page.click("#calendar [data-view=month]")
+    expect(page.locator("#calendar [data-view=month]")).to_have_class("btn btn-sm btn-primary")
+    expect(page.locator("#calendar")).to_contain_text("网点面谈")
+    assert "user=" in page.url and "view=month" in page.url
+
+
+def test_the_scheduling_form_never_scrolls_sideways_on_a_phone(open_page, customer):
+    page = open_page("zh-CN")
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "am", landing="/calendar/schedule/")
+    expect(page.locator("#meeting-form")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
