@@ -67,8 +67,13 @@ def send_notice(address: str, text: str) -> None:
 
 
 def notify_invited(*, activity: Activity, inviter_id: int | None) -> None:
-    """Tell the participants (not the one who scheduled it) that they are invited."""
-    for user in activity.participants.select_related("profile").filter(is_active=True):
+    """Tell the participants (not the one who invited them) that they are invited; each
+    once (idempotent: one already told is not told again)."""
+    told = Notification.objects.filter(
+        activity=activity, kind=NotificationKind.INVITED
+    ).values_list("user_id", flat=True)
+    invited = activity.participants.select_related("profile").filter(is_active=True)
+    for user in invited.exclude(pk__in=told):
         if user.pk != inviter_id:
             notify(
                 user=user, activity=activity, kind=NotificationKind.INVITED,
