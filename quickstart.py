@@ -141,6 +141,11 @@ TYPED = [
             "guanxi/leads/scoring.py",
             "guanxi/leads/trail.py",
             "guanxi/leads/workflow.py",
+            # the calendar (scheduling): reads, reminders, notifications and the feed
+            "guanxi/scheduling/calendar.py",
+            "guanxi/scheduling/reminders.py",
+            "guanxi/scheduling/notify.py",
+            "guanxi/scheduling/feed.py",
         )
         for path in ROOT.glob(pattern)
     ),

@@ -35,6 +35,8 @@ from guanxi.org.api import router as org_router
 from guanxi.org.authentication import user_for_token
 from guanxi.sales.api import pipelines_router
 from guanxi.sales.api import router as opportunities_router
+from guanxi.scheduling.api import router as calendar_router
+from guanxi.scheduling.services import ScheduleConflict
 
 
 class BearerToken(HttpBearer):
@@ -115,6 +117,12 @@ def _schema_field(loc: tuple) -> str:
     return ".".join(str(p) for p in path) or str(loc[0] if loc else "body")
 
 
+@api.exception_handler(ScheduleConflict)
+def double_booking(request: HttpRequest, exc: ScheduleConflict) -> HttpResponse:
+    body = {"detail": _field_errors(exc.message_dict), "conflicts": exc.conflicts}
+    return api.create_response(request, body, status=409)
+
+
 @api.exception_handler(RevealLimitReached)
 def too_many_reveals(request: HttpRequest, exc: RevealLimitReached) -> HttpResponse:
     return api.create_response(request, {"detail": _field_errors(exc.message_dict)}, status=429)
@@ -189,3 +197,4 @@ api.add_router("/my-day", my_day_router)
 api.add_router("/pipelines", pipelines_router)
 api.add_router("/opportunities", opportunities_router)
 api.add_router("/leads", leads_router)
+api.add_router("/calendar", calendar_router)

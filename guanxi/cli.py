@@ -28,6 +28,7 @@ COMMAND_ALIASES = {
     "db-worker": "db_worker",
     "dispatch-events": "dispatch_events",
     "escalate-leads": "escalate_leads",
+    "send-reminders": "send_reminders",
 }
 ANALYST_COMMANDS = (
     ("clv", "fit a customer lifetime value model on a transaction file"),

@@ -25,5 +25,6 @@ urlpatterns = [
     path("activities/", include("guanxi.activities.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("leads/", include("guanxi.leads.urls")),
+    path("calendar/", include("guanxi.scheduling.urls")),
     path("", include("guanxi.web.urls")),
 ]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "guanxi.activities",
     "guanxi.sales",
     "guanxi.leads",
+    "guanxi.scheduling",
 ]
 
 MIDDLEWARE = [
@@ -225,3 +226,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GUANXI_LOG_LEVEL", "WARNING")},
 }
+
+# Mail (invitations and reminders): Django's SMTP backend, configured by the environment.
+EMAIL_HOST = os.environ.get("GUANXI_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("GUANXI_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("GUANXI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GUANXI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("GUANXI_EMAIL_TLS", "0") == "1"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("GUANXI_EMAIL_FROM", "guanxi@localhost")
+# Calendar reminders: minutes before a meeting's start unless it says otherwise, and the
+# hour of the morning after its due date an open task is reminded of as overdue.
+GUANXI_REMINDER_MINUTES = int(os.environ.get("GUANXI_REMINDER_MINUTES", "15"))
+GUANXI_OVERDUE_REMINDER_HOUR = 9

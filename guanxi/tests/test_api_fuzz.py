@@ -44,6 +44,7 @@ from guanxi.org.models import ApiToken
 from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, Stage
+from guanxi.scheduling.models import Notification
 
 # Fixed examples keep CI repeatable; GUANXI_FUZZ_EXAMPLES=500 GUANXI_FUZZ_RANDOM=1 explores.
 EXAMPLES_PER_OPERATION = int(os.environ.get("GUANXI_FUZZ_EXAMPLES", "40"))
@@ -138,6 +139,9 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         "assignable_ids": [assignable.pk],
         "owner_id": staff["other_manager"].pk,
         "manager_id": staff["account_manager"].pk,
+        "notification_id": [
+            Notification.objects.create(user=staff["admin"], kind="invited", text="邀请").pk
+        ],
     }
 
 
@@ -188,6 +192,12 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         "POST /api/v1/activities/{activity_id}/reschedule": {"due_on": "2030-01-02"},
         "POST /api/v1/activities/{activity_id}/complete": {"outcome": "完成"},
         "PUT /api/v1/activities/contact-rules/{value_tier}": {"every_days": 14, "kind": "visit"},
+        "POST /api/v1/calendar/meetings": {
+            "customer_id": records["customer_id"][0],
+            "subject": "面谈",
+            "starts_at": "2031-01-07T10:00:00+08:00",
+            "participant_ids": [records["manager_id"]],
+        },
         "POST /api/v1/opportunities": {
             "name": "房贷",
             "customer_id": records["assignable_ids"][0],
@@ -225,6 +235,17 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
     }
 
 
+# Query parameters each operation with required ones accepts, so fuzzing reaches past them.
+WEEK = {"start": "2031-01-06T00:00:00+08:00", "end": "2031-01-13T00:00:00+08:00"}
+
+
+def _valid_queries(records: dict) -> dict[str, dict]:
+    return {
+        "GET /api/v1/calendar": WEEK,
+        "GET /api/v1/calendar/busy": {**WEEK, "user_ids": str(records["manager_id"])},
+    }
+
+
 def _path_values(operation, records: dict) -> st.SearchStrategy:
     names = [p.name for p in operation.path_parameters]
     if any(n not in records for n in names):
@@ -254,10 +275,13 @@ def _current_version(case) -> str | None:
 def _exercise(operation, user, records, statuses: dict, failures: list[str]) -> None:
     real_paths = _path_values(operation, records)
     body = _valid_bodies(records).get(operation.label)
+    query = _valid_queries(records).get(operation.label)
     strategies = [
         operation.as_strategy(),
         real_paths.flatmap(lambda path: operation.as_strategy(path_parameters=path or None)),
     ]
+    if query is not None:
+        strategies.append(operation.as_strategy(query=query))
     if body is not None:
         strategies.append(
             real_paths.flatmap(
@@ -299,6 +323,8 @@ def _exercise(operation, user, records, statuses: dict, failures: list[str]) -> 
             path = {names[0]: records[OWN_RECORD[operation.label]]}
         valid = operation.Case(path_parameters=path, body=body, media_type="application/json")
         exercise = example(case=valid, current_version=True)(exercise)
+    if query is not None:
+        exercise = example(case=operation.Case(query=query), current_version=False)(exercise)
     exercise()
 
 

@@ -44,6 +44,8 @@ from guanxi.org.services import create_staff
 from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, Stage
+from guanxi.scheduling import feed as calendar_feed
+from guanxi.scheduling.models import Notification
 from guanxi.web.tests.support import client_for
 
 ROLES = (
@@ -280,6 +282,38 @@ def _upload(client: Client, world: World, record: dict, role: str):
     return client.post(f"{AC}/{record['activity_id']}/attachments", {"file": _pdf()})
 
 
+CAL = "/api/v1/calendar"
+
+
+def _week(world, record, role):
+    return {"start": "2031-01-06T00:00:00+08:00", "end": "2031-01-13T00:00:00+08:00"}
+
+
+def _own_busy(world, record, role):
+    return {**_week(world, record, role), "user_ids": str(world.staff[role].pk)}
+
+
+def _new_meeting(world, record, role):
+    return {
+        "customer_id": record["customer_id"],
+        "subject": "面谈",
+        "starts_at": "2031-01-07T10:00:00+08:00",
+        "participant_ids": [world.staff["team_lead"].pk],
+    }
+
+
+def _read_own_notification(client: Client, world: World, record: dict, role: str):
+    note = Notification.objects.create(user=world.staff[role], kind="invited", text="邀请")
+    return client.post(f"{CAL}/notifications/{note.pk}/read")
+
+
+def _fetch_feed(client: Client, world: World, record: dict, role: str):
+    token = calendar_feed.feed_regenerate(
+        viewer=policy.Viewer.of(world.staff[role]), context=CONTEXT
+    )
+    return Client().get(f"/calendar/feed/{token}.ics")
+
+
 C = "/api/v1/customers"
 AC = "/api/v1/activities"
 OPP = "/api/v1/opportunities"
@@ -464,6 +498,22 @@ API: dict[str, Row] = {
     ),
     "POST /api/v1/activities/{activity_id}/attachments": Row(_upload, EDITORS),
     "GET /api/v1/my-day": Row(_json("get", "/api/v1/my-day"), scoped=False),
+    "GET /api/v1/calendar": Row(_json("get", CAL, _week), scoped=False),
+    "GET /api/v1/calendar/busy": Row(_json("get", CAL + "/busy", _own_busy), scoped=False),
+    # A customer out of the caller's scope is a 422 naming customer_id (as for activities).
+    "POST /api/v1/calendar/meetings": Row(
+        _json("post", CAL + "/meetings", _new_meeting), EDITORS, out_of_scope="invalid"
+    ),
+    "GET /api/v1/calendar/feed-url": Row(_json("get", CAL + "/feed-url"), scoped=False),
+    "POST /api/v1/calendar/feed-url/regenerate": Row(
+        _json("post", CAL + "/feed-url/regenerate"), scoped=False
+    ),
+    "DELETE /api/v1/calendar/feed-url": Row(_json("delete", CAL + "/feed-url"), scoped=False),
+    "GET /api/v1/calendar/notifications": Row(_json("get", CAL + "/notifications"), scoped=False),
+    # Each reads their own (another's notification is a 404: the scheduling tests).
+    "POST /api/v1/calendar/notifications/{notification_id}/read": Row(
+        _read_own_notification, scoped=False
+    ),
     "GET /api/v1/pipelines": Row(_json("get", "/api/v1/pipelines"), SALES_READERS, scoped=False),
     "GET /api/v1/opportunities": Row(
         _json("get", OPP), SALES_READERS, scoped=False, check=_lists_opportunity
@@ -700,6 +750,17 @@ PAGES: dict[str, Row] = {
         ACTIVITY_READERS,
         web=True,
     ),
+    "calendar/": Row(_page("get", "/calendar/"), scoped=False, web=True),
+    "calendar/schedule/": Row(_page("get", "/calendar/schedule/"), EDITORS, scoped=False, web=True),
+    "calendar/busy/": Row(_page("get", "/calendar/busy/"), scoped=False, web=True),
+    "calendar/feed-url/regenerate/": Row(
+        _page("post", "/calendar/feed-url/regenerate/"), scoped=False, web=True
+    ),
+    "calendar/feed-url/revoke/": Row(
+        _page("post", "/calendar/feed-url/revoke/"), scoped=False, web=True
+    ),
+    # No login: the secret URL is the key (each role's own feed).
+    "calendar/feed/<str:token>.ics": Row(_fetch_feed, scoped=False, web=True),
     "audit/": Row(_page("get", "/audit/"), AUDIT_READERS, scoped=False, web=True),
     "audit/export.csv": Row(
         _page("get", "/audit/export.csv"), AUDIT_READERS, scoped=False, web=True

@@ -47,6 +47,7 @@ from guanxi.leads.models import (
 from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, OpportunityMember, Stage, StageChange
+from guanxi.scheduling.models import CalendarFeed, Notification, Reminder
 
 LONG = "长" * 5001
 HUGE = 10**30
@@ -73,6 +74,9 @@ TABLES = (
     ScoreRule,
     AssignmentRule,
     AssigneeSetting,
+    Reminder,
+    Notification,
+    CalendarFeed,
 )
 WEB_FORM = {"site": {"token": "hostile-form-token", "branch": "BJ01"}}
 
@@ -284,6 +288,27 @@ ENDPOINTS = {
         choices=("kind",),
         not_null=("every_days", "kind"),
         numbers={"every_days": HUGE, "version": HUGE},
+    ),
+    "schedule meeting": Endpoint(
+        "post",
+        "/api/v1/calendar/meetings",
+        lambda r: {
+            "customer_id": r["customer"],
+            "subject": "面谈",
+            "starts_at": "2031-01-07T10:00:00+08:00",
+            "participant_ids": [r["owner"]],
+        },
+        texts=("subject", "channel"),
+        choices=("kind", "channel"),
+        not_null=("customer_id", "subject", "starts_at", "override_conflicts"),
+        numbers={
+            "customer_id": 2**63 - 1,
+            "participant_ids": [HUGE],
+            "starts_at": "9999-12-31T23:59:59-15:00",
+            "ends_at": "0001-01-01T00:00Z",
+            "remind_minutes": HUGE,
+        },
+        valid_status=201,
     ),
     "create opportunity": Endpoint(
         "post",

@@ -44,6 +44,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("leads", _("Leads"), "leads:list", "lead.view"),
     NavEntry("sales", _("Sales"), "sales:list", "opportunity.view"),
     NavEntry("activities", _("Activities"), "activities:list"),
+    NavEntry("calendar", _("Calendar"), "calendar:page", "calendar.view"),
     NavEntry("service", _("Service"), "service:list"),
     NavEntry("marketing", _("Marketing"), "marketing:list"),
     NavEntry("loyalty", _("Loyalty"), "loyalty:list"),

@@ -51,6 +51,11 @@ class Command(BaseCommand):
             help=_("Visits, calls, meetings and tasks to generate (0: none)."),
         )
         parser.add_argument(
+            "--no-calendar",
+            action="store_true",
+            help=_("Do not invite teammates to the demo meetings nor write their reminders."),
+        )
+        parser.add_argument(
             "--opportunities",
             type=int,
             default=500,
@@ -117,6 +122,10 @@ class Command(BaseCommand):
         if options["activities"] > 0:
             made = generate_activities(options["activities"], seed=options["seed"])
             summary.rows["activities_activity"] = made
+            if not options["no_calendar"]:
+                from guanxi.scheduling.demo import generate_calendar
+
+                summary.rows["scheduling_reminder"] = generate_calendar(seed=options["seed"])
         if options["opportunities"] > 0:
             from guanxi.sales.demo import load_demo_opportunities
 
