@@ -29,6 +29,9 @@ class ActivityForm(forms.Form):
     """An activity's fields as a page edits them."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
+    opportunity = forms.TypedChoiceField(
+        label=_("Opportunity"), required=False, coerce=int, empty_value=None
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     starts_at = forms.DateTimeField(
         label=_("Time"), required=False, widget=MomentPicker(), input_formats=[MOMENT_FORMAT]
@@ -48,10 +51,12 @@ class ActivityForm(forms.Form):
         label=_("Outcome"), required=False, max_length=4000, widget=forms.Textarea({"rows": 2})
     )
 
-    def __init__(self, *args, kinds=None, **kwargs) -> None:
+    def __init__(self, *args, kinds=None, opportunities=(), **kwargs) -> None:
+        """``opportunities``: (id, name) of the customer's opportunities one may choose."""
         super().__init__(*args, **kwargs)
         if kinds is not None:
             self.fields["kind"].choices = kinds
+        self.fields["opportunity"].choices = [("", "—"), *opportunities]
         _styled(self)
 
     def values(self) -> dict:
@@ -59,6 +64,8 @@ class ActivityForm(forms.Form):
         data = dict(self.cleaned_data)
         if data.get("starts_at") is None:
             data.pop("starts_at", None)
+        if "opportunity" in data:
+            data["opportunity_id"] = data.pop("opportunity")
         return data
 
     def apply_service_errors(self, exc: ValidationError) -> None:
@@ -72,7 +79,7 @@ class QuickLogForm(ActivityForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("ends_at", "due_on", "status", "description"):
+        for name in ("ends_at", "due_on", "status", "description", "opportunity"):
             del self.fields[name]
         self.fields["subject"].initial = ""
 

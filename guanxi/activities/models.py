@@ -41,11 +41,20 @@ class ContactChannel(models.TextChoices):
 
 
 class Activity(models.Model):
-    """One thing done (or to be done) with a customer."""
+    """One thing done (or to be done) with a customer, on one of its opportunities or not."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="activities", verbose_name=_("customer")
+    )
+    # The customer's opportunity this activity worked on, when it worked on one.
+    opportunity = models.ForeignKey(
+        "sales.Opportunity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("opportunity"),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -13,6 +13,9 @@ class ActivityIn(Schema):
 
     kind: str = Field(description="visit, call, meeting, email, note or task")
     customer_id: RecordId
+    opportunity_id: RecordId | None = Field(
+        default=None, description="An open or closed opportunity of the same customer."
+    )
     subject: str = Field(max_length=200)
     status: str | None = Field(default=None, description="open, done or cancelled")
     starts_at: Moment | None = Field(default=None, description="Default: now.")
@@ -29,6 +32,9 @@ class ActivityPatch(Schema):
 
     version: Version | None = None
     kind: str | None = None
+    opportunity_id: RecordId | None = Field(
+        default=None, description="Another opportunity of the customer; null unlinks it."
+    )
     subject: str | None = Field(default=None, max_length=200)
     status: str | None = None
     starts_at: Moment | None = None
@@ -59,6 +65,7 @@ class ActivityQuery(Schema):
     """Filters and paging of the activity list."""
 
     customer_id: RecordId | None = None
+    opportunity_id: RecordId | None = None
     kind: str = ""
     status: str = ""
     owner_id: RecordId | None = None
@@ -86,6 +93,7 @@ class ActivityOut(Schema):
     kind: str
     customer_id: int
     customer_name: str
+    opportunity_id: int | None
     owner_id: int
     owner_name: str
     status: str

@@ -23,6 +23,7 @@ class ActivityFilter:
     """What the activity list can be narrowed to (each optional)."""
 
     customer_id: int | None = None
+    opportunity_id: int | None = None
     kind: str = ""
     status: str = ""
     owner_id: int | None = None
@@ -74,6 +75,8 @@ def activity_list_for_user(
     found = activities_visible(viewer)
     if filters.customer_id is not None:
         found = found.filter(customer_id=filters.customer_id)
+    if filters.opportunity_id is not None:
+        found = found.filter(opportunity_id=filters.opportunity_id)
     if filters.kind:
         found = found.filter(kind=filters.kind)
     if filters.status:
@@ -122,6 +125,7 @@ def present_activity(activity: Activity) -> dict:
         "kind": activity.kind,
         "customer_id": activity.customer_id,
         "customer_name": activity.customer.name,
+        "opportunity_id": activity.opportunity_id,
         "owner_id": activity.owner_id,
         "owner_name": person_name(activity.owner),
         "status": activity.status,

@@ -24,11 +24,9 @@ from guanxi.audit.services import RequestContext, created, record
 from guanxi.concurrency import save_if_version
 from guanxi.customers.models import Customer
 from guanxi.policy.activities import ActivityRef
+from guanxi.sales.selectors import opportunities_in_scope
 from guanxi.storable import EARLIEST_DATE, LATEST_DATE, check_storable
 
-# The fields an update may change (the customer and who logged it stay).
-EDITABLE = ("kind", "starts_at", "ends_at", "due_on", "channel", "subject", "description",
-            "outcome")  # fmt: skip
 TEXT = ("subject", "description", "outcome", "channel")
 
 
@@ -40,6 +38,29 @@ def _customer_for(viewer: policy.Viewer, customer_id: object) -> Customer:
     if found is None:
         raise ValidationError({"customer_id": [_("There is no such customer in your scope.")]})
     return found
+
+
+def _opportunity_for(
+    viewer: policy.Viewer, opportunity_id: object, customer_id: int, errors: dict
+) -> int | None:
+    """The id of the opportunity an activity is to work on: one of its customer's that the
+    viewer may see (an error naming ``opportunity_id`` otherwise); None unlinks."""
+    if opportunity_id is None:
+        return None
+    if not isinstance(opportunity_id, int) or isinstance(opportunity_id, bool):
+        errors["opportunity_id"] = [_("Name the opportunity by its ID.")]
+        return None
+    found = (
+        opportunities_in_scope(viewer)
+        .filter(pk=opportunity_id)
+        .values_list("customer_id", flat=True)
+        .first()
+    )
+    if found is None:
+        errors["opportunity_id"] = [_("There is no such opportunity in your scope.")]
+    elif found != customer_id:
+        errors["opportunity_id"] = [_("The opportunity is another customer's.")]
+    return opportunity_id
 
 
 def _check_moment(name: str, value: object, errors: dict, required: bool = False) -> None:
@@ -75,11 +96,22 @@ def _participants(ids: object, errors: dict) -> list[int] | None:
     return wanted
 
 
-def clean_activity(values: dict, current: Activity | None = None) -> tuple[dict, list[int] | None]:
-    """Check the given values (of ``current``, for an update); one ValidationError naming
-    every field. Returns the model values and the participants (None: not given)."""
+def clean_activity(
+    values: dict, current: Activity | None = None, *, viewer: policy.Viewer, customer_id: int
+) -> tuple[dict, list[int] | None]:
+    """Check the given values (of ``current``, for an update) of an activity about the
+    customer ``customer_id``; one ValidationError naming every field. Returns the model
+    values and the participants (None: not given)."""
     errors: dict = {}
-    cleaned = {k: v for k, v in values.items() if k not in ("participant_ids", "customer_id")}
+    cleaned = {
+        k: v
+        for k, v in values.items()
+        if k not in ("participant_ids", "customer_id", "opportunity_id")
+    }
+    if "opportunity_id" in values:
+        cleaned["opportunity_id"] = _opportunity_for(
+            viewer, values["opportunity_id"], customer_id, errors
+        )
     for name in TEXT:
         if name in cleaned:
             cleaned[name] = (
@@ -132,7 +164,7 @@ def activity_log(
     given.setdefault("starts_at", timezone.now())
     if given.get("kind") == ActivityKind.TASK:
         given.setdefault("status", ActivityStatus.OPEN)
-    cleaned, participants = clean_activity(given)
+    cleaned, participants = clean_activity(given, viewer=viewer, customer_id=customer.pk)
     if viewer.user_id is None:
         raise PermissionDenied(_("Activities are logged by a person."))
     activity = Activity(customer=customer, owner_id=viewer.user_id, **cleaned)
@@ -224,7 +256,9 @@ def activity_update(
     if "customer_id" in given and given["customer_id"] != activity.customer_id:
         raise ValidationError({"customer_id": [_("An activity stays with its customer.")]})
     given.pop("customer_id", None)
-    cleaned, participants = clean_activity(given, current=activity)
+    cleaned, participants = clean_activity(
+        given, current=activity, viewer=viewer, customer_id=activity.customer_id
+    )
     if "status" in cleaned and cleaned["status"] != activity.status:
         workflow.check_transition(activity.status, cleaned["status"])
         cleaned["completed_at"] = (
@@ -271,5 +305,7 @@ def task_reschedule(
         changes["starts_at"] = starts_at
         if activity.ends_at is not None:
             changes["ends_at"] = starts_at + (activity.ends_at - activity.starts_at)
-    cleaned, _participants = clean_activity(changes, current=activity)
+    cleaned, _participants = clean_activity(
+        changes, current=activity, viewer=viewer, customer_id=activity.customer_id
+    )
     return _write(viewer, activity, cleaned, expected_version, context)

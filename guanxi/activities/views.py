@@ -35,6 +35,7 @@ from guanxi.concurrency import VersionConflict
 from guanxi.customers.models import Customer
 from guanxi.policy.activities import ActivityRef
 from guanxi.request_context import context_of, page_number, viewer_of
+from guanxi.sales.selectors import opportunity_choices_for_customer
 from guanxi.web.htmx import is_htmx
 
 CHANNEL = "web"
@@ -95,6 +96,7 @@ def _initial(activity: Activity) -> dict:
     tz = timezone.get_current_timezone()
     return {
         "kind": activity.kind,
+        "opportunity": activity.opportunity_id,
         "subject": activity.subject,
         "starts_at": activity.starts_at.astimezone(tz),
         "ends_at": activity.ends_at.astimezone(tz) if activity.ends_at else None,
@@ -115,7 +117,12 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     if request.method == "GET":
         selectors.audit_activity_read(viewer, [activity], context)
     can_edit = policy.allows(viewer, "activity.edit", ActivityRef.of_customer(activity.customer))
-    form = ActivityForm(request.POST or None, initial=_initial(activity))
+    opportunities = opportunity_choices_for_customer(
+        viewer=viewer, customer_id=activity.customer_id, including=activity.opportunity_id
+    )
+    form = ActivityForm(
+        request.POST or None, initial=_initial(activity), opportunities=opportunities
+    )
     if request.method == "POST":
         policy.require(viewer, "activity.edit", ActivityRef.of_customer(activity.customer))
         if form.is_valid():
@@ -147,6 +154,8 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
         "activities/detail.html",
         {
             "a": activity,
+            # Named only when the viewer may see the opportunity.
+            "opportunity_name": dict(opportunities).get(activity.opportunity_id),
             "form": form,
             "can_edit": can_edit,
             "owner_name": selectors.person_name(activity.owner),
@@ -180,9 +189,16 @@ def activity_log(request: HttpRequest) -> HttpResponse:
     initial = {
         "status": ActivityStatus.DONE,
         "starts_at": timezone.localtime().replace(second=0, microsecond=0),
+        "opportunity": source.get("opportunity"),  # logged from the opportunity's page
     }
+    opportunities = (
+        () if quick else opportunity_choices_for_customer(viewer=viewer, customer_id=customer.pk)
+    )
     form = form_class(
-        request.POST if request.method == "POST" else None, kinds=kinds, initial=initial
+        request.POST if request.method == "POST" else None,
+        kinds=kinds,
+        initial=initial,
+        opportunities=opportunities,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -205,6 +205,20 @@ def open_opportunities_of_customer(
     )
 
 
+def opportunity_choices_for_customer(
+    *, viewer: policy.Viewer, customer_id: int, including: int | None = None
+) -> list[tuple[int, str]]:
+    """(id, name) of the customer's open opportunities the viewer may see, and of the one
+    ``including`` names when the viewer may see it (an activity's, even closed): one query."""
+    wanted = Q(status=StageKind.OPEN) | Q(pk=including) if including else Q(status=StageKind.OPEN)
+    return list(
+        opportunities_in_scope(viewer)
+        .filter(wanted, customer_id=customer_id)
+        .order_by(F("expected_close_date").asc(nulls_last=True), "-id")
+        .values_list("id", "name")[:50]
+    )
+
+
 def _colleagues(opportunity: Opportunity, extra) -> list[tuple[int, str]]:
     profiles = (
         Profile.objects.filter(user__is_active=True)

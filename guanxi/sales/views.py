@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi import policy
+from guanxi.activities.selectors import ActivityFilter, activity_list_for_user, audit_activity_read
 from guanxi.concurrency import VersionConflict
 from guanxi.request_context import context_of, page_number, viewer_of
 from guanxi.sales import forecast, selectors, services, workflow
@@ -127,19 +128,26 @@ def opportunity_board(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpResponse:
-    """One opportunity: its fields, team, stage history and the moves it allows."""
-    viewer = viewer_of(request)
+    """One opportunity: its fields, activities, team, stage history and the moves it allows."""
     opportunity = _opportunity(request, opportunity_id)
-    return render(request, "sales/detail.html", _detail_context(viewer, opportunity))
+    return render(request, "sales/detail.html", _detail_context(request, opportunity))
 
 
-def _detail_context(viewer, opportunity: Opportunity, **forms) -> dict:
+def _detail_context(request: HttpRequest, opportunity: Opportunity, **forms) -> dict:
+    viewer = viewer_of(request)
+    # The newest activities worked on the opportunity: their notes are a read to audit.
+    activities, _more = activity_list_for_user(
+        viewer=viewer, filters=ActivityFilter(opportunity_id=opportunity.pk), page_size=20
+    )
+    audit_activity_read(viewer, activities, context_of(request, "web"))
     stages = list(opportunity.pipeline.stages.order_by("order"))
     allowed = workflow.next_stages(opportunity.stage, stages)
     can_edit = policy.allows(viewer, "opportunity.edit", opportunity)
     version = {"version": opportunity.version}
     return {
         "opportunity": opportunity,
+        "activities": activities,
+        "can_log": policy.allows(viewer, "activity.log"),
         "stages": stages,
         "team": selectors.opportunity_team(opportunity=opportunity),
         "history": selectors.opportunity_stage_history(opportunity=opportunity),
@@ -245,7 +253,7 @@ def _refused(
 ) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"message": message}, status=status)
-    context = _detail_context(viewer_of(request), opportunity, **forms)
+    context = _detail_context(request, opportunity, **forms)
     context["refusal"] = message
     return render(request, "sales/detail.html", context, status=status)
 

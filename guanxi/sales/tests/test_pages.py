@@ -56,8 +56,9 @@ def test_the_hot_pages_take_a_fixed_number_of_queries(page_as, make_opportunity)
     assert queries_of(client, "/sales/board/") == LOGIN + 4
     assert queries_of(client, "/sales/") == LOGIN + 1  # one page of rows, with their names
     assert queries_of(client, "/sales/forecast/") == LOGIN + 1  # one grouped query
-    # the opportunity with its names, the pipeline's stages, the team, the stage history
-    assert queries_of(client, f"/sales/{opportunity.pk}/") == LOGIN + 4
+    # the opportunity with its names, its activities, the pipeline's stages, the team, the
+    # stage history (no activity yet: no read to audit)
+    assert queries_of(client, f"/sales/{opportunity.pk}/") == LOGIN + 5
 
 
 def test_the_board_takes_the_same_number_of_queries_for_more_opportunities(
