@@ -51,8 +51,8 @@ def test_a_contact_is_planned_with_htmx_and_the_card_comes_back(am, week_plan, m
 
 
 def test_a_stale_version_on_the_page_says_so_and_adds_nothing(am, week_plan, mine):
-    response = am.post(f"/plans/{week_plan.pk}/items/",
-                       {"version": 9, "customer": mine.pk, "kind": "call"}, headers=HTMX)  # fmt: skip
+    body = {"version": 9, "customer": mine.pk, "kind": "call"}
+    response = am.post(f"/plans/{week_plan.pk}/items/", body, headers=HTMX)
     assert 'id="refusal"' in response.content.decode()
     assert not PlanItem.objects.exists()
 
