@@ -6,6 +6,7 @@ as one that does not exist. Whether planned contacts were done comes from
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
@@ -49,7 +50,7 @@ def plan_get_editable_for_user(
 class PlanPage:
     """A page of a plan list and whether there is a next one."""
 
-    rows: list[Plan]
+    rows: Sequence[Plan]
     page: int
     page_size: int
     has_next: bool

@@ -282,7 +282,7 @@ def plan_item_remove(
     with transaction.atomic():
         save_if_version(plan, expected_version, [])
         item.delete()
-        _changed(viewer, plan, {"items": [removed, None]}, context, [removed["customer_id"]])
+        _changed(viewer, plan, {"items": [removed, None]}, context, [item.customer_id])
     return plan
 
 

@@ -116,14 +116,16 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         )  # fmt: skip
         return leads.lead_create(viewer=admin, fields=fields, context=context).pk
 
-    # The account manager's week plan, with one contact to remove and one to review.
+    # The account manager's week plan, with one contact to remove and one to review, of a
+    # customer of theirs no path names (so no transfer or new owner takes it away).
+    plannable = make_customer("钱七", phone="13900003333")
     plan = plans.plan_create(
         viewer=admin, period="week", day=date(2031, 1, 8), owner_id=staff["account_manager"].pk,
         context=context,
     )  # fmt: skip
     plan_items = [
         plans.plan_item_add(
-            viewer=admin, plan_id=plan.pk, expected_version=n + 1, customer_id=person.pk,
+            viewer=admin, plan_id=plan.pk, expected_version=n + 1, customer_id=plannable.pk,
             kind="visit", context=context,
         ).pk
         for n in range(2)
@@ -155,6 +157,7 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         "owner_id": staff["other_manager"].pk,
         "manager_id": staff["account_manager"].pk,
         "plan_id": [plan.pk],
+        "plannable_id": plannable.pk,
         "item_id": plan_items[:1],
         "review_item_id": plan_items[1],
         "notification_id": [
@@ -257,7 +260,7 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         },
         "PATCH /api/v1/plans/{plan_id}": {"note": "冲刺", "targets": {"visits": 3}},
         "POST /api/v1/plans/{plan_id}/items": {
-            "customer_id": records["customer_id"][0],
+            "customer_id": records["plannable_id"],
             "kind": "call",
         },
         "POST /api/v1/plans/{plan_id}/review": {
