@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanxi import policy
 from guanxi.concurrency import DuplicateValue, VersionConflict
+from guanxi.org.models import Profile
 from guanxi.plans import selectors, services
 from guanxi.plans.forms import ItemForm, NewPlanForm, ReviewForm, TargetsForm
 from guanxi.plans.models import Plan, PlanItem, PlanPeriod
@@ -92,7 +93,10 @@ def _page(request: HttpRequest, period: str, day: dt.date, owner_id: int, plan_c
     first, last = period_bounds(period, day)
     agenda = None
     if period == PlanPeriod.WEEK:
-        agenda = selectors.agenda_for(viewer=viewer, owner_id=owner_id, day=day)
+        try:
+            agenda = selectors.agenda_for(viewer=viewer, owner_id=owner_id, day=day)
+        except Profile.DoesNotExist as exc:
+            raise Http404 from exc
     return render(
         request,
         "plans/page.html",

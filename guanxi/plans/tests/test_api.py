@@ -175,3 +175,15 @@ def test_the_month_completion_counts_the_months_visits(api_as, viewer, mine, add
     body = api_as("account_manager").get(f"{P}/{plan.pk}/completion").json()
     assert (body["planned"], body["done"], body["percent"]) == (1, 1, 100)
     assert body["targets"][0]["actual"] == "1"
+
+
+def test_the_agenda_of_a_colleague_out_of_reach_is_missing(api_as, staff):
+    response = api_as("account_manager").get(f"{P}/agenda", {"owner_id": staff["other_manager"].pk})
+    assert response.status_code == 404
+
+
+def test_the_team_lead_reads_a_members_agenda(api_as, staff, week_plan):
+    response = api_as("team_lead").get(
+        f"{P}/agenda", {"owner_id": staff["account_manager"].pk, "day": "2031-01-09"}
+    )
+    assert response.status_code == 200 and response.json()["plan_id"] == week_plan.pk
