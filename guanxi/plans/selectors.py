@@ -152,11 +152,15 @@ def plan_for(*, viewer: policy.Viewer, owner_id: int, period: str, day: dt.date)
 def agenda_for(*, viewer: policy.Viewer, owner_id: int, day: dt.date) -> dict:
     """The owner's daily agenda: the contacts their week plan has for ``day`` (with whether
     each is done), and the activities they scheduled or logged that day, in the viewer's
-    scope (three queries; four for a colleague's). A colleague out of the viewer's reach
-    (``plan.owner``) is missing."""
+    scope (three queries; four for a colleague's). A colleague whose plans the viewer may
+    not read (``plan.view`` of a plan of theirs) is missing."""
     policy.require(viewer, "plan.view")
     if owner_id != viewer.user_id:
-        policy.scoped(viewer, Profile.objects.all(), "plan.owner").get(user_id=owner_id)
+        colleague = Profile.objects.get(user_id=owner_id)
+        if not policy.allows(
+            viewer, "plan.view", Plan(owner_id=owner_id, branch_id=colleague.branch_id)
+        ):
+            raise Profile.DoesNotExist
     week = plan_for(viewer=viewer, owner_id=owner_id, period=PlanPeriod.WEEK, day=day)
     planned: list[PlanItem] = []
     if week is not None:
