@@ -8,6 +8,7 @@ as one that does not exist. Whether planned contacts were done comes from
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -158,7 +159,7 @@ def agenda_for(*, viewer: policy.Viewer, owner_id: int, day: dt.date) -> dict:
     if owner_id != viewer.user_id:
         colleague = Profile.objects.get(user_id=owner_id)
         if not policy.allows(
-            viewer, "plan.view", Plan(owner_id=owner_id, branch_id=colleague.branch_id)
+            viewer, "plan.view", SimpleNamespace(owner_id=owner_id, branch_id=colleague.branch_id)
         ):
             raise Profile.DoesNotExist
     week = plan_for(viewer=viewer, owner_id=owner_id, period=PlanPeriod.WEEK, day=day)
