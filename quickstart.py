@@ -146,6 +146,9 @@ TYPED = [
             "guanxi/scheduling/reminders.py",
             "guanxi/scheduling/notify.py",
             "guanxi/scheduling/feed.py",
+            # plans: completion read from activities, and the periods
+            "guanxi/plans/completion.py",
+            "guanxi/plans/periods.py",
         )
         for path in ROOT.glob(pattern)
     ),

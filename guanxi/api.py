@@ -33,6 +33,7 @@ from guanxi.leads.api import router as leads_router
 from guanxi.org.api import auth_router
 from guanxi.org.api import router as org_router
 from guanxi.org.authentication import user_for_token
+from guanxi.plans.api import router as plans_router
 from guanxi.sales.api import pipelines_router
 from guanxi.sales.api import router as opportunities_router
 from guanxi.scheduling.api import router as calendar_router
@@ -198,3 +199,4 @@ api.add_router("/pipelines", pipelines_router)
 api.add_router("/opportunities", opportunities_router)
 api.add_router("/leads", leads_router)
 api.add_router("/calendar", calendar_router)
+api.add_router("/plans", plans_router)

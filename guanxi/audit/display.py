@@ -37,6 +37,7 @@ RECORD_TYPES = {
     "contact_rule": gettext_lazy("Contact rule"),
     "lead": gettext_lazy("Lead"),
     "lead_score_rule": gettext_lazy("Lead score rules"),
+    "plan": gettext_lazy("Plan"),
 }
 # Where the field names of each record type are defined, for their translated labels.
 RECORD_MODELS = {
@@ -52,6 +53,7 @@ RECORD_MODELS = {
     "attachment": "activities.Attachment",
     "contact_rule": "activities.ContactRule",
     "lead": "leads.Lead",
+    "plan": "plans.Plan",
 }
 # Names in ``fields`` that are not model fields: parts of the 360 view, collections.
 OTHER_FIELDS = {
@@ -64,6 +66,9 @@ OTHER_FIELDS = {
     "scores": gettext_lazy("scores"),
     "search": gettext_lazy("search"),
     "product_code": gettext_lazy("product"),
+    "items": gettext_lazy("planned contacts"),
+    "targets": gettext_lazy("targets"),
+    "reviews": gettext_lazy("reviews"),
 }
 ACCESS_LABELS = {"full": gettext_lazy("full"), "masked": gettext_lazy("masked")}
 CHANNELS = {

@@ -13,6 +13,7 @@ which does not support pytest 9 yet.
 
 import os
 from collections import defaultdict
+from datetime import date
 
 import pytest
 import schemathesis
@@ -41,6 +42,8 @@ from guanxi.leads import services as leads
 from guanxi.leads.inputs import LeadFields
 from guanxi.leads.models import Lead
 from guanxi.org.models import ApiToken
+from guanxi.plans import services as plans
+from guanxi.plans.models import Plan
 from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, Stage
@@ -113,6 +116,20 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         )  # fmt: skip
         return leads.lead_create(viewer=admin, fields=fields, context=context).pk
 
+    # The account manager's week plan, with one contact to remove and one to review, of a
+    # customer of theirs no path names (so no transfer or new owner takes it away).
+    plannable = make_customer("钱七", phone="13900003333")
+    plan = plans.plan_create(
+        viewer=admin, period="week", day=date(2031, 1, 8), owner_id=staff["account_manager"].pk,
+        context=context,
+    )  # fmt: skip
+    plan_items = [
+        plans.plan_item_add(
+            viewer=admin, plan_id=plan.pk, expected_version=n + 1, customer_id=plannable.pk,
+            kind="visit", context=context,
+        ).pk
+        for n in range(2)
+    ]  # fmt: skip
     run = AnalysisRun.objects.create(status="failed", trigger="command")
     suggestion = CrossSellSuggestion.objects.create(
         run=run, customer=assignable, rank=1, product=product, score=0.9
@@ -139,6 +156,10 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         "assignable_ids": [assignable.pk],
         "owner_id": staff["other_manager"].pk,
         "manager_id": staff["account_manager"].pk,
+        "plan_id": [plan.pk],
+        "plannable_id": plannable.pk,
+        "item_id": plan_items[:1],
+        "review_item_id": plan_items[1],
         "notification_id": [
             Notification.objects.create(user=staff["admin"], kind="invited", text="邀请").pk
         ],
@@ -232,6 +253,19 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
             "rules": [{"branch_id": records["branch_id"], "team_id": records["team_id"]}]
         },
         "PUT /api/v1/leads/assignees/{user_id}": {"absent_until": "2031-01-01"},
+        "POST /api/v1/plans": {
+            "period": "week",
+            "day": "2031-02-05",
+            "owner_id": records["manager_id"],
+        },
+        "PATCH /api/v1/plans/{plan_id}": {"note": "冲刺", "targets": {"visits": 3}},
+        "POST /api/v1/plans/{plan_id}/items": {
+            "customer_id": records["plannable_id"],
+            "kind": "call",
+        },
+        "POST /api/v1/plans/{plan_id}/review": {
+            "lines": [{"item_id": records["review_item_id"], "change": "none"}]
+        },
     }
 
 
@@ -243,6 +277,7 @@ def _valid_queries(records: dict) -> dict[str, dict]:
     return {
         "GET /api/v1/calendar": WEEK,
         "GET /api/v1/calendar/busy": {**WEEK, "user_ids": str(records["manager_id"])},
+        "GET /api/v1/plans/completion": {"first": "2031-01-01", "last": "2031-01-31"},
     }
 
 
@@ -256,7 +291,9 @@ def _path_values(operation, records: dict) -> st.SearchStrategy:
 def _current_version(case) -> str | None:
     """The version of the record a case's path names, as an update must send it."""
     path = case.path_parameters or {}
-    if "activity_id" in path:
+    if "plan_id" in path:
+        found = Plan.objects.filter(pk=path["plan_id"])
+    elif "activity_id" in path:
         found = Activity.objects.filter(pk=path["activity_id"])
     elif "lead_id" in path:
         found = Lead.objects.filter(pk=path["lead_id"])

@@ -41,6 +41,8 @@ from guanxi.leads.models import Lead
 from guanxi.org.models import ApiToken
 from guanxi.org.roles import Role
 from guanxi.org.services import create_staff
+from guanxi.plans import services as plans
+from guanxi.plans.models import Plan
 from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, Stage
@@ -78,6 +80,8 @@ SELLERS = EDITORS
 LEAD_READERS = EDITORS | {"marketer", "auditor"}
 # Roles for which a lead out of scope is no 404: they see every lead, or may read none.
 LEAD_UNSCOPED = frozenset({"admin", "auditor", "service_agent", "analyst"})
+# Plans: sellers in their scope (owner and branch), auditors all of them.
+PLAN_READERS = EDITORS | {"auditor"}
 WEB_FORM = {"site": {"token": "s3cret-form-token", "branch": "BJ01"}}
 # How each role sees the resident ID of the in-scope customer (the account manager's own).
 ID_SHOWN = {
@@ -314,7 +318,31 @@ def _fetch_feed(client: Client, world: World, record: dict, role: str):
     return Client().get(f"/calendar/feed/{token}.ics")
 
 
+def _plan_versioned(**fields):
+    def body(world, record, role):
+        return {**fields, "version": Plan.objects.get(pk=record["plan_id"]).version}
+
+    return body
+
+
+def _new_plan(world, record, role):
+    return {"period": "week", "day": "2031-02-05", "owner_id": record["owner_id"]}
+
+
+def _lists_plan(response, world, record, role, scope) -> None:
+    ids = {p["id"] for p in response.json()["results"]}
+    assert (record["plan_id"] in ids) == (scope == "in" or role in {"admin", "auditor"})
+
+
+def _remove_item(client: Client, world: World, record: dict, role: str):
+    version = Plan.objects.get(pk=record["plan_id"]).version
+    return client.delete(
+        f"{PL}/{record['plan_id']}/items/{record['plan_item_id']}?version={version}"
+    )
+
+
 C = "/api/v1/customers"
+PL = "/api/v1/plans"
 AC = "/api/v1/activities"
 OPP = "/api/v1/opportunities"
 LD = "/api/v1/leads"
@@ -644,6 +672,47 @@ API: dict[str, Row] = {
         SELLERS,
         see_all=LEAD_UNSCOPED,
     ),  # fmt: skip
+    "GET /api/v1/plans": Row(_json("get", PL), PLAN_READERS, scoped=False, check=_lists_plan),
+    # Another branch's account manager is no owner the caller may plan for: 422 owner_id.
+    "POST /api/v1/plans": Row(_json("post", PL, _new_plan), EDITORS, out_of_scope="invalid"),
+    "GET /api/v1/plans/agenda": Row(_json("get", PL + "/agenda"), PLAN_READERS, scoped=False),
+    # Figures of the caller's scope (none for a role that sees no plans): no record named.
+    "GET /api/v1/plans/completion": Row(
+        _json(
+            "get",
+            PL + "/completion",
+            lambda w, r, role: {"first": "2031-01-01", "last": "2031-01-31"},
+        ),
+        scoped=False,
+    ),  # fmt: skip
+    "GET /api/v1/plans/{plan_id}": Row(_json("get", PL + "/{plan_id}"), PLAN_READERS),
+    "PATCH /api/v1/plans/{plan_id}": Row(
+        _json("patch", PL + "/{plan_id}", _plan_versioned(note="冲刺")), EDITORS
+    ),
+    "POST /api/v1/plans/{plan_id}/items": Row(
+        _json(
+            "post",
+            PL + "/{plan_id}/items",
+            lambda w, r, role: _plan_versioned(customer_id=r["customer_id"], kind="visit")(
+                w, r, role
+            ),
+        ),
+        EDITORS,
+    ),  # fmt: skip
+    "DELETE /api/v1/plans/{plan_id}/items/{item_id}": Row(_remove_item, EDITORS),
+    "POST /api/v1/plans/{plan_id}/review": Row(
+        _json(
+            "post",
+            PL + "/{plan_id}/review",
+            lambda w, r, role: _plan_versioned(
+                lines=[{"item_id": r["plan_item_id"], "change": "none"}]
+            )(w, r, role),
+        ),
+        EDITORS,
+    ),  # fmt: skip
+    "GET /api/v1/plans/{plan_id}/completion": Row(
+        _json("get", PL + "/{plan_id}/completion"), PLAN_READERS
+    ),
 }
 
 PAGES: dict[str, Row] = {
@@ -821,6 +890,49 @@ PAGES: dict[str, Row] = {
         web=True,
         see_all=LEAD_UNSCOPED,
     ),  # fmt: skip
+    "plans/": Row(_page("get", "/plans/"), PLAN_READERS, scoped=False, web=True),
+    # A plan for someone out of reach is refused on the page it returns to (a redirect).
+    "plans/new/": Row(
+        _page(
+            "post",
+            "/plans/new/",
+            lambda w, r, role: {"period": "week", "day": "2031-02-05", "owner": r["owner_id"]},
+        ),
+        EDITORS,
+        scoped=False,
+        web=True,
+    ),  # fmt: skip
+    "plans/<record_id:plan_id>/": Row(_page("get", "/plans/{plan_id}/"), PLAN_READERS, web=True),
+    "plans/<record_id:plan_id>/items/": Row(
+        _page(
+            "post",
+            "/plans/{plan_id}/items/",
+            lambda w, r, role: _plan_versioned(customer=r["customer_id"], kind="call")(w, r, role),
+        ),
+        EDITORS,
+        web=True,
+    ),  # fmt: skip
+    "plans/<record_id:plan_id>/items/<record_id:item_id>/remove/": Row(
+        _page("post", "/plans/{plan_id}/items/{plan_item_id}/remove/", _plan_versioned()),
+        EDITORS,
+        web=True,
+    ),
+    "plans/<record_id:plan_id>/targets/": Row(
+        _page("post", "/plans/{plan_id}/targets/", _plan_versioned(note="冲刺")),
+        EDITORS,
+        web=True,
+    ),
+    "plans/<record_id:plan_id>/review/": Row(
+        _page(
+            "post",
+            "/plans/{plan_id}/review/",
+            lambda w, r, role: _plan_versioned(**{f"change_{r['plan_item_id']}": "none"})(
+                w, r, role
+            ),
+        ),
+        EDITORS,
+        web=True,
+    ),  # fmt: skip
     "login/": Row(_page("get", "/login/"), scoped=False, web=True),
     "logout/": Row(_page("post", "/logout/"), scoped=False, web=True),
     "language/": Row(
@@ -916,7 +1028,16 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
         )  # fmt: skip
         if scope == "in":  # captured by the marketer, who sees the leads they captured
             Lead.objects.filter(pk=lead.pk).update(created_by=staff["marketer"])
+        plan = plans.plan_create(
+            viewer=admin, period="week", day=date(2031, 1, 8), owner_id=owner.pk, context=CONTEXT
+        )
+        plan_item = plans.plan_item_add(
+            viewer=admin, plan_id=plan.pk, expected_version=1, customer_id=person.pk,
+            kind="visit", context=CONTEXT,
+        )  # fmt: skip
         records[scope] = {
+            "plan_id": plan.pk,
+            "plan_item_id": plan_item.pk,
             "activity_id": task.pk,
             "attachment_id": attachment.pk,
             "opportunity_id": opportunity.pk,

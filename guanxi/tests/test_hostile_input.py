@@ -11,6 +11,7 @@ handler: a body the endpoint would refuse anyway proves nothing.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -44,6 +45,8 @@ from guanxi.leads.models import (
     LeadStatusChange,
     ScoreRule,
 )
+from guanxi.plans import services as plans
+from guanxi.plans.models import ItemReview, Plan, PlanItem, PlanTarget
 from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, OpportunityMember, Stage, StageChange
@@ -77,6 +80,10 @@ TABLES = (
     Reminder,
     Notification,
     CalendarFeed,
+    Plan,
+    PlanItem,
+    PlanTarget,
+    ItemReview,
 )
 WEB_FORM = {"site": {"token": "hostile-form-token", "branch": "BJ01"}}
 
@@ -439,6 +446,43 @@ ENDPOINTS = {
         not_null=("points",),
         numbers={"points": {"phone": HUGE}},
     ),
+    "create plan": Endpoint(
+        "post",
+        "/api/v1/plans",
+        lambda r: {"period": "week", "day": "2031-02-05", "owner_id": r["owner"]},
+        texts=("note",),
+        choices=("period",),
+        not_null=("period", "day"),
+        numbers={"owner_id": 2**63 - 1, "day": "0001-01-01", "targets": {"won_amount": "9" * 30}},
+        valid_status=201,
+    ),  # fmt: skip
+    "update plan": Endpoint(
+        "patch",
+        "/api/v1/plans/{plan}",
+        lambda r: {"version": r["plan_version"], "note": "冲刺", "targets": {"visits": 3}},
+        texts=("note",),
+        numbers={"version": HUGE, "targets": {"contacts": "-1"}},
+    ),
+    "plan a contact": Endpoint(
+        "post",
+        "/api/v1/plans/{plan}/items",
+        lambda r: {"version": r["plan_version"], "customer_id": r["customer"], "kind": "visit"},
+        texts=("purpose",),
+        choices=("kind",),
+        not_null=("customer_id", "kind"),
+        numbers={"customer_id": 2**63 - 1, "planned_on": "0001-01-01", "version": HUGE},
+        valid_status=201,
+    ),
+    "review a week": Endpoint(
+        "post",
+        "/api/v1/plans/{plan}/review",
+        lambda r: {
+            "version": r["plan_version"],
+            "lines": [{"item_id": r["plan_item"], "change": "none"}],
+        },
+        not_null=("lines",),
+        numbers={"lines": [{"item_id": HUGE, "change": "none"}], "version": HUGE},
+    ),
 }
 
 
@@ -489,7 +533,18 @@ def records(staff, org, make_customer, settings) -> dict:
         ),
         context=RequestContext(channel="test"),
     )  # fmt: skip
+    plan = plans.plan_create(
+        viewer=admin, period="week", day=date(2031, 1, 8), owner_id=staff["account_manager"].pk,
+        context=RequestContext(channel="test"),
+    )  # fmt: skip
+    plan_item = plans.plan_item_add(
+        viewer=admin, plan_id=plan.pk, expected_version=1, customer_id=person.pk, kind="visit",
+        context=RequestContext(channel="test"),
+    )  # fmt: skip
     return {
+        "plan": plan.pk,
+        "plan_version": 2,
+        "plan_item": plan_item.pk,
         "lead": lead.pk,
         "lead_version": lead.version,
         "activity": task.pk,

@@ -45,6 +45,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("sales", _("Sales"), "sales:list", "opportunity.view"),
     NavEntry("activities", _("Activities"), "activities:list"),
     NavEntry("calendar", _("Calendar"), "calendar:page", "calendar.view"),
+    NavEntry("plans", _("Plans"), "plans:page", "plan.view"),
     NavEntry("service", _("Service"), "service:list"),
     NavEntry("marketing", _("Marketing"), "marketing:list"),
     NavEntry("loyalty", _("Loyalty"), "loyalty:list"),

@@ -67,6 +67,11 @@ class Command(BaseCommand):
             default=300,
             help=_("Number of leads from every channel (0 for none)."),
         )
+        parser.add_argument(
+            "--no-plans",
+            action="store_true",
+            help=_("Do not write the account managers' plans of this week and month."),
+        )
         parser.add_argument("--seed", type=int, default=42, help=_("Random seed."))
         parser.add_argument(
             "--batch-size",
@@ -137,6 +142,10 @@ class Command(BaseCommand):
             from guanxi.leads.demo import load_demo_leads
 
             summary.add("leads_lead", load_demo_leads(options["leads"], seed=options["seed"]))
+        if not options["no_plans"]:
+            from guanxi.plans.demo import generate_plans
+
+            summary.add("plans_plan", generate_plans(seed=options["seed"]))
         if options["verbosity"] > 0:
             for table, count in summary.rows.items():
                 self.stdout.write(f"{table:32} {count:>12,}")
