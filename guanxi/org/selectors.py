@@ -68,3 +68,10 @@ def staff_portfolio_list(*, viewer: policy.Viewer, limit: int = 500) -> list[dic
         for p in profiles
     ]
     return [r for r in rows if r["profile"].user.is_active or r["total"]]
+
+
+def staff_portfolio_get(*, viewer: policy.Viewer, user_id: int) -> dict:
+    """A colleague the viewer may see the portfolio of, with what they hold per kind."""
+    profile = staff_get_for_user(viewer=viewer, user_id=user_id, action="portfolio.view")
+    counts = portfolio_counts([profile.user_id])[profile.user_id]
+    return {"profile": profile, "counts": counts, "total": sum(counts.values())}
