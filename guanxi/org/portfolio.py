@@ -8,7 +8,7 @@ opportunities' teams move too, but do not stop a deactivation (the owner still w
 """
 
 from django.db.models import Count, QuerySet
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from guanxi.activities.models import Activity, ActivityStatus
 from guanxi.customers.models import Customer
@@ -17,6 +17,13 @@ from guanxi.leads.models import Lead
 from guanxi.sales.models import Opportunity, OpportunityMember, StageKind
 
 KINDS = ("customers", "leads", "opportunities", "opportunity_teams", "activities")
+KIND_NAMES = {
+    "customers": gettext_lazy("Customers"),
+    "leads": gettext_lazy("Leads"),
+    "opportunities": gettext_lazy("Opportunities"),
+    "opportunity_teams": gettext_lazy("Team seats"),
+    "activities": gettext_lazy("Open activities"),
+}
 # The kinds whose records would be left without an owner by a deactivation.
 OWNED_KINDS = ("customers", "leads", "opportunities", "activities")
 
