@@ -71,7 +71,9 @@ def staff_portfolio_list(*, viewer: policy.Viewer, limit: int = 500) -> list[dic
 
 
 def staff_portfolio_get(*, viewer: policy.Viewer, user_id: int) -> dict:
-    """A colleague the viewer may see the portfolio of, with what they hold per kind."""
+    """A colleague the viewer may see the portfolio of, with what they hold per kind (a
+    role that sees no portfolio is refused; a colleague out of reach reads as missing)."""
+    policy.require(viewer, "portfolio.view")
     profile = staff_get_for_user(viewer=viewer, user_id=user_id, action="portfolio.view")
     counts = portfolio_counts([profile.user_id])[profile.user_id]
     return {"profile": profile, "counts": counts, "total": sum(counts.values())}

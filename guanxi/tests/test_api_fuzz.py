@@ -232,6 +232,11 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
             "rules": [{"branch_id": records["branch_id"], "team_id": records["team_id"]}]
         },
         "PUT /api/v1/leads/assignees/{user_id}": {"absent_until": "2031-01-01"},
+        # The account manager's portfolio goes to their north colleague; then they may go.
+        "POST /api/v1/staff/{user_id}/handover": {
+            "to_user_id": records["owner_id"],
+            "reason": "调岗",
+        },
     }
 
 
