@@ -44,6 +44,7 @@ from guanxi.leads.models import (
     LeadStatusChange,
     ScoreRule,
 )
+from guanxi.org.models import PortfolioHandover
 from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, OpportunityMember, Stage, StageChange
@@ -77,6 +78,7 @@ TABLES = (
     Reminder,
     Notification,
     CalendarFeed,
+    PortfolioHandover,
 )
 WEB_FORM = {"site": {"token": "hostile-form-token", "branch": "BJ01"}}
 
@@ -438,6 +440,15 @@ ENDPOINTS = {
         lambda r: {"points": {"phone": 12}},
         not_null=("points",),
         numbers={"points": {"phone": HUGE}},
+    ),
+    "hand over a portfolio": Endpoint(
+        "post",
+        "/api/v1/staff/{owner}/handover",
+        lambda r: {"to_user_id": r["other_owner"], "reason": "调岗"},
+        texts=("reason",),
+        not_null=("reason", "to_user_id"),
+        numbers={"to_user_id": 2**63 - 1, "targets": {"leads": HUGE}},
+        valid_status=201,
     ),
 }
 
