@@ -146,6 +146,11 @@ TYPED = [
             "guanxi/scheduling/reminders.py",
             "guanxi/scheduling/notify.py",
             "guanxi/scheduling/feed.py",
+            # the organisation: portfolios, their handover and deactivation
+            "guanxi/org/portfolio.py",
+            "guanxi/org/handover.py",
+            "guanxi/org/deactivation.py",
+            "guanxi/core/insert_select.py",
         )
         for path in ROOT.glob(pattern)
     ),

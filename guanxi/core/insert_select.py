@@ -20,7 +20,9 @@ def insert_selected(
     field prepares a value it saves).
     """
     shared = shared or {}
-    fields = {f.attname: f for f in model._meta.concrete_fields}
+    fields: dict[str, models.Field] = {
+        f.attname: f for f in model._meta.concrete_fields if isinstance(f, models.Field)
+    }
     columns = [*rows.query.values_select, *rows.query.annotation_select]
     unknown = sorted({*columns, *shared} - set(fields))
     if unknown:
@@ -30,7 +32,7 @@ def insert_selected(
     # PostgreSQL types a bare parameter in a SELECT list as text: each says what it is.
     pg = connection.vendor == "postgresql"
     placeholders = [
-        f"CAST(%s AS {fields[name].cast_db_type(connection)})" if pg else "%s" for name in shared
+        f"CAST(%s AS {fields[name].db_type(connection)})" if pg else "%s" for name in shared
     ]
     names = ", ".join(quote(fields[name].column) for name in [*columns, *shared])
     selected = ", ".join([*(f"q.{quote(c)}" for c in columns), *placeholders])

@@ -153,7 +153,8 @@ def _check(
         )
     }
     if to_user_id is not None or not targets:
-        _check_receiver(viewer, profile, profiles.get(to_user_id), "to_user_id", errors)
+        receiver = profiles.get(to_user_id) if to_user_id is not None else None
+        _check_receiver(viewer, profile, receiver, "to_user_id", errors)
     plan: dict[str, dict] = {}
     for kind, receiver_id in receivers.items():
         field = f"targets.{kind}" if kind in targets else "to_user_id"
