@@ -21,7 +21,7 @@ def test_the_staff_page_lists_the_branch_with_what_each_holds(staff, make_portfo
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-user="am"' in html and 'data-user="am3"' not in html
-    assert 'href="/staff/%d/handover/"' % staff["account_manager"].pk in html
+    assert f'href="/staff/{staff["account_manager"].pk}/handover/"' in html
 
 
 def test_an_account_manager_may_not_open_the_staff_page(staff):
