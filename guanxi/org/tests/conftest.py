@@ -6,7 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guanxi import policy
 from guanxi.activities import services as activities
@@ -23,6 +23,14 @@ from guanxi.sales.inputs import OpportunityFields, TeamMember
 from guanxi.sales.models import Pipeline, Stage
 
 CONTEXT = RequestContext(channel="test")
+
+
+@pytest.fixture
+def in_english(settings):
+    """Messages are asserted in English (the site's default language is Chinese)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

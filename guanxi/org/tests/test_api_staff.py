@@ -1,9 +1,13 @@
 """The staff API: a colleague's portfolio, its handover and the deactivation guard."""
 
+import pytest
+
 from guanxi.customers.models import Customer
 from guanxi.org.models import PortfolioHandover
 
 S = "/api/v1/staff"
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def test_the_portfolio_counts_what_a_handover_would_move(staff, api_as, make_portfolio):

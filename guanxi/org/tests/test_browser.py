@@ -14,7 +14,11 @@ from playwright.sync_api import expect
 from guanxi.customers.models import Customer
 from guanxi.web.tests.test_browser import browser, login, open_page  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("in_english"),
+]
 
 
 def test_a_portfolio_is_handed_over_then_its_holder_deactivated(

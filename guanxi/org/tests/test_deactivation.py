@@ -16,6 +16,8 @@ from guanxi.org.tests.conftest import CONTEXT
 
 User = get_user_model()
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 def deactivate(staff, user, by="admin"):
     return staff_deactivate(viewer=policy.Viewer.of(staff[by]), user_id=user.pk, context=CONTEXT)

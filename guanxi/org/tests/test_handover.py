@@ -20,6 +20,8 @@ from guanxi.org.tests.conftest import CONTEXT
 from guanxi.sales.models import Opportunity, OpportunityMember
 from guanxi.scheduling.models import Reminder
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 def hand_over(staff, to_user_id, by="admin", reason="调岗", **kwargs):
     return portfolio_hand_over(

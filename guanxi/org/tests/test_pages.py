@@ -1,12 +1,15 @@
 """Staff pages: the list with portfolio counts, the handover with its preview, and
 deactivation; in reach only, in a bounded number of queries."""
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from guanxi.customers.models import Customer
 from guanxi.org.models import PortfolioHandover
+
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def client_as(user) -> Client:
