@@ -1,6 +1,8 @@
 """The staff API: a colleague's portfolio, its handover and the deactivation guard."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from guanxi.customers.models import Customer
 from guanxi.org.models import PortfolioHandover
@@ -114,3 +116,17 @@ def test_deactivating_a_colleague_without_records_revokes_their_access(staff, ap
 def test_a_branch_manager_may_not_deactivate(staff, api_as):
     response = api_as("branch_manager").post(f"{S}/{staff['other_manager'].pk}/deactivate")
     assert response.status_code == 403
+
+
+def test_the_staff_list_queries_do_not_grow_with_the_portfolios(staff, api_as, make_portfolio):
+    client = api_as("admin")
+    client.get(S)  # the token is remembered after the first request
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(S).status_code == 200
+        return len(captured)
+
+    before = queries()
+    make_portfolio(3)
+    assert queries() == before
