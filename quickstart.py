@@ -149,6 +149,11 @@ TYPED = [
             # plans: completion read from activities, and the periods
             "guanxi/plans/completion.py",
             "guanxi/plans/periods.py",
+            # the organisation: portfolios, their handover and deactivation
+            "guanxi/org/portfolio.py",
+            "guanxi/org/handover.py",
+            "guanxi/org/deactivation.py",
+            "guanxi/core/insert_select.py",
         )
         for path in ROOT.glob(pattern)
     ),

@@ -30,9 +30,10 @@ from guanxi.customers.api import router as customers_router
 from guanxi.customers.reveals import RevealLimitReached
 from guanxi.insights.api import router as insights_router
 from guanxi.leads.api import router as leads_router
-from guanxi.org.api import auth_router
+from guanxi.org.api import auth_router, staff_router
 from guanxi.org.api import router as org_router
 from guanxi.org.authentication import user_for_token
+from guanxi.org.deactivation import PortfolioNotEmpty
 from guanxi.plans.api import router as plans_router
 from guanxi.sales.api import pipelines_router
 from guanxi.sales.api import router as opportunities_router
@@ -183,6 +184,12 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     return api.create_response(request, {"detail": _("Log in or send a bearer token.")}, status=401)
 
 
+@api.exception_handler(PortfolioNotEmpty)
+def portfolio_not_empty(request: HttpRequest, exc: PortfolioNotEmpty) -> HttpResponse:
+    body = {"detail": _field_errors(exc.message_dict), "portfolio": exc.remaining}
+    return api.create_response(request, body, status=409)
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
@@ -200,3 +207,4 @@ api.add_router("/opportunities", opportunities_router)
 api.add_router("/leads", leads_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/plans", plans_router)
+api.add_router("/staff", staff_router)

@@ -27,5 +27,6 @@ urlpatterns = [
     path("leads/", include("guanxi.leads.urls")),
     path("calendar/", include("guanxi.scheduling.urls")),
     path("plans/", include("guanxi.plans.urls")),
+    path("staff/", include("guanxi.org.urls")),
     path("", include("guanxi.web.urls")),
 ]

@@ -12,9 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from guanxi.audit.models import AuditAction, AuditEntry, AuditSubject
+from guanxi.core.insert_select import insert_selected
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def record_customer_set(
     customers_sql: str,
     params: list,
     name: str = "",
+    changes: dict | None = None,
 ) -> int:
     """One entry naming every customer a query selects; returns how many (none: no entry).
 
@@ -99,9 +102,37 @@ def record_customer_set(
     """
     entry = _entry(actor, action, object_type, str(object_id), fields, context, "")
     entry.object_name = name[:200] or None
+    entry.changes = changes or None
     if connection.vendor == "postgresql":
         return _insert_set_postgresql(entry, customers_sql, params)
     return _insert_set_sqlite(entry, customers_sql, params)
+
+
+def record_selected(
+    actor,
+    action: AuditAction,
+    object_type: str,
+    fields: list[str],
+    context: RequestContext | None,
+    *,
+    rows: QuerySet,
+    changes: dict,
+) -> int:
+    """One entry per record a query selects, all with the same ``changes``, in one statement;
+    returns how many.
+
+    ``rows`` is a ``values(object_id=..., object_name=...)`` query (the id as text, the
+    record's name at most 200 characters). For records changed in bulk that are not
+    customers (a handover's leads); run it before the change alters what it selects.
+    """
+    entry = _entry(actor, action, object_type, "", fields, context, "")
+    entry.changes = changes
+    shared = {
+        f.attname: getattr(entry, f.attname)
+        for f in _COLUMNS
+        if f.attname not in ("object_id", "object_name", "customer_count")
+    }
+    return insert_selected(AuditEntry, rows, shared)
 
 
 def _entry(actor, action, object_type, object_id, fields, context, purpose) -> AuditEntry:

@@ -38,6 +38,7 @@ class AssignmentMethod(models.TextChoices):
     ROUND_ROBIN = "round_robin", _("Round-robin in a team")
     RULE = "rule", _("Assignment rule")
     CREATOR = "creator", _("Created by the owner")
+    HANDOVER = "handover", _("Portfolio handover")
 
 
 class Lead(models.Model):

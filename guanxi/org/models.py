@@ -135,3 +135,41 @@ class ApiToken(models.Model):
         """Create a token for a user and return it with its raw value (shown once)."""
         raw = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, key_hash=hash_token(raw)), raw
+
+
+class PortfolioHandover(models.Model):
+    """One handover of a colleague's portfolio: who gave it to whom, why, and how much moved.
+
+    The records moved keep their own trail (audit entries, lead assignment history); this
+    row is the step that joins them, named by those entries.
+    """
+
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    # The receiver of every kind not given to someone else (``targets``).
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("to"),
+    )
+    # {kind: user id} of every kind moved, the receiver of each.
+    targets = models.JSONField(_("receivers"), default=dict)
+    # {kind: number of records moved}.
+    counts = models.JSONField(_("moved"), default=dict)
+    reason = models.CharField(_("reason"), max_length=300)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handed_over_at = models.DateTimeField(_("handed over"))
+
+    class Meta:
+        verbose_name = _("portfolio handover")
+        verbose_name_plural = _("portfolio handovers")
+        indexes = [models.Index(fields=["from_user", "handed_over_at"], name="handover_from")]
+
+    def __str__(self) -> str:
+        return f"{self.from_user_id} → {self.to_user_id} @ {self.handed_over_at:%Y-%m-%d}"

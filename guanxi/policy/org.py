@@ -3,13 +3,29 @@
 Staff lists are reference data: an administrator sees everyone; a branch manager the staff
 of their branch with their roles; everyone else the colleagues of their own branch (head
 office staff: head office), by name only, which is what choosing an owner or assignee needs.
+
+A colleague's portfolio (what they own) and its handover follow record scope over staff:
+administrators reach everyone, branch managers their branch, team leads their team; the
+handover is asked of the person leaving and of each person receiving. Deactivating a user
+is an administrator's act.
 """
 
 from guanxi.org.roles import Role
-from guanxi.policy.rules import EVERYWHERE, ROLE_SCOPE, SAME_BRANCH, Action, Fields, Scope
+from guanxi.policy.rules import (
+    EVERYWHERE,
+    IN_SCOPE,
+    ROLE_SCOPE,
+    SAME_BRANCH,
+    Action,
+    Fields,
+    Scope,
+)
 
 # A staff member's profile: its branch; "owner" and "creator" are the person themself.
 STAFF = Fields(owner="user_id", branch="branch_id", creator="user_id")
+
+# Who hands a colleague's portfolio over, each within their record scope over staff.
+HANDOVER_ROLES = (Role.ADMINISTRATOR, Role.BRANCH_MANAGER, Role.TEAM_LEAD)
 
 ACTIONS = (
     Action(
@@ -20,6 +36,9 @@ ACTIONS = (
     Action(
         "staff.roles", {Role.ADMINISTRATOR: EVERYWHERE, Role.BRANCH_MANAGER: SAME_BRANCH}, STAFF
     ),
+    Action("portfolio.view", {r: IN_SCOPE for r in HANDOVER_ROLES}, STAFF),
+    Action("portfolio.hand_over", {r: IN_SCOPE for r in HANDOVER_ROLES}, STAFF),
+    Action("staff.deactivate", {Role.ADMINISTRATOR: EVERYWHERE}, STAFF),
 )
 
 

@@ -266,6 +266,11 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         "POST /api/v1/plans/{plan_id}/review": {
             "lines": [{"item_id": records["review_item_id"], "change": "none"}]
         },
+        # The account manager's portfolio goes to their north colleague; then they may go.
+        "POST /api/v1/staff/{user_id}/handover": {
+            "to_user_id": records["owner_id"],
+            "reason": "调岗",
+        },
     }
 
 

@@ -210,6 +210,13 @@ def _lead_assignment(world, record, role):
     return _lead_versioned(owner_id=record["new_lead_owner_id"])(world, record, role)
 
 
+ST = "/api/v1/staff"
+
+
+def _handover(world, record, role):
+    return {"to_user_id": record["new_lead_owner_id"], "reason": "调岗"}
+
+
 def _lists_lead(response, world, record, role, scope) -> None:
     ids = {x["id"] for x in response.json()["results"]}
     assert (record["lead_id"] in ids) == (scope == "in" or role in LEAD_UNSCOPED), (role, scope)
@@ -713,6 +720,23 @@ API: dict[str, Row] = {
     "GET /api/v1/plans/{plan_id}/completion": Row(
         _json("get", PL + "/{plan_id}/completion"), PLAN_READERS
     ),
+    # Staff: the in-scope colleague is the team lead's team member (the account manager),
+    # handed to the team lead; the out-of-scope one the south manager, handed to am5.
+    # Deactivated is the one receiving (who holds nothing).
+    "GET /api/v1/staff": Row(_json("get", ST), scoped=False),
+    "GET /api/v1/staff/{user_id}/portfolio": Row(
+        _json("get", ST + "/{owner_id}/portfolio"),
+        OWNER_ASSIGNERS,
+        see_all=EVERYONE - {"branch_manager", "team_lead"},
+    ),
+    "POST /api/v1/staff/{user_id}/handover": Row(
+        _json("post", ST + "/{owner_id}/handover", _handover),
+        OWNER_ASSIGNERS,
+        see_all=EVERYONE - {"branch_manager", "team_lead"},
+    ),
+    "POST /api/v1/staff/{user_id}/deactivate": Row(
+        _json("post", ST + "/{new_lead_owner_id}/deactivate"), ADMIN, scoped=False
+    ),
 }
 
 PAGES: dict[str, Row] = {
@@ -933,6 +957,16 @@ PAGES: dict[str, Row] = {
         EDITORS,
         web=True,
     ),  # fmt: skip
+    "staff/": Row(_page("get", "/staff/"), OWNER_ASSIGNERS, scoped=False, web=True),
+    "staff/<record_id:user_id>/handover/": Row(
+        _page("get", "/staff/{owner_id}/handover/"),
+        OWNER_ASSIGNERS,
+        web=True,
+        see_all=EVERYONE - {"branch_manager", "team_lead"},
+    ),
+    "staff/<record_id:user_id>/deactivate/": Row(
+        _page("post", "/staff/{new_lead_owner_id}/deactivate/"), ADMIN, scoped=False, web=True
+    ),
     "login/": Row(_page("get", "/login/"), scoped=False, web=True),
     "logout/": Row(_page("post", "/logout/"), scoped=False, web=True),
     "language/": Row(

@@ -45,6 +45,7 @@ from guanxi.leads.models import (
     LeadStatusChange,
     ScoreRule,
 )
+from guanxi.org.models import PortfolioHandover
 from guanxi.plans import services as plans
 from guanxi.plans.models import ItemReview, Plan, PlanItem, PlanTarget
 from guanxi.sales import services as sales
@@ -84,6 +85,7 @@ TABLES = (
     PlanItem,
     PlanTarget,
     ItemReview,
+    PortfolioHandover,
 )
 WEB_FORM = {"site": {"token": "hostile-form-token", "branch": "BJ01"}}
 
@@ -482,6 +484,15 @@ ENDPOINTS = {
         },
         not_null=("lines",),
         numbers={"lines": [{"item_id": HUGE, "change": "none"}], "version": HUGE},
+    ),
+    "hand over a portfolio": Endpoint(
+        "post",
+        "/api/v1/staff/{owner}/handover",
+        lambda r: {"to_user_id": r["other_owner"], "reason": "调岗"},
+        texts=("reason",),
+        not_null=("reason", "to_user_id"),
+        numbers={"to_user_id": 2**63 - 1, "targets": {"leads": HUGE}},
+        valid_status=201,
     ),
 }
 

@@ -53,6 +53,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("automation", _("Automation"), "automation:list"),
     NavEntry("imports", _("Imports"), "imports:list"),
     NavEntry("audit", _("Audit log"), "audit:log", "audit.read"),
+    NavEntry("staff", _("Staff"), "staff:list", "portfolio.view"),
 )
 
 

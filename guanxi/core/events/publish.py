@@ -7,6 +7,8 @@ outside ``transaction.atomic``: an event written in autocommit could be committe
 change it describes fails, and "rolled back means never happened" would no longer hold.
 """
 
+import json
+
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -47,7 +49,7 @@ def publish_selected(
     actor,
     record_model: type[models.Model],
     rows: models.QuerySet,
-    shared: dict[str, int | str] | None = None,
+    shared: dict[str, int | str | list] | None = None,
 ) -> int:
     """Record one ``declared`` event per row of ``rows`` in one statement; returns how many.
 
@@ -67,7 +69,7 @@ def publish_selected(
     quote = connection.ops.quote_name
     payload = [f"'{name}', q.{quote(name)}" for name in fields if name not in shared]
     # PostgreSQL types a bare parameter in a SELECT list as text; the casts say what it is.
-    payload += [f"'{name}', %s{_pg_cast(value) if pg else ''}" for name, value in shared.items()]
+    payload += [f"'{name}', {_shared_sql(value, pg)}" for name, value in shared.items()]
     name, record_type, actor_id, occurred_at = (f"%s{c if pg else ''}" for c in _PG_CASTS)
     insert = (
         f"INSERT INTO {quote(EventRecord._meta.db_table)}"
@@ -79,17 +81,23 @@ def publish_selected(
     now = EventRecord._meta.get_field("occurred_at").get_db_prep_save(timezone.now(), connection)
     head = [declared.event_name, record_model._meta.label_lower, getattr(actor, "pk", None)]
     with connection.cursor() as cursor:
-        cursor.execute(insert, [*head, *shared.values(), now, *params])
+        shared_values = [json.dumps(v) if isinstance(v, list) else v for v in shared.values()]
+        cursor.execute(insert, [*head, *shared_values, now, *params])
         count = cursor.rowcount
     if count:
         _dispatch_after_commit()
     return count
 
 
-def _pg_cast(value: int | str) -> str:
+def _shared_sql(value: int | str | list, pg: bool) -> str:
+    # A list (of names or ids) goes as JSON text the database parses into the payload.
+    if isinstance(value, list):
+        return "%s::jsonb" if pg else "json(%s)"
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError("shared payload values are numbers or text")
-    return "::bigint" if isinstance(value, int) else "::text"
+        raise TypeError("shared payload values are numbers, text or lists")
+    if not pg:
+        return "%s"
+    return "%s::bigint" if isinstance(value, int) else "%s::text"
 
 
 def _require_transaction() -> None:
