@@ -65,10 +65,21 @@ def test_an_opportunity_of_another_customer_is_refused_naming_it(
 def test_an_opportunity_out_of_scope_reads_as_missing(api_as, mine, theirs, open_opportunity):
     # The south branch's opportunity: the account manager may not even learn it exists.
     hidden = open_opportunity(theirs)
-    response = post(api_as("account_manager"), {"kind": "call", "customer_id": mine.pk,
-                    "subject": "回访", "opportunity_id": hidden.pk})  # fmt: skip
-    assert response.status_code == 422
-    assert "no such opportunity" in response.json()["detail"][0]["message"]
+    client = api_as("account_manager")
+    answers = [
+        post(
+            client,
+            {
+                "kind": "call",
+                "customer_id": mine.pk,
+                "subject": "回访",
+                "opportunity_id": opportunity_id,
+            },
+        )  # fmt: skip
+        for opportunity_id in (hidden.pk, 2**40)  # theirs, and one that does not exist
+    ]
+    assert [a.status_code for a in answers] == [422, 422]
+    assert answers[0].json() == answers[1].json()
     assert not Activity.objects.exists()
 
 
