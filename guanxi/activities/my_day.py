@@ -27,6 +27,7 @@ from guanxi.insights.selectors import churn_reason
 from guanxi.leads.selectors import leads_waiting
 
 SHOWN = 20  # lines per section
+LIVE = [s for s in ActivityStatus.values if s != ActivityStatus.CANCELLED]
 
 
 def _today_bounds() -> tuple[datetime, datetime]:
@@ -53,25 +54,26 @@ def _line(a: Activity) -> dict:
     }
 
 
-def _mine(viewer: policy.Viewer):
-    # The viewer's own items; a user outside every scope still sees what they logged.
-    return Activity.objects.filter(
-        Q(owner_id=viewer.user_id) | Q(participants__id=viewer.user_id)
-    ).select_related("customer")
-
-
 def agenda(viewer: policy.Viewer) -> list[dict]:
-    """Today's activities and tasks due today, by time."""
+    """Today's activities and tasks due today, by time (two queries).
+
+    Three parts, each read along an index: what the viewer owns starting today, what they
+    own due today, and what they take part in starting today. One condition ORing them (or
+    ORing the participants' join) reads every activity: three seconds at 5M activities.
+    """
     start, end = _today_bounds()
     today = timezone.localdate()
-    rows = (
-        _mine(viewer)
-        .exclude(status=ActivityStatus.CANCELLED)
-        .filter(Q(starts_at__gte=start, starts_at__lt=end) | Q(due_on=today))
-        .distinct()
-        .order_by("starts_at", "id")[:SHOWN]
-    )
-    return [_line(a) for a in rows]
+    live = Activity.objects.filter(status__in=LIVE)
+    parts = [
+        live.filter(owner_id=viewer.user_id, starts_at__gte=start, starts_at__lt=end),
+        live.filter(owner_id=viewer.user_id, due_on=today),
+        live.filter(participants__id=viewer.user_id, starts_at__gte=start, starts_at__lt=end),
+    ]
+    ids = [pk for pk, _starts in parts[0].values_list("id", "starts_at").union(
+        *(part.values_list("id", "starts_at") for part in parts[1:])
+    ).order_by("starts_at", "id")[:SHOWN]]  # fmt: skip
+    rows = Activity.objects.filter(pk__in=ids).select_related("customer")
+    return [_line(a) for a in rows.order_by("starts_at", "id")]
 
 
 def overdue(viewer: policy.Viewer) -> list[dict]:
