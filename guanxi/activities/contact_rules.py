@@ -153,7 +153,10 @@ def neglected_customers(
         default=Value(99),
     )
     return list(
-        visible.filter(_neglected_condition(rules))
+        # The tiers once more, apart from the OR of rules: the (owner, tier) index then
+        # reads only the portfolio's top tiers, not every top-tier customer of the bank.
+        visible.filter(value_tier__in=[rule.value_tier for rule in rules])
+        .filter(_neglected_condition(rules))
         .annotate(
             last_contact=Max(
                 "activities__starts_at",

@@ -203,6 +203,8 @@ class Customer(models.Model):
             models.Index(fields=["external_id"], name="customer_external_id"),
             models.Index(fields=["uscc"], name="customer_uscc"),
             models.Index(fields=["owner", "name_pinyin"], name="customer_owner_pinyin"),
+            # A portfolio's customers of some tiers (my day's neglected top-tier customers).
+            models.Index(fields=["owner", "value_tier"], name="customer_owner_tier"),
             models.Index(fields=["branch", "name_pinyin"], name="customer_branch_pinyin"),
             # A branch's customers in one lifecycle status: the branch manager's daily list.
             models.Index(

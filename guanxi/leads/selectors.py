@@ -178,14 +178,28 @@ def lead_history(*, lead: Lead) -> list[dict]:
 
 def leads_waiting(viewer: policy.Viewer, limit: int) -> list[Lead]:
     """Open leads nobody has answered yet that are the viewer's to answer: their own, their
-    team's for a team lead, and those escalated to them (one query)."""
-    mine = Q(owner_id=viewer.user_id) | Q(escalated_to_id=viewer.user_id)
+    team's for a team lead, and those escalated to them (two queries).
+
+    Each part is read along its own index and the parts united: one condition ORing them
+    reads every open lead through the status index (a quarter of a second at 200,000).
+    """
+    waiting = Lead.objects.filter(first_response_at__isnull=True, status__in=workflow.OPEN)
+    parts = [
+        waiting.filter(owner_id=viewer.user_id),
+        waiting.filter(escalated_to_id=viewer.user_id),
+    ]
     if policy.Scope.TEAM in {policy.ROLE_SCOPE.get(r) for r in viewer.roles}:
-        mine |= Q(owner_id__in=teammates_of(viewer.user_id or 0))
+        parts.append(waiting.filter(owner_id__in=teammates_of(viewer.user_id or 0)))
+    first = (
+        parts[0]
+        .values_list("id", "created_at")
+        .union(*(part.values_list("id", "created_at") for part in parts[1:]))
+    )
+    ids = [pk for pk, _created in first.order_by("created_at", "id")[:limit]]
     return list(
-        Lead.objects.filter(mine, first_response_at__isnull=True, status__in=workflow.OPEN)
+        Lead.objects.filter(pk__in=ids)
         .select_related("owner__profile")
-        .order_by("created_at", "id")[:limit]
+        .order_by("created_at", "id")
     )
 
 
