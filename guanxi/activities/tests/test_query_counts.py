@@ -38,8 +38,8 @@ def test_the_page_takes_the_same_queries_for_more_rows(url, busy_day, api_as, cl
 
 
 def test_my_day_takes_eight_queries_before_any_analysis_run(busy_day, api_as):
-    # Agenda (its items' ids, then the items), overdue, the two latest runs (none: no scores to read), the stored contact
-    # rules, the neglected customers, the leads waiting (their ids; none, so no rows to read), and birthdays (none today: nothing
-    # to audit).
+    # Agenda (its items' ids, then the items), overdue, the two latest runs (none: no
+    # scores to read), the stored contact rules, the neglected customers, the leads waiting
+    # (their ids; none, so no rows to read), and birthdays (none today: nothing to audit).
     busy_day(3)
     assert queries_of(api_as("account_manager"), "/api/v1/my-day") == 8
