@@ -154,6 +154,7 @@ TYPED = [
             "guanxi/org/handover.py",
             "guanxi/org/deactivation.py",
             "guanxi/core/insert_select.py",
+            "guanxi/core/planner_statistics.py",
         )
         for path in ROOT.glob(pattern)
     ),

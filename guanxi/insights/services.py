@@ -30,6 +30,7 @@ from guanxi.analytics.churn.store_features import StoreTables
 from guanxi.analytics.pipeline import STEPS, AnalysisConfig, AnalysisResult, analyze
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import TASK_CONTEXT, RequestContext, record, record_customer_set
+from guanxi.core.planner_statistics import planner_statistics_refresh
 from guanxi.customers.models import Customer
 from guanxi.insights import events, kpi_cells, store
 from guanxi.insights.bulk import insert_arrow, insert_arrow_into
@@ -131,6 +132,8 @@ def run_analysis(
         _fail(run, exc)
         return run
     prune_history(run, write_back.keep_runs)
+    # The store grew since the last run: the planner's statistics follow it.
+    planner_statistics_refresh()
     return run
 
 

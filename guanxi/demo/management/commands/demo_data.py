@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from guanxi.activities.demo import generate_activities
+from guanxi.core.planner_statistics import planner_statistics_refresh
 from guanxi.customers.models import Customer
 from guanxi.demo.industries import INDUSTRIES
 from guanxi.demo.loader import DemoOptions, load_demo_data
@@ -146,6 +147,7 @@ class Command(BaseCommand):
             from guanxi.plans.demo import generate_plans
 
             summary.add("plans_plan", generate_plans(seed=options["seed"]))
+        planner_statistics_refresh()
         if options["verbosity"] > 0:
             for table, count in summary.rows.items():
                 self.stdout.write(f"{table:32} {count:>12,}")

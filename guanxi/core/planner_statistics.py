@@ -1,0 +1,23 @@
+"""SQLite's query-planner statistics, refreshed after bulk writes.
+
+SQLite gathers no statistics until ANALYZE runs (PostgreSQL's autovacuum gathers its own).
+Without them its planner takes an equality on any indexed column for a selective one: it
+read every open opportunity through the status index instead of one customer's through the
+customer index (0.4 s instead of a millisecond at 500,000 opportunities), and every open
+lead instead of a team's. ``analysis_limit`` samples each index instead of reading it whole,
+so a refresh takes a fraction of a second at a million customers.
+"""
+
+from django.db import connection
+
+# Rows sampled per index: SQLite's own recommendation for PRAGMA optimize.
+SAMPLE_ROWS = 1000
+
+
+def planner_statistics_refresh() -> None:
+    """Gather SQLite's statistics of every table and index (nothing on PostgreSQL)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA analysis_limit={SAMPLE_ROWS}")
+        cursor.execute("ANALYZE")
