@@ -155,6 +155,7 @@ TYPED = [
             "guanxi/org/deactivation.py",
             "guanxi/core/insert_select.py",
             "guanxi/core/planner_statistics.py",
+            "guanxi/core/united_parts.py",
         )
         for path in ROOT.glob(pattern)
     ),

@@ -178,11 +178,9 @@ def lead_history(*, lead: Lead) -> list[dict]:
 
 def leads_waiting(viewer: policy.Viewer, limit: int) -> list[Lead]:
     """Open leads nobody has answered yet that are the viewer's to answer: their own, their
-    team's for a team lead, and those escalated to them (two queries).
-
-    Each part is read along its own index and the parts united: one condition ORing them
-    reads every open lead through the status index (a quarter of a second at 200,000).
-    """
+    team's for a team lead, and those escalated to them (two queries: the parts united,
+    ``guanxi.core.united_parts``; ORed, they read every open lead through the status
+    index, a quarter of a second at 200,000)."""
     waiting = Lead.objects.filter(first_response_at__isnull=True, status__in=workflow.OPEN)
     parts = [
         waiting.filter(owner_id=viewer.user_id),
