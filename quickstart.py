@@ -146,6 +146,8 @@ TYPED = [
             "guanxi/scheduling/reminders.py",
             "guanxi/scheduling/notify.py",
             "guanxi/scheduling/feed.py",
+            # process KPIs: the period's arithmetic, scope and each section's reads
+            "guanxi/kpis/*.py",
         )
         for path in ROOT.glob(pattern)
     ),

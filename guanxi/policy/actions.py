@@ -13,13 +13,23 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from guanxi.policy import activities, audit, customers, insights, leads, org, sales, scheduling
+from guanxi.policy import (
+    activities,
+    audit,
+    customers,
+    insights,
+    kpis,
+    leads,
+    org,
+    sales,
+    scheduling,
+)
 from guanxi.policy.rules import Action
 from guanxi.policy.viewer import Viewer
 
 ACTIONS: dict[str, Action] = {
     action.name: action
-    for module in (customers, org, audit, insights, activities, sales, leads, scheduling)
+    for module in (customers, org, audit, insights, activities, sales, leads, scheduling, kpis)
     for action in module.ACTIONS
 }
 

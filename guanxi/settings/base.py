@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "guanxi.sales",
     "guanxi.leads",
     "guanxi.scheduling",
+    "guanxi.kpis",
 ]
 
 MIDDLEWARE = [
