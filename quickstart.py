@@ -147,7 +147,14 @@ TYPED = [
             "guanxi/scheduling/notify.py",
             "guanxi/scheduling/feed.py",
             # process KPIs: the period's arithmetic, scope and each section's reads
-            "guanxi/kpis/*.py",
+            "guanxi/kpis/period.py",
+            "guanxi/kpis/scope.py",
+            "guanxi/kpis/sections.py",
+            "guanxi/kpis/contacts.py",
+            "guanxi/kpis/responses.py",
+            "guanxi/kpis/pipeline.py",
+            "guanxi/kpis/lifecycle.py",
+            "guanxi/kpis/revenue.py",
         )
         for path in ROOT.glob(pattern)
     ),

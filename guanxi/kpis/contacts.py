@@ -38,9 +38,13 @@ def collect(scope: KpiScope, period: Period, context: Context) -> dict[Any, Raw]
         return raw.setdefault(key, {"customers": {}, "done": {}, "contacts": 0, "new": 0})
 
     existing = Customer.objects.filter(created_at__lt=period.until)
-    counts = scope.rows(existing, OWNED).values("key", "value_tier").annotate(
-        n=Count("id"),
-        new=Count("id", filter=Q(created_at__gte=period.since)),
+    counts = (
+        scope.rows(existing, OWNED)
+        .values("key", "value_tier")
+        .annotate(
+            n=Count("id"),
+            new=Count("id", filter=Q(created_at__gte=period.since)),
+        )
     )
     for row in counts:
         at(row["key"])["customers"][row["value_tier"]] = row["n"]
@@ -52,8 +56,10 @@ def collect(scope: KpiScope, period: Period, context: Context) -> dict[Any, Raw]
         f"t_{n}": Count("id", filter=Q(customer__value_tier=r.value_tier, kind__in=_meets(r.kind)))
         for n, r in enumerate(context.rules)
     }
-    for row in scope.rows(done, VIA_CUSTOMER).values("key").annotate(
-        contacts=Count("id", filter=Q(kind__in=CONTACT_KINDS)), **tallies
+    for row in (
+        scope.rows(done, VIA_CUSTOMER)
+        .values("key")
+        .annotate(contacts=Count("id", filter=Q(kind__in=CONTACT_KINDS)), **tallies)
     ):
         entry = at(row["key"])
         entry["contacts"] += row["contacts"]
@@ -69,8 +75,10 @@ def collect(scope: KpiScope, period: Period, context: Context) -> dict[Any, Raw]
             starts_at__lt=period.until,
         )
         tops = existing.filter(value_tier=top.value_tier)
-        for row in scope.rows(tops, OWNED).values("key").annotate(
-            top=Count("id"), covered=Count("id", filter=Exists(recent))
+        for row in (
+            scope.rows(tops, OWNED)
+            .values("key")
+            .annotate(top=Count("id"), covered=Count("id", filter=Exists(recent)))
         ):
             at(row["key"]).update(top=row["top"], covered=row["covered"])
     return raw

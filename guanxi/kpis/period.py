@@ -8,6 +8,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -34,9 +35,8 @@ class Period:
             if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
                 errors[name] = [_("Give a date (YYYY-MM-DD).")]
             elif not EARLIEST_DATE <= value <= LATEST_DATE:
-                errors[name] = [
-                    _("Give a date between %(a)s and %(b)s.") % {"a": EARLIEST_DATE, "b": LATEST_DATE}
-                ]
+                bounds = {"a": EARLIEST_DATE, "b": LATEST_DATE}
+                errors[name] = [_("Give a date between %(a)s and %(b)s.") % bounds]
         if errors:
             raise ValidationError(errors)
         assert isinstance(start, dt.date) and isinstance(end, dt.date)
@@ -57,7 +57,8 @@ class Period:
         months = 3 if name == "quarter" else 1
         first_month = (day.month - 1) // months * months + 1
         start = dt.date(day.year, first_month, 1)
-        after = dt.date(day.year + (first_month + months > 12), (first_month + months - 1) % 12 + 1, 1)
+        following = first_month + months  # the next period's first month, 13 for January
+        after = dt.date(day.year + (following > 12), (following - 1) % 12 + 1, 1)
         return cls(start, after - dt.timedelta(days=1))
 
     @property
@@ -94,3 +95,8 @@ def percentile(values: Sequence[float], share: float) -> float | None:
 def ratio(part: float | None, whole: float | None) -> float | None:
     """``part / whole``, or ``None`` when there is nothing to divide by."""
     return None if part is None or not whole else part / whole
+
+
+def money(amount: Decimal | int | None) -> Decimal:
+    """An amount to the cent, the same on every database (SQLite sums drop the cents)."""
+    return Decimal(amount or 0).quantize(Decimal("0.01"))

@@ -26,7 +26,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from guanxi.activities.models import Activity, ActivityKind, ActivityStatus
-from guanxi.kpis.period import Period, percentile, ratio
+from guanxi.kpis.period import Period, money, percentile, ratio
 from guanxi.kpis.scope import OWNED, VIA_CUSTOMER, VIA_OPPORTUNITY, KpiScope
 from guanxi.kpis.sections import Context, Raw
 from guanxi.sales.models import Opportunity, StageChange, StageKind
@@ -142,8 +142,8 @@ def finish_wins(raw: Raw, period: Period, context: Context) -> dict[str, Any]:
         "won": won,
         "lost": lost,
         "win_rate": ratio(won, won + lost),
-        "won_amount": raw.get("won_amount", 0),
-        "new_customer_won_amount": raw.get("new_won_amount", 0),
+        "won_amount": money(raw.get("won_amount")),
+        "new_customer_won_amount": money(raw.get("new_won_amount")),
         "median_days_to_win": _days(raw.get("days", []), 0.5),
     }
 

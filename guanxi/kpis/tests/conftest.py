@@ -23,7 +23,9 @@ def at(day: str, hour: int = 10) -> dt.datetime:
 
 
 def customer(make_customer, name: str, tier: str, owner, branch, since: str = "2025-01-01"):
-    made = make_customer(name, value_tier=tier, owner_id=owner.pk, branch_id=branch.pk, id_number="")
+    made = make_customer(
+        name, value_tier=tier, owner_id=owner.pk, branch_id=branch.pk, id_number=""
+    )
     Customer.objects.filter(pk=made.pk).update(created_at=at(since))
     return made
 

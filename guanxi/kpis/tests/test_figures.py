@@ -47,9 +47,7 @@ def test_new_customers_are_those_created_in_the_period(staff, quarter):
     assert mine(staff, quarter)["contacts"]["new_customers"] == 1
 
 
-def test_top_tier_coverage_is_the_share_contacted_within_the_rule_before_the_end(
-    staff, quarter
-):
+def test_top_tier_coverage_is_the_share_contacted_within_the_rule_before_the_end(staff, quarter):
     assert mine(staff, quarter)["contacts"]["coverage"] == {
         "customers": 2, "covered": 1, "rate": 0.5,
     }  # fmt: skip
@@ -107,10 +105,9 @@ def test_overdue_next_steps_and_tasks_are_counted_as_of_today(staff, quarter):
     assert mine(staff, quarter)["overdue"] == {"next_steps": 1, "tasks": 1}
 
 
-def test_lifecycle_conversion_is_the_share_of_moves_out_of_a_stage_along_the_path(
-    staff, quarter
-):
-    steps = {(s["from_status"], s["to_status"]): s for s in mine(staff, quarter)["lifecycle"]["steps"]}
+def test_lifecycle_conversion_is_the_share_of_moves_out_of_a_stage_along_the_path(staff, quarter):
+    found = mine(staff, quarter)["lifecycle"]["steps"]
+    steps = {(s["from_status"], s["to_status"]): s for s in found}
     assert steps["prospect", "new"] == {
         "from_status": "prospect", "to_status": "new", "left": 1, "moved": 1, "rate": 1.0,
     }  # fmt: skip
