@@ -26,5 +26,6 @@ urlpatterns = [
     path("sales/", include("guanxi.sales.urls")),
     path("leads/", include("guanxi.leads.urls")),
     path("calendar/", include("guanxi.scheduling.urls")),
+    path("kpis/", include("guanxi.kpis.urls")),
     path("", include("guanxi.web.urls")),
 ]

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.activities.contact_rules import contact_rules
-from guanxi.customers.models import LifecycleStatus, ValueTier
 from guanxi.kpis import contacts, lifecycle, pipeline, responses, revenue
 from guanxi.kpis.period import Period
 from guanxi.kpis.scope import KpiScope, group_names, staff_in_reach
@@ -86,6 +85,7 @@ def process_kpis_for_user(*, scope: KpiScope, period: Period) -> dict[str, Any]:
 def kpi_choices_for_user(*, viewer: policy.Viewer) -> dict[str, list[tuple[int, str]]]:
     """The branches, teams and colleagues the viewer may narrow the figures to (three
     queries)."""
+    policy.require(viewer, "process_kpi.view")
     reach = staff_in_reach(viewer)
     people = reach.filter(user__is_active=True).order_by("display_name", "user__username")
     return {
@@ -104,13 +104,3 @@ def kpi_choices_for_user(*, viewer: policy.Viewer) -> dict[str, list[tuple[int, 
             )
         ],
     }
-
-
-def status_label(value: str) -> str:
-    """A lifecycle status's name in the active language."""
-    return str(LifecycleStatus(value).label)
-
-
-def tier_label(value: str) -> str:
-    """A value tier's name in the active language."""
-    return str(ValueTier(value).label)

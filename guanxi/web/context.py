@@ -52,6 +52,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("automation", _("Automation"), "automation:list"),
     NavEntry("imports", _("Imports"), "imports:list"),
     NavEntry("audit", _("Audit log"), "audit:log", "audit.read"),
+    NavEntry("kpis", _("Process KPIs"), "kpis:dashboard", "process_kpi.view"),
 )
 
 
