@@ -243,6 +243,7 @@ def _valid_queries(records: dict) -> dict[str, dict]:
     return {
         "GET /api/v1/calendar": WEEK,
         "GET /api/v1/calendar/busy": {**WEEK, "user_ids": str(records["manager_id"])},
+        "GET /api/v1/kpis/process": {"period_start": "2026-04-01", "period_end": "2026-06-30"},
     }
 
 
