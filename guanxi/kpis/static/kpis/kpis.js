@@ -12,8 +12,8 @@
     return {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: C.legend(),
-      grid: C.grid(),
-      yAxis: { type: "category", data: data.groups, inverse: true, axisLabel: { width: C.narrow() ? 96 : 200, overflow: "break" } },
+      grid: C.grid({ right: 48 }),  // room for the value axis's last label ("100%", "¥1.5万")
+      yAxis: { type: "category", data: data.groups, inverse: true, axisLabel: { width: C.narrow() ? 96 : 200, overflow: "break", lineHeight: 16 } },
       xAxis: Object.assign({ type: "value" }, axis || {}),
       series: series.map(function (s) { return Object.assign({ type: "bar" }, s); })
     };
