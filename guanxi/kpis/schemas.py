@@ -30,17 +30,17 @@ class TierContactsOut(Schema):
     rate: float | None
 
 
-class CoverageOut(Schema):
+class KpiCoverageOut(Schema):
     customers: int
     covered: int
     rate: float | None
 
 
-class ContactsOut(Schema):
+class KpiContactsOut(Schema):
     tiers: list[TierContactsOut]
     contacts: int
     new_customers: int
-    coverage: CoverageOut
+    coverage: KpiCoverageOut
 
 
 class LeadResponseOut(Schema):
@@ -57,7 +57,7 @@ class StageFiguresOut(Schema):
     median_days: float | None
 
 
-class WinsOut(Schema):
+class KpiWinsOut(Schema):
     won: int
     lost: int
     win_rate: float | None
@@ -66,12 +66,12 @@ class WinsOut(Schema):
     median_days_to_win: float | None
 
 
-class OverdueOut(Schema):
+class KpiOverdueOut(Schema):
     next_steps: int
     tasks: int
 
 
-class LifecycleStepOut(Schema):
+class KpiLifecycleStepOut(Schema):
     from_status: str
     to_status: str
     left: int
@@ -79,11 +79,11 @@ class LifecycleStepOut(Schema):
     rate: float | None
 
 
-class LifecycleOut(Schema):
-    steps: list[LifecycleStepOut]
+class KpiLifecycleOut(Schema):
+    steps: list[KpiLifecycleStepOut]
 
 
-class RevenueOut(Schema):
+class KpiRevenueOut(Schema):
     revenue: Decimal
     new_customer_revenue: Decimal
     new_customer_share: float | None
@@ -92,23 +92,23 @@ class RevenueOut(Schema):
 class GroupKpisOut(Schema):
     key: int | None
     name: str
-    contacts: ContactsOut
+    contacts: KpiContactsOut
     leads: LeadResponseOut
     stages: dict[str, StageFiguresOut]
-    wins: WinsOut
-    overdue: OverdueOut
-    lifecycle: LifecycleOut
-    revenue: RevenueOut
+    wins: KpiWinsOut
+    overdue: KpiOverdueOut
+    lifecycle: KpiLifecycleOut
+    revenue: KpiRevenueOut
 
 
-class RuleOut(Schema):
+class KpiRuleOut(Schema):
     value_tier: str
     label: str
     every_days: int
     kind: str
 
 
-class StageOut(Schema):
+class KpiStageOut(Schema):
     id: int
     name: str
     order: int
@@ -118,7 +118,7 @@ class StageOut(Schema):
 class PipelineStagesOut(Schema):
     id: int
     name: str
-    stages: list[StageOut]
+    stages: list[KpiStageOut]
 
 
 class ProcessKpisOut(Schema):
@@ -126,7 +126,7 @@ class ProcessKpisOut(Schema):
     period_end: date
     days: int
     group_by: str
-    rules: list[RuleOut]
+    rules: list[KpiRuleOut]
     pipelines: list[PipelineStagesOut]
     total: GroupKpisOut
     groups: list[GroupKpisOut]

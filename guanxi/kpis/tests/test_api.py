@@ -84,3 +84,11 @@ def test_the_endpoint_takes_the_same_queries_for_more_rows(
         opportunity(more, [("information", "2026-04-02"), ("won", "2026-05-02")], amount=10)
         pay(more, 10, "2026-05-01")
     assert queries_of(client, params) == few
+
+
+def test_the_endpoint_takes_seventeen_queries_narrowed_to_an_owner(api_as, quarter):
+    # The owner's reach; the stored contact rules; customers per tier, contacts, coverage;
+    # leads and their waits; stage entries and exits; closed opportunities and their
+    # cycles; overdue next steps and tasks; lifecycle moves; revenue; the pipelines'
+    # stages; the groups' names (the token is remembered after the first call).
+    assert queries_of(api_as("admin"), {**Q2, "owner": quarter["p1"].owner_id}) == 17
