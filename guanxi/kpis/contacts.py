@@ -6,7 +6,8 @@ activity scope reads it. "Required" is, per tier with a rule, the tier's custome
 existing by the period's end, in their tier today) times the period's days divided by the
 rule's interval. A top-tier customer is covered when their last contact of the rule's kind
 on or before the period's last day is no older than the rule allows: my day's neglect test
-taken at the period's end.
+taken at the period's end. A period still running counts its days so far, and its
+coverage is taken now.
 """
 
 from datetime import timedelta
@@ -67,12 +68,13 @@ def collect(scope: KpiScope, period: Period, context: Context) -> dict[Any, Raw]
             entry["done"][rule.value_tier] = row[f"t_{n}"]
     if context.rules:
         top = context.rules[0]
+        end = period.end_by(context.now)
         recent = Activity.objects.filter(
             customer_id=OuterRef("pk"),
             status=ActivityStatus.DONE,
             kind__in=_meets(top.kind),
-            starts_at__gte=period.until - timedelta(days=top.every_days),
-            starts_at__lt=period.until,
+            starts_at__gte=end - timedelta(days=top.every_days),
+            starts_at__lt=end,
         )
         tops = existing.filter(value_tier=top.value_tier)
         for row in (
@@ -90,7 +92,7 @@ def finish(raw: Raw, period: Period, context: Context) -> dict[str, Any]:
     tiers = []
     for rule in context.rules:
         customers = raw.get("customers", {}).get(rule.value_tier, 0)
-        required = round(customers * period.days / rule.every_days, 1)
+        required = round(customers * period.days_by(context.now) / rule.every_days, 1)
         actual = raw.get("done", {}).get(rule.value_tier, 0)
         tiers.append(
             {

@@ -66,6 +66,15 @@ class Period:
         """How many days the period has."""
         return (self.end - self.start).days + 1
 
+    def days_by(self, now: dt.datetime) -> int:
+        """How many of the period's days have begun by ``now`` (all of a past period)."""
+        today = timezone.localdate(now)
+        return max(0, min(self.days, (today - self.start).days + 1))
+
+    def end_by(self, now: dt.datetime) -> dt.datetime:
+        """The period's end, or ``now`` while it runs."""
+        return min(self.until, now)
+
     @property
     def since(self) -> dt.datetime:
         """The period's first instant."""

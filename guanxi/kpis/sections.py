@@ -9,6 +9,7 @@ A section is one more entry in ``guanxi.kpis.selectors.SECTIONS``: planned-versu
 contacts from the weekly plans will be one, with a ``collect`` over the plans' rows.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,9 +22,11 @@ Raw = dict[str, Any]
 
 @dataclass(frozen=True)
 class Context:
-    """What sections read besides the scope and the period: the contact rules in force."""
+    """What sections read besides the scope and the period: the contact rules in force, and
+    the time of reading (a period still running is measured up to it)."""
 
     rules: list  # guanxi.activities.contact_rules.Rule, top tier first
+    now: dt.datetime
 
 
 @dataclass(frozen=True)

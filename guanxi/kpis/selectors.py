@@ -3,6 +3,7 @@ and in total, and what the page offers to narrow it to."""
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi import policy
@@ -46,7 +47,7 @@ def process_kpis_for_user(*, scope: KpiScope, period: Period) -> dict[str, Any]:
     (owner, team or branch), with the contact rules and pipeline stages they refer to."""
     policy.require(scope.viewer, "process_kpi.view")
     rules = contact_rules()
-    context = Context(rules=rules)
+    context = Context(rules=rules, now=timezone.now())
     raw = {section.name: section.collect(scope, period, context) for section in SECTIONS}
     keys = {key for per_key in raw.values() for key in per_key}
     names = group_names(scope.group_by, keys)

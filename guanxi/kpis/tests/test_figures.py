@@ -1,13 +1,16 @@
 """Each process KPI against the hand-built quarter, to the exact figure."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from guanxi import policy
+from guanxi.kpis.period import Period
 from guanxi.kpis.scope import kpi_scope_for_user
 from guanxi.kpis.selectors import process_kpis_for_user
-from guanxi.kpis.tests.conftest import Q2
+from guanxi.kpis.tests.conftest import Q2, activity, customer
 from guanxi.sales.models import Stage
 
 
@@ -133,3 +136,17 @@ def test_figures_group_by_team_with_the_teamless_apart(staff, quarter, org):
     groups = {g["key"]: g for g in kpis(staff, group_by="team")["groups"]}
     assert groups[org["north_team"].pk]["wins"]["won"] == 2
     assert groups[None]["contacts"]["coverage"]["customers"] == 2  # am2's and the south's
+
+
+def test_a_running_period_requires_contacts_for_its_days_so_far_and_covers_as_of_now(
+    staff, make_customer, org
+):
+    today = timezone.localdate()
+    top = customer(make_customer, "白金五", "platinum", staff["account_manager"], org["north"])
+    activity("visit", top, (today - dt.timedelta(days=1)).isoformat())
+    period = Period(today - dt.timedelta(days=14), today + dt.timedelta(days=15))
+    viewer = policy.Viewer.of(staff["account_manager"])
+    data = process_kpis_for_user(scope=kpi_scope_for_user(viewer=viewer), period=period)
+    contacts = data["total"]["contacts"]
+    assert contacts["tiers"][0]["required"] == 0.5  # one customer, 15 of 30 days
+    assert contacts["coverage"]["covered"] == 1
