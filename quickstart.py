@@ -156,6 +156,16 @@ TYPED = [
             "guanxi/core/insert_select.py",
             "guanxi/core/planner_statistics.py",
             "guanxi/core/united_parts.py",
+            # process KPIs: the period's arithmetic, scope and each section's reads
+            "guanxi/kpis/period.py",
+            "guanxi/kpis/scope.py",
+            "guanxi/kpis/sections.py",
+            "guanxi/kpis/contacts.py",
+            "guanxi/kpis/responses.py",
+            "guanxi/kpis/pipeline.py",
+            "guanxi/kpis/lifecycle.py",
+            "guanxi/kpis/revenue.py",
+            "guanxi/kpis/planned.py",
         )
         for path in ROOT.glob(pattern)
     ),

@@ -29,6 +29,7 @@ from guanxi.concurrency import DuplicateValue, VersionConflict
 from guanxi.customers.api import router as customers_router
 from guanxi.customers.reveals import RevealLimitReached
 from guanxi.insights.api import router as insights_router
+from guanxi.kpis.api import router as kpis_router
 from guanxi.leads.api import router as leads_router
 from guanxi.org.api import auth_router, staff_router
 from guanxi.org.api import router as org_router
@@ -208,3 +209,4 @@ api.add_router("/leads", leads_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/plans", plans_router)
 api.add_router("/staff", staff_router)
+api.add_router("/kpis", kpis_router)

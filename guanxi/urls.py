@@ -28,5 +28,6 @@ urlpatterns = [
     path("calendar/", include("guanxi.scheduling.urls")),
     path("plans/", include("guanxi.plans.urls")),
     path("staff/", include("guanxi.org.urls")),
+    path("kpis/", include("guanxi.kpis.urls")),
     path("", include("guanxi.web.urls")),
 ]

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from guanxi import policy
 from guanxi.insights import kpi_selectors, selectors, services, trend_selectors
 from guanxi.insights.models import PeriodKind
 from guanxi.request_context import context_of, viewer_of
@@ -29,6 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if data["can_see_kpis"]:
         data["trends"] = trend_selectors.run_trend_list_for_user(viewer=viewer)
     data["money_units"] = kpi_selectors.money_units()
+    data["can_see_process_kpis"] = policy.allows(viewer, "process_kpi.view")
     return render(request, "insights/dashboard.html", data)
 
 
@@ -60,9 +62,11 @@ def kpis(request: HttpRequest) -> HttpResponse:
     query = KpiFilter(request.GET)
     # a malformed query shows the default view instead of an error page
     chosen = query.cleaned_data if query.is_valid() else {}
+    viewer = viewer_of(request)
     data = kpi_selectors.kpi_list_for_user(
-        viewer=viewer_of(request),
+        viewer=viewer,
         period_kind=chosen.get("period") or PeriodKind.MONTH,
         branch_id=chosen.get("branch"),
     )
+    data["can_see_process_kpis"] = policy.allows(viewer, "process_kpi.view")
     return render(request, "insights/kpis.html", data | {"period_kinds": PeriodKind.choices})

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.customers.models import Customer
 from guanxi.org.models import Branch, Team
@@ -12,7 +13,7 @@ from guanxi.org.models import Branch, Team
 class LeadStatus(models.TextChoices):
     """Where a lead stands (the moves between them are in ``guanxi.leads.workflow``)."""
 
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("lead status", "New")
     CONTACTED = "contacted", _("Contacted")
     QUALIFIED = "qualified", _("Qualified")
     CONVERTED = "converted", _("Converted")

@@ -30,7 +30,7 @@ from guanxi.plans.models import CONTACT_KINDS, Plan, PlanItem, PlanPeriod, Targe
 from guanxi.sales.models import Opportunity, StageKind
 
 
-def _fulfilling() -> QuerySet:
+def fulfilling_activities() -> QuerySet:
     """Done activities that fulfil the outer planned item (see the module docstring)."""
     return Activity.objects.filter(
         customer_id=OuterRef("customer_id"),
@@ -43,7 +43,7 @@ def _fulfilling() -> QuerySet:
 
 def items_with_fulfilment(items: QuerySet) -> QuerySet:
     """``items`` with ``done_activity_id``: the first activity that fulfilled each (or None)."""
-    first = _fulfilling().order_by("starts_at", "id").values("id")[:1]
+    first = fulfilling_activities().order_by("starts_at", "id").values("id")[:1]
     return items.annotate(done_activity_id=Subquery(first))
 
 
@@ -163,7 +163,7 @@ def plan_completion_for(
         contacts = contacts.filter(owner__profile__branch_id=branch_id)
     planned = (
         PlanItem.objects.filter(plan__in=plans)
-        .annotate(fulfilled=Exists(_fulfilling()))
+        .annotate(fulfilled=Exists(fulfilling_activities()))
         .values("customer__value_tier")
         .annotate(planned=Count("id"), done=Count("id", filter=Q(fulfilled=True)))
         .order_by()

@@ -18,6 +18,7 @@ from guanxi.policy import (
     audit,
     customers,
     insights,
+    kpis,
     leads,
     org,
     plans,
@@ -29,7 +30,18 @@ from guanxi.policy.viewer import Viewer
 
 ACTIONS: dict[str, Action] = {
     action.name: action
-    for module in (customers, org, audit, insights, activities, sales, leads, scheduling, plans)
+    for module in (
+        customers,
+        org,
+        audit,
+        insights,
+        activities,
+        sales,
+        leads,
+        scheduling,
+        plans,
+        kpis,
+    )
     for action in module.ACTIONS
 }
 

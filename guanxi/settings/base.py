@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "guanxi.leads",
     "guanxi.scheduling",
     "guanxi.plans",
+    "guanxi.kpis",
 ]
 
 MIDDLEWARE = [

@@ -283,6 +283,7 @@ def _valid_queries(records: dict) -> dict[str, dict]:
         "GET /api/v1/calendar": WEEK,
         "GET /api/v1/calendar/busy": {**WEEK, "user_ids": str(records["manager_id"])},
         "GET /api/v1/plans/completion": {"first": "2031-01-01", "last": "2031-01-31"},
+        "GET /api/v1/kpis/process": {"period_start": "2026-04-01", "period_end": "2026-06-30"},
     }
 
 

@@ -348,6 +348,28 @@ def _remove_item(client: Client, world: World, record: dict, role: str):
     )
 
 
+# Process KPIs: their readers, each within their record scope; the figures of a colleague.
+PROCESS_KPI_READERS = frozenset({"admin", "analyst", "branch_manager", "team_lead",
+                                 "account_manager"})  # fmt: skip
+KP = "/api/v1/kpis/process"
+
+
+def _kpis_of_owner(world, record, role):
+    return {"owner": record["owner_id"], "preset": "month"}
+
+
+def _kpis_show_owner(response, world, record, role, scope) -> None:
+    # The record's lead was captured today: its owner has figures this month.
+    keys = {g["key"] for g in response.json()["groups"]}
+    assert keys == {record["owner_id"]}, (role, scope)
+
+
+def _page_kpis_show_owner(response, world, record, role, scope) -> None:
+    # The page does not offer a colleague out of reach: it shows the viewer's own scope.
+    shown = f'data-group="{record["owner_id"]}"' in response.content.decode()
+    assert shown == (scope == "in" or role in {"admin", "analyst"}), (role, scope)
+
+
 C = "/api/v1/customers"
 PL = "/api/v1/plans"
 AC = "/api/v1/activities"
@@ -737,6 +759,9 @@ API: dict[str, Row] = {
     "POST /api/v1/staff/{user_id}/deactivate": Row(
         _json("post", ST + "/{new_lead_owner_id}/deactivate"), ADMIN, scoped=False
     ),
+    "GET /api/v1/kpis/process": Row(
+        _json("get", KP, _kpis_of_owner), PROCESS_KPI_READERS, check=_kpis_show_owner
+    ),
 }
 
 PAGES: dict[str, Row] = {
@@ -975,6 +1000,13 @@ PAGES: dict[str, Row] = {
         web=True,
     ),
     "": Row(_page("get", "/"), scoped=False, web=True),
+    "kpis/": Row(
+        _page("get", "/kpis/", _kpis_of_owner),
+        PROCESS_KPI_READERS,
+        scoped=False,
+        web=True,
+        check=_page_kpis_show_owner,
+    ),
 }
 
 

@@ -602,3 +602,47 @@ def test_a_hostile_value_is_refused_naming_the_field_and_changes_nothing(
     named = {d["field"].split(".")[0] for d in response.json()["detail"]}
     assert key in named or (key == "version" and response.status_code in (409, 412))
     assert snapshot() == before
+
+
+# Read endpoints with query parameters: each hostile value is a 4xx naming the parameter.
+QUERIES = {
+    "process KPIs": (
+        "/api/v1/kpis/process",
+        {"period_start": "2026-04-01", "period_end": "2026-06-30", "group_by": "team"},
+        {
+            "period_start": ("0001-01-01", LONG, "2026-02-30"),
+            "period_end": ("9999-12-31", "2025-01-01", LONG),
+            "group_by": ("no-such-choice", LONG),
+            "preset": ("no-such-choice",),
+            "branch": (str(HUGE), "-1", LONG),
+            "team": (str(HUGE), "0"),
+            "owner": (str(2**63), "abc"),
+        },
+    ),
+}
+
+
+def _query_cases() -> list:
+    return [
+        pytest.param(name, key, value, id=f"{name}-{key}-{n}")
+        for name, (_path, _valid, hostile) in QUERIES.items()
+        for key, values in hostile.items()
+        for n, value in enumerate(values)
+    ]
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_the_valid_query_of_each_read_is_accepted(name, api_as, records):
+    path, valid, _hostile = QUERIES[name]
+    assert api_as("admin").get(path, valid).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "key", "value"), _query_cases())
+def test_a_hostile_query_value_is_refused_naming_the_parameter(name, key, value, api_as, records):
+    path, valid, _hostile = QUERIES[name]
+    before = snapshot()
+    response = api_as("admin").get(path, {**valid, key: value})
+    assert 400 <= response.status_code < 500, response.content
+    assert response["Content-Type"].startswith("application/json")
+    assert key in {d["field"] for d in response.json()["detail"]}
+    assert snapshot() == before

@@ -54,6 +54,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("imports", _("Imports"), "imports:list"),
     NavEntry("audit", _("Audit log"), "audit:log", "audit.read"),
     NavEntry("staff", _("Staff"), "staff:list", "portfolio.view"),
+    NavEntry("kpis", _("Process KPIs"), "kpis:dashboard", "process_kpi.view"),
 )
 
 

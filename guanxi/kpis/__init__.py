@@ -1,0 +1,2 @@
+"""Process KPIs: how account managers, teams and branches work their customers, leads and
+opportunities over a period."""

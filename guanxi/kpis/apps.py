@@ -1,0 +1,12 @@
+"""Django app configuration for the process KPIs."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KpisConfig(AppConfig):
+    """The process-KPI app: figures read from the other domains' tables, no models."""
+
+    name = "guanxi.kpis"
+    label = "kpis"
+    verbose_name = _("Process KPIs")
