@@ -12,7 +12,8 @@ from guanxi.customers.models import Customer, LifecycleChange, Transaction
 from guanxi.kpis.period import Period
 from guanxi.leads.models import Lead
 from guanxi.plans.models import Plan, PlanItem
-from guanxi.sales.models import Opportunity, Stage, StageChange
+from guanxi.sales.defaults import ensure_default_pipeline
+from guanxi.sales.models import Opportunity, Pipeline, Stage, StageChange
 
 Q2 = Period(dt.date(2026, 4, 1), dt.date(2026, 6, 30))
 LONG_AGO = dt.date(2025, 1, 1)
@@ -40,7 +41,8 @@ def activity(kind: str, who: Customer, day: str, status: str = "done", **extra) 
 
 def opportunity(who: Customer, moves: list[tuple[str, str]], amount: int = 0, **extra):
     """An opportunity moved through stages (code, day); closed when the last is won or lost."""
-    stages = {s.code: s for s in Stage.objects.filter(pipeline__code="acquisition")}
+    # A transactional test elsewhere may have flushed the migration's pipeline.
+    stages = {s.code: s for s in ensure_default_pipeline(Pipeline, Stage).stages.all()}
     last = stages[moves[-1][0]]
     closed = at(moves[-1][1]) if last.is_won or last.is_lost else None
     status = "won" if last.is_won else "lost" if last.is_lost else "open"
