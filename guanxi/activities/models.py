@@ -122,6 +122,12 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject}"
 
+    def about_name(self) -> str:
+        """Whom it is about: its customer's name, or its lead's while it has no customer."""
+        if self.customer is not None:
+            return self.customer.name
+        return self.lead.name if self.lead is not None else ""
+
 
 class Attachment(models.Model):
     """A file kept with an activity, through Django's storage."""

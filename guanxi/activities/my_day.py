@@ -48,10 +48,10 @@ def _line(a: Activity) -> dict:
         "starts_at": a.starts_at,
         "due_on": a.due_on,
         "customer_id": a.customer_id,
-        "customer_name": a.customer.name if a.customer_id else "",
+        "customer_name": a.about_name() if a.customer_id else "",
         # About a lead alone (not converted yet): the line names and links the lead.
         "lead_id": a.lead_id if a.customer_id is None else None,
-        "lead_name": a.lead.name if a.customer_id is None and a.lead_id else "",
+        "lead_name": a.about_name() if a.customer_id is None else "",
         "version": a.version,
         "can_complete": ActivityStatus.DONE in workflow.moves_from(a.status),
         "can_reschedule": a.status in workflow.RESCHEDULABLE,

@@ -167,10 +167,10 @@ def present_activity(activity: Activity) -> dict:
         "id": activity.pk,
         "kind": activity.kind,
         "customer_id": activity.customer_id,
-        "customer_name": activity.customer.name if activity.customer_id else "",
+        "customer_name": activity.about_name() if activity.customer_id else "",
         "lead_id": activity.lead_id,
         # Named only about a lead alone: after conversion the activity is the customer's.
-        "lead_name": activity.lead.name if activity.customer_id is None else "",
+        "lead_name": activity.about_name() if activity.customer_id is None else "",
         "opportunity_id": activity.opportunity_id,
         "owner_id": activity.owner_id,
         "owner_name": person_name(activity.owner),
@@ -203,7 +203,7 @@ def audit_activity_read(
     if context is None or not activities:
         return  # a write's answer shows what the caller just sent; the write is audited
     customers = sorted({a.customer_id for a in activities if a.customer_id is not None})
-    leads = sorted({a.lead_id for a in activities if a.customer_id is None})
+    leads = sorted({a.lead_id for a in activities if a.customer_id is None and a.lead_id})
     if customers:
         record(viewer.user, AuditAction.READ, "customer", customers, READ_FIELDS, context)
     if leads:

@@ -31,7 +31,7 @@ def describe(user, activity: Activity) -> str:
     if may_read(user, activity):
         return _("%(kind)s “%(subject)s” with %(customer)s, %(when)s") % {
             "kind": kind, "subject": activity.subject, "when": when,
-            "customer": activity.customer.name if activity.customer_id else activity.lead.name,
+            "customer": activity.about_name(),
         }  # fmt: skip
     return _("%(kind)s of %(owner)s, %(when)s") % {
         "kind": kind, "owner": person_name(activity.owner), "when": when,
