@@ -165,7 +165,7 @@ def _audited(activity: Activity) -> str:
     return f"{activity.get_kind_display()}: {activity.subject}"
 
 
-def _subject(viewer: policy.Viewer, given: dict) -> tuple[Customer | None, Lead | None]:
+def _about(viewer: policy.Viewer, given: dict) -> tuple[Customer | None, Lead | None]:
     """What the activity to log is about: the customer or the lead named, exactly one."""
     customer_id, lead_id = given.get("customer_id"), given.get("lead_id")
     if customer_id is None and lead_id is None:
@@ -189,7 +189,7 @@ def activity_log(
     yet (``about_lead.answer_lead``)."""
     given = fields.given()
     policy.require(viewer, "activity.log")
-    customer, lead = _subject(viewer, given)
+    customer, lead = _about(viewer, given)
     given.setdefault("starts_at", timezone.now())
     if given.get("kind") == ActivityKind.TASK:
         given.setdefault("status", ActivityStatus.OPEN)

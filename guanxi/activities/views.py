@@ -179,7 +179,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     )
 
 
-def _subject(request: HttpRequest, viewer: policy.Viewer) -> tuple[Customer | None, Lead | None]:
+def _about(request: HttpRequest, viewer: policy.Viewer) -> tuple[Customer | None, Lead | None]:
     """The customer (``?customer=<id>``) or lead (``?lead=<id>``) to log on, as the viewer
     may see it; missing or out of scope: a 404."""
     source = request.POST if request.method == "POST" else request.GET
@@ -204,7 +204,7 @@ def activity_log(request: HttpRequest) -> HttpResponse:
     viewer, context = _web(request)
     policy.require(viewer, "activity.log")
     source = request.POST if request.method == "POST" else request.GET
-    customer, lead = _subject(request, viewer)
+    customer, lead = _about(request, viewer)
     quick = source.get("quick") == "1" and customer is not None
     form_class = QuickLogForm if quick else ActivityForm
     kinds = [(k.value, k.label) for k in customer_360.QUICK_KINDS] if quick else None

@@ -99,6 +99,7 @@ class LeadActivityRef:
         setattr(self, LEAD_ACTIVITY_FIELDS.creator, lead.created_by_id)
 
 
+# The table ``policy.actions`` builds includes this module, so it is not asked here.
 _BY_NAME = {a.name: a for a in (*ACTIVITY_ACTIONS, *LEAD_ACTIVITY_ACTIONS)}
 
 

@@ -95,11 +95,13 @@ def test_an_opportunity_on_an_activity_about_a_lead_is_refused_naming_it(api_as,
 
 def test_logging_on_a_converted_lead_is_refused_pointing_to_its_customer(api_as, staff, prospect):
     convert(staff, prospect)
-    response = post(api_as("account_manager"), {"kind": "call", "lead_id": prospect.pk,
-                                                "subject": "回访"})  # fmt: skip
+    response = api_as("account_manager").post(
+        A, {"kind": "call", "lead_id": prospect.pk, "subject": "回访"},
+        content_type="application/json", headers={"Accept-Language": "en"},
+    )  # fmt: skip
     assert response.status_code == 422
     assert fields_of(response) == ["lead_id"]
-    assert "customer" in response.json()["detail"][0]["message"]
+    assert "log the activity on the customer" in response.json()["detail"][0]["message"]
     assert not Activity.objects.exists()
 
 
