@@ -230,3 +230,24 @@ def test_my_day_names_the_lead_of_a_planned_call(client, staff, prospect, log_on
     client.force_login(staff["account_manager"])
     page = client.get(reverse("activities:my_day")).content.decode()
     assert "约见面" in page and reverse("leads:detail", args=[prospect.pk]) in page
+
+
+def test_the_activity_list_page_shows_an_activity_about_a_lead_with_its_lead(
+    client, staff, mine, prospect, log, log_on_lead
+):
+    log(mine, subject="客户回访")
+    log_on_lead(prospect, subject="首次电话")
+    client.force_login(staff["account_manager"])
+    page = client.get(reverse("activities:list")).content.decode()
+    assert "客户回访" in page and "首次电话" in page
+    assert reverse("leads:detail", args=[prospect.pk]) in page
+
+
+def test_a_converted_leads_page_offers_no_logging_but_lists_its_activities(
+    client, staff, prospect, log_on_lead
+):
+    log_on_lead(prospect, subject="首次电话")
+    convert(staff, prospect)
+    client.force_login(staff["account_manager"])
+    page = client.get(reverse("leads:detail", args=[prospect.pk])).content.decode()
+    assert "首次电话" in page and 'id="log-activity"' not in page
