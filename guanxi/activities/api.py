@@ -33,7 +33,8 @@ def _detail(request: HttpRequest, activity_id: int) -> dict:
 
 @router.get("", response=ActivityPageOut)
 def list_activities(request: HttpRequest, query: Query[ActivityQuery]):
-    """The activities of your customers, newest first, with filters."""
+    """The activities of your customers and of your leads not converted yet, newest first,
+    with filters (``lead_id``: one lead's, as on its page)."""
     params = query.dict()
     page, page_size = params.pop("page"), params.pop("page_size")
     filters = selectors.ActivityFilter(**{k: v for k, v in params.items() if v is not None})
@@ -48,7 +49,8 @@ def list_activities(request: HttpRequest, query: Query[ActivityQuery]):
 
 @router.post("", response={201: ActivityOut})
 def log_activity(request: HttpRequest, payload: ActivityIn):
-    """Log a visit, call, meeting, e-mail or note (done), or plan one or a task (open)."""
+    """Log a visit, call, meeting, e-mail or note (done), or plan one or a task (open),
+    about a customer or a lead not converted yet."""
     given = {k: v for k, v in payload.dict().items() if v is not None}
     activity = services.activity_log(
         viewer=viewer_of(request),
@@ -79,7 +81,7 @@ def set_contact_rule(request: HttpRequest, value_tier: str, payload: ContactRule
 
 @router.get("/{int:activity_id}", response=ActivityOut)
 def get_activity(request: HttpRequest, activity_id: RecordId):
-    """One activity of your customers (the read is audited)."""
+    """One activity of your customers or leads (the read is audited)."""
     return selectors.activity_detail_for_user(
         viewer=viewer_of(request), activity_id=activity_id, context=context_of(request, "api")
     )

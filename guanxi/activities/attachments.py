@@ -18,7 +18,7 @@ from guanxi.activities.models import Attachment
 from guanxi.activities.selectors import activity_get_for_user
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
-from guanxi.policy.activities import ActivityRef
+from guanxi.policy.activities import activity_allows
 
 
 def _check(upload: UploadedFile) -> tuple[str, str]:
@@ -57,7 +57,8 @@ def attachment_add(
 ) -> Attachment:
     """Keep ``upload`` with the activity (editors of it only); audited."""
     activity = activity_get_for_user(viewer=viewer, activity_id=activity_id)
-    policy.require(viewer, "activity.edit", ActivityRef.of_customer(activity.customer))
+    if not activity_allows(viewer, "activity.edit", activity):
+        raise PermissionDenied(_("Your role does not allow this."))
     name, content_type = _check(upload)
     attachment = Attachment(
         activity=activity,
@@ -79,7 +80,7 @@ def attachment_add(
                 context,
                 changes={"activity_id": [None, activity.pk], "name": [None, name]},
                 name=name,
-                customers=[activity.customer_id],
+                customers=[activity.customer_id] if activity.customer_id else [],
             )
     except Exception:
         attachment.file.delete(save=False)  # the row was not written: neither is the file

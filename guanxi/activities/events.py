@@ -1,7 +1,8 @@
 """The activities domain's events (see guanxi.core.events): what its services publish.
 
-Every event's record is the activity; the customer is named in the payload, so reactions
-per customer (the timeline, contact KPIs) find it. Payloads carry codes, never the notes.
+Every event's record is the activity; the customer (or, about a lead alone, the lead) is
+named in the payload, so reactions per customer (the timeline, contact KPIs) find it.
+Payloads carry codes, never the notes.
 """
 
 import datetime as dt
@@ -13,7 +14,8 @@ class ActivityLogged(DomainEvent):
     """An activity was logged or planned."""
 
     event_name = "activity.logged"
-    customer_id: int
+    customer_id: int | None = None
+    lead_id: int | None = None
     kind: str
     status: str
     starts_at: dt.datetime
@@ -23,7 +25,8 @@ class ActivityChanged(DomainEvent):
     """Fields of an activity changed (names, not values), or its status or time moved."""
 
     event_name = "activity.changed"
-    customer_id: int
+    customer_id: int | None = None
+    lead_id: int | None = None
     fields: list[str]
     status: str
 
@@ -32,6 +35,7 @@ def publish_logged(*, activity, actor) -> None:
     """Publish that ``activity`` was logged."""
     logged = ActivityLogged(
         customer_id=activity.customer_id,
+        lead_id=activity.lead_id,
         kind=activity.kind,
         status=activity.status,
         starts_at=activity.starts_at,
@@ -42,6 +46,9 @@ def publish_logged(*, activity, actor) -> None:
 def publish_changed(*, activity, fields: list[str], actor) -> None:
     """Publish that ``fields`` of ``activity`` changed."""
     changed = ActivityChanged(
-        customer_id=activity.customer_id, fields=sorted(fields), status=activity.status
+        customer_id=activity.customer_id,
+        lead_id=activity.lead_id,
+        fields=sorted(fields),
+        status=activity.status,
     )
     publish(changed, actor=actor, record=activity)

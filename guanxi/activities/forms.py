@@ -51,12 +51,18 @@ class ActivityForm(forms.Form):
         label=_("Outcome"), required=False, max_length=4000, widget=forms.Textarea({"rows": 2})
     )
 
-    def __init__(self, *args, kinds=None, opportunities=(), **kwargs) -> None:
-        """``opportunities``: (id, name) of the customer's opportunities one may choose."""
+    def __init__(
+        self, *args, kinds=None, opportunities=(), about_lead: bool = False, **kwargs
+    ) -> None:
+        """``opportunities``: (id, name) of the customer's opportunities one may choose; an
+        activity ``about_lead`` alone has no opportunity field."""
         super().__init__(*args, **kwargs)
         if kinds is not None:
             self.fields["kind"].choices = kinds
-        self.fields["opportunity"].choices = [("", "—"), *opportunities]
+        if about_lead:
+            del self.fields["opportunity"]
+        else:
+            self.fields["opportunity"].choices = [("", "—"), *opportunities]
         _styled(self)
 
     def values(self) -> dict:

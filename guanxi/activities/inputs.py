@@ -11,6 +11,7 @@ class ActivityFields:
 
     kind: object = UNSET
     customer_id: object = UNSET
+    lead_id: object = UNSET
     opportunity_id: object = UNSET
     status: object = UNSET
     starts_at: object = UNSET

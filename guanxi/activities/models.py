@@ -1,14 +1,15 @@
 """Activities (visits, calls, meetings, e-mails, notes, tasks), their attachments, and the
 contact rules per value tier.
 
-An activity belongs to a customer today; leads and opportunities will be further optional
-references (``customer`` then becomes one of several), so nothing here assumes that a
-customer is the only thing an activity can be about. Its record scope is its customer's
+An activity is about a customer or a lead (at least one; a lead's activities get its
+customer when it is converted), and may work on one of the customer's opportunities. Its
+record scope is its customer's, or its lead's when it has no customer
 (``guanxi.policy.activities``).
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import Customer, ValueTier
@@ -41,11 +42,26 @@ class ContactChannel(models.TextChoices):
 
 
 class Activity(models.Model):
-    """One thing done (or to be done) with a customer, on one of its opportunities or not."""
+    """One thing done (or to be done) with a customer or a lead, on one of the customer's
+    opportunities or not."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="activities", verbose_name=_("customer")
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("customer"),
+    )
+    # The lead it is about: alone before the lead is converted, with the customer after.
+    lead = models.ForeignKey(
+        "leads.Lead",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("lead"),
     )
     # The customer's opportunity this activity worked on, when it worked on one.
     opportunity = models.ForeignKey(
@@ -96,9 +112,21 @@ class Activity(models.Model):
             models.Index(fields=["owner", "status", "due_on"], name="activity_owner_due"),
             models.Index(fields=["kind", "starts_at"], name="activity_kind_start"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False) | Q(lead__isnull=False),
+                name="activity_about_customer_or_lead",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject}"
+
+    def about_name(self) -> str:
+        """Whom it is about: its customer's name, or its lead's while it has no customer."""
+        if self.customer is not None:
+            return self.customer.name
+        return self.lead.name if self.lead is not None else ""
 
 
 class Attachment(models.Model):

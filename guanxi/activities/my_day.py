@@ -48,7 +48,10 @@ def _line(a: Activity) -> dict:
         "starts_at": a.starts_at,
         "due_on": a.due_on,
         "customer_id": a.customer_id,
-        "customer_name": a.customer.name,
+        "customer_name": a.about_name() if a.customer_id else "",
+        # About a lead alone (not converted yet): the line names and links the lead.
+        "lead_id": a.lead_id if a.customer_id is None else None,
+        "lead_name": a.about_name() if a.customer_id is None else "",
         "version": a.version,
         "can_complete": ActivityStatus.DONE in workflow.moves_from(a.status),
         "can_reschedule": a.status in workflow.RESCHEDULABLE,
@@ -69,7 +72,7 @@ def agenda(viewer: policy.Viewer) -> list[dict]:
         live.filter(participants__id=user, starts_at__gte=start, starts_at__lt=end),
     ]
     ids = first_ids(parts, "starts_at", SHOWN)
-    rows = Activity.objects.filter(pk__in=ids).select_related("customer")
+    rows = Activity.objects.filter(pk__in=ids).select_related("customer", "lead")
     return [_line(a) for a in rows.order_by("starts_at", "id")]
 
 
@@ -81,7 +84,7 @@ def overdue(viewer: policy.Viewer) -> list[dict]:
     rows = (
         Activity.objects.filter(owner_id=viewer.user_id, status=ActivityStatus.OPEN)
         .filter(late)
-        .select_related("customer")
+        .select_related("customer", "lead")
         .order_by("due_on", "starts_at", "id")[:SHOWN]
     )
     return [_line(a) for a in rows]

@@ -9,10 +9,16 @@ from guanxi.api_types import BusinessDate, Moment, PageNumber, RecordId, Version
 
 
 class ActivityIn(Schema):
-    """An activity to log (done by default) or plan (status open; tasks are open)."""
+    """An activity to log (done by default) or plan (status open; tasks are open), about
+    a customer or a lead not converted yet (exactly one of ``customer_id``, ``lead_id``)."""
 
     kind: str = Field(description="visit, call, meeting, email, note or task")
-    customer_id: RecordId
+    customer_id: RecordId | None = None
+    lead_id: RecordId | None = Field(
+        default=None,
+        description="A lead not converted yet; a done visit, call, meeting or e-mail is its"
+        " first response if it has none.",
+    )
     opportunity_id: RecordId | None = Field(
         default=None, description="An open or closed opportunity of the same customer."
     )
@@ -66,6 +72,7 @@ class ActivityQuery(Schema):
 
     customer_id: RecordId | None = None
     opportunity_id: RecordId | None = None
+    lead_id: RecordId | None = None
     kind: str = ""
     status: str = ""
     owner_id: RecordId | None = None
@@ -91,8 +98,10 @@ class ActivityOut(Schema):
 
     id: int
     kind: str
-    customer_id: int
+    customer_id: int | None = Field(description="None while it is about a lead alone.")
     customer_name: str
+    lead_id: int | None
+    lead_name: str = Field(description="The lead's name while it is about the lead alone.")
     opportunity_id: int | None
     owner_id: int
     owner_name: str
@@ -131,8 +140,10 @@ class DayLine(Schema):
     subject: str
     starts_at: datetime
     due_on: date | None
-    customer_id: int
+    customer_id: int | None
     customer_name: str
+    lead_id: int | None = Field(description="Set while it is about a lead alone.")
+    lead_name: str
     version: int
     can_complete: bool
     can_reschedule: bool

@@ -1,9 +1,10 @@
 """Writing activities: log, update (with the version read), complete and reschedule tasks.
 
 Every function takes the acting ``Viewer``, fetches through the scoped selectors (an
-activity or customer out of scope is missing), asks the policy, and writes its change, an
-audit entry and a domain event in one transaction. Attachments are in ``attachments``,
-contact rules in ``contact_rules``.
+activity, customer or lead out of scope is missing), asks the policy, and writes its
+change, an audit entry and a domain event in one transaction. An activity is about a
+customer or about a lead not converted yet (``about_lead``), never both when logged.
+Attachments are in ``attachments``, contact rules in ``contact_rules``.
 """
 
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.activities import events, workflow
+from guanxi.activities.about_lead import answer_lead, lead_for
 from guanxi.activities.inputs import ActivityFields
 from guanxi.activities.models import Activity, ActivityKind, ActivityStatus
 from guanxi.activities.selectors import activity_get_for_user
@@ -23,7 +25,8 @@ from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, created, record
 from guanxi.concurrency import save_if_version
 from guanxi.customers.models import Customer
-from guanxi.policy.activities import ActivityRef
+from guanxi.leads.models import Lead
+from guanxi.policy.activities import ActivityRef, activity_allows
 from guanxi.sales.selectors import opportunities_in_scope
 from guanxi.storable import EARLIEST_DATE, LATEST_DATE, check_storable
 
@@ -41,11 +44,15 @@ def _customer_for(viewer: policy.Viewer, customer_id: object) -> Customer:
 
 
 def _opportunity_for(
-    viewer: policy.Viewer, opportunity_id: object, customer_id: int, errors: dict
+    viewer: policy.Viewer, opportunity_id: object, customer_id: int | None, errors: dict
 ) -> int | None:
     """The id of the opportunity an activity is to work on: one of its customer's that the
-    viewer may see (an error naming ``opportunity_id`` otherwise); None unlinks."""
+    viewer may see (an error naming ``opportunity_id`` otherwise); None unlinks. An
+    activity about a lead alone has none: the opportunity comes with the conversion."""
     if opportunity_id is None:
+        return None
+    if customer_id is None:
+        errors["opportunity_id"] = [_("An activity about a lead has no opportunity.")]
         return None
     if not isinstance(opportunity_id, int) or isinstance(opportunity_id, bool):
         errors["opportunity_id"] = [_("Name the opportunity by its ID.")]
@@ -97,16 +104,20 @@ def _participants(ids: object, errors: dict) -> list[int] | None:
 
 
 def clean_activity(
-    values: dict, current: Activity | None = None, *, viewer: policy.Viewer, customer_id: int
+    values: dict,
+    current: Activity | None = None,
+    *,
+    viewer: policy.Viewer,
+    customer_id: int | None,
 ) -> tuple[dict, list[int] | None]:
     """Check the given values (of ``current``, for an update) of an activity about the
-    customer ``customer_id``; one ValidationError naming every field. Returns the model
-    values and the participants (None: not given)."""
+    customer ``customer_id`` (None: about a lead alone); one ValidationError naming every
+    field. Returns the model values and the participants (None: not given)."""
     errors: dict = {}
     cleaned = {
         k: v
         for k, v in values.items()
-        if k not in ("participant_ids", "customer_id", "opportunity_id")
+        if k not in ("participant_ids", "customer_id", "lead_id", "opportunity_id")
     }
     if "opportunity_id" in values:
         cleaned["opportunity_id"] = _opportunity_for(
@@ -154,20 +165,39 @@ def _audited(activity: Activity) -> str:
     return f"{activity.get_kind_display()}: {activity.subject}"
 
 
+def _about(viewer: policy.Viewer, given: dict) -> tuple[Customer | None, Lead | None]:
+    """What the activity to log is about: the customer or the lead named, exactly one."""
+    customer_id, lead_id = given.get("customer_id"), given.get("lead_id")
+    if customer_id is None and lead_id is None:
+        message = _("Name the customer or the lead the activity is about.")
+        raise ValidationError({"customer_id": [message], "lead_id": [message]})
+    if customer_id is not None and lead_id is not None:
+        message = _("Name the customer or the lead, not both.")
+        raise ValidationError({"lead_id": [message]})
+    if lead_id is not None:
+        return None, lead_for(viewer, lead_id)
+    customer = _customer_for(viewer, customer_id)
+    policy.require(viewer, "activity.log", ActivityRef.of_customer(customer))
+    return customer, None
+
+
 def activity_log(
     *, viewer: policy.Viewer, fields: ActivityFields, context: RequestContext
 ) -> Activity:
-    """Log a done activity or plan one (a task, or any kind with status open); audited."""
+    """Log a done activity or plan one (a task, or any kind with status open) about a
+    customer or a lead; audited. A done contact is the lead's first response if it has none
+    yet (``about_lead.answer_lead``)."""
     given = fields.given()
-    customer = _customer_for(viewer, given.get("customer_id"))
-    policy.require(viewer, "activity.log", ActivityRef.of_customer(customer))
+    policy.require(viewer, "activity.log")
+    customer, lead = _about(viewer, given)
     given.setdefault("starts_at", timezone.now())
     if given.get("kind") == ActivityKind.TASK:
         given.setdefault("status", ActivityStatus.OPEN)
-    cleaned, participants = clean_activity(given, viewer=viewer, customer_id=customer.pk)
+    customer_id = customer.pk if customer else None
+    cleaned, participants = clean_activity(given, viewer=viewer, customer_id=customer_id)
     if viewer.user_id is None:
         raise PermissionDenied(_("Activities are logged by a person."))
-    activity = Activity(customer=customer, owner_id=viewer.user_id, **cleaned)
+    activity = Activity(customer=customer, lead=lead, owner_id=viewer.user_id, **cleaned)
     if activity.status == ActivityStatus.DONE:
         activity.completed_at = timezone.now()
     check_storable(activity, list(cleaned))
@@ -175,7 +205,8 @@ def activity_log(
         activity.save()
         if participants:
             activity.participants.set(participants)
-        values = {**cleaned, "customer_id": customer.pk, "participant_ids": participants or None}
+        about = {"customer_id": customer_id, "lead_id": lead.pk if lead else None}
+        values = {**cleaned, **about, "participant_ids": participants or None}
         record(
             viewer.user,
             AuditAction.CREATE,
@@ -185,9 +216,10 @@ def activity_log(
             context,
             changes=created({k: _jsonable(v) for k, v in values.items()}),
             name=_audited(activity),
-            customers=[customer.pk],
+            customers=[customer_id] if customer_id else [],
         )
         events.publish_logged(activity=activity, actor=viewer.user)
+        answer_lead(viewer=viewer, activity=activity, context=context)
     return activity
 
 
@@ -197,7 +229,8 @@ def _jsonable(value: object) -> object:
 
 def _editable(viewer: policy.Viewer, activity_id: int) -> Activity:
     activity = activity_get_for_user(viewer=viewer, activity_id=activity_id)
-    policy.require(viewer, "activity.edit", ActivityRef.of_customer(activity.customer))
+    if not activity_allows(viewer, "activity.edit", activity):
+        raise PermissionDenied(_("Your role does not allow this."))
     return activity
 
 
@@ -235,9 +268,11 @@ def _write(
                 context,
                 changes=diff,
                 name=_audited(activity),
-                customers=[activity.customer_id],
+                customers=[activity.customer_id] if activity.customer_id else [],
             )
             events.publish_changed(activity=activity, fields=list(diff), actor=viewer.user)
+            if "status" in diff:
+                answer_lead(viewer=viewer, activity=activity, context=context)
     return activity
 
 
@@ -255,7 +290,10 @@ def activity_update(
     given = fields.given()
     if "customer_id" in given and given["customer_id"] != activity.customer_id:
         raise ValidationError({"customer_id": [_("An activity stays with its customer.")]})
+    if "lead_id" in given and given["lead_id"] != activity.lead_id:
+        raise ValidationError({"lead_id": [_("An activity stays with its lead.")]})
     given.pop("customer_id", None)
+    given.pop("lead_id", None)
     cleaned, participants = clean_activity(
         given, current=activity, viewer=viewer, customer_id=activity.customer_id
     )

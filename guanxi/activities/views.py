@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +33,9 @@ from guanxi.activities.models import Activity, ActivityKind, ActivityStatus, Att
 from guanxi.audit.services import RequestContext
 from guanxi.concurrency import VersionConflict
 from guanxi.customers.models import Customer
-from guanxi.policy.activities import ActivityRef
+from guanxi.leads.models import Lead
+from guanxi.leads.selectors import lead_get_for_user
+from guanxi.policy.activities import activity_allows
 from guanxi.request_context import context_of, page_number, viewer_of
 from guanxi.sales.selectors import opportunity_choices_for_customer
 from guanxi.web.htmx import is_htmx
@@ -116,15 +118,24 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = _activity(request, activity_id)
     if request.method == "GET":
         selectors.audit_activity_read(viewer, [activity], context)
-    can_edit = policy.allows(viewer, "activity.edit", ActivityRef.of_customer(activity.customer))
-    opportunities = opportunity_choices_for_customer(
-        viewer=viewer, customer_id=activity.customer_id, including=activity.opportunity_id
+    can_edit = activity_allows(viewer, "activity.edit", activity)
+    about_lead = activity.customer_id is None
+    opportunities = (
+        ()
+        if about_lead
+        else opportunity_choices_for_customer(
+            viewer=viewer, customer_id=activity.customer_id, including=activity.opportunity_id
+        )
     )
     form = ActivityForm(
-        request.POST or None, initial=_initial(activity), opportunities=opportunities
+        request.POST or None,
+        initial=_initial(activity),
+        opportunities=opportunities,
+        about_lead=about_lead,
     )
     if request.method == "POST":
-        policy.require(viewer, "activity.edit", ActivityRef.of_customer(activity.customer))
+        if not can_edit:
+            raise PermissionDenied(_("Your role does not allow this."))
         if form.is_valid():
             changes = form.values()
             try:
@@ -168,22 +179,33 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def activity_log(request: HttpRequest) -> HttpResponse:
-    """Log an activity for a customer (``?customer=<id>``); from the 360 page by HTMX, in one
-    step, after which the 360 page is shown again with the activity on its timeline."""
-    viewer, context = _web(request)
-    policy.require(viewer, "activity.log")
+def _about(request: HttpRequest, viewer: policy.Viewer) -> tuple[Customer | None, Lead | None]:
+    """The customer (``?customer=<id>``) or lead (``?lead=<id>``) to log on, as the viewer
+    may see it; missing or out of scope: a 404."""
     source = request.POST if request.method == "POST" else request.GET
     try:
+        if "lead" in source:
+            return None, lead_get_for_user(viewer=viewer, lead_id=int(source["lead"]))
         customer_id = int(source.get("customer", ""))
-    except ValueError as exc:
+    except (ValueError, Lead.DoesNotExist) as exc:
         raise Http404 from exc
     customer = policy.customer_scope(viewer, Customer.objects.all()).filter(pk=customer_id).first()
     if customer is None:
         raise Http404
-    quick = source.get("quick") == "1"
+    return customer, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_log(request: HttpRequest) -> HttpResponse:
+    """Log an activity for a customer (``?customer=<id>``) or a lead (``?lead=<id>``, from
+    its page); from the 360 page by HTMX, in one step, after which the 360 page is shown
+    again with the activity on its timeline."""
+    viewer, context = _web(request)
+    policy.require(viewer, "activity.log")
+    source = request.POST if request.method == "POST" else request.GET
+    customer, lead = _about(request, viewer)
+    quick = source.get("quick") == "1" and customer is not None
     form_class = QuickLogForm if quick else ActivityForm
     kinds = [(k.value, k.label) for k in customer_360.QUICK_KINDS] if quick else None
     initial = {
@@ -192,30 +214,35 @@ def activity_log(request: HttpRequest) -> HttpResponse:
         "opportunity": source.get("opportunity"),  # logged from the opportunity's page
     }
     opportunities = (
-        () if quick else opportunity_choices_for_customer(viewer=viewer, customer_id=customer.pk)
+        opportunity_choices_for_customer(viewer=viewer, customer_id=customer.pk)
+        if customer is not None and not quick
+        else ()
     )
     form = form_class(
         request.POST if request.method == "POST" else None,
         kinds=kinds,
         initial=initial,
         opportunities=opportunities,
+        about_lead=lead is not None,
     )
     if request.method == "POST" and form.is_valid():
+        about = {"customer_id": customer.pk} if customer is not None else {"lead_id": lead.pk}
         try:
             services.activity_log(
                 viewer=viewer,
-                fields=ActivityFields.from_mapping({**form.values(), "customer_id": customer.pk}),
+                fields=ActivityFields.from_mapping({**form.values(), **about}),
                 context=context,
             )
         except ValidationError as exc:
             form.apply_service_errors(exc)
         else:
             messages.success(request, _("The activity was logged."))
-            target = (
-                reverse("customers:detail", args=[customer.pk])
-                if quick
-                else _back(request, reverse("activities:list"))
-            )
+            if quick:
+                target = reverse("customers:detail", args=[customer.pk])
+            elif lead is not None:
+                target = _back(request, reverse("leads:detail", args=[lead.pk]))
+            else:
+                target = _back(request, reverse("activities:list"))
             if is_htmx(request):
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = target
@@ -228,7 +255,9 @@ def activity_log(request: HttpRequest) -> HttpResponse:
             {"form": form, "customer_id": customer.pk},
         )
     return render(
-        request, "activities/log.html", {"form": form, "customer": customer, "quick": quick}
+        request,
+        "activities/log.html",
+        {"form": form, "customer": customer, "lead": lead, "quick": quick},
     )
 
 

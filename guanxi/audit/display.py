@@ -69,6 +69,8 @@ OTHER_FIELDS = {
     "items": gettext_lazy("planned contacts"),
     "targets": gettext_lazy("targets"),
     "reviews": gettext_lazy("reviews"),
+    # A lead's conversion: how many of its activities became the customer's.
+    "activities_to_customer": gettext_lazy("activities given to the customer"),
 }
 ACCESS_LABELS = {"full": gettext_lazy("full"), "masked": gettext_lazy("masked")}
 CHANNELS = {

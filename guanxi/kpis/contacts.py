@@ -50,8 +50,12 @@ def collect(scope: KpiScope, period: Period, context: Context) -> dict[Any, Raw]
     for row in counts:
         at(row["key"])["customers"][row["value_tier"]] = row["n"]
         at(row["key"])["new"] += row["new"]
+    # Contacts with customers: an activity about a lead alone has no portfolio to count for.
     done = Activity.objects.filter(
-        status=ActivityStatus.DONE, starts_at__gte=period.since, starts_at__lt=period.until
+        customer__isnull=False,
+        status=ActivityStatus.DONE,
+        starts_at__gte=period.since,
+        starts_at__lt=period.until,
     )
     tallies = {
         f"t_{n}": Count("id", filter=Q(customer__value_tier=r.value_tier, kind__in=_meets(r.kind)))

@@ -156,8 +156,9 @@ def collect_overdue(scope: KpiScope, period: Period, context: Context) -> dict[A
     steps = Opportunity.objects.filter(status=StageKind.OPEN, next_step_due__lt=today)
     for row in scope.rows(steps, OWNED).values("key").annotate(n=Count("id")):
         raw.setdefault(row["key"], {"next_steps": 0, "tasks": 0})["next_steps"] = row["n"]
+    # Tasks of the portfolio (through the customer): a lead's tasks are left out.
     tasks = Activity.objects.filter(
-        kind=ActivityKind.TASK, status=ActivityStatus.OPEN, due_on__lt=today
+        customer__isnull=False, kind=ActivityKind.TASK, status=ActivityStatus.OPEN, due_on__lt=today
     )
     for row in scope.rows(tasks, VIA_CUSTOMER).values("key").annotate(n=Count("id")):
         raw.setdefault(row["key"], {"next_steps": 0, "tasks": 0})["tasks"] = row["n"]

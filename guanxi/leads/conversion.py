@@ -1,6 +1,6 @@
 """Conversion: a lead becomes a customer — an existing one matched on ID number, phone or
 e-mail, never a duplicate, else a new one — and, if asked, an opportunity, in one
-transaction.
+transaction; the activities about the lead become the customer's history.
 
 The match is a search by the lead's identifying values, so it is audited as one. A match
 the converter may not see is not linked and not duplicated either: the conversion is
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi import policy
+from guanxi.activities.about_lead import activities_to_customer
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.concurrency import DuplicateValue
@@ -103,9 +104,9 @@ def lead_convert(
     opportunity: OpportunityWish | None = None,
 ) -> Conversion:
     """Convert an open lead: link the customer it matches or create one (of its branch and
-    owner), optionally open an opportunity for it, and mark the lead converted. A lead
-    converted already, or closed, is a 422 naming ``status``; a stale version a 409; either
-    way nothing is written."""
+    owner), optionally open an opportunity for it, give the lead's activities to the
+    customer, and mark the lead converted. A lead converted already, or closed, is a 422
+    naming ``status``; a stale version a 409; either way nothing is written."""
     lead = lead_get_for_user(viewer=viewer, lead_id=lead_id)
     policy.require(viewer, "lead.convert", lead)
     if lead.status == LeadStatus.CONVERTED:
@@ -142,7 +143,12 @@ def lead_convert(
             "opportunity_id": opportunity_id,
             "converted_at": timezone.now(),
         }
-        move_status(viewer, lead, LeadStatus.CONVERTED, "", expected_version, context, extra)
+        # Its activities become the customer's: counted in the conversion's audit entry.
+        moved = activities_to_customer(lead=lead, customer_id=customer.pk)
+        side_effects = {"activities_to_customer": [None, moved]} if moved else None
+        move_status(
+            viewer, lead, LeadStatus.CONVERTED, "", expected_version, context, extra, side_effects
+        )
         event = events.LeadConverted(
             customer_id=customer.pk, customer_created=created, opportunity_id=opportunity_id
         )

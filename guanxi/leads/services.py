@@ -7,9 +7,11 @@ Assignment, conversion and escalation have modules of their own.
 """
 
 import hmac
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,10 +158,11 @@ def lead_update(
 
 def move_status(
     viewer: policy.Viewer, lead: Lead, to: str, reason: str, expected_version: int,
-    context: RequestContext, extra: dict | None = None,
+    context: RequestContext, extra: dict | None = None, side_effects: dict | None = None,
 ) -> Lead:  # fmt: skip
     """Write a status move of ``lead`` (checked by the caller) with its history, score,
-    audit entry and event; ``extra`` are further fields to write with it."""
+    audit entry and event; ``extra`` are further fields to write with it, ``side_effects``
+    what the move did elsewhere, for its audit entry (``{name: [before, after]}``)."""
     origin = lead.status
     now = timezone.now()
     lead.status, lead.status_reason = to, reason
@@ -178,9 +181,28 @@ def move_status(
         )  # fmt: skip
         diff = {"status": [origin, to], **({"reason": [None, reason]} if reason else {})}
         diff |= {k: [None, v] for k, v in (extra or {}).items() if k.endswith("_id") and v}
+        diff |= side_effects or {}
         audit(viewer, AuditAction.UPDATE, lead, diff, context)
         publish_lead(events.LeadStatusChanged(from_status=origin, to_status=to), viewer, lead)
     return lead
+
+
+def lead_first_response(
+    *, viewer: policy.Viewer, lead: Lead, at: datetime, context: RequestContext
+) -> bool:
+    """Record ``at`` as the lead's first response (a contact logged on it) unless it has one:
+    a new version, audited and published as a change of the lead, in the caller's
+    transaction. One conditional update, so a status move or another contact at the same
+    time keeps whichever came first. Returns whether it was set."""
+    answered = Lead.objects.filter(pk=lead.pk, first_response_at__isnull=True).update(
+        first_response_at=at, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not answered:
+        return False
+    lead.first_response_at = at
+    audit(viewer, AuditAction.UPDATE, lead, {"first_response_at": [None, at.isoformat()]}, context)
+    publish_lead(events.LeadUpdated(fields=["first_response_at"]), viewer, lead)
+    return True
 
 
 def lead_change_status(

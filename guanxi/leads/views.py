@@ -13,14 +13,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi import policy
+from guanxi.activities.selectors import audit_activity_read, lead_activities
 from guanxi.concurrency import DuplicateValue, VersionConflict
 from guanxi.leads import assignment, conversion, scoring, selectors, services, workflow
 from guanxi.leads.forms import AssignForm, ConvertForm, LeadForm, StatusForm
 from guanxi.leads.inputs import EDITABLE, LeadFields
 from guanxi.leads.models import Lead, LeadSource, LeadStatus
+from guanxi.policy.activities import LeadActivityRef
 from guanxi.request_context import context_of, page_number, viewer_of
 
 CHANNEL = "web"
+ACTIVITIES_SHOWN = 20  # the lead page's newest activities
 
 
 def conflict_message() -> str:
@@ -76,6 +79,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, lead: Lead, **forms) -> dict:
     viewer = viewer_of(request)
     can_edit = policy.allows(viewer, "lead.edit", lead)
+    # The newest activities about the lead: their notes are a read to audit.
+    activities = lead_activities(viewer=viewer, lead=lead, limit=ACTIVITIES_SHOWN)
+    audit_activity_read(viewer, activities, context_of(request, CHANNEL))
     version = {"version": lead.version}
     statuses = workflow.status_moves(lead.status)
     can_assign = policy.allows(viewer, "lead.assign") and (
@@ -88,6 +94,10 @@ def _detail_context(request: HttpRequest, lead: Lead, **forms) -> dict:
         ),
         "reasons": scoring.reason_labels(lead),
         "history": selectors.lead_history(lead=lead),
+        "activities": activities,
+        # A converted lead's activities are its customer's: logged there.
+        "can_log_activity": lead.status != LeadStatus.CONVERTED
+        and policy.allows(viewer, "lead_activity.log", LeadActivityRef(lead)),
         "can_edit": can_edit,
         "status_form": forms.get("status_form") or StatusForm(initial=version, statuses=statuses),
         "can_move": can_edit and bool(statuses),
@@ -105,8 +115,9 @@ def _detail_context(request: HttpRequest, lead: Lead, **forms) -> dict:
 @login_required
 @require_GET
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
-    """One lead: its values as the viewer may see them, score and reasons, history, and
-    the status moves, assignment and conversion the viewer may make."""
+    """One lead: its values as the viewer may see them, score and reasons, history, its
+    newest activities, and the status moves, assignment, conversion and logging of an
+    activity the viewer may make."""
     return render(request, "leads/detail.html", _detail_context(request, _lead(request, lead_id)))
 
 

@@ -39,8 +39,9 @@ from guanxi.leads.events import LeadAssigned
 from guanxi.leads.models import AssignmentMethod, LeadAssignment
 from guanxi.org.events import PortfolioHandedOver
 from guanxi.org.models import PortfolioHandover, Profile
-from guanxi.org.portfolio import KINDS, branch_column, held, portfolio_counts, records_text
+from guanxi.org.portfolio import KINDS, branch_of, held, portfolio_counts, records_text
 from guanxi.org.selectors import staff_get_for_user
+from guanxi.policy.activities import activity_condition
 from guanxi.sales.events import OpportunityUpdated
 from guanxi.sales.models import Opportunity, OpportunityMember
 
@@ -193,14 +194,21 @@ def _check_records(
     colleague may help) and within the viewer's reach — one counting query each."""
     rows = held(kind, [from_user_id])
     if kind != "opportunity_teams":
-        elsewhere = rows.exclude(**{branch_column(kind): receiver.branch_id}).count()
+        placed = rows.alias(record_branch=branch_of(kind))
+        elsewhere = placed.exclude(record_branch=receiver.branch_id).count()
         if elsewhere:
             message = _("Not of the receiver's branch: %(records)s.")
             errors.setdefault(field, []).append(
                 message % {"records": records_text(kind, elsewhere)}
             )
             return
-    condition = policy.action(REACH[kind]).condition(viewer)
+    condition = (
+        # An activity about a lead alone is reached through its lead (one colleague's open
+        # activities: narrow enough for the OR across the two).
+        activity_condition(viewer, REACH[kind])
+        if kind == "activities"
+        else policy.action(REACH[kind]).condition(viewer)
+    )
     if condition is None:
         return
     if kind == "opportunity_teams":
@@ -306,7 +314,7 @@ class _Move:
         # Their reminders follow: the calendar re-syncs each changed activity's reminders.
         publish_selected(
             ActivityChanged, actor=self.viewer.user, record_model=rows.model,
-            rows=rows.values("customer_id", "status", record_id=F("pk")),
+            rows=rows.values("customer_id", "lead_id", "status", record_id=F("pk")),
             shared={"fields": ["owner_id"]},
         )  # fmt: skip
         self._reassign(rows, to_user_id)

@@ -7,7 +7,8 @@ activities. Leads kept for a later campaign are held (they may be reopened); sea
 opportunities' teams move too, but do not stop a deactivation (the owner still works them).
 """
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy, ngettext
 
 from guanxi.activities.models import Activity, ActivityStatus
@@ -53,12 +54,14 @@ def holder_column(kind: str) -> str:
     return "user_id" if kind == "opportunity_teams" else "owner_id"
 
 
-def branch_column(kind: str) -> str:
-    """The column giving the branch a record of ``kind`` belongs to (its customer's)."""
-    return {
-        "opportunity_teams": "opportunity__branch_id",
-        "activities": "customer__branch_id",
-    }.get(kind, "branch_id")
+def branch_of(kind: str) -> F | Coalesce:
+    """The branch a record of ``kind`` belongs to: an activity's is its customer's, or its
+    lead's when it is about a lead alone; a seat's its opportunity's."""
+    if kind == "activities":
+        return Coalesce("customer__branch_id", "lead__branch_id")
+    if kind == "opportunity_teams":
+        return F("opportunity__branch_id")
+    return F("branch_id")
 
 
 def portfolio_counts(user_ids: list[int]) -> dict[int, dict[str, int]]:

@@ -57,8 +57,13 @@ def moments(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def actual_figures(*, owner_id: int, first: dt.date, last: dt.date) -> dict[str, Decimal]:
     """Each target metric's actual value for an owner over a span of days (three queries)."""
     start, end = moments(first, last)
+    # Contacts with customers: activities about a lead alone are not a plan's contacts.
     done = Activity.objects.filter(
-        owner_id=owner_id, status=ActivityStatus.DONE, starts_at__gte=start, starts_at__lt=end
+        owner_id=owner_id,
+        customer__isnull=False,
+        status=ActivityStatus.DONE,
+        starts_at__gte=start,
+        starts_at__lt=end,
     ).aggregate(
         contacts=Count("id", filter=Q(kind__in=CONTACT_KINDS)),
         visits=Count("id", filter=Q(kind="visit")),
@@ -148,7 +153,8 @@ def plan_completion_for(
     plans = policy.scoped(viewer, Plan.objects.all(), "plan.view").filter(
         period=period, starts_on__gte=first, starts_on__lte=last
     )
-    contacts = policy.scoped(viewer, Activity.objects.all(), "activity.view").filter(
+    with_customer = Activity.objects.filter(customer__isnull=False)  # a lead's are not counted
+    contacts = policy.scoped(viewer, with_customer, "activity.view").filter(
         status=ActivityStatus.DONE, kind__in=CONTACT_KINDS
     )
     start, end = moments(first, last)

@@ -168,8 +168,9 @@ def agenda_for(*, viewer: policy.Viewer, owner_id: int, day: dt.date) -> dict:
         items = PlanItem.objects.filter(plan=week, planned_on=day).select_related("customer")
         planned = list(items_with_fulfilment(items).order_by("id"))
     start, end = moments(day, day)
+    # Plans are about customers: activities about a lead alone are not the plan's.
     activities = (
-        policy.scoped(viewer, Activity.objects.all(), "activity.view")
+        policy.scoped(viewer, Activity.objects.filter(customer__isnull=False), "activity.view")
         .filter(owner_id=owner_id, starts_at__gte=start, starts_at__lt=end)
         .exclude(status=ActivityStatus.CANCELLED)
         .select_related("customer")

@@ -114,7 +114,7 @@ TIMED = ~Q(kind=ActivityKind.TASK) & ~Q(status=ActivityStatus.CANCELLED)
 
 COLUMNS = ("id", "kind", "status", "starts_at", "ends_at", "due_on", "subject", "owner_id",
            "owner__username", "owner__profile__display_name", "customer_id",
-           "customer__name")  # fmt: skip
+           "customer__name", "lead_id", "lead__name")  # fmt: skip
 
 
 def calendar_entries(
@@ -149,6 +149,8 @@ def calendar_entries(
     if context is not None:
         customers = sorted({e["customer_id"] for e in entries if e["customer_id"]})
         record(viewer.user, AuditAction.READ, "customer", customers, READ_FIELDS, context)
+        for lead_id in sorted({e["lead_id"] for e in entries if e["lead_id"]}):
+            record(viewer.user, AuditAction.READ, "lead", [lead_id], READ_FIELDS, context)
     return entries
 
 
@@ -173,7 +175,10 @@ def _entry(row: dict, visible: bool) -> dict:
         "private": not visible,
         "subject": row["subject"] if visible else "",
         "customer_id": row["customer_id"] if visible else None,
-        "customer_name": row["customer__name"] if visible else "",
+        "customer_name": (row["customer__name"] or "") if visible else "",
+        # About a lead alone (not converted yet): the entry names the lead instead.
+        "lead_id": row["lead_id"] if visible and row["customer_id"] is None else None,
+        "lead_name": row["lead__name"] if visible and row["customer_id"] is None else "",
     }
 
 

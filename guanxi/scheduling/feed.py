@@ -143,7 +143,8 @@ def _event(entry: dict, now: dt.datetime) -> Event:
     if entry["private"]:
         summary = f"{entry['kind_label']} ({entry['owner_name']})"
     else:
-        summary = f"{entry['kind_label']}: {entry['subject']} — {entry['customer_name']}"
+        about = entry["customer_name"] or entry["lead_name"]
+        summary = f"{entry['kind_label']}: {entry['subject']} — {about}"
     event.add("summary", summary)
     event.add("status", "CONFIRMED" if entry["status"] != "cancelled" else "CANCELLED")
     return event

@@ -22,7 +22,7 @@ def invite_added_participants(delivered: Delivered) -> None:
     if "participant_ids" not in getattr(delivered.event, "fields", []):
         return
     activity = (
-        Activity.objects.select_related("customer", "owner__profile")
+        Activity.objects.select_related("customer", "lead", "owner__profile")
         .filter(pk=delivered.record_id, status=ActivityStatus.OPEN)
         .first()
     )

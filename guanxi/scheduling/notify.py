@@ -13,17 +13,15 @@ from django.utils.translation import gettext_lazy
 from guanxi import policy
 from guanxi.activities.models import Activity
 from guanxi.activities.selectors import person_name
-from guanxi.policy.activities import ActivityRef
+from guanxi.policy.activities import activity_allows
 from guanxi.scheduling.models import Notification, NotificationKind
 
 INVITED = gettext_lazy("You are invited")
 
 
 def may_read(user, activity: Activity) -> bool:
-    """Whether ``user`` may read the activity's subject and customer."""
-    return policy.allows(
-        policy.Viewer.of(user), "activity.view", ActivityRef.of_customer(activity.customer)
-    )
+    """Whether ``user`` may read the activity's subject and customer (or lead)."""
+    return activity_allows(policy.Viewer.of(user), "activity.view", activity)
 
 
 def describe(user, activity: Activity) -> str:
@@ -32,8 +30,8 @@ def describe(user, activity: Activity) -> str:
     kind = activity.get_kind_display()
     if may_read(user, activity):
         return _("%(kind)s “%(subject)s” with %(customer)s, %(when)s") % {
-            "kind": kind, "subject": activity.subject, "customer": activity.customer.name,
-            "when": when,
+            "kind": kind, "subject": activity.subject, "when": when,
+            "customer": activity.about_name(),
         }  # fmt: skip
     return _("%(kind)s of %(owner)s, %(when)s") % {
         "kind": kind, "owner": person_name(activity.owner), "when": when,

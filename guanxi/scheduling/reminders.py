@@ -101,7 +101,9 @@ def reminders_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> S
     now = now or timezone.now()
     due = list(
         Reminder.objects.filter(sent_at__isnull=True, remind_at__lte=now)
-        .select_related("activity__customer", "activity__owner__profile", "user__profile")
+        .select_related(
+            "activity__customer", "activity__lead", "activity__owner__profile", "user__profile"
+        )
         .order_by("remind_at")[:limit]
     )
     sent = failed = 0

@@ -38,6 +38,8 @@ class EntryOut(Schema):
     subject: str
     customer_id: int | None
     customer_name: str
+    lead_id: int | None = Field(description="The lead of an activity about a lead alone.")
+    lead_name: str
 
 
 class IntervalOut(Schema):

@@ -132,7 +132,7 @@ def meeting_schedule(
                 context,
                 changes={"override_conflicts": [None, _overridden(conflicts)]},
                 name=f"{activity.get_kind_display()}: {activity.subject}",
-                customers=[activity.customer_id],
+                customers=[activity.customer_id] if activity.customer_id else [],
             )
         reminders_sync(activity=activity, minutes_before=minutes)
         notify_invited(activity=activity, inviter_id=viewer.user_id)

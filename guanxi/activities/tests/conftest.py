@@ -1,4 +1,5 @@
-"""Fixtures of the activities tests: customers of the account manager and of another branch."""
+"""Fixtures of the activities tests: customers of the account manager and of another branch,
+and leads (the lead tests' ``make_lead``)."""
 
 import pytest
 
@@ -6,6 +7,7 @@ from guanxi import policy
 from guanxi.activities import services
 from guanxi.activities.inputs import ActivityFields
 from guanxi.audit.services import RequestContext
+from guanxi.leads.tests.conftest import make_lead  # noqa: F401 (the lead tests' fixture)
 
 CONTEXT = RequestContext(channel="test")
 
@@ -34,6 +36,21 @@ def log(staff):
 
     def log_as(customer, role: str = "account_manager", **fields):
         data = {"kind": "call", "subject": "季度回访", "customer_id": customer.pk, **fields}
+        return services.activity_log(
+            viewer=policy.Viewer.of(staff[role]),
+            fields=ActivityFields.from_mapping(data),
+            context=CONTEXT,
+        )
+
+    return log_as
+
+
+@pytest.fixture
+def log_on_lead(staff):
+    """Log an activity about a lead as a role (the account manager by default)."""
+
+    def log_as(lead, role: str = "account_manager", **fields):
+        data = {"kind": "call", "subject": "首次电话", "lead_id": lead.pk, **fields}
         return services.activity_log(
             viewer=policy.Viewer.of(staff[role]),
             fields=ActivityFields.from_mapping(data),

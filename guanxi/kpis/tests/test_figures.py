@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 
 from guanxi import policy
+from guanxi.activities.models import Activity
 from guanxi.kpis.period import Period
 from guanxi.kpis.scope import kpi_scope_for_user
 from guanxi.kpis.selectors import process_kpis_for_user
-from guanxi.kpis.tests.conftest import Q2, activity, customer, plan_week
+from guanxi.kpis.tests.conftest import LONG_AGO, Q2, activity, at, customer, lead, plan_week
 from guanxi.sales.models import Stage
 
 
@@ -173,3 +174,14 @@ def test_a_running_period_requires_contacts_for_its_days_so_far_and_covers_as_of
     contacts = data["total"]["contacts"]
     assert contacts["tiers"][0]["required"] == 0.5  # one customer, 15 of 30 days
     assert contacts["coverage"]["covered"] == 1
+
+
+def test_activities_about_a_lead_alone_change_no_figure(staff, quarter, org):
+    before = kpis(staff)
+    prospect = lead(staff["account_manager"], org["north"], at(LONG_AGO.isoformat()), None)
+    for kind, status in (("call", "done"), ("visit", "done"), ("task", "open")):
+        Activity.objects.create(
+            kind=kind, lead=prospect, owner=staff["account_manager"], status=status,
+            starts_at=at("2026-05-06"), due_on=dt.date(2026, 5, 6), subject=kind,
+        )  # fmt: skip
+    assert kpis(staff) == before

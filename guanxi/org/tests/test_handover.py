@@ -7,6 +7,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from guanxi import policy
+from guanxi.activities import services as activity_services
+from guanxi.activities.inputs import ActivityFields
 from guanxi.activities.models import Activity
 from guanxi.audit.models import AuditEntry, AuditSubject
 from guanxi.core.events.dispatch import dispatch_pending
@@ -175,6 +177,19 @@ def test_a_team_lead_hands_over_within_the_team(staff, receiver, make_portfolio)
     make_portfolio(1)
     hand_over(staff, receiver.pk, by="team_lead")
     assert set(Customer.objects.values_list("owner_id", flat=True)) == {receiver.pk}
+
+
+def test_an_open_task_about_a_lead_goes_with_the_portfolio(staff, receiver, make_portfolio):
+    # Of the lead's branch and reached through the lead: a team lead may move it.
+    made = make_portfolio(1)
+    task = activity_services.activity_log(
+        viewer=policy.Viewer.of(staff["account_manager"]),
+        fields=ActivityFields(kind="task", lead_id=made["leads"][0].pk, subject="回电"),
+        context=CONTEXT,
+    )
+    handover = hand_over(staff, receiver.pk, by="team_lead")
+    assert handover.counts["activities"] == 2
+    assert Activity.objects.get(pk=task.pk).owner_id == receiver.pk
 
 
 def test_a_team_lead_cannot_hand_over_to_someone_outside_the_team(staff, make_portfolio):

@@ -10,6 +10,7 @@ from guanxi.customers import groups
 from guanxi.customers.models import CustomerGroup
 from guanxi.org.roles import Role
 from guanxi.policy import Viewer
+from guanxi.policy.activities import LEAD_ACTION_OF, ON_LEAD
 from guanxi.web.context import NAV_ENTRIES, nav_items
 
 CONTEXT = RequestContext(channel="test")
@@ -94,3 +95,14 @@ def test_an_administrator_may_delete_anyones_group(staff):
     )
     groups.group_delete(viewer=Viewer.of(staff["admin"]), group_id=group.pk, context=CONTEXT)
     assert not CustomerGroup.objects.filter(pk=group.pk).exists()
+
+
+@pytest.mark.parametrize("name", ["activity.view", "activity.log", "activity.edit"])
+def test_an_activity_about_a_lead_takes_its_roles_from_the_activity_and_its_reach_from_the_lead(
+    name,
+):
+    on_lead = policy.action(ON_LEAD[name])
+    lead_action = policy.action(LEAD_ACTION_OF[name])
+    assert on_lead.roles() == policy.roles_for(name) & lead_action.roles()
+    assert all(on_lead.rules[r] is lead_action.rules[r] for r in on_lead.rules)
+    assert Role.SERVICE_AGENT not in on_lead.roles()

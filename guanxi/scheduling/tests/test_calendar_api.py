@@ -4,8 +4,16 @@ from datetime import timedelta
 
 import pytest
 
+from guanxi import policy
+from guanxi.activities.inputs import ActivityFields
+from guanxi.activities.services import activity_log
 from guanxi.audit.models import AuditEntry
+from guanxi.audit.services import RequestContext
+from guanxi.leads.inputs import LeadFields
+from guanxi.leads.services import lead_create
 from guanxi.scheduling.tests.conftest import at
+
+CONTEXT = RequestContext(channel="test")
 
 C = "/api/v1/calendar"
 B = "/api/v1/calendar/busy"
@@ -114,3 +122,25 @@ def test_malformed_user_ids_are_refused_by_name(api_as, ids):
     response = api_as("account_manager").get(B, week(user_ids=ids))
     assert response.status_code == 422
     assert {d["field"] for d in response.json()["detail"]} == {"user_ids"}
+
+
+def test_a_meeting_about_a_lead_names_the_lead_to_its_owner_and_is_busy_to_others(
+    api_as, staff, org
+):
+    owner = policy.Viewer.of(staff["account_manager"])
+    prospect = lead_create(
+        viewer=owner, context=CONTEXT,
+        fields=LeadFields(name="钱先生", source="walk_in", branch_id=org["north"].pk),
+    )  # fmt: skip
+    activity_log(
+        viewer=owner, context=CONTEXT,
+        fields=ActivityFields(
+            kind="meeting", lead_id=prospect.pk, subject="初次面谈", status="open",
+            starts_at=at(1), ends_at=at(1, 11), participant_ids=[staff["south_manager"].pk],
+        ),
+    )  # fmt: skip
+    [entry] = api_as("account_manager").get(C, week()).json()
+    assert entry["lead_name"] == "钱先生" and entry["customer_id"] is None
+    assert entry["lead_id"] == prospect.pk and not entry["private"]
+    [busy] = api_as("south_manager").get(C, week()).json()
+    assert busy["private"] and busy["lead_id"] is None and busy["lead_name"] == ""
