@@ -13,7 +13,7 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from guanxi import policy
@@ -66,9 +66,14 @@ def agenda(viewer: policy.Viewer) -> list[dict]:
     today = timezone.localdate()
     live = Activity.objects.filter(status__in=LIVE)
     user = viewer.user_id or 0  # no person (a system viewer): no id matches
+    # Due today: one part per status, so each reads (owner, status, due_on) with equality
+    # on all three; with an IN on the status SQLite read all the owner's activities instead.
+    due_today = [
+        Activity.objects.filter(owner_id=user, status=status, due_on=today) for status in LIVE
+    ]
     parts = [
         live.filter(owner_id=user, starts_at__gte=start, starts_at__lt=end),
-        live.filter(owner_id=user, due_on=today),
+        *due_today,
         live.filter(participants__id=user, starts_at__gte=start, starts_at__lt=end),
     ]
     ids = first_ids(parts, "starts_at", SHOWN)
@@ -77,17 +82,28 @@ def agenda(viewer: policy.Viewer) -> list[dict]:
 
 
 def overdue(viewer: policy.Viewer) -> list[dict]:
-    """Open items due before today, or planned before today without a due date."""
+    """Open items due before today, or planned before today without a due date, the most
+    overdue first (by due date, else by planned day): three queries."""
     start, _end = _today_bounds()
     today = timezone.localdate()
-    late = Q(due_on__lt=today) | Q(due_on__isnull=True, starts_at__lt=start)
-    rows = (
-        Activity.objects.filter(owner_id=viewer.user_id, status=ActivityStatus.OPEN)
-        .filter(late)
-        .select_related("customer", "lead")
-        .order_by("due_on", "starts_at", "id")[:SHOWN]
-    )
-    return [_line(a) for a in rows]
+    mine = Activity.objects.filter(owner_id=viewer.user_id, status=ActivityStatus.OPEN)
+    # Two reads along (owner, status, due_on), merged here: as an OR, or as one sorted
+    # UNION, SQLite read all the owner's past activities through (owner, start) instead.
+    dated = mine.filter(due_on__lt=today).order_by("due_on", "starts_at", "id")
+    undated = mine.filter(due_on__isnull=True, starts_at__lt=start)
+    # Sort keys: (day, 0, place in the dated order) or (day, 1, planned start, id); a
+    # dated item comes before an undated one of the same day.
+    keyed: list[tuple] = [
+        (due, 0, place, pk)
+        for place, (pk, due) in enumerate(dated.values_list("id", "due_on")[:SHOWN])
+    ]
+    keyed += [
+        (timezone.localdate(when), 1, when, pk)
+        for pk, when in undated.values_list("id", "starts_at")
+    ]
+    ids = [key[-1] for key in sorted(keyed)[:SHOWN]]
+    rows = {a.pk: a for a in Activity.objects.filter(pk__in=ids).select_related("customer", "lead")}
+    return [_line(rows[pk]) for pk in ids]
 
 
 def newly_at_risk(viewer: policy.Viewer) -> list[dict]:
@@ -104,8 +120,12 @@ def newly_at_risk(viewer: policy.Viewer) -> list[dict]:
         run_id=runs[0], churn_warning=True, customer_id__in=visible
     )
     if len(runs) > 1:
-        before = CustomerScore.objects.filter(run_id=runs[1], churn_warning=True)
-        scores = scores.exclude(customer_id__in=before.values("customer_id"))
+        # Correlated, so each candidate is one probe of (customer, run): a NOT IN would list
+        # every warning of the run before (over half a million at a million customers).
+        before = CustomerScore.objects.filter(
+            run_id=runs[1], churn_warning=True, customer_id=OuterRef("customer_id")
+        )
+        scores = scores.exclude(Exists(before))
     scores = scores.select_related("customer").order_by("-churn_severity", "customer_id")[:SHOWN]
     return [
         {

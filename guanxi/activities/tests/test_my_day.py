@@ -38,6 +38,22 @@ def test_overdue_lists_open_items_due_before_today(api_as, mine, log):
     ]
 
 
+def test_overdue_puts_the_oldest_day_first_and_a_dated_task_before_an_undated_call(
+    api_as, mine, log
+):
+    now = timezone.now()
+    called = log(
+        mine, kind="call", subject="未打的电话", status="open", starts_at=now - timedelta(days=2)
+    )
+    due = log(
+        mine, kind="task", subject="前天到期", due_on=timezone.localdate() - timedelta(days=2)
+    )
+    older = log(mine, kind="task", subject="更早", due_on=timezone.localdate() - timedelta(days=5))
+    log(mine, kind="call", subject="今天的电话", starts_at=now + timedelta(minutes=5))
+    overdue = api_as("account_manager").get(URL).json()["overdue"]
+    assert [line["id"] for line in overdue] == [older.pk, due.pk, called.pk]
+
+
 def test_someone_elses_tasks_are_not_on_my_day(api_as, mine, log):
     log(mine, role="team_lead", kind="task", subject="组长的", due_on=timezone.localdate())
     day = api_as("account_manager").get(URL).json()

@@ -82,3 +82,29 @@ def test_a_team_must_be_of_the_users_branch(org):
         create_staff("lead2", "pw-123456789", [Role.TEAM_LEAD], org["north"], org["south_team"])
     assert "team_id" in refused.value.message_dict
     assert not Profile.objects.filter(user__username="lead2").exists()
+
+
+def test_a_team_lead_who_also_manages_customers_is_scoped_by_the_team_alone(
+    staff, portfolio, make_customer
+):
+    Profile.objects.filter(user=staff["team_lead"]).update(
+        roles=[Role.TEAM_LEAD.value, Role.ACCOUNT_MANAGER.value]
+    )
+    make_customer("赵六", owner_id=staff["team_lead"].pk)
+    both = Viewer.of(Profile.objects.get(user=staff["team_lead"]).user)
+    condition = policy.customer_scope(both, Customer.objects.all())
+    # The own-records part is inside the team's, and an OR would hide the owner index.
+    assert " OR " not in str(condition.query)
+    assert set(condition.values_list("name", flat=True)) == {"张三", "赵六"}
+
+
+def test_an_account_manager_without_a_team_still_sees_their_own_customers(
+    staff, portfolio, make_customer
+):
+    Profile.objects.filter(user=staff["team_lead"]).update(
+        roles=[Role.TEAM_LEAD.value, Role.ACCOUNT_MANAGER.value], team=None
+    )
+    make_customer("赵六", owner_id=staff["team_lead"].pk)
+    alone = Viewer.of(Profile.objects.get(user=staff["team_lead"]).user)
+    visible = policy.customer_scope(alone, Customer.objects.all())
+    assert set(visible.values_list("name", flat=True)) == {"赵六"}
