@@ -173,6 +173,11 @@ class Opportunity(models.Model):
                 fields=["branch", "status", "expected_close_date"], name="opportunity_branch"
             ),
             models.Index(fields=["stage", "expected_close_date"], name="opportunity_stage"),
+            # A team's board: each column's first cards of the team's owners, instead of
+            # reading the whole bank's stage in order until fifty of the team's turn up.
+            models.Index(
+                fields=["owner", "stage", "expected_close_date"], name="opportunity_owner_stage"
+            ),
             models.Index(fields=["status", "expected_close_date"], name="opportunity_status"),
             models.Index(fields=["status", "next_step_due"], name="opportunity_next_step"),
         ]

@@ -16,6 +16,7 @@ from guanxi.sales.models import Opportunity, Pipeline, Stage, StageChange, Stage
 
 # A board column shows this many cards; the rest are counted.
 BOARD_COLUMN_LIMIT = 50
+CARD_FIELDS = ("name", "stage_id", "status", "amount", "expected_close_date", "version", "customer")
 LIST_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 # Filters an opportunity list takes, and the column each compares.
@@ -179,7 +180,13 @@ def board_for_user(
         first = scoped.filter(stage_id=stage.pk).order_by(*order).values("id")
         in_columns |= Q(pk__in=first[:BOARD_COLUMN_LIMIT])
     cards: dict[int, list[Opportunity]] = {stage.pk: [] for stage in stages}
-    shown = Opportunity.objects.filter(in_columns).select_related("customer", "owner__profile")
+    # What a card shows and carries (its move needs the version), nothing more: a board
+    # holds hundreds of cards.
+    shown = (
+        Opportunity.objects.filter(in_columns)
+        .select_related("customer")
+        .only(*CARD_FIELDS, "customer__name")
+    )
     for card in shown.order_by(*order):
         cards.setdefault(card.stage_id, []).append(card)
     return [
