@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,6 +148,17 @@ def neglected_customers(
     if not rules:
         return []
     visible = policy.customer_scope(viewer, Customer.objects.all())
+    # The newest done contact, read newest first along (customer, start): a join and MAX
+    # read every activity of each neglected customer (a team lead has thousands of them).
+    last_contact = (
+        Activity.objects.filter(
+            customer_id=OuterRef("pk"),
+            status=ActivityStatus.DONE,
+            kind__in=[K.VISIT, K.MEETING, K.CALL],
+        )
+        .order_by("-starts_at")
+        .values("starts_at")
+    )
     rank = Case(
         *(When(value_tier=tier, then=Value(n)) for n, tier in enumerate(ValueTier.values)),
         default=Value(99),
@@ -157,16 +168,7 @@ def neglected_customers(
         # reads only the portfolio's top tiers, not every top-tier customer of the bank.
         visible.filter(value_tier__in=[rule.value_tier for rule in rules])
         .filter(_neglected_condition(rules))
-        .annotate(
-            last_contact=Max(
-                "activities__starts_at",
-                filter=Q(
-                    activities__status=ActivityStatus.DONE,
-                    activities__kind__in=[K.VISIT, K.MEETING, K.CALL],
-                ),
-            ),
-            tier_rank=rank,
-        )
+        .annotate(last_contact=Subquery(last_contact[:1]), tier_rank=rank)
         .only("id", "name", "value_tier", "owner_id", "branch_id")
         .order_by("tier_rank", F("last_contact").asc(nulls_first=True), "id")[:limit]
     )
