@@ -40,6 +40,7 @@ from guanxi.sales.api import pipelines_router
 from guanxi.sales.api import router as opportunities_router
 from guanxi.scheduling.api import router as calendar_router
 from guanxi.scheduling.services import ScheduleConflict
+from guanxi.service.api import calendars_router, sla_policies_router
 
 
 class BearerToken(HttpBearer):
@@ -210,3 +211,5 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/plans", plans_router)
 api.add_router("/staff", staff_router)
 api.add_router("/kpis", kpis_router)
+api.add_router("/calendars", calendars_router)
+api.add_router("/sla-policies", sla_policies_router)

@@ -24,6 +24,7 @@ from guanxi.policy import (
     plans,
     sales,
     scheduling,
+    service,
 )
 from guanxi.policy.rules import Action
 from guanxi.policy.viewer import Viewer
@@ -41,6 +42,7 @@ ACTIONS: dict[str, Action] = {
         scheduling,
         plans,
         kpis,
+        service,
     )
     for action in module.ACTIONS
 }

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "guanxi.scheduling",
     "guanxi.plans",
     "guanxi.kpis",
+    "guanxi.service",
 ]
 
 MIDDLEWARE = [
