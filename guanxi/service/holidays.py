@@ -10,7 +10,7 @@ corrects. A year neither covers is uncovered: deadlines that reach it are refuse
 from datetime import date
 
 from chinese_calendar import constants as package_data
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 
 from guanxi.service.models import OfficialDay, OfficialDayKind, OfficialYear
 from guanxi.service.working_time import PublicDays
@@ -23,10 +23,12 @@ PACKAGE_YEARS = frozenset(
 YEARS_AHEAD = 1
 
 
-def schedule_stamp() -> tuple[int, int]:
+def schedule_stamp() -> tuple:
     """Changes whenever an official schedule is entered or changed (a cache key part)."""
-    found = OfficialYear.objects.aggregate(n=Count("id"), versions=Sum("version"))
-    return found["n"], found["versions"] or 0
+    found = OfficialYear.objects.aggregate(
+        n=Count("id"), versions=Sum("version"), last=Max("updated_at")
+    )
+    return found["n"], found["versions"] or 0, found["last"]
 
 
 def entered_years() -> frozenset[int]:

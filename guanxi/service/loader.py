@@ -2,10 +2,11 @@
 ``WorkingTime`` once and keeps it while neither the calendar nor any official schedule
 changes.
 
-The cache key is the calendar's version (every change of the calendar or its exceptions
-moves it on) and the official schedules' stamp, read with the calendar: each process keeps
-its own engines, and none can serve a stale one. Two small queries per call; the years a
-calendar has laid out stay with its engine, so deadlines after the first are arithmetic.
+The cache key is the calendar's version and time of change (every change of the calendar
+or its exceptions moves both on) and the official schedules' stamp (count, versions, last
+change): each process keeps its own engines, and none can serve a stale one. One small
+query per call (the stamp); the years an engine has laid out stay with it, so deadlines
+after the first are arithmetic.
 """
 
 import threading
@@ -20,13 +21,18 @@ from guanxi.service.working_time import CalendarSpec, Period, UncoveredYear, Wor
 
 # Calendars are few; this bounds the memory a process gives them.
 MAX_ENGINES = 64
-_engines: dict[tuple[int, int, tuple[int, int]], WorkingTime] = {}
+_engines: dict[tuple, WorkingTime] = {}
 _lock = threading.Lock()
 
 
 def _periods(stored: list[dict]) -> tuple[Period, ...]:
     found = [(minutes_of(p["start"]), minutes_of(p["end"])) for p in stored]
     return tuple(sorted((s, e) for s, e in found if s is not None and e is not None))
+
+
+def forget_engines() -> None:
+    """Drop every cached engine (tests: each starts from its own database)."""
+    _engines.clear()
 
 
 def calendar_spec(calendar: WorkingCalendar) -> CalendarSpec:
@@ -48,7 +54,7 @@ def calendar_spec(calendar: WorkingCalendar) -> CalendarSpec:
 
 def working_time_for(calendar: WorkingCalendar) -> WorkingTime:
     """The calendar's working-time engine, built on first use and then reused."""
-    key = (calendar.pk, calendar.version, holidays.schedule_stamp())
+    key = (calendar.pk, calendar.version, calendar.updated_at, holidays.schedule_stamp())
     engine = _engines.get(key)
     if engine is None:
         engine = WorkingTime(calendar_spec(calendar))

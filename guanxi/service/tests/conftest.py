@@ -7,7 +7,7 @@ import pytest
 
 from guanxi import policy
 from guanxi.audit.services import RequestContext
-from guanxi.service import calendars, selectors
+from guanxi.service import calendars, loader, selectors
 
 CONTEXT = RequestContext(channel="test")
 LUNCH_BREAK_WEEK = [
@@ -15,6 +15,13 @@ LUNCH_BREAK_WEEK = [
     for day in range(5)
     for start, end in (("09:00", "12:00"), ("13:30", "17:30"))
 ]
+
+
+@pytest.fixture(autouse=True)
+def fresh_engines():
+    """No test reuses another's working-time engines (the database is rolled back, ids and
+    versions repeat)."""
+    loader.forget_engines()
 
 
 @pytest.fixture
