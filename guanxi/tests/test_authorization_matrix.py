@@ -48,6 +48,8 @@ from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, Stage
 from guanxi.scheduling import feed as calendar_feed
 from guanxi.scheduling.models import Notification
+from guanxi.service import calendars as service_calendars
+from guanxi.service import sla_policies
 from guanxi.web.tests.support import client_for
 
 ROLES = (
@@ -368,6 +370,32 @@ def _page_kpis_show_owner(response, world, record, role, scope) -> None:
     # The page does not offer a colleague out of reach: it shows the viewer's own scope.
     shown = f'data-group="{record["owner_id"]}"' in response.content.decode()
     assert shown == (scope == "in" or role in {"admin", "analyst"}), (role, scope)
+
+
+# Working calendars and SLA policies: administrators, service agents and managers read.
+SERVICE_READERS = frozenset({"admin", "service_agent", "branch_manager", "team_lead"})
+WC = "/api/v1/calendars"
+SLA = "/api/v1/sla-policies"
+DESK_WEEK = [{"weekday": d, "start": "09:00", "end": "17:30"} for d in range(5)]
+
+
+def _new_calendar(world, record, role):
+    return {"name": "新日历", "periods": DESK_WEEK}
+
+
+def _new_year(world, record, role):
+    return {"holidays": [{"day": "2027-01-01", "name": "元旦"}], "version": 0}
+
+
+def _new_sla_policy(world, record, role):
+    return {
+        "case_type": "complaint",
+        "priority": "urgent",
+        "value_tier": "platinum",
+        "first_response_minutes": 30,
+        "resolution_minutes": 480,
+        "calendar_id": record["calendar_id"],
+    }
 
 
 C = "/api/v1/customers"
@@ -762,6 +790,40 @@ API: dict[str, Row] = {
     "GET /api/v1/kpis/process": Row(
         _json("get", KP, _kpis_of_owner), PROCESS_KPI_READERS, check=_kpis_show_owner
     ),
+    # Working calendars and SLA policies: reference data (no scope), administrators write.
+    "GET /api/v1/calendars": Row(_json("get", WC), SERVICE_READERS, scoped=False),
+    "POST /api/v1/calendars": Row(_json("post", WC, _new_calendar), ADMIN, scoped=False),
+    "GET /api/v1/calendars/coverage": Row(
+        _json("get", WC + "/coverage"), SERVICE_READERS, scoped=False
+    ),
+    "GET /api/v1/calendars/official-schedules": Row(
+        _json("get", WC + "/official-schedules"), SERVICE_READERS, scoped=False
+    ),
+    "PUT /api/v1/calendars/official-schedules/{year}": Row(
+        _json("put", WC + "/official-schedules/2027", _new_year), ADMIN, scoped=False
+    ),
+    "GET /api/v1/calendars/{calendar_id}": Row(
+        _json("get", WC + "/{calendar_id}"), SERVICE_READERS, scoped=False
+    ),
+    "PATCH /api/v1/calendars/{calendar_id}": Row(
+        _json("patch", WC + "/{calendar_id}", lambda w, r, role: {"version": 1, "name": "新"}),
+        ADMIN,
+        scoped=False,
+    ),
+    "GET /api/v1/sla-policies": Row(_json("get", SLA), SERVICE_READERS, scoped=False),
+    "POST /api/v1/sla-policies": Row(_json("post", SLA, _new_sla_policy), ADMIN, scoped=False),
+    "GET /api/v1/sla-policies/{policy_id}": Row(
+        _json("get", SLA + "/{sla_policy_id}"), SERVICE_READERS, scoped=False
+    ),
+    "PATCH /api/v1/sla-policies/{policy_id}": Row(
+        _json(
+            "patch",
+            SLA + "/{sla_policy_id}",
+            lambda w, r, role: {"version": 1, "resolution_minutes": 960},
+        ),
+        ADMIN,
+        scoped=False,
+    ),
 }
 
 PAGES: dict[str, Row] = {
@@ -1054,6 +1116,13 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
         "out": (org["south"], staff["south_manager"]),
     }
     records, id_numbers = {}, {}
+    desk = service_calendars.calendar_create(
+        viewer=admin, name="客服中心", periods=DESK_WEEK, context=CONTEXT
+    )
+    sla_policy = sla_policies.sla_policy_create(
+        viewer=admin, case_type="complaint", priority="normal", first_response_minutes=240,
+        resolution_minutes=2400, calendar_id=desk.pk, context=CONTEXT,
+    )  # fmt: skip
     for scope, (branch, owner) in places.items():
         person = make_customer(f"客户{scope}", branch_id=branch.pk, owner_id=owner.pk)
         company = make_customer(
@@ -1116,6 +1185,8 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
             "contact_id": contact.pk,
             "branch_id": branch.pk,
             "owner_id": owner.pk,
+            "calendar_id": desk.pk,
+            "sla_policy_id": sla_policy.pk,
         }
         id_numbers[scope] = person.id_number
     return World(records=records, org=org, staff=staff, id_numbers=id_numbers)

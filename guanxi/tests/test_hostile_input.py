@@ -52,6 +52,15 @@ from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, OpportunityMember, Stage, StageChange
 from guanxi.scheduling.models import CalendarFeed, Notification, Reminder
+from guanxi.service import calendars as service_calendars
+from guanxi.service import sla_policies
+from guanxi.service.models import (
+    CalendarException,
+    OfficialDay,
+    OfficialYear,
+    SlaPolicy,
+    WorkingCalendar,
+)
 
 LONG = "长" * 5001
 HUGE = 10**30
@@ -86,7 +95,13 @@ TABLES = (
     PlanTarget,
     ItemReview,
     PortfolioHandover,
+    WorkingCalendar,
+    CalendarException,
+    OfficialYear,
+    OfficialDay,
+    SlaPolicy,
 )
+DESK_WEEK = [{"weekday": d, "start": "09:00", "end": "17:30"} for d in range(5)]
 WEB_FORM = {"site": {"token": "hostile-form-token", "branch": "BJ01"}}
 
 
@@ -494,6 +509,56 @@ ENDPOINTS = {
         numbers={"to_user_id": 2**63 - 1, "targets": {"leads": HUGE}},
         valid_status=201,
     ),
+    "create working calendar": Endpoint(
+        "post",
+        "/api/v1/calendars",
+        lambda r: {"name": "营业部", "periods": DESK_WEEK, "exceptions": [{"day": "2026-11-10"}]},
+        texts=("name", "time_zone"),
+        not_null=("name", "periods", "public_holidays"),
+        numbers={
+            "periods": [{"weekday": HUGE, "start": "09:00", "end": "12:00"}],
+            "exceptions": [{"day": "0001-01-01"}],
+        },
+        valid_status=201,
+    ),
+    "update working calendar": Endpoint(
+        "patch",
+        "/api/v1/calendars/{calendar}",
+        lambda r: {"version": r["calendar_version"], "name": "客服中心二"},
+        texts=("name", "time_zone"),
+        numbers={"version": HUGE, "periods": [{"weekday": 0, "start": "09:00", "end": "99:00"}]},
+    ),
+    "enter official schedule": Endpoint(
+        "put",
+        "/api/v1/calendars/official-schedules/2027",
+        lambda r: {"holidays": [{"day": "2027-01-01", "name": "元旦"}], "version": 0},
+        not_null=("holidays",),
+        numbers={"version": HUGE, "holidays": [{"day": "0001-01-01", "name": "元旦"}]},
+    ),
+    "create SLA policy": Endpoint(
+        "post",
+        "/api/v1/sla-policies",
+        lambda r: {
+            "case_type": "inquiry", "priority": "high", "value_tier": "gold",
+            "first_response_minutes": 60, "resolution_minutes": 480, "calendar_id": r["calendar"],
+        },  # fmt: skip
+        texts=("case_type", "priority", "value_tier"),
+        choices=("case_type", "priority", "value_tier"),
+        not_null=("case_type", "priority", "first_response_minutes", "calendar_id"),
+        numbers={
+            "first_response_minutes": HUGE,
+            "resolution_minutes": -1,
+            "calendar_id": 2**63 - 1,
+        },
+        valid_status=201,
+    ),
+    "update SLA policy": Endpoint(
+        "patch",
+        "/api/v1/sla-policies/{sla_policy}",
+        lambda r: {"version": r["sla_policy_version"], "resolution_minutes": 4800},
+        choices=("case_type", "priority", "value_tier"),
+        numbers={"version": HUGE, "resolution_minutes": HUGE, "calendar_id": 2**63 - 1},
+    ),
 }
 
 
@@ -552,7 +617,18 @@ def records(staff, org, make_customer, settings) -> dict:
         viewer=admin, plan_id=plan.pk, expected_version=1, customer_id=person.pk, kind="visit",
         context=RequestContext(channel="test"),
     )  # fmt: skip
+    desk = service_calendars.calendar_create(
+        viewer=admin, name="客服中心", periods=DESK_WEEK, context=RequestContext(channel="test")
+    )
+    sla_policy = sla_policies.sla_policy_create(
+        viewer=admin, case_type="complaint", priority="normal", first_response_minutes=240,
+        resolution_minutes=2400, calendar_id=desk.pk, context=RequestContext(channel="test"),
+    )  # fmt: skip
     return {
+        "calendar": desk.pk,
+        "calendar_version": desk.version,
+        "sla_policy": sla_policy.pk,
+        "sla_policy_version": sla_policy.version,
         "plan": plan.pk,
         "plan_version": 2,
         "plan_item": plan_item.pk,
