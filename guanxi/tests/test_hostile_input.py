@@ -539,9 +539,13 @@ ENDPOINTS = {
         "post",
         "/api/v1/sla-policies",
         lambda r: {
-            "case_type": "inquiry", "priority": "high", "value_tier": "gold",
-            "first_response_minutes": 60, "resolution_minutes": 480, "calendar_id": r["calendar"],
-        },  # fmt: skip
+            "case_type": "inquiry",
+            "priority": "high",
+            "value_tier": "gold",
+            "first_response_minutes": 60,
+            "resolution_minutes": 480,
+            "calendar_id": r["calendar"],
+        },
         texts=("case_type", "priority", "value_tier"),
         choices=("case_type", "priority", "value_tier"),
         not_null=("case_type", "priority", "first_response_minutes", "calendar_id"),
