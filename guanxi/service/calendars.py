@@ -82,7 +82,9 @@ def _check(errors: dict) -> None:
 
 
 def _taken(name: str, exclude_id: int | None = None) -> None:
-    others = WorkingCalendar.objects.filter(name=name).exclude(pk=exclude_id)
+    others = WorkingCalendar.objects.filter(name=name)
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
     existing = others.values_list("pk", flat=True).first()
     if existing is not None:
         raise DuplicateValue("name", str(DUPLICATE_NAME), existing_id=existing)
@@ -112,8 +114,9 @@ def calendar_create(
     """Make a working calendar (administrators); audited."""
     policy.require(viewer, "working_calendar.manage")
     errors: dict = {}
+    clean_name = _clean_name(name, errors)
     values = {
-        "name": _clean_name(name, errors),
+        "name": clean_name,
         "time_zone": _clean_zone(time_zone, errors),
         "periods": week_as_stored(clean_week(periods, "periods", errors)),
         "public_holidays": public_holidays,
@@ -122,7 +125,7 @@ def calendar_create(
         errors["public_holidays"] = [_("Say whether China's public holidays apply.")]
     days = _clean_exceptions(exceptions or [], errors)
     _check(errors)
-    _taken(values["name"])
+    _taken(clean_name)
     with unique_or_conflict("name", str(DUPLICATE_NAME)):
         calendar = WorkingCalendar.objects.create(**values)
         _store_exceptions(calendar, days)
@@ -169,9 +172,8 @@ def calendar_update(
         _taken(values["name"], exclude_id=calendar.pk)
     changes = {k: [getattr(calendar, k), v] for k, v in values.items() if getattr(calendar, k) != v}
     with unique_or_conflict("name", str(DUPLICATE_NAME)):
-        old_days = _audited(
-            list(calendar.exceptions.order_by("day").values("day", "working", "periods", "note"))
-        )
+        stored = calendar.exceptions.order_by("day").values("day", "working", "periods", "note")
+        old_days = _audited([dict(row) for row in stored])
         for key, value in values.items():
             setattr(calendar, key, value)
         # The version moves on for exceptions too: it keys the cached working time.

@@ -81,11 +81,11 @@ def official_schedule_set(
         if schedule is None:
             if expected_version != 0:  # a year never entered has version 0
                 raise VersionConflict(0)
-            schedule = OfficialYear.objects.create(year=year, entered_by=viewer.user)
+            schedule = OfficialYear.objects.create(year=year, entered_by_id=viewer.user_id)
         else:
             old = _listed(schedule)
-            schedule.entered_by = viewer.user
-            save_if_version(schedule, expected_version, ["entered_by"])
+            schedule.entered_by_id = viewer.user_id
+            save_if_version(schedule, expected_version, ["entered_by_id"])
             schedule.days.all().delete()
         OfficialDay.objects.bulk_create(
             [OfficialDay(schedule=schedule, day=d, name=n, kind=OfficialDayKind.HOLIDAY)

@@ -64,9 +64,12 @@ def _clean(values: dict, errors: dict) -> None:
 
 def _taken(values: dict, exclude_id: int | None = None) -> None:
     key = {k: values[k] for k in ("case_type", "priority", "value_tier")}
-    existing = SlaPolicy.objects.filter(**key).exclude(pk=exclude_id).values_list("pk", flat=True)
-    if existing:
-        raise DuplicateValue("value_tier", str(DUPLICATE), existing_id=existing[0])
+    others = SlaPolicy.objects.filter(**key)
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
+    existing = others.values_list("pk", flat=True).first()
+    if existing is not None:
+        raise DuplicateValue("value_tier", str(DUPLICATE), existing_id=existing)
 
 
 FIELDS = (

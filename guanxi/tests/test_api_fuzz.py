@@ -20,6 +20,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.db.models import QuerySet
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -328,6 +329,7 @@ def _path_values(operation, records: dict) -> st.SearchStrategy:
 def _current_version(case) -> str | None:
     """The version of the record a case's path names, as an update must send it."""
     path = case.path_parameters or {}
+    found: QuerySet
     if "plan_id" in path:
         found = Plan.objects.filter(pk=path["plan_id"])
     elif "activity_id" in path:

@@ -37,8 +37,8 @@ def desk(public_days=PACKAGE, exceptions=None, week=WEEKDAYS, zone="Asia/Shangha
     return WorkingTime(spec)
 
 
-def shanghai(*args) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
+def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 def test_a_complaint_the_afternoon_before_national_day_is_due_after_the_holiday():
