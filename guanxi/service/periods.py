@@ -74,7 +74,8 @@ def clean_day_periods(raw: object, field: str, errors: dict) -> tuple[Period, ..
 
 def clean_week(raw: object, field: str, errors: dict) -> tuple[tuple[Period, ...], ...]:
     """The weekly pattern: periods each with a ``weekday`` (Monday = 0), as seven sorted
-    tuples; mistakes go to ``errors``."""
+    tuples; mistakes go to ``errors``. A week without any working period is one (no
+    deadline could ever fall)."""
     if not isinstance(raw, list) or len(raw) > MAX_PERIODS:
         errors[field] = [_("Give at most %(n)s periods.") % {"n": MAX_PERIODS}]
         return ((),) * 7
@@ -90,6 +91,8 @@ def clean_week(raw: object, field: str, errors: dict) -> tuple[tuple[Period, ...
             by_day[weekday].append((name, period))
     for dated in by_day:
         check_overlaps(dated, errors)
+    if not raw:
+        errors[field] = [_("Give at least one working period.")]
     return tuple(tuple(sorted(p for _name, p in dated)) for dated in by_day)
 
 

@@ -22,7 +22,7 @@ from guanxi.service.case_types import CasePriority, CaseType
 from guanxi.service.loader import uncovered_error, working_time_for
 from guanxi.service.models import SlaPolicy, WorkingCalendar
 from guanxi.service.selectors import sla_policy_get_for_user
-from guanxi.service.working_time import UncoveredYear
+from guanxi.service.working_time import NoWorkingTime, UncoveredYear
 
 # A year of round-the-clock minutes: longer targets are typing mistakes.
 MAX_MINUTES = 366 * 24 * 60
@@ -178,3 +178,6 @@ def sla_deadlines(*, sla_policy: SlaPolicy, received_at: datetime) -> Deadlines:
         )
     except UncoveredYear as exc:
         raise uncovered_error(exc, "received_at") from exc
+    except NoWorkingTime as exc:
+        message = _("The policy's working calendar has no working time ahead.")
+        raise ValidationError({"calendar_id": [message]}) from exc

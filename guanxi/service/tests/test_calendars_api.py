@@ -209,3 +209,10 @@ def test_a_calendar_without_public_holidays_has_no_uncovered_years(api_as, fixed
     body = _body(public_holidays=False)
     response = api_as("admin").post(URL, body, content_type="application/json")
     assert response.json()["uncovered_years"] == []
+
+
+def test_a_calendar_without_any_working_period_is_refused_naming_the_periods(api_as):
+    response = api_as("admin").post(URL, _body(periods=[]), content_type="application/json")
+    assert response.status_code == 422
+    assert _fields(response) == {"periods"}
+    assert not WorkingCalendar.objects.exists()
