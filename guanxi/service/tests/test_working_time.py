@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from chinese_calendar import constants
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guanxi.service.working_time import (
     CalendarSpec,
@@ -189,3 +191,26 @@ def test_a_calendar_without_working_periods_has_no_deadline():
 def test_a_naive_start_is_refused():
     with pytest.raises(ValueError):
         desk().deadline_after(datetime(2026, 11, 9, 9), HOURS)  # noqa: DTZ001 (the point)
+
+
+MOMENTS = st.datetimes(
+    min_value=datetime(2026, 1, 1),  # noqa: DTZ001 (hypothesis adds the zone)
+    max_value=datetime(2026, 12, 20),  # noqa: DTZ001
+    timezones=st.sampled_from([UTC, SHANGHAI, ZoneInfo("Europe/London")]),
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    start=MOMENTS,
+    minutes=st.integers(min_value=0, max_value=5 * 420),
+    zone=st.sampled_from(["Asia/Shanghai", "America/New_York"]),
+)
+def test_any_deadline_is_the_working_time_asked_after_its_start(start, minutes, zone):
+    calendar = desk(PACKAGE if zone == "Asia/Shanghai" else None, zone=zone)
+    due = calendar.deadline_after(start, timedelta(minutes=minutes))
+    assert due >= start
+    assert calendar.working_time_between(start, due) == timedelta(minutes=minutes)
+    if minutes:
+        # It falls inside working time or at the end of a period, never in a gap.
+        assert calendar.is_working(due - timedelta(microseconds=1))
