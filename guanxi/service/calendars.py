@@ -18,7 +18,7 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, created, record
 from guanxi.concurrency import DuplicateValue, save_if_version, unique_or_conflict
-from guanxi.service.models import CalendarException, WorkingCalendar
+from guanxi.service.models import DEFAULT_TIME_ZONE, CalendarException, WorkingCalendar
 from guanxi.service.periods import clean_day_periods, clean_week, day_as_stored, week_as_stored
 from guanxi.service.selectors import calendar_get_for_user
 from guanxi.storable import EARLIEST_DATE, LATEST_DATE
@@ -107,7 +107,7 @@ def calendar_create(
     name: str,
     periods: list,
     context: RequestContext,
-    time_zone: str = "Asia/Shanghai",
+    time_zone: str = DEFAULT_TIME_ZONE,
     public_holidays: bool = True,
     exceptions: list | None = None,
 ) -> WorkingCalendar:
