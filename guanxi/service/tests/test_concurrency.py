@@ -15,7 +15,7 @@ from guanxi.service.tests.conftest import CONTEXT, LUNCH_BREAK_WEEK
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_administrators_replacing_exceptions_at_once_cannot_both_win(staff):
+def test_two_administrators_replacing_exceptions_at_once_cannot_both_win(staff) -> None:
     viewer = policy.Viewer.of(staff["admin"])
     desk = calendars.calendar_create(
         viewer=viewer, name="客服中心", periods=LUNCH_BREAK_WEEK, context=CONTEXT
