@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from guanxi.policy import (
     activities,
     audit,
+    cases,
     customers,
     insights,
     kpis,
@@ -43,6 +44,7 @@ ACTIONS: dict[str, Action] = {
         plans,
         kpis,
         service,
+        cases,
     )
     for action in module.ACTIONS
 }

@@ -23,3 +23,37 @@ class CasePriority(models.TextChoices):
     NORMAL = "normal", pgettext_lazy("case priority", "Normal")
     HIGH = "high", pgettext_lazy("case priority", "High")
     URGENT = "urgent", pgettext_lazy("case priority", "Urgent")
+
+
+class CaseChannel(models.TextChoices):
+    """Where a case came in."""
+
+    BRANCH = "branch", _("Branch")
+    HOTLINE = "hotline", _("Hotline")
+    ONLINE = "online", _("Online")
+    APP = "app", _("App")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+
+
+class CaseState(models.TextChoices):
+    """Where a case is in its workflow (``guanxi.service.workflow``)."""
+
+    NEW = "new", pgettext_lazy("case state", "New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting on the customer")
+    RESOLVED = "resolved", pgettext_lazy("case state", "Resolved")
+    CONFIRMED = "confirmed", _("Confirmed by the customer")
+    CLOSED = "closed", pgettext_lazy("case state", "Closed")
+
+
+class Department(models.TextChoices):
+    """The kind of a queue: the service desk or a back-office department."""
+
+    SERVICE_DESK = "service_desk", _("Service desk")
+    RESEARCH = "research", _("Research")
+    TECHNOLOGY = "technology", _("Technology")
+    SETTLEMENT = "settlement", _("Settlement")
+    RISK = "risk", _("Risk")
+    COMPLIANCE = "compliance", _("Compliance")

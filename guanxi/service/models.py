@@ -145,3 +145,13 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_type}/{self.priority}/{self.value_tier or '*'}"
+
+
+from guanxi.service.case_models import (  # noqa: E402,F401  (the app's models, one module each idea)
+    Case,
+    CaseAssignment,
+    CaseCategory,
+    CaseTransition,
+    RootCause,
+    ServiceQueue,
+)

@@ -49,7 +49,8 @@ from guanxi.sales.models import Opportunity, Stage
 from guanxi.scheduling import feed as calendar_feed
 from guanxi.scheduling.models import Notification
 from guanxi.service import calendars as service_calendars
-from guanxi.service import sla_policies
+from guanxi.service import cases, sla_policies
+from guanxi.service.case_models import Case, ServiceQueue
 from guanxi.web.tests.support import client_for
 
 ROLES = (
@@ -396,6 +397,32 @@ def _new_sla_policy(world, record, role):
         "resolution_minutes": 480,
         "calendar_id": record["calendar_id"],
     }
+
+
+# Cases: read by the roles that work them and auditors, each in their own way of scope (an
+# account manager their customers', an agent their own and their queues', a team lead
+# their team's, a branch manager their branch's); marketers and analysts read none.
+CASE_READERS = EDITORS | {"service_agent", "auditor"}
+CASE_WORKERS = EDITORS | {"service_agent"}
+CASE_ASSIGNERS = OWNER_ASSIGNERS | {"service_agent"}
+CASE_UNSCOPED = frozenset({"admin", "auditor", "marketer", "analyst"})
+CS = "/api/v1/cases"
+
+
+def _case_versioned(**fields):
+    def body(world, record, role):
+        return {**fields, "version": Case.objects.get(pk=record["case_id"]).version}
+
+    return body
+
+
+def _new_case(world, record, role):
+    return {"customer_id": record["customer_id"], "case_type": "inquiry", "channel": "hotline",
+            "subject": "咨询理财到期"}  # fmt: skip
+
+
+def _case_transfer(world, record, role):
+    return _case_versioned(queue_id=record["transfer_queue_id"])(world, record, role)
 
 
 C = "/api/v1/customers"
@@ -810,6 +837,40 @@ API: dict[str, Row] = {
         ADMIN,
         scoped=False,
     ),
+    # Cases: the list shows each role its own scope; a customer out of scope is a 422.
+    "GET /api/v1/cases": Row(_json("get", CS), CASE_READERS, scoped=False),
+    "POST /api/v1/cases": Row(_json("post", CS, _new_case), CASE_WORKERS, out_of_scope="invalid"),
+    "GET /api/v1/cases/{case_id}": Row(
+        _json("get", CS + "/{case_id}"), CASE_READERS, see_all=CASE_UNSCOPED
+    ),
+    "PATCH /api/v1/cases/{case_id}": Row(
+        _json("patch", CS + "/{case_id}", _case_versioned(subject="新主题")),
+        CASE_WORKERS,
+        see_all=CASE_UNSCOPED,
+    ),
+    "POST /api/v1/cases/{case_id}/transition": Row(
+        _json("post", CS + "/{case_id}/transition", _case_versioned(state="acknowledged")),
+        CASE_WORKERS,
+        see_all=CASE_UNSCOPED,
+    ),
+    "POST /api/v1/cases/{case_id}/assign": Row(
+        _json("post", CS + "/{case_id}/assign", _case_transfer),
+        CASE_ASSIGNERS,
+        see_all=CASE_UNSCOPED,
+    ),
+    # Case categories and root causes: reference data every member of staff reads.
+    "GET /api/v1/case-categories": Row(_json("get", "/api/v1/case-categories"), scoped=False),
+    "POST /api/v1/case-categories": Row(
+        _json("post", "/api/v1/case-categories", lambda w, r, role: {"code": "X", "name": "类"}),
+        ADMIN,
+        scoped=False,
+    ),
+    "GET /api/v1/root-causes": Row(_json("get", "/api/v1/root-causes"), scoped=False),
+    "POST /api/v1/root-causes": Row(
+        _json("post", "/api/v1/root-causes", lambda w, r, role: {"code": "X", "name": "因"}),
+        ADMIN,
+        scoped=False,
+    ),
     "GET /api/v1/sla-policies": Row(_json("get", SLA), SERVICE_READERS, scoped=False),
     "POST /api/v1/sla-policies": Row(_json("post", SLA, _new_sla_policy), ADMIN, scoped=False),
     "GET /api/v1/sla-policies/{policy_id}": Row(
@@ -1187,6 +1248,20 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
             "owner_id": owner.pk,
             "calendar_id": desk.pk,
             "sla_policy_id": sla_policy.pk,
+        }
+        # The in-scope case is the service agent's own; the other waits in a queue of the
+        # south they do not work.
+        queue = ServiceQueue.objects.create(name=f"队列{scope}", kind="technology")
+        case = cases.case_create(
+            viewer=admin, customer_id=person.pk, case_type="inquiry", channel="hotline",
+            subject=f"咨询{scope}", queue_id=queue.pk, context=CONTEXT, priority="normal",
+            owner_id=staff["service_agent"].pk if scope == "in" else None,
+        )  # fmt: skip
+        transfer = ServiceQueue.objects.create(name=f"转办{scope}", kind="settlement")
+        records[scope] |= {
+            "case_id": case.pk,
+            "queue_id": queue.pk,
+            "transfer_queue_id": transfer.pk,
         }
         id_numbers[scope] = person.id_number
     return World(records=records, org=org, staff=staff, id_numbers=id_numbers)

@@ -53,11 +53,18 @@ from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, OpportunityMember, Stage, StageChange
 from guanxi.scheduling.models import CalendarFeed, Notification, Reminder
 from guanxi.service import calendars as service_calendars
+from guanxi.service import cases as service_cases
 from guanxi.service import sla_policies
 from guanxi.service.models import (
     CalendarException,
+    Case,
+    CaseAssignment,
+    CaseCategory,
+    CaseTransition,
     OfficialDay,
     OfficialYear,
+    RootCause,
+    ServiceQueue,
     SlaPolicy,
     WorkingCalendar,
 )
@@ -65,6 +72,12 @@ from guanxi.service.models import (
 LONG = "长" * 5001
 HUGE = 10**30
 TABLES = (
+    Case,
+    CaseAssignment,
+    CaseCategory,
+    CaseTransition,
+    RootCause,
+    ServiceQueue,
     Customer,
     Contact,
     Holding,
@@ -563,6 +576,69 @@ ENDPOINTS = {
         choices=("case_type", "priority", "value_tier"),
         numbers={"version": HUGE, "resolution_minutes": HUGE, "calendar_id": 2**63 - 1},
     ),
+    "open case": Endpoint(
+        "post",
+        "/api/v1/cases",
+        lambda r: {
+            "customer_id": r["customer"],
+            "case_type": "complaint",
+            "channel": "hotline",
+            "subject": "手续费争议",
+            "queue_id": r["queue"],
+        },  # fmt: skip
+        texts=("subject",),  # a description may be 10,000 characters long
+        choices=("case_type", "channel", "priority"),
+        not_null=("customer_id", "case_type", "channel", "subject"),
+        numbers={"customer_id": 2**63 - 1, "category_id": HUGE, "product_id": 0, "owner_id": -1},
+        valid_status=201,
+    ),
+    "update case": Endpoint(
+        "patch",
+        "/api/v1/cases/{case}",
+        lambda r: {"version": r["case_version"], "subject": "新主题"},
+        texts=("subject",),
+        choices=("priority", "channel"),
+        numbers={"version": HUGE, "category_id": 2**63 - 1, "product_id": HUGE},
+    ),
+    "move a case": Endpoint(
+        "post",
+        "/api/v1/cases/{case}/transition",
+        lambda r: {"version": r["case_version"], "state": "acknowledged"},
+        texts=("note",),
+        choices=("state",),
+        not_null=("state", "note", "on_the_spot"),
+        numbers={
+            "version": HUGE,
+            "root_cause_id": 2**63 - 1,
+            "promised_reply_at": "0001-01-01T00:00:00+00:00",
+        },  # fmt: skip
+    ),
+    "assign a case": Endpoint(
+        "post",
+        "/api/v1/cases/{case}/assign",
+        lambda r: {"version": r["case_version"], "queue_id": r["other_queue"]},
+        texts=("reason",),
+        not_null=("reason",),
+        numbers={"version": HUGE, "queue_id": 2**63 - 1, "owner_id": HUGE},
+    ),
+    "create case category": Endpoint(
+        "post",
+        "/api/v1/case-categories",
+        lambda r: {"code": "FEES", "name": "收费", "default_queue_id": r["queue"]},
+        texts=("code", "name", "name_en"),
+        not_null=("code", "name"),
+        numbers={"parent_id": 2**63 - 1, "default_queue_id": HUGE},
+        valid_status=201,
+    ),
+    "create root cause": Endpoint(
+        "post",
+        "/api/v1/root-causes",
+        lambda r: {"code": "STAFF", "name": "员工服务态度"},
+        texts=("code", "name", "name_en"),
+        not_null=("code", "name"),
+        numbers={"parent_id": 2**63 - 1},
+        valid_status=201,
+    ),
 }
 
 
@@ -628,7 +704,18 @@ def records(staff, org, make_customer, settings) -> dict:
         viewer=admin, case_type="complaint", priority="normal", first_response_minutes=240,
         resolution_minutes=2400, calendar_id=desk.pk, context=RequestContext(channel="test"),
     )  # fmt: skip
+    queue = ServiceQueue.objects.create(name="客服中心", kind="service_desk")
+    other_queue = ServiceQueue.objects.create(name="清算部", kind="settlement")
+    case = service_cases.case_create(
+        viewer=admin, customer_id=person.pk, case_type="inquiry", channel="app",
+        priority="normal", subject="转账限额", queue_id=queue.pk,
+        context=RequestContext(channel="test"),
+    )  # fmt: skip
     return {
+        "case": case.pk,
+        "case_version": case.version,
+        "queue": queue.pk,
+        "other_queue": other_queue.pk,
         "calendar": desk.pk,
         "calendar_version": desk.version,
         "sla_policy": sla_policy.pk,
