@@ -50,8 +50,9 @@ from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, Stage
 from guanxi.scheduling.models import Notification
 from guanxi.service import calendars as service_calendars
+from guanxi.service import cases as service_cases
 from guanxi.service import sla_policies
-from guanxi.service.models import SlaPolicy, WorkingCalendar
+from guanxi.service.models import Case, ServiceQueue, SlaPolicy, WorkingCalendar
 
 # Fixed examples keep CI repeatable; GUANXI_FUZZ_EXAMPLES=500 GUANXI_FUZZ_RANDOM=1 explores.
 EXAMPLES_PER_OPERATION = int(os.environ.get("GUANXI_FUZZ_EXAMPLES", "40"))
@@ -145,6 +146,12 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         viewer=admin, case_type="complaint", priority="normal", first_response_minutes=240,
         resolution_minutes=2400, calendar_id=desk.pk, context=context,
     )  # fmt: skip
+    queues = [ServiceQueue.objects.create(name=n, kind=k)
+              for n, k in (("客服中心", "service_desk"), ("清算部", "settlement"))]  # fmt: skip
+    case = service_cases.case_create(
+        viewer=admin, customer_id=person.pk, case_type="inquiry", channel="app",
+        priority="normal", subject="转账限额", queue_id=queues[0].pk, context=context,
+    )  # fmt: skip
     run = AnalysisRun.objects.create(status="failed", trigger="command")
     suggestion = CrossSellSuggestion.objects.create(
         run=run, customer=assignable, rank=1, product=product, score=0.9
@@ -181,6 +188,8 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         "calendar_id": [desk.pk],
         "policy_id": [sla_policy.pk],
         "year": [2027],
+        "case_id": [case.pk],
+        "queue_id": queues[1].pk,
     }
 
 
@@ -298,6 +307,17 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
             "calendar_id": records["calendar_id"][0],
         },
         "PATCH /api/v1/sla-policies/{policy_id}": {"resolution_minutes": 4800},
+        "POST /api/v1/cases": {
+            "customer_id": records["customer_id"][0],
+            "case_type": "inquiry",
+            "channel": "hotline",
+            "subject": "咨询理财到期",
+        },
+        "PATCH /api/v1/cases/{case_id}": {"subject": "转账限额调整"},
+        "POST /api/v1/cases/{case_id}/transition": {"state": "acknowledged"},
+        "POST /api/v1/cases/{case_id}/assign": {"queue_id": records["queue_id"]},
+        "POST /api/v1/case-categories": {"code": "FEES", "name": "收费"},
+        "POST /api/v1/root-causes": {"code": "STAFF", "name": "服务态度"},
         # The account manager's portfolio goes to their north colleague; then they may go.
         "POST /api/v1/staff/{user_id}/handover": {
             "to_user_id": records["owner_id"],
@@ -342,6 +362,8 @@ def _current_version(case) -> str | None:
         found = Contact.objects.filter(pk=path["contact_id"], customer_id=path["customer_id"])
     elif "customer_id" in path:
         found = Customer.objects.filter(pk=path["customer_id"])
+    elif "case_id" in path:
+        found = Case.objects.filter(pk=path["case_id"])
     elif "calendar_id" in path:
         found = WorkingCalendar.objects.filter(pk=path["calendar_id"])
     elif "policy_id" in path:
