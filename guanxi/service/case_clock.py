@@ -134,17 +134,16 @@ def status_condition(status: str, now: datetime) -> Q:
     """The cases whose SLA status at ``now`` is ``status``, as a condition (by the stored,
     indexed deadlines)."""
     running = OPEN & Q(paused_since__isnull=True, resolution_due__isnull=False)
-    first_late = Q(first_responded_at__isnull=True, first_response_due__lt=now) | Q(
-        first_responded_at__gt=F("first_response_due")
-    )
+    answered_late = Q(first_responded_at__gt=F("first_response_due"))
+    first_late = Q(first_responded_at__isnull=True, first_response_due__lt=now) | answered_late
+    resolved = Q(resolved_at__isnull=False, resolution_due__isnull=False)
+    resolved_late = resolved & (Q(resolved_at__gt=F("resolution_due")) | answered_late)
     if status == PAUSED:
         return Q(paused_since__isnull=False)
     if status == MET:
-        return Q(resolved_at__isnull=False, resolved_at__lte=F("resolution_due"))
+        return resolved & ~resolved_late
     if status == BREACHED:
-        return (running & (Q(resolution_due__lt=now) | first_late)) | Q(
-            resolved_at__gt=F("resolution_due")
-        )
+        return (running & (Q(resolution_due__lt=now) | first_late)) | resolved_late
     if status == DUE_SOON:
         return running & Q(resolution_warn_at__lte=now, resolution_due__gte=now) & ~first_late
     if status == ON_TIME:

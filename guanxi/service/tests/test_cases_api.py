@@ -183,3 +183,34 @@ def test_the_list_query_count_stays_flat_as_cases_grow(open_case, api_as, staff)
         open_case(f"客户{n}", value_tier="platinum" if n % 2 else "gold")
     assert _list_queries(client) == few
     assert client.get(URL).json()["count"] == 7
+
+
+def _close_on_the_spot(client, case: Case) -> None:
+    response = client.post(
+        f"{URL}/{case.pk}/transition",
+        {"state": "closed", "on_the_spot": True, "note": "当场解答", "version": case.version},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def test_the_service_desk_sees_closed_internal_requests_but_not_closed_complaints(
+    open_case, api_as, staff
+):
+    desk = ServiceQueue.objects.create(name="客服中心", kind="service_desk")
+    desk.members.add(staff["service_agent"])
+    request, complaint = open_case("甲", case_type="internal_request"), open_case("乙")
+    for case in (request, complaint):
+        _close_on_the_spot(api_as("admin"), case)
+    listed = api_as("service_agent").get(URL).json()
+    assert [c["id"] for c in listed["results"]] == [request.pk]
+
+
+def test_a_case_resolved_in_time_is_listed_as_met(open_case, api_as, clock):
+    case = open_case("甲")
+    open_case("乙")
+    clock[0] = at(2026, 11, 2, 10, 30)
+    _close_on_the_spot(api_as("admin"), case)
+    met = api_as("admin").get(URL, {"sla_status": "met"}).json()
+    assert [c["id"] for c in met["results"]] == [case.pk]
+    assert met["results"][0]["sla"]["status"] == "met"
