@@ -174,6 +174,7 @@ TYPED = [
             "guanxi/service/case_reference.py",
             "guanxi/service/case_trail.py",
             "guanxi/service/workflow.py",
+            "guanxi/service/sweep.py",
             "guanxi/service/sla_policies.py",
         )
         for path in ROOT.glob(pattern)

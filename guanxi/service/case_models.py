@@ -29,7 +29,15 @@ OPEN_STATES = (
     CaseState.IN_PROGRESS,
     CaseState.WAITING,
 )
-OPEN = Q(state__in=OPEN_STATES)
+IN_OPEN_STATE = Q(state__in=OPEN_STATES)
+# Open ≡ not resolved: a case has a resolution time exactly when it is resolved, confirmed or
+# closed (a check constraint keeps the two together). Partial indexes are conditioned on
+# this IS NULL rather than on the states, because SQLite uses a partial index only when
+# the query's terms match its condition literally, and Django binds the states of an IN
+# as parameters; IS NULL is written into the SQL as it stands.
+OPEN = Q(resolved_at__isnull=True)
+# Open and its clock running (not waiting on the customer): what the sweep looks at.
+RUNNING = OPEN & Q(paused_since__isnull=True)
 USER = settings.AUTH_USER_MODEL
 
 
@@ -167,17 +175,25 @@ class Case(models.Model):
     paused_total = models.DurationField(_("paused working time"), null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalated_to = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
             # The sweep: open cases by deadline (partial, so closed history costs nothing).
-            models.Index(fields=["resolution_due"], condition=OPEN, name="case_open_resolution"),
+            models.Index(fields=["resolution_due"], condition=RUNNING, name="case_open_resolution"),
             models.Index(
                 fields=["first_response_due"],
-                condition=OPEN & Q(first_responded_at__isnull=True),
+                condition=RUNNING & Q(first_responded_at__isnull=True),
                 name="case_open_first_response",
+            ),
+            models.Index(
+                fields=["resolution_warn_at"],
+                condition=RUNNING & Q(warned_at__isnull=True),
+                name="case_open_unwarned",
             ),
             # The desk's queue: higher tiers first, then the nearest deadline.
             models.Index(
@@ -189,6 +205,13 @@ class Case(models.Model):
             models.Index(fields=["customer", "created_at"], name="case_customer"),
             models.Index(fields=["state", "case_type"], name="case_state_type"),
             models.Index(fields=["priority", "state"], name="case_priority"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(IN_OPEN_STATE & Q(resolved_at__isnull=True))
+                | (~IN_OPEN_STATE & Q(resolved_at__isnull=False)),
+                name="case_resolved_at_when_done",
+            )
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,9 @@ DEFAULTS: dict[str, Any] = {
     # {"case type": "department"}: the department that owns a case type (e.g. compliance
     # owns complaints at a futures broker).
     "case_type_departments": {},
+    # A case still breached this many hours after its first escalation (to the team lead)
+    # goes to the branch manager.
+    "second_escalation_hours": 24,
 }
 
 

@@ -39,3 +39,19 @@ class CaseAssigned(DomainEvent):
     to_owner_id: int | None = None
     from_queue_id: int | None = None
     to_queue_id: int | None = None
+
+
+class CaseWarned(DomainEvent):
+    """A case's resolution deadline is near (the last fifth of its target is left)."""
+
+    event_name = "case.warned"
+    resolution_due: str
+
+
+class CaseEscalated(DomainEvent):
+    """A case missed a deadline: level 1 went to the team lead, level 2 to the branch
+    manager."""
+
+    event_name = "case.escalated"
+    level: int
+    to_user_id: int | None = None
