@@ -62,8 +62,11 @@ def pause(case: Case, at: datetime) -> list[str]:
 def resume(case: Case, at: datetime) -> list[str]:
     """Start the clock again (the case left waiting, to work or resolved): the working time
     paused is kept and pushes the deadlines out; the fields changed."""
-    if case.paused_since is None or case.sla_policy is None:
+    if case.paused_since is None:
         return []
+    if case.sla_policy is None:  # its policy was removed while it waited: no clock to move
+        case.paused_since = None
+        return ["paused_since"]
     engine = working_time_for(case.sla_policy.calendar)
     paused = engine.working_time_between(case.paused_since, at)
     case.paused_total = (case.paused_total or timedelta(0)) + paused

@@ -50,7 +50,7 @@ def _complaint_rules(
     errors: dict = {}
     values: dict = {}
     complaint = case.case_type == CaseType.COMPLAINT
-    if complaint and state == S.ACKNOWLEDGED:
+    if state == S.ACKNOWLEDGED and (complaint or promised_reply_at is not None):
         if promised_reply_at is None:
             errors["promised_reply_at"] = [_("Promise the customer a reply time.")]
         elif promised_reply_at <= now:

@@ -773,6 +773,20 @@ def test_a_hostile_value_is_refused_naming_the_field_and_changes_nothing(
 
 # Read endpoints with query parameters: each hostile value is a 4xx naming the parameter.
 QUERIES = {
+    "cases": (
+        "/api/v1/cases",
+        {"state": "new", "sla_status": "on_time"},
+        {
+            "state": ("no-such-choice", LONG),
+            "case_type": ("no-such-choice",),
+            "priority": ("no-such-choice",),
+            "sla_status": ("late", LONG),
+            "queue_id": (str(HUGE), "0", "abc"),
+            "customer_id": (str(2**63), "-1"),
+            "page": (str(HUGE), "0"),
+            "page_size": ("1000", "0"),
+        },
+    ),
     "process KPIs": (
         "/api/v1/kpis/process",
         {"period_start": "2026-04-01", "period_end": "2026-06-30", "group_by": "team"},

@@ -267,3 +267,19 @@ def test_a_case_for_a_customer_out_of_scope_is_refused(open_case, make_customer,
     with pytest.raises(ValidationError) as refused:
         open_case(customer_id=other.pk, who=manager)
     assert "customer_id" in refused.value.message_dict
+
+
+def test_a_promise_given_on_an_inquiry_is_kept(open_case, admin_viewer):
+    case = open_case("inquiry")
+    moved = move(admin_viewer, case, "acknowledged", promised_reply_at=at(2026, 10, 9, 10))
+    assert moved.promised_reply_at == at(2026, 10, 9, 10)
+
+
+def test_a_case_whose_policy_went_away_while_waiting_resumes_without_a_clock(
+    open_case, admin_viewer, complaint_policy
+):
+    case = _in_progress(open_case(), admin_viewer)
+    move(admin_viewer, case, "waiting")
+    complaint_policy.delete()
+    resumed = move(admin_viewer, case, "in_progress")
+    assert (resumed.paused_since, resumed.sla_policy_id) == (None, None)
