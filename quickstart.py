@@ -166,6 +166,16 @@ TYPED = [
             "guanxi/kpis/lifecycle.py",
             "guanxi/kpis/revenue.py",
             "guanxi/kpis/planned.py",
+            # the service desk: cases, their workflow and SLA clock, and the reference data
+            "guanxi/service/cases.py",
+            "guanxi/service/case_transitions.py",
+            "guanxi/service/case_clock.py",
+            "guanxi/service/case_selectors.py",
+            "guanxi/service/case_reference.py",
+            "guanxi/service/case_trail.py",
+            "guanxi/service/workflow.py",
+            "guanxi/service/sweep.py",
+            "guanxi/service/sla_policies.py",
         )
         for path in ROOT.glob(pattern)
     ),

@@ -40,6 +40,8 @@ from guanxi.sales.api import pipelines_router
 from guanxi.sales.api import router as opportunities_router
 from guanxi.scheduling.api import router as calendar_router
 from guanxi.scheduling.services import ScheduleConflict
+from guanxi.service.api import calendars_router, sla_policies_router
+from guanxi.service.case_api import cases_router, categories_router, root_causes_router
 
 
 class BearerToken(HttpBearer):
@@ -210,3 +212,8 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/plans", plans_router)
 api.add_router("/staff", staff_router)
 api.add_router("/kpis", kpis_router)
+api.add_router("/calendars", calendars_router)
+api.add_router("/sla-policies", sla_policies_router)
+api.add_router("/cases", cases_router)
+api.add_router("/case-categories", categories_router)
+api.add_router("/root-causes", root_causes_router)

@@ -28,6 +28,7 @@ COMMAND_ALIASES = {
     "db-worker": "db_worker",
     "dispatch-events": "dispatch_events",
     "escalate-leads": "escalate_leads",
+    "sweep-cases": "sweep_cases",
     "send-reminders": "send_reminders",
 }
 ANALYST_COMMANDS = (

@@ -38,6 +38,9 @@ RECORD_TYPES = {
     "lead": gettext_lazy("Lead"),
     "lead_score_rule": gettext_lazy("Lead score rules"),
     "plan": gettext_lazy("Plan"),
+    "working_calendar": gettext_lazy("Working calendar"),
+    "official_schedule": gettext_lazy("Official holiday schedule"),
+    "sla_policy": gettext_lazy("SLA policy"),
 }
 # Where the field names of each record type are defined, for their translated labels.
 RECORD_MODELS = {
@@ -54,6 +57,8 @@ RECORD_MODELS = {
     "contact_rule": "activities.ContactRule",
     "lead": "leads.Lead",
     "plan": "plans.Plan",
+    "working_calendar": "service.WorkingCalendar",
+    "sla_policy": "service.SlaPolicy",
 }
 # Names in ``fields`` that are not model fields: parts of the 360 view, collections.
 OTHER_FIELDS = {

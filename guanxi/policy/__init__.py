@@ -5,7 +5,7 @@ never decide access themselves, and no role set is written anywhere else.
 
 * ``actions`` — the action table (action → roles → scope rule) and ``allows``/``require``/
   ``scoped``; each domain's actions in its own module (``customers``, ``org``, ``audit``,
-  ``insights``, ``sales``);
+  ``insights``, ``sales``, ``service``, ...);
 * ``rules`` — record scope for any owned record (own, team, branch, all) and the other
   scope rules (same branch, creator);
 * ``fields`` — per-field access (full, masked, hidden) by role, and field grants;

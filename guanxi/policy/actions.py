@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from guanxi.policy import (
     activities,
     audit,
+    cases,
     customers,
     insights,
     kpis,
@@ -24,6 +25,7 @@ from guanxi.policy import (
     plans,
     sales,
     scheduling,
+    service,
 )
 from guanxi.policy.rules import Action
 from guanxi.policy.viewer import Viewer
@@ -41,6 +43,8 @@ ACTIONS: dict[str, Action] = {
         scheduling,
         plans,
         kpis,
+        service,
+        cases,
     )
     for action in module.ACTIONS
 }

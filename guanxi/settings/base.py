@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "guanxi.scheduling",
     "guanxi.plans",
     "guanxi.kpis",
+    "guanxi.service",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +135,12 @@ GUANXI_LEADS = {
     "max_open_leads": 200,
     # Web forms posting to /api/v1/leads/web-form: {"code": {"token": ..., "branch": ...}}.
     "web_forms": {},
+}
+# The service desk (guanxi.service.config reads this; missing keys take its defaults).
+GUANXI_SERVICE = {
+    # The department that owns each case type: a new case of the type with no category
+    # queue goes to that department's queue (the customer's branch's, else head office's).
+    "case_type_departments": {"complaint": "compliance"},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

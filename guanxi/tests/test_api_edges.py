@@ -10,6 +10,7 @@ from django.test import Client
 
 from guanxi.conftest import PASSWORD
 from guanxi.customers.models import Customer, CustomerGroup, Product
+from guanxi.service.models import CaseCategory, RootCause, WorkingCalendar
 
 
 def post(client, url, body, content_type="application/json"):
@@ -99,6 +100,13 @@ def test_one_person_guessing_passwords_does_not_lock_out_colleagues_at_the_same_
     [
         ("/api/v1/customers/groups", {"name": "重点客户", "kind": "static"}, CustomerGroup),
         ("/api/v1/customers/products", {"code": "D9", "name": "存款", "kind": "deposit"}, Product),
+        (
+            "/api/v1/calendars",
+            {"name": "客服中心", "periods": [{"weekday": 0, "start": "09:00", "end": "17:00"}]},
+            WorkingCalendar,
+        ),
+        ("/api/v1/case-categories", {"code": "FEES", "name": "收费"}, CaseCategory),
+        ("/api/v1/root-causes", {"code": "STAFF", "name": "服务态度"}, RootCause),
     ],
 )
 def test_two_requests_creating_the_same_name_at_once_give_one_201_and_one_409(
@@ -145,6 +153,13 @@ def test_two_requests_creating_the_same_name_at_once_give_one_201_and_one_409(
         "/api/v1/customers/99999999999999999999999",
         "/api/v1/customers?page=100000000000000000000",
         "/api/v1/audit?since=0001-01-01T00:00:00%2B08:00",
+        "/api/v1/calendars/99999999999999999999999",
+        "/api/v1/sla-policies/99999999999999999999999",
+        "/api/v1/cases/99999999999999999999999",
+        "/api/v1/cases?page=100000000000000000000",
+        "/api/v1/cases?queue_id=99999999999999999999999",
+        "/api/v1/cases?sla_status=late",
+        "/api/v1/cases?page_size=100000",
     ],
 )
 def test_out_of_range_values_in_urls_are_client_errors(url, client, staff, api_as):

@@ -48,6 +48,9 @@ from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, Stage
 from guanxi.scheduling import feed as calendar_feed
 from guanxi.scheduling.models import Notification
+from guanxi.service import calendars as service_calendars
+from guanxi.service import cases, sla_policies
+from guanxi.service.case_models import Case, ServiceQueue
 from guanxi.web.tests.support import client_for
 
 ROLES = (
@@ -368,6 +371,58 @@ def _page_kpis_show_owner(response, world, record, role, scope) -> None:
     # The page does not offer a colleague out of reach: it shows the viewer's own scope.
     shown = f'data-group="{record["owner_id"]}"' in response.content.decode()
     assert shown == (scope == "in" or role in {"admin", "analyst"}), (role, scope)
+
+
+# Working calendars and SLA policies: administrators, service agents and managers read.
+SERVICE_READERS = frozenset({"admin", "service_agent", "branch_manager", "team_lead"})
+WC = "/api/v1/calendars"
+SLA = "/api/v1/sla-policies"
+DESK_WEEK = [{"weekday": d, "start": "09:00", "end": "17:30"} for d in range(5)]
+
+
+def _new_calendar(world, record, role):
+    return {"name": "新日历", "periods": DESK_WEEK}
+
+
+def _new_year(world, record, role):
+    return {"holidays": [{"day": "2027-01-01", "name": "元旦"}], "version": 0}
+
+
+def _new_sla_policy(world, record, role):
+    return {
+        "case_type": "complaint",
+        "priority": "urgent",
+        "value_tier": "platinum",
+        "first_response_minutes": 30,
+        "resolution_minutes": 480,
+        "calendar_id": record["calendar_id"],
+    }
+
+
+# Cases: read by the roles that work them and auditors, each in their own way of scope (an
+# account manager their customers', an agent their own and their queues', a team lead
+# their team's, a branch manager their branch's); marketers and analysts read none.
+CASE_READERS = EDITORS | {"service_agent", "auditor"}
+CASE_WORKERS = EDITORS | {"service_agent"}
+CASE_ASSIGNERS = OWNER_ASSIGNERS | {"service_agent"}
+CASE_UNSCOPED = frozenset({"admin", "auditor", "marketer", "analyst"})
+CS = "/api/v1/cases"
+
+
+def _case_versioned(**fields):
+    def body(world, record, role):
+        return {**fields, "version": Case.objects.get(pk=record["case_id"]).version}
+
+    return body
+
+
+def _new_case(world, record, role):
+    return {"customer_id": record["customer_id"], "case_type": "inquiry", "channel": "hotline",
+            "subject": "咨询理财到期"}  # fmt: skip
+
+
+def _case_transfer(world, record, role):
+    return _case_versioned(queue_id=record["transfer_queue_id"])(world, record, role)
 
 
 C = "/api/v1/customers"
@@ -762,6 +817,74 @@ API: dict[str, Row] = {
     "GET /api/v1/kpis/process": Row(
         _json("get", KP, _kpis_of_owner), PROCESS_KPI_READERS, check=_kpis_show_owner
     ),
+    # Working calendars and SLA policies: reference data (no scope), administrators write.
+    "GET /api/v1/calendars": Row(_json("get", WC), SERVICE_READERS, scoped=False),
+    "POST /api/v1/calendars": Row(_json("post", WC, _new_calendar), ADMIN, scoped=False),
+    "GET /api/v1/calendars/coverage": Row(
+        _json("get", WC + "/coverage"), SERVICE_READERS, scoped=False
+    ),
+    "GET /api/v1/calendars/official-schedules": Row(
+        _json("get", WC + "/official-schedules"), SERVICE_READERS, scoped=False
+    ),
+    "PUT /api/v1/calendars/official-schedules/{year}": Row(
+        _json("put", WC + "/official-schedules/2027", _new_year), ADMIN, scoped=False
+    ),
+    "GET /api/v1/calendars/{calendar_id}": Row(
+        _json("get", WC + "/{calendar_id}"), SERVICE_READERS, scoped=False
+    ),
+    "PATCH /api/v1/calendars/{calendar_id}": Row(
+        _json("patch", WC + "/{calendar_id}", lambda w, r, role: {"version": 1, "name": "新"}),
+        ADMIN,
+        scoped=False,
+    ),
+    # Cases: the list shows each role its own scope; a customer out of scope is a 422.
+    "GET /api/v1/cases": Row(_json("get", CS), CASE_READERS, scoped=False),
+    "POST /api/v1/cases": Row(_json("post", CS, _new_case), CASE_WORKERS, out_of_scope="invalid"),
+    "GET /api/v1/cases/{case_id}": Row(
+        _json("get", CS + "/{case_id}"), CASE_READERS, see_all=CASE_UNSCOPED
+    ),
+    "PATCH /api/v1/cases/{case_id}": Row(
+        _json("patch", CS + "/{case_id}", _case_versioned(subject="新主题")),
+        CASE_WORKERS,
+        see_all=CASE_UNSCOPED,
+    ),
+    "POST /api/v1/cases/{case_id}/transition": Row(
+        _json("post", CS + "/{case_id}/transition", _case_versioned(state="acknowledged")),
+        CASE_WORKERS,
+        see_all=CASE_UNSCOPED,
+    ),
+    "POST /api/v1/cases/{case_id}/assign": Row(
+        _json("post", CS + "/{case_id}/assign", _case_transfer),
+        CASE_ASSIGNERS,
+        see_all=CASE_UNSCOPED,
+    ),
+    # Case categories and root causes: reference data every member of staff reads.
+    "GET /api/v1/case-categories": Row(_json("get", "/api/v1/case-categories"), scoped=False),
+    "POST /api/v1/case-categories": Row(
+        _json("post", "/api/v1/case-categories", lambda w, r, role: {"code": "X", "name": "类"}),
+        ADMIN,
+        scoped=False,
+    ),
+    "GET /api/v1/root-causes": Row(_json("get", "/api/v1/root-causes"), scoped=False),
+    "POST /api/v1/root-causes": Row(
+        _json("post", "/api/v1/root-causes", lambda w, r, role: {"code": "X", "name": "因"}),
+        ADMIN,
+        scoped=False,
+    ),
+    "GET /api/v1/sla-policies": Row(_json("get", SLA), SERVICE_READERS, scoped=False),
+    "POST /api/v1/sla-policies": Row(_json("post", SLA, _new_sla_policy), ADMIN, scoped=False),
+    "GET /api/v1/sla-policies/{policy_id}": Row(
+        _json("get", SLA + "/{sla_policy_id}"), SERVICE_READERS, scoped=False
+    ),
+    "PATCH /api/v1/sla-policies/{policy_id}": Row(
+        _json(
+            "patch",
+            SLA + "/{sla_policy_id}",
+            lambda w, r, role: {"version": 1, "resolution_minutes": 960},
+        ),
+        ADMIN,
+        scoped=False,
+    ),
 }
 
 PAGES: dict[str, Row] = {
@@ -1054,6 +1177,13 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
         "out": (org["south"], staff["south_manager"]),
     }
     records, id_numbers = {}, {}
+    desk = service_calendars.calendar_create(
+        viewer=admin, name="客服中心", periods=DESK_WEEK, context=CONTEXT
+    )
+    sla_policy = sla_policies.sla_policy_create(
+        viewer=admin, case_type="complaint", priority="normal", first_response_minutes=240,
+        resolution_minutes=2400, calendar_id=desk.pk, context=CONTEXT,
+    )  # fmt: skip
     for scope, (branch, owner) in places.items():
         person = make_customer(f"客户{scope}", branch_id=branch.pk, owner_id=owner.pk)
         company = make_customer(
@@ -1116,6 +1246,22 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
             "contact_id": contact.pk,
             "branch_id": branch.pk,
             "owner_id": owner.pk,
+            "calendar_id": desk.pk,
+            "sla_policy_id": sla_policy.pk,
+        }
+        # The in-scope case is the service agent's own; the other waits in a queue of the
+        # south they do not work.
+        queue = ServiceQueue.objects.create(name=f"队列{scope}", kind="technology")
+        case = cases.case_create(
+            viewer=admin, customer_id=person.pk, case_type="inquiry", channel="hotline",
+            subject=f"咨询{scope}", queue_id=queue.pk, context=CONTEXT, priority="normal",
+            owner_id=staff["service_agent"].pk if scope == "in" else None,
+        )  # fmt: skip
+        transfer = ServiceQueue.objects.create(name=f"转办{scope}", kind="settlement")
+        records[scope] |= {
+            "case_id": case.pk,
+            "queue_id": queue.pk,
+            "transfer_queue_id": transfer.pk,
         }
         id_numbers[scope] = person.id_number
     return World(records=records, org=org, staff=staff, id_numbers=id_numbers)

@@ -52,10 +52,32 @@ from guanxi.sales import services as sales
 from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, OpportunityMember, Stage, StageChange
 from guanxi.scheduling.models import CalendarFeed, Notification, Reminder
+from guanxi.service import calendars as service_calendars
+from guanxi.service import cases as service_cases
+from guanxi.service import sla_policies
+from guanxi.service.models import (
+    CalendarException,
+    Case,
+    CaseAssignment,
+    CaseCategory,
+    CaseTransition,
+    OfficialDay,
+    OfficialYear,
+    RootCause,
+    ServiceQueue,
+    SlaPolicy,
+    WorkingCalendar,
+)
 
 LONG = "长" * 5001
 HUGE = 10**30
 TABLES = (
+    Case,
+    CaseAssignment,
+    CaseCategory,
+    CaseTransition,
+    RootCause,
+    ServiceQueue,
     Customer,
     Contact,
     Holding,
@@ -86,7 +108,13 @@ TABLES = (
     PlanTarget,
     ItemReview,
     PortfolioHandover,
+    WorkingCalendar,
+    CalendarException,
+    OfficialYear,
+    OfficialDay,
+    SlaPolicy,
 )
+DESK_WEEK = [{"weekday": d, "start": "09:00", "end": "17:30"} for d in range(5)]
 WEB_FORM = {"site": {"token": "hostile-form-token", "branch": "BJ01"}}
 
 
@@ -494,6 +522,123 @@ ENDPOINTS = {
         numbers={"to_user_id": 2**63 - 1, "targets": {"leads": HUGE}},
         valid_status=201,
     ),
+    "create working calendar": Endpoint(
+        "post",
+        "/api/v1/calendars",
+        lambda r: {"name": "营业部", "periods": DESK_WEEK, "exceptions": [{"day": "2026-11-10"}]},
+        texts=("name", "time_zone"),
+        not_null=("name", "periods", "public_holidays"),
+        numbers={
+            "periods": [{"weekday": HUGE, "start": "09:00", "end": "12:00"}],
+            "exceptions": [{"day": "0001-01-01"}],
+        },
+        valid_status=201,
+    ),
+    "update working calendar": Endpoint(
+        "patch",
+        "/api/v1/calendars/{calendar}",
+        lambda r: {"version": r["calendar_version"], "name": "客服中心二"},
+        texts=("name", "time_zone"),
+        numbers={"version": HUGE, "periods": [{"weekday": 0, "start": "09:00", "end": "99:00"}]},
+    ),
+    "enter official schedule": Endpoint(
+        "put",
+        "/api/v1/calendars/official-schedules/2027",
+        lambda r: {"holidays": [{"day": "2027-01-01", "name": "元旦"}], "version": 0},
+        not_null=("holidays",),
+        numbers={"version": HUGE, "holidays": [{"day": "0001-01-01", "name": "元旦"}]},
+    ),
+    "create SLA policy": Endpoint(
+        "post",
+        "/api/v1/sla-policies",
+        lambda r: {
+            "case_type": "inquiry",
+            "priority": "high",
+            "value_tier": "gold",
+            "first_response_minutes": 60,
+            "resolution_minutes": 480,
+            "calendar_id": r["calendar"],
+        },
+        texts=("case_type", "priority", "value_tier"),
+        choices=("case_type", "priority", "value_tier"),
+        not_null=("case_type", "priority", "first_response_minutes", "calendar_id"),
+        numbers={
+            "first_response_minutes": HUGE,
+            "resolution_minutes": -1,
+            "calendar_id": 2**63 - 1,
+        },
+        valid_status=201,
+    ),
+    "update SLA policy": Endpoint(
+        "patch",
+        "/api/v1/sla-policies/{sla_policy}",
+        lambda r: {"version": r["sla_policy_version"], "resolution_minutes": 4800},
+        choices=("case_type", "priority", "value_tier"),
+        numbers={"version": HUGE, "resolution_minutes": HUGE, "calendar_id": 2**63 - 1},
+    ),
+    "open case": Endpoint(
+        "post",
+        "/api/v1/cases",
+        lambda r: {
+            "customer_id": r["customer"],
+            "case_type": "complaint",
+            "channel": "hotline",
+            "subject": "手续费争议",
+            "queue_id": r["queue"],
+        },  # fmt: skip
+        texts=("subject",),  # a description may be 10,000 characters long
+        choices=("case_type", "channel", "priority"),
+        not_null=("customer_id", "case_type", "channel", "subject"),
+        numbers={"customer_id": 2**63 - 1, "category_id": HUGE, "product_id": 0, "owner_id": -1},
+        valid_status=201,
+    ),
+    "update case": Endpoint(
+        "patch",
+        "/api/v1/cases/{case}",
+        lambda r: {"version": r["case_version"], "subject": "新主题"},
+        texts=("subject",),
+        choices=("priority", "channel"),
+        numbers={"version": HUGE, "category_id": 2**63 - 1, "product_id": HUGE},
+    ),
+    "move a case": Endpoint(
+        "post",
+        "/api/v1/cases/{case}/transition",
+        lambda r: {"version": r["case_version"], "state": "acknowledged"},
+        texts=("note",),
+        choices=("state",),
+        not_null=("state", "note", "on_the_spot"),
+        numbers={
+            "version": HUGE,
+            "root_cause_id": 2**63 - 1,
+            "promised_reply_at": "0001-01-01T00:00:00+00:00",
+        },  # fmt: skip
+    ),
+    "assign a case": Endpoint(
+        "post",
+        "/api/v1/cases/{case}/assign",
+        lambda r: {"version": r["case_version"], "queue_id": r["other_queue"]},
+        texts=("reason",),
+        not_null=("reason",),
+        numbers={"version": HUGE, "queue_id": 2**63 - 1, "owner_id": HUGE},
+    ),
+    "create case category": Endpoint(
+        "post",
+        "/api/v1/case-categories",
+        lambda r: {"code": "FEES", "name": "收费", "default_queue_id": r["queue"]},
+        texts=("code", "name", "name_en"),
+        not_null=("code", "name"),
+        numbers={"parent_id": 2**63 - 1, "default_queue_id": HUGE},
+        valid_status=201,
+    ),
+    "create root cause": Endpoint(
+        "post",
+        "/api/v1/root-causes",
+        lambda r: {"code": "STAFF", "name": "员工服务态度"},
+        texts=("code", "name", "name_en"),
+        not_null=("code", "name"),
+        numbers={"parent_id": 2**63 - 1},
+        valid_status=201,
+    ),
 }
 
 
@@ -552,7 +697,29 @@ def records(staff, org, make_customer, settings) -> dict:
         viewer=admin, plan_id=plan.pk, expected_version=1, customer_id=person.pk, kind="visit",
         context=RequestContext(channel="test"),
     )  # fmt: skip
+    desk = service_calendars.calendar_create(
+        viewer=admin, name="客服中心", periods=DESK_WEEK, context=RequestContext(channel="test")
+    )
+    sla_policy = sla_policies.sla_policy_create(
+        viewer=admin, case_type="complaint", priority="normal", first_response_minutes=240,
+        resolution_minutes=2400, calendar_id=desk.pk, context=RequestContext(channel="test"),
+    )  # fmt: skip
+    queue = ServiceQueue.objects.create(name="客服中心", kind="service_desk")
+    other_queue = ServiceQueue.objects.create(name="清算部", kind="settlement")
+    case = service_cases.case_create(
+        viewer=admin, customer_id=person.pk, case_type="inquiry", channel="app",
+        priority="normal", subject="转账限额", queue_id=queue.pk,
+        context=RequestContext(channel="test"),
+    )  # fmt: skip
     return {
+        "case": case.pk,
+        "case_version": case.version,
+        "queue": queue.pk,
+        "other_queue": other_queue.pk,
+        "calendar": desk.pk,
+        "calendar_version": desk.version,
+        "sla_policy": sla_policy.pk,
+        "sla_policy_version": sla_policy.version,
         "plan": plan.pk,
         "plan_version": 2,
         "plan_item": plan_item.pk,
@@ -606,6 +773,20 @@ def test_a_hostile_value_is_refused_naming_the_field_and_changes_nothing(
 
 # Read endpoints with query parameters: each hostile value is a 4xx naming the parameter.
 QUERIES = {
+    "cases": (
+        "/api/v1/cases",
+        {"state": "new", "sla_status": "on_time"},
+        {
+            "state": ("no-such-choice", LONG),
+            "case_type": ("no-such-choice",),
+            "priority": ("no-such-choice",),
+            "sla_status": ("late", LONG),
+            "queue_id": (str(HUGE), "0", "abc"),
+            "customer_id": (str(2**63), "-1"),
+            "page": (str(HUGE), "0"),
+            "page_size": ("1000", "0"),
+        },
+    ),
     "process KPIs": (
         "/api/v1/kpis/process",
         {"period_start": "2026-04-01", "period_end": "2026-06-30", "group_by": "team"},

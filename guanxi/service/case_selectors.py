@@ -1,0 +1,122 @@
+"""Reads of cases, always through the policy's record scope, and of the reference data
+cases use (queues, categories, root causes).
+
+A case out of the viewer's scope reads as missing (``Case.DoesNotExist``, a 404), the same
+as one that does not exist. The desk's queue puts higher tiers first (the green channel),
+then the nearest resolution deadline.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi import policy
+from guanxi.service import case_clock
+from guanxi.service.case_models import Case, CaseAssignment, CaseCategory, CaseTransition, RootCause
+
+MAX_PAGE_SIZE = 100
+FILTERS = ("state", "case_type", "priority", "queue_id", "owner_id", "customer_id", "branch_id")
+SLA_STATUSES = (*case_clock.STATUS_LABELS,)
+
+
+def now() -> datetime:
+    """The moment SLA clocks are read at (tests fix it)."""
+    return timezone.now()
+
+
+def cases_in_scope(viewer: policy.Viewer, action: str = "case.view") -> QuerySet[Case]:
+    """The cases the viewer may do ``action`` to (none if their roles may not)."""
+    if not policy.allows(viewer, action):
+        return Case.objects.none()
+    return policy.scoped(viewer, Case.objects.all(), action)
+
+
+def _with_related(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related(
+        "customer", "owner__profile", "queue", "category", "root_cause", "product",
+        "sla_policy__calendar",
+    )  # fmt: skip
+
+
+def case_get_for_user(*, viewer: policy.Viewer, case_id: int) -> Case:
+    """One case the viewer may see: a role that may not read cases is refused (403); one
+    out of scope reads as missing (404)."""
+    policy.require(viewer, "case.view")
+    return _with_related(cases_in_scope(viewer)).get(pk=case_id)
+
+
+def case_after_change(*, case_id: int) -> Case:
+    """A case just changed by a service that checked the viewer's right to change it, read
+    back for its answer — also when the change took it out of the viewer's scope (an
+    agent transferring a case to another department)."""
+    return _with_related(Case.objects.all()).get(pk=case_id)
+
+
+def case_get_workable_for_user(*, viewer: policy.Viewer, case_id: int, action: str) -> Case:
+    """A case the viewer may ``action``: out of scope reads as missing, in scope but not
+    allowed (an auditor) is forbidden."""
+    case = case_get_for_user(viewer=viewer, case_id=case_id)
+    policy.require(viewer, action, case)
+    return case
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[Case]
+    count: int
+    page: int
+    page_size: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.count
+
+
+def case_list_for_user(
+    *, viewer: policy.Viewer, filters: dict, sla_status: str | None, page: int, page_size: int
+) -> CasePage:
+    """A page of the cases in the viewer's scope, in queue order (tier, then resolution
+    due; cases without a deadline last), filtered by the given fields and SLA status."""
+    policy.require(viewer, "case.view")
+    if sla_status is not None and sla_status not in SLA_STATUSES:
+        choices = ", ".join(SLA_STATUSES)
+        raise ValidationError({"sla_status": [_("Choose one of: %s.") % choices]})
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationError({"page_size": [_("Give 1 to %s.") % MAX_PAGE_SIZE]})
+    cases = cases_in_scope(viewer).filter(**{k: v for k, v in filters.items() if k in FILTERS})
+    if sla_status is not None:
+        cases = cases.filter(case_clock.status_condition(sla_status, now()))
+    count = cases.count()
+    ordered = cases.order_by(
+        "tier_rank", F("resolution_due").asc(nulls_last=True), "created_at", "pk"
+    )
+    start = (page - 1) * page_size
+    rows = list(_with_related(ordered)[start : start + page_size])
+    return CasePage(rows=rows, count=count, page=page, page_size=page_size)
+
+
+def case_transitions(*, case: Case) -> list[CaseTransition]:
+    """The case's state moves, oldest first, with who made them."""
+    return list(case.transitions.select_related("by__profile").order_by("at", "pk"))
+
+
+def case_assignments(*, case: Case) -> list[CaseAssignment]:
+    """The case's assignments and transfers, oldest first."""
+    found = case.assignments.select_related("to_owner__profile", "to_queue", "from_queue")
+    return list(found.order_by("at", "pk"))
+
+
+def category_list_for_user(*, viewer: policy.Viewer) -> QuerySet[CaseCategory]:
+    """The category tree, by code."""
+    policy.require(viewer, "case_reference.view")
+    return CaseCategory.objects.order_by("code")
+
+
+def root_cause_list_for_user(*, viewer: policy.Viewer) -> QuerySet[RootCause]:
+    """The root-cause taxonomy, by code."""
+    policy.require(viewer, "case_reference.view")
+    return RootCause.objects.order_by("code")

@@ -1,0 +1,19 @@
+"""The service desk's settings (``GUANXI_SERVICE``), with their defaults."""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # {"case type": "department"}: the department that owns a case type (e.g. compliance
+    # owns complaints at a futures broker).
+    "case_type_departments": {},
+    # A case still breached this many hours after its first escalation (to the team lead)
+    # goes to the branch manager.
+    "second_escalation_hours": 24,
+}
+
+
+def service_setting(name: str) -> Any:
+    """One service setting, the default when not configured."""
+    return {**DEFAULTS, **getattr(settings, "GUANXI_SERVICE", {})}[name]
