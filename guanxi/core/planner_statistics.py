@@ -1,6 +1,7 @@
-"""SQLite's query-planner statistics, refreshed after bulk writes.
+"""The query planner's statistics, refreshed after bulk writes.
 
-SQLite gathers no statistics until ANALYZE runs (PostgreSQL's autovacuum gathers its own).
+SQLite gathers no statistics until ANALYZE runs; PostgreSQL's autovacuum gathers its own,
+but only a while after a bulk write.
 Without them its planner takes an equality on any indexed column for a selective one: it
 read every open opportunity through the status index instead of one customer's through the
 customer index (0.4 s instead of a millisecond at 500,000 opportunities), and every open
@@ -11,16 +12,27 @@ each index, so it must span many keys: with a thousand rows every statistic of m
 alone, and SQLite read all of an owner's activities for the tasks due today.
 """
 
+from collections.abc import Sequence
+
 from django.db import connection
+from django.db.models import Model
 
 # Rows sampled per index: 1.0 s for the whole store at 1M customers and 5M activities.
 SAMPLE_ROWS = 100_000
 
 
-def planner_statistics_refresh() -> None:
-    """Gather SQLite's statistics of every table and index (nothing on PostgreSQL)."""
-    if connection.vendor != "sqlite":
-        return
+def planner_statistics_refresh(tables: Sequence[type[Model]] = ()) -> None:
+    """Gather the planner's statistics: on SQLite of every table and index; on PostgreSQL of
+    ``tables`` (every table when none is named).
+
+    PostgreSQL's autovacuum would get there, but only some time after a bulk write: until
+    then a run's million new scores read as a few thousand, and my day's churn section took
+    1.7 s instead of tens of milliseconds after the nightly run.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA analysis_limit={SAMPLE_ROWS}")
-        cursor.execute("ANALYZE")
+        if connection.vendor == "sqlite":
+            cursor.execute(f"PRAGMA analysis_limit={SAMPLE_ROWS}")
+            cursor.execute("ANALYZE")
+        elif connection.vendor == "postgresql":
+            names = ", ".join(connection.ops.quote_name(t._meta.db_table) for t in tables)
+            cursor.execute(f"ANALYZE {names}")

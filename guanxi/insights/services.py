@@ -132,8 +132,9 @@ def run_analysis(
         _fail(run, exc)
         return run
     prune_history(run, write_back.keep_runs)
-    # The store grew since the last run: the planner's statistics follow it.
-    planner_statistics_refresh()
+    # The store grew since the last run: the planner's statistics follow it (on PostgreSQL,
+    # of what the run rewrote: its scores and suggestions, and the customers' tiers).
+    planner_statistics_refresh([CustomerScore, CrossSellSuggestion, Customer])
     return run
 
 
