@@ -52,8 +52,9 @@ LOGIN = 3
 def test_the_hot_pages_take_a_fixed_number_of_queries(page_as, make_opportunity):
     opportunity = make_opportunity()
     client = page_as("account_manager")
-    # pipelines and their stages; the cards; each column's count and amount
-    assert queries_of(client, "/sales/board/") == LOGIN + 4
+    # pipelines and their stages; the cards' ids, then the cards; each column's count and
+    # amount
+    assert queries_of(client, "/sales/board/") == LOGIN + 5
     assert queries_of(client, "/sales/") == LOGIN + 1  # one page of rows, with their names
     assert queries_of(client, "/sales/forecast/") == LOGIN + 1  # one grouped query
     # the opportunity with its names, its activities, the pipeline's stages, the team, the
