@@ -126,7 +126,9 @@ def case_transitions(*, case: Case) -> list[CaseTransition]:
 
 def case_assignments(*, case: Case) -> list[CaseAssignment]:
     """The case's assignments and transfers, oldest first."""
-    found = case.assignments.select_related("to_owner__profile", "to_queue", "from_queue")
+    found = case.assignments.select_related(
+        "to_owner__profile", "to_queue", "from_queue", "by__profile"
+    )
     return list(found.order_by("at", "pk"))
 
 

@@ -53,6 +53,11 @@ def _named(rows) -> list[tuple[int, str]]:
     return [(r.pk, r.name) for r in rows]
 
 
+def _labelled(rows) -> list[tuple[int, str]]:
+    """Categories or root causes, named in the active language."""
+    return [(r.pk, r.label) for r in rows]
+
+
 def _case(request: HttpRequest, case_id: int) -> Case:
     try:
         return case_selectors.case_get_for_user(viewer=viewer_of(request), case_id=case_id)
@@ -123,7 +128,7 @@ def _detail_context(request: HttpRequest, case: Case, **extra) -> dict:
     can_work = policy.allows(viewer, "case.work", case)
     can_assign = policy.allows(viewer, "case.assign", case)
     version = {"version": case.version}
-    root_causes = _named(case_selectors.root_cause_list_for_user(viewer=viewer))
+    root_causes = _labelled(case_selectors.root_cause_list_for_user(viewer=viewer))
     queues = _named(case_selectors.queue_list_for_user(viewer=viewer))
     moves = _moves(case, can_work)
     failed = extra.get("failed_state")
@@ -180,7 +185,7 @@ def case_move(request: HttpRequest, case_id: int) -> HttpResponse:
     """Move the case to another state the workflow allows."""
     viewer = viewer_of(request)
     case = _case(request, case_id)
-    root_causes = _named(case_selectors.root_cause_list_for_user(viewer=viewer))
+    root_causes = _labelled(case_selectors.root_cause_list_for_user(viewer=viewer))
     form = TransitionForm(request.POST, root_causes=root_causes)
     state = request.POST.get("state", "")
     if not form.is_valid():
@@ -254,7 +259,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     policy.require(viewer, "case.create")
     choices = {
-        "categories": _named(case_selectors.category_list_for_user(viewer=viewer)),
+        "categories": _labelled(case_selectors.category_list_for_user(viewer=viewer)),
         "products": _named(case_selectors.product_list_for_user(viewer=viewer)),
         "queues": _named(case_selectors.queue_list_for_user(viewer=viewer)),
     }

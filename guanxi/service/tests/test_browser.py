@@ -79,7 +79,7 @@ def test_a_complaint_is_logged_acknowledged_resolved_and_leaves_the_queue_on_a_p
     page.click('[data-move="resolved"]')
     page.wait_for_url(f"**/service/cases/{case.pk}/")
     expect(page.locator("#case-state")).to_have_text("Resolved")
-    expect(page.locator("#case-root-cause")).to_have_text("收费不透明")
+    expect(page.locator("#case-root-cause")).to_have_text("Unclear fees")
     expect(page.locator("#case-timeline")).to_contain_text("退还手续费并致歉")
     assert _overflow(page) == 0
 

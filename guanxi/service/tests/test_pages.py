@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from guanxi import policy
 from guanxi.service import case_reference, cases, sla_policies
 from guanxi.service.case_models import Case, CaseTransition, ServiceQueue
 from guanxi.service.case_transitions import case_transition
@@ -241,6 +242,25 @@ def test_assigning_to_a_queue_from_the_page_shows_in_the_timeline(client, staff,
     assert response.url == reverse("service:detail", args=[case.pk])
     assert Case.objects.get(pk=case.pk).queue_id == queue.pk
     assert "涉及合规" in client.get(f"/service/cases/{case.pk}/").content.decode()
+
+
+def test_the_case_page_takes_the_same_queries_for_a_longer_history(client, staff, open_case):
+    case = open_case(case_type="inquiry")
+    queues = [ServiceQueue.objects.create(name=f"队列{n}", kind="service_desk") for n in range(3)]
+    reader = logged_in(client, staff)
+    url = f"/service/cases/{case.pk}/"
+    few = queries_of(reader, url)
+    viewer = policy.Viewer.of(staff["admin"])
+    for version, queue in enumerate(queues, start=case.version):
+        cases.case_assign(
+            viewer=viewer, case_id=case.pk, expected_version=version, context=CONTEXT,
+            queue_id=queue.pk, reason="转派",
+        )  # fmt: skip
+    case_transition(
+        viewer=viewer, case_id=case.pk, state="acknowledged", expected_version=version + 1,
+        context=CONTEXT, note="已回电",
+    )  # fmt: skip
+    assert queries_of(reader, url) == few
 
 
 def test_an_auditor_is_offered_no_moves(client, staff, open_case):
