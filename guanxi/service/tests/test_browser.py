@@ -1,6 +1,7 @@
 """The case pages in a real browser, on a phone's width: log a complaint through the form,
-find it in the desk's queue with its SLA clock, acknowledge it with a promised reply time,
-resolve it with a root cause and the customer's confirmation, and see it leave the queue.
+find it in the desk's queue with its SLA clock (and filtered out of the breached ones),
+acknowledge it with a promised reply time, resolve it with a root cause and the
+customer's confirmation, and see it leave the queue.
 
 Run with ``pytest -m browser``; the browser fixtures are those of guanxi/web/tests.
 """
@@ -62,6 +63,12 @@ def test_a_complaint_is_logged_acknowledged_resolved_and_leaves_the_queue_on_a_p
     expect(row.locator("[data-sla]")).to_have_attribute("data-sla", "on_time")
     expect(row.locator(".sla-clock")).to_contain_text("working time left")
     assert _overflow(page) == 0
+    # Choosing a filter makes HTMX fetch the table alone, no submit.
+    with page.expect_response(lambda r: "sla_status=breached" in r.url):
+        page.select_option("#id_sla_status", "breached")
+    expect(page.locator("#case-results")).not_to_contain_text("理财赎回手续费不透明")
+    with page.expect_response(lambda r: "sla_status=on_time" in r.url):
+        page.select_option("#id_sla_status", "on_time")
 
     row.get_by_role("link", name="理财赎回手续费不透明").click()
     page.wait_for_url(f"**/service/cases/{case.pk}/")
