@@ -25,6 +25,7 @@ urlpatterns = [
     path("activities/", include("guanxi.activities.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("leads/", include("guanxi.leads.urls")),
+    path("service/", include("guanxi.service.urls")),
     path("calendar/", include("guanxi.scheduling.urls")),
     path("plans/", include("guanxi.plans.urls")),
     path("staff/", include("guanxi.org.urls")),

@@ -11,3 +11,6 @@ class ServiceConfig(AppConfig):
     name = "guanxi.service"
     label = "service"
     verbose_name = _("Service")
+
+    def ready(self) -> None:
+        from guanxi.service import customer_360  # noqa: F401  (registers its 360 panel)

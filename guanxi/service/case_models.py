@@ -9,6 +9,7 @@ cases' deadlines, never by reloading every open case.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import Customer, Product
@@ -39,6 +40,11 @@ OPEN = Q(resolved_at__isnull=True)
 # Open and its clock running (not waiting on the customer): what the sweep looks at.
 RUNNING = OPEN & Q(paused_since__isnull=True)
 USER = settings.AUTH_USER_MODEL
+
+
+def in_language(english: str, chinese: str) -> str:
+    """The name for the active language: Chinese when it is Chinese."""
+    return chinese if (get_language() or "").lower().startswith("zh") else english
 
 
 class ServiceQueue(models.Model):
@@ -85,6 +91,11 @@ class CaseCategory(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """The name in the active language (the Chinese one when there is no English)."""
+        return in_language(self.name_en or self.name, self.name)
+
 
 class RootCause(models.Model):
     """A node of the root-cause taxonomy a resolved complaint names."""
@@ -102,6 +113,11 @@ class RootCause(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (the Chinese one when there is no English)."""
+        return in_language(self.name_en or self.name, self.name)
 
 
 class Case(models.Model):

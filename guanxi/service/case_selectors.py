@@ -15,8 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi import policy
+from guanxi.customers.models import Product
+from guanxi.org.models import Profile
+from guanxi.org.roles import Role
 from guanxi.service import case_clock
-from guanxi.service.case_models import Case, CaseAssignment, CaseCategory, CaseTransition, RootCause
+from guanxi.service.case_models import (
+    OPEN,
+    Case,
+    CaseAssignment,
+    CaseCategory,
+    CaseTransition,
+    RootCause,
+    ServiceQueue,
+)
 
 MAX_PAGE_SIZE = 100
 FILTERS = ("state", "case_type", "priority", "queue_id", "owner_id", "customer_id", "branch_id")
@@ -77,10 +88,17 @@ class CasePage:
 
 
 def case_list_for_user(
-    *, viewer: policy.Viewer, filters: dict, sla_status: str | None, page: int, page_size: int
+    *,
+    viewer: policy.Viewer,
+    filters: dict,
+    sla_status: str | None,
+    page: int,
+    page_size: int,
+    open_only: bool = False,
 ) -> CasePage:
     """A page of the cases in the viewer's scope, in queue order (tier, then resolution
-    due; cases without a deadline last), filtered by the given fields and SLA status."""
+    due; cases without a deadline last), filtered by the given fields and SLA status (and
+    to the open cases, for the desk's queue)."""
     policy.require(viewer, "case.view")
     if sla_status is not None and sla_status not in SLA_STATUSES:
         choices = ", ".join(SLA_STATUSES)
@@ -88,6 +106,8 @@ def case_list_for_user(
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationError({"page_size": [_("Give 1 to %s.") % MAX_PAGE_SIZE]})
     cases = cases_in_scope(viewer).filter(**{k: v for k, v in filters.items() if k in FILTERS})
+    if open_only:
+        cases = cases.filter(OPEN)
     if sla_status is not None:
         cases = cases.filter(case_clock.status_condition(sla_status, now()))
     count = cases.count()
@@ -106,7 +126,9 @@ def case_transitions(*, case: Case) -> list[CaseTransition]:
 
 def case_assignments(*, case: Case) -> list[CaseAssignment]:
     """The case's assignments and transfers, oldest first."""
-    found = case.assignments.select_related("to_owner__profile", "to_queue", "from_queue")
+    found = case.assignments.select_related(
+        "to_owner__profile", "to_queue", "from_queue", "by__profile"
+    )
     return list(found.order_by("at", "pk"))
 
 
@@ -120,3 +142,27 @@ def root_cause_list_for_user(*, viewer: policy.Viewer) -> QuerySet[RootCause]:
     """The root-cause taxonomy, by code."""
     policy.require(viewer, "case_reference.view")
     return RootCause.objects.order_by("code")
+
+
+def queue_list_for_user(*, viewer: policy.Viewer) -> QuerySet[ServiceQueue]:
+    """The service queues, by name (organisation structure, not personal data)."""
+    policy.require(viewer, "case_reference.view")
+    return ServiceQueue.objects.order_by("name")
+
+
+def agent_candidates(*, viewer: policy.Viewer) -> list[tuple[int, str]]:
+    """Whom a case may be given to: the active service agents and team leads (one query)."""
+    policy.require(viewer, "case_reference.view")
+    profiles = Profile.objects.filter(user__is_active=True).select_related("user")
+    wanted = {Role.SERVICE_AGENT, Role.TEAM_LEAD}
+    return [
+        (p.user_id, p.display_name or p.user.get_username())
+        for p in profiles.order_by("display_name", "user_id")
+        if wanted & set(p.roles)
+    ]
+
+
+def product_list_for_user(*, viewer: policy.Viewer) -> QuerySet[Product]:
+    """The product catalogue a case may name, by code."""
+    policy.require(viewer, "case_reference.view")
+    return Product.objects.order_by("code")

@@ -46,7 +46,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("activities", _("Activities"), "activities:list"),
     NavEntry("calendar", _("Calendar"), "calendar:page", "calendar.view"),
     NavEntry("plans", _("Plans"), "plans:page", "plan.view"),
-    NavEntry("service", _("Service"), "service:list"),
+    NavEntry("service", _("Service"), "service:list", "case.view"),
     NavEntry("marketing", _("Marketing"), "marketing:list"),
     NavEntry("loyalty", _("Loyalty"), "loyalty:list"),
     NavEntry("analytics", _("Analytics"), "analytics:list", "analytics.view"),
