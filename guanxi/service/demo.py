@@ -164,10 +164,12 @@ def _case(setup: DeskSetup, policies: _Policies, engines: dict, pool: _Pool, i: 
         queue_id=queue.pk, created_at=received, tier_rank=tier_rank(pool.tiers[at] or ""),
     )  # fmt: skip
     sla = policies.of(case_type, priority, pool.tiers[at] or "")
-    state = S.NEW
+    state: str = S.NEW
     if sla is not None:
         case.sla_policy_id = sla.pk
-        engine = engines.setdefault(sla.calendar_id, working_time_for(sla.calendar))
+        engine = engines.get(sla.calendar_id)
+        if engine is None:  # loaded once: a deadline is then arithmetic alone
+            engine = engines[sla.calendar_id] = working_time_for(sla.calendar)
         due = engine.deadline_after(received, timedelta(minutes=sla.resolution_minutes))
         state = _clock(case, engine, sla, received, _fate(rng, due, now), rng, now)
     case.state = state
@@ -200,7 +202,8 @@ def load_demo_cases(count: int, seed: int = 42, batch_size: int = 20_000) -> int
     if count < 1 or not len(pool.customer_ids):
         return 0
     setup = desk_setup()
-    policies, engines = _Policies(), {}
+    policies = _Policies()
+    engines: dict[int, WorkingTime] = {}
     rng = np.random.default_rng([seed, 12])
     now = timezone.now().replace(microsecond=0)
     next_id = (Case.objects.aggregate(m=Max("id"))["m"] or 0) + 1

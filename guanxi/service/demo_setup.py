@@ -168,7 +168,7 @@ def _categories(queues: dict[str, ServiceQueue]) -> tuple[list[CaseCategory], di
                           "default_queue": queues[kind]},
             )[0]  # fmt: skip
             leaves.append(leaf)
-            departments[leaf.pk] = kind
+            departments[leaf.pk] = kind.value
     return leaves, departments
 
 
