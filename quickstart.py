@@ -173,6 +173,8 @@ TYPED = [
             "guanxi/service/case_selectors.py",
             "guanxi/service/case_reference.py",
             "guanxi/service/case_trail.py",
+            "guanxi/service/field_grants.py",
+            "guanxi/service/handlers.py",
             "guanxi/service/workflow.py",
             "guanxi/service/sweep.py",
             "guanxi/service/sla_policies.py",

@@ -194,6 +194,12 @@ class Case(models.Model):
     escalated_to = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
+    # A closed complaint's follow-up of the customer's reaction (the latest closing's): a
+    # task on the account manager's my day (``guanxi.service.handlers``).
+    follow_up_activity = models.ForeignKey(
+        "activities.Activity", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", db_index=False, verbose_name=_("follow-up"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("case")

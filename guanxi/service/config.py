@@ -11,6 +11,9 @@ DEFAULTS: dict[str, Any] = {
     # A case still breached this many hours after its first escalation (to the team lead)
     # goes to the branch manager.
     "second_escalation_hours": 24,
+    # A closed complaint's follow-up of the customer's reaction is due this many working
+    # days (of the case's calendar) after the closing day.
+    "follow_up_working_days": 3,
 }
 
 

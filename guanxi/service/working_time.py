@@ -166,6 +166,19 @@ class WorkingTime:
         done += sum(self._year(y).total for y in range(first, last))
         return timedelta(microseconds=done)
 
+    def working_day_after(self, day: date, count: int) -> date:
+        """The ``count``-th day after ``day`` with working time (``UncoveredYear`` when a
+        day on the way has no holiday data)."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        for _ in range(count * 366):
+            day += ONE_DAY
+            if self.spec.periods_on(day):
+                count -= 1
+                if count == 0:
+                    return day
+        raise NoWorkingTime(f"no working day found after {day}")
+
     def is_working(self, moment: datetime) -> bool:
         """Whether ``moment`` falls inside a working period."""
         table = self._year(moment.astimezone(self.zone).year)

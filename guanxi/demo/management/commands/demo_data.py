@@ -69,6 +69,15 @@ class Command(BaseCommand):
             help=_("Number of leads from every channel (0 for none)."),
         )
         parser.add_argument(
+            "--cases",
+            type=int,
+            default=0,
+            help=_(
+                "Number of service cases of every type, channel and priority, with the "
+                "service desk's calendar, SLA policies, queues and agents (0 for none)."
+            ),
+        )
+        parser.add_argument(
             "--no-plans",
             action="store_true",
             help=_("Do not write the account managers' plans of this week and month."),
@@ -143,6 +152,10 @@ class Command(BaseCommand):
             from guanxi.leads.demo import load_demo_leads
 
             summary.add("leads_lead", load_demo_leads(options["leads"], seed=options["seed"]))
+        if options["cases"] > 0:
+            from guanxi.service.demo import load_demo_cases
+
+            summary.add("service_case", load_demo_cases(options["cases"], seed=options["seed"]))
         if not options["no_plans"]:
             from guanxi.plans.demo import generate_plans
 

@@ -1,0 +1,109 @@
+"""What the service domain does after its own events (see guanxi.core.events).
+
+Closing a complaint (also one solved on the spot) schedules a follow-up of the customer's
+reaction: a task for the customer's account manager — or the case's agent when the
+customer has none — due a configured number of working days after the closing day on the
+case's working calendar (``follow_up_working_days``, default 3). The task is logged
+through the activities' own service, as that person, so it is scoped, audited and shows
+on their my day like any other; the case keeps a link to it.
+"""
+
+import logging
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi import policy
+from guanxi.activities.inputs import ActivityFields
+from guanxi.activities.models import Activity, ActivityKind
+from guanxi.activities.services import activity_log
+from guanxi.audit.services import TASK_CONTEXT
+from guanxi.core.events import Delivered, subscribe
+from guanxi.service.case_models import Case
+from guanxi.service.case_types import CaseState, CaseType
+from guanxi.service.config import service_setting
+from guanxi.service.loader import working_time_for
+
+log = logging.getLogger(__name__)
+WEEKEND = (5, 6)
+
+
+def follow_up_due(case: Case, closed_on: date) -> date:
+    """The follow-up's day: the configured number of working days after ``closed_on`` on
+    the case's calendar (its SLA policy's); Monday to Friday for a case without one."""
+    count = service_setting("follow_up_working_days")
+    if case.sla_policy is not None:
+        return working_time_for(case.sla_policy.calendar).working_day_after(closed_on, count)
+    day = closed_on
+    while count:
+        day = date.fromordinal(day.toordinal() + 1)
+        count -= day.weekday() not in WEEKEND
+    return day
+
+
+def _handled(case: Case, delivered: Delivered) -> bool:
+    """Whether this closing has its follow-up already (the event handled before)."""
+    if case.follow_up_activity_id is None:
+        return False
+    logged = (
+        Activity.objects.filter(pk=case.follow_up_activity_id)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return logged is not None and logged >= delivered.occurred_at
+
+
+def _people(case: Case) -> list[int]:
+    return [pk for pk in (case.customer.owner_id, case.owner_id) if pk is not None]
+
+
+@subscribe("case.state_changed", handler="service.complaint_follow_up")
+def complaint_follow_up(delivered: Delivered) -> None:
+    """Schedule the follow-up of a closed complaint (idempotent: once per closing)."""
+    if getattr(delivered.event, "to_state", None) != CaseState.CLOSED:
+        return
+    case = (
+        Case.objects.select_related("customer", "sla_policy__calendar")
+        .filter(pk=delivered.record_id, case_type=CaseType.COMPLAINT, state=CaseState.CLOSED)
+        .first()
+    )
+    if case is None or _handled(case, delivered):
+        return  # not a complaint, reopened since, or done already
+    zone = (
+        ZoneInfo(case.sla_policy.calendar.time_zone)
+        if case.sla_policy
+        else timezone.get_current_timezone()
+    )
+    closed_on = timezone.localtime(delivered.occurred_at, zone).date()
+    fields = ActivityFields(
+        kind=ActivityKind.TASK,
+        customer_id=case.customer_id,
+        subject=_("Follow up complaint %(number)s: the customer's reaction")
+        % {"number": case.number},
+        description=_(
+            "Ask the customer how they feel about the handling of complaint %(number)s "
+            "(%(subject)s)."
+        )
+        % {"number": case.number, "subject": case.subject},
+        due_on=follow_up_due(case, closed_on),
+    )
+    users = get_user_model().objects.select_related("profile")
+    for user_id in _people(case):
+        user = users.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            continue
+        try:
+            with transaction.atomic():
+                activity = activity_log(
+                    viewer=policy.Viewer.of(user), fields=fields, context=TASK_CONTEXT
+                )
+        except (PermissionDenied, ValidationError):
+            continue  # this person may not log it (a service agent): the next one
+        Case.objects.filter(pk=case.pk).update(follow_up_activity=activity)
+        return
+    log.warning("complaint %s closed with nobody to follow it up", case.number)
