@@ -19,6 +19,20 @@ from guanxi.policy.kpis import process_kpi_condition
 GROUPS = ("owner", "team", "branch")
 
 
+def _of_branch(queryset: QuerySet, source: "Source", branch_id: int) -> Q:
+    """The rows of a branch. Through a relation, as "the related row is one of the branch's"
+    rather than a join condition: SQLite then reads the branch's customers and each one's
+    activities of the period along (customer, start), instead of every activity of the
+    period bank-wide (a quarter's contacts of one branch: 29 s -> 2 s at a million
+    customers and five million activities)."""
+    relation, _sep, column = source.branch.rpartition("__")
+    if not relation:
+        return Q(**{f"{source.branch}_id": branch_id})
+    related = queryset.model._meta.get_field(relation).related_model
+    of_branch = related._default_manager.filter(**{f"{column}_id": branch_id}).values("pk")
+    return Q(**{f"{relation}_id__in": of_branch})
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a table's rows keep their owner (a user foreign key) and branch, as lookups."""
@@ -59,7 +73,7 @@ class KpiScope:
             queryset = queryset.filter(condition)
         narrow = Q()
         if self.branch_id is not None:
-            narrow &= Q(**{f"{source.branch}_id": self.branch_id})
+            narrow &= _of_branch(queryset, source, self.branch_id)
         if self.team_id is not None:
             narrow &= Q(**{f"{source.owner}__profile__team_id": self.team_id})
         if self.owner_id is not None:

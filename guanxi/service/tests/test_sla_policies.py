@@ -160,7 +160,9 @@ def test_service_staff_and_managers_read_policies_but_do_not_write_them(role, ap
     found = make_policy()
     client = api_as(role)
     assert [p["id"] for p in client.get(URL).json()] == [found.pk]
-    assert client.get(f"{URL}/{found.pk}").json()["case_type_label"] == "Complaint"
+    assert (
+        client.get(f"{URL}/{found.pk}").json()["case_type_label"] == "投诉"
+    )  # the default language
     body = {"version": 1, "resolution_minutes": 9}
     refused = client.patch(f"{URL}/{found.pk}", body, content_type="application/json")
     assert refused.status_code == 403
