@@ -991,6 +991,26 @@ PAGES: dict[str, Row] = {
         ACTIVITY_READERS,
         web=True,
     ),
+    # The service desk's pages: the queue shows each role its own scope.
+    "service/": Row(_page("get", "/service/"), CASE_READERS, scoped=False, web=True),
+    "service/cases/new/": Row(
+        _page("get", "/service/cases/new/"), CASE_WORKERS, scoped=False, web=True
+    ),
+    "service/cases/<record_id:case_id>/": Row(
+        _page("get", "/service/cases/{case_id}/"), CASE_READERS, see_all=CASE_UNSCOPED, web=True
+    ),
+    "service/cases/<record_id:case_id>/move/": Row(
+        _page("post", "/service/cases/{case_id}/move/", _case_versioned(state="acknowledged")),
+        CASE_WORKERS,
+        see_all=CASE_UNSCOPED,
+        web=True,
+    ),
+    "service/cases/<record_id:case_id>/assign/": Row(
+        _page("post", "/service/cases/{case_id}/assign/", _case_transfer),
+        CASE_ASSIGNERS,
+        see_all=CASE_UNSCOPED,
+        web=True,
+    ),
     "calendar/": Row(_page("get", "/calendar/"), scoped=False, web=True),
     "calendar/schedule/": Row(_page("get", "/calendar/schedule/"), EDITORS, scoped=False, web=True),
     "calendar/busy/": Row(_page("get", "/calendar/busy/"), scoped=False, web=True),
