@@ -71,8 +71,12 @@ def test_a_prefix_search_is_answered_from_the_indexes_on_postgresql(make_custome
         # A handful of rows is read faster whole; forbidding that shows what else can serve.
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = Customer.objects.filter(condition).values("pk").explain()
-    for index in ("customer_pinyin", "customer_initials", "customer_name"):
-        assert f"Index Scan on {index} " in plan or f"Index Scan using {index} " in plan, plan
+    # Which index serves a column depends on the statistics of these few rows (after an
+    # ANALYZE, even (value_tier, name_pinyin) may): each prefix range must be an index
+    # condition, not a filter.
+    conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+    for column in ("name_pinyin", "name_initials", "name"):
+        assert any(f"(({column})::text >= 'zhang'" in line for line in conditions), plan
 
 
 def test_the_columns_searched_by_prefix_have_no_collation_of_their_own_on_sqlite(db):
