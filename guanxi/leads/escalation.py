@@ -19,37 +19,17 @@ from guanxi.leads import events, workflow
 from guanxi.leads.config import leads_setting
 from guanxi.leads.models import Lead
 from guanxi.leads.trail import audit, publish_lead
-from guanxi.org.models import Profile
-from guanxi.org.roles import Role
+from guanxi.org.escalation import branch_managers_of, team_leads_of
 
 BATCH = 500
 
 
 def _escalation_targets(leads: list[Lead]) -> dict[int, int | None]:
-    """Per lead, whom it goes to: the active team lead of its owner's team, else an active
-    branch manager of its branch (three queries)."""
-    owners = dict(
-        Profile.objects.filter(user_id__in={x.owner_id for x in leads if x.owner_id}).values_list(
-            "user_id", "team_id"
-        )
-    )
-    managers = Profile.objects.filter(user__is_active=True).filter(
-        team_id__in={t for t in owners.values() if t}
-    )
-    team_lead = {
-        p.team_id: p.user_id for p in managers.order_by("-user_id") if Role.TEAM_LEAD in p.roles
-    }
-    branch_manager = {
-        p.branch_id: p.user_id
-        for p in Profile.objects.filter(
-            user__is_active=True, branch_id__in={x.branch_id for x in leads}
-        ).order_by("-user_id")
-        if Role.BRANCH_MANAGER in p.roles
-    }
-    return {
-        x.pk: team_lead.get(owners.get(x.owner_id or 0) or 0) or branch_manager.get(x.branch_id)
-        for x in leads
-    }
+    """Per lead, whom it goes to: the team lead of its owner, else a branch manager of its
+    branch (three queries)."""
+    team_lead = team_leads_of(x.owner_id for x in leads)
+    branch_manager = branch_managers_of(x.branch_id for x in leads)
+    return {x.pk: team_lead.get(x.owner_id or 0) or branch_manager.get(x.branch_id) for x in leads}
 
 
 def leads_escalate(*, now: datetime | None = None) -> int:

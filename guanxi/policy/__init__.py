@@ -13,6 +13,11 @@ never decide access themselves, and no role set is written anywhere else.
 """
 
 from guanxi.policy.actions import ACTIONS, action, allows, require, roles_for, scoped
+from guanxi.policy.cases import (
+    keeps_cases_they_open,
+    may_be_given_cases,
+    sees_phone_of_open_cases,
+)
 from guanxi.policy.customers import (
     customer_scope,
     may_own_customers,
@@ -41,7 +46,12 @@ from guanxi.policy.masks import (
     mask_phone,
     present,
 )
-from guanxi.policy.org import needs_branch, needs_team
+from guanxi.policy.org import (
+    needs_branch,
+    needs_team,
+    receives_branch_escalations,
+    receives_team_escalations,
+)
 from guanxi.policy.rules import ROLE_SCOPE, Scope
 from guanxi.policy.viewer import CustomerRef, Viewer
 
@@ -62,6 +72,8 @@ __all__ = [
     "can_reveal",
     "customer_scope",
     "field_access",
+    "keeps_cases_they_open",
+    "may_be_given_cases",
     "may_search_by",
     "mask_account_number",
     "mask_birthday",
@@ -72,12 +84,15 @@ __all__ = [
     "needs_team",
     "may_own_customers",
     "present",
+    "receives_branch_escalations",
+    "receives_team_escalations",
     "register_field_grant",
     "require",
     "roles_for",
     "scope_condition",
     "scope_values",
     "scoped",
+    "sees_phone_of_open_cases",
     "sees_all_customers",
     "unregister_field_grant",
 ]

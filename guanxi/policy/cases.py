@@ -109,3 +109,20 @@ ACTIONS = (
 def sees_case(viewer: Viewer, case) -> bool:
     """Whether the viewer may read this case."""
     return CASE_VIEW.allows(viewer, case)
+
+
+def keeps_cases_they_open(roles) -> bool:
+    """Whether a case this person opens without naming an agent becomes theirs: the service
+    agent who takes a call works the case they open."""
+    return A.SERVICE_AGENT in roles
+
+
+def sees_phone_of_open_cases(roles) -> bool:
+    """Whether this person sees a customer's full phone while a case of theirs for that
+    customer is open (the service agent's field grant; other roles' access is their role's)."""
+    return A.SERVICE_AGENT in roles
+
+
+def may_be_given_cases(roles) -> bool:
+    """Whether a case may be given to this person: service agents and team leads."""
+    return A.SERVICE_AGENT in roles or A.TEAM_LEAD in roles

@@ -50,3 +50,14 @@ def needs_branch(roles) -> bool:
 def needs_team(roles) -> bool:
     """Whether a user with these roles must sit in a team (a team lead's scope is it)."""
     return any(ROLE_SCOPE.get(r) is Scope.TEAM for r in roles)
+
+
+def receives_team_escalations(roles) -> bool:
+    """Whether overdue work of this person's team goes to them first (a team lead)."""
+    return Role.TEAM_LEAD in roles
+
+
+def receives_branch_escalations(roles) -> bool:
+    """Whether overdue work of this person's branch goes to them when no team lead takes it,
+    and at the second level (a branch manager)."""
+    return Role.BRANCH_MANAGER in roles

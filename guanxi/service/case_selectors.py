@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from guanxi import policy
 from guanxi.customers.models import Product
 from guanxi.org.models import Profile
-from guanxi.org.roles import Role
 from guanxi.service import case_clock
 from guanxi.service.case_models import (
     OPEN,
@@ -154,11 +153,10 @@ def agent_candidates(*, viewer: policy.Viewer) -> list[tuple[int, str]]:
     """Whom a case may be given to: the active service agents and team leads (one query)."""
     policy.require(viewer, "case_reference.view")
     profiles = Profile.objects.filter(user__is_active=True).select_related("user")
-    wanted = {Role.SERVICE_AGENT, Role.TEAM_LEAD}
     return [
         (p.user_id, p.display_name or p.user.get_username())
         for p in profiles.order_by("display_name", "user_id")
-        if wanted & set(p.roles)
+        if policy.may_be_given_cases(p.roles)
     ]
 
 

@@ -22,7 +22,6 @@ from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, created
 from guanxi.concurrency import save_if_version
 from guanxi.customers.models import Customer, Product
-from guanxi.org.roles import Role
 from guanxi.service import case_clock, events
 from guanxi.service.case_models import Case, CaseAssignment, CaseCategory, ServiceQueue
 from guanxi.service.case_selectors import case_get_workable_for_user
@@ -132,7 +131,7 @@ def case_create(
     if data["queue_id"] is None:
         owning = owning_queue(case_type, customer.branch_id)
         data["queue_id"] = owning.pk if owning else None
-    if owner_id is None and Role.SERVICE_AGENT in viewer.roles:
+    if owner_id is None and policy.keeps_cases_they_open(viewer.roles):
         owner_id = viewer.user_id  # the agent who takes a call keeps the case they open
     case = Case(
         **data, customer_id=customer.pk, branch_id=customer.branch_id, owner_id=owner_id,

@@ -8,7 +8,7 @@ masked again. A page asks for all its customers at once, in one query.
 
 from django.db.models import Q
 
-from guanxi.org.roles import Role
+from guanxi import policy
 from guanxi.policy.viewer import Viewer
 from guanxi.service.case_models import OPEN, Case, ServiceQueue
 
@@ -18,7 +18,11 @@ GRANTED = frozenset({"phone"})
 def open_case_phone(viewer: Viewer, customer_ids: list[int]) -> dict[int, set[str]]:
     """The full phone of each customer among ``customer_ids`` with an open case of the
     viewer's (only for a service agent; the other roles' access is their role's)."""
-    if Role.SERVICE_AGENT not in viewer.roles or viewer.user_id is None or not customer_ids:
+    if (
+        not policy.sees_phone_of_open_cases(viewer.roles)
+        or viewer.user_id is None
+        or not customer_ids
+    ):
         return {}
     queues = ServiceQueue.objects.filter(members__id=viewer.user_id).values("pk")
     theirs = Q(owner_id=viewer.user_id) | Q(queue_id__in=queues)

@@ -18,8 +18,7 @@ from django.utils import timezone
 from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import TASK_CONTEXT
-from guanxi.org.models import Profile
-from guanxi.org.roles import Role
+from guanxi.org.escalation import branch_managers_of, team_leads_of
 from guanxi.service import events
 from guanxi.service.case_models import RUNNING, Case
 from guanxi.service.case_trail import audit, publish_case
@@ -35,36 +34,17 @@ class SweepReport:
 
 
 def _managers(cases: list[Case], level: int) -> dict[int, int | None]:
-    """Per case, whom an escalation of ``level`` goes to: at level 1 the active team lead
-    of its agent's team (else of its customer's owner's), else the branch manager; at
-    level 2 an active branch manager of its branch (three queries)."""
-    people = {c.owner_id for c in cases if c.owner_id} | {c.customer.owner_id for c in cases}
-    teams = dict(
-        Profile.objects.filter(user_id__in=people - {None}).values_list("user_id", "team_id")
-    )
-    active = Profile.objects.filter(user__is_active=True).order_by("-user_id")
-    team_lead = {
-        p.team_id: p.user_id
-        for p in active.filter(team_id__in={t for t in teams.values() if t})
-        if Role.TEAM_LEAD in p.roles
-    }
-    branch_manager = {
-        p.branch_id: p.user_id
-        for p in active.filter(branch_id__in={c.branch_id for c in cases if c.branch_id})
-        if Role.BRANCH_MANAGER in p.roles
-    }
+    """Per case, whom an escalation of ``level`` goes to: at level 1 the team lead of its
+    agent (else of its customer's owner), else a branch manager; at level 2 a branch
+    manager of its branch (three queries)."""
+    people = {c.owner_id for c in cases} | {c.customer.owner_id for c in cases}
+    team_lead = team_leads_of(people) if level == 1 else {}
+    branch_manager = branch_managers_of(c.branch_id for c in cases)
 
     def lead_of(case: Case) -> int | None:
-        for person in (case.owner_id, case.customer.owner_id):
-            found = team_lead.get(teams.get(person or 0) or 0)
-            if found:
-                return found
-        return None
+        return team_lead.get(case.owner_id or 0) or team_lead.get(case.customer.owner_id or 0)
 
-    return {
-        c.pk: (lead_of(c) if level == 1 else None) or branch_manager.get(c.branch_id or 0)
-        for c in cases
-    }
+    return {c.pk: lead_of(c) or branch_manager.get(c.branch_id or 0) for c in cases}
 
 
 def _warn(now: datetime, system: policy.Viewer) -> int:
