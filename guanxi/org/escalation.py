@@ -36,4 +36,8 @@ def branch_managers_of(branches: Iterable[int | None]) -> dict[int, int]:
     active = Profile.objects.filter(
         user__is_active=True, branch_id__in={b for b in branches if b}
     ).order_by("-user_id")
-    return {p.branch_id: p.user_id for p in active if policy.receives_branch_escalations(p.roles)}
+    return {
+        p.branch_id: p.user_id
+        for p in active
+        if p.branch_id is not None and policy.receives_branch_escalations(p.roles)
+    }

@@ -6,7 +6,9 @@ they work — and an agent of the service desk's queue every open case and every
 request (the desk is the hub through which every case passes); a team lead the cases of
 their team's agents and customers; a branch manager their branch's; administrators and
 auditors all of them (auditors read only). Categories and root causes are reference data:
-staff read them, administrators write them.
+staff read them, administrators write them and the corrective actions taken on a cause.
+The desk's analyses (root causes, resolution times, common needs) count the cases a viewer
+may read.
 """
 
 from django.db.models import Exists, Q
@@ -101,6 +103,14 @@ ACTIONS = (
     Action("case.work", READ),
     # Giving a case to an agent or a queue; checked on the case before the move.
     Action("case.assign", {r: READ[r] for r in READ if r != A.ACCOUNT_MANAGER}),
+    # Root-cause analysis and resolution times over the cases the viewer may read; account
+    # managers see their customers' cases one by one, not the desk's statistics.
+    Action(
+        "case.analyse",
+        {**{r: READ[r] for r in READ if r != A.ACCOUNT_MANAGER}, A.AUDITOR: EVERYWHERE},
+    ),  # fmt: skip
+    # Recording what was done about a root cause.
+    Action("corrective_action.manage", {A.ADMINISTRATOR: EVERYWHERE}),
     Action("case_reference.view", {r: EVERYWHERE for r in STAFF}),
     Action("case_reference.manage", {A.ADMINISTRATOR: EVERYWHERE}),
 )

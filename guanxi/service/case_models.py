@@ -6,6 +6,8 @@ A case stores its SLA deadlines, so due work is found by a query on an index of 
 cases' deadlines, never by reloading every open case.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -174,6 +176,10 @@ class Case(models.Model):
     contact_attempted_at = models.DateTimeField(
         _("attempt to reach the customer"), null=True, blank=True
     )
+    # What the complaint cost: refunds, fees waived, goodwill paid (the Pareto's cost).
+    compensation = models.DecimalField(
+        _("compensation"), max_digits=14, decimal_places=2, default=Decimal(0)
+    )
     # The SLA clock: the policy and the deadlines it gave, stored for the sweep's index.
     tier_rank = models.PositiveSmallIntegerField(default=0)
     sla_policy = models.ForeignKey(
@@ -227,6 +233,12 @@ class Case(models.Model):
             models.Index(fields=["customer", "created_at"], name="case_customer"),
             models.Index(fields=["state", "case_type"], name="case_state_type"),
             models.Index(fields=["priority", "state"], name="case_priority"),
+            # Root-cause analysis: resolved complaints by cause, read from the index alone.
+            models.Index(
+                fields=["resolved_at", "root_cause", "compensation"],
+                condition=Q(root_cause__isnull=False),
+                name="case_resolved_cause",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -282,3 +294,27 @@ class CaseAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: → {self.to_queue_id}/{self.to_owner_id}"
+
+
+class CorrectiveAction(models.Model):
+    """What was done about a root cause, and when: complaints with the cause afterwards are
+    its recurrence."""
+
+    root_cause = models.ForeignKey(
+        RootCause, on_delete=models.PROTECT, related_name="corrective_actions",
+        verbose_name=_("root cause"),
+    )  # fmt: skip
+    taken_on = models.DateField(_("taken on"))
+    description = models.CharField(_("description"), max_length=1000)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+        indexes = [models.Index(fields=["root_cause", "taken_on"], name="corrective_cause")]
+
+    def __str__(self) -> str:
+        return f"{self.root_cause_id} {self.taken_on}"

@@ -1,8 +1,12 @@
 """The reference data cases use, kept by administrators: the category tree (each
-category may name the queue its cases go to) and the root-cause taxonomy."""
+category may name the queue its cases go to), the root-cause taxonomy and the corrective
+actions taken on a cause."""
+
+from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -10,9 +14,10 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, created, record
 from guanxi.concurrency import DuplicateValue, unique_or_conflict
-from guanxi.service.case_models import CaseCategory, RootCause, ServiceQueue
+from guanxi.service.case_models import CaseCategory, CorrectiveAction, RootCause, ServiceQueue
 
 TAKEN = gettext_lazy("This code is taken.")
+MAX_DESCRIPTION = 1000
 
 
 def _clean(model: type[models.Model], values: dict, errors: dict) -> None:
@@ -74,3 +79,36 @@ def root_cause_create(
     """Add a root cause to the taxonomy (administrators); audited."""
     values = {"code": code, "name": name, "name_en": name_en, "parent_id": parent_id}
     return _create(viewer, RootCause, "root_cause", values, context)
+
+
+def corrective_action_create(
+    *,
+    viewer: policy.Viewer,
+    root_cause_id: int,
+    taken_on: date,
+    description: str,
+    context: RequestContext,
+) -> CorrectiveAction:
+    """Record what was done about a root cause and when (administrators); audited. Its
+    recurrence is the complaints naming the cause afterwards."""
+    policy.require(viewer, "corrective_action.manage")
+    description = (description or "").strip()
+    errors: dict = {}
+    if not RootCause.objects.filter(pk=root_cause_id).exists():
+        errors["root_cause_id"] = [_("There is no root cause with this ID.")]
+    if not description:
+        errors["description"] = [_("This field is required.")]
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = [_("At most %s characters.") % MAX_DESCRIPTION]
+    if taken_on > timezone.localdate():
+        errors["taken_on"] = [_("A corrective action is recorded once it is taken.")]
+    if errors:
+        raise ValidationError(errors)
+    values = {"root_cause_id": root_cause_id, "taken_on": taken_on, "description": description}
+    with transaction.atomic():
+        found = CorrectiveAction.objects.create(**values, created_by_id=viewer.user_id)
+        record(
+            viewer.user, AuditAction.CREATE, "corrective_action", [found.pk], sorted(values),
+            context, changes=created({**values, "taken_on": taken_on.isoformat()}),
+        )  # fmt: skip
+    return found

@@ -1,6 +1,7 @@
 """What the cases API takes and returns."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
@@ -57,6 +58,10 @@ class TransitionIn(Schema):
     contact_attempted: bool = Field(
         default=False, description="Resolving: an attempt to reach the customer was made."
     )
+    compensation: Decimal | None = Field(
+        default=None, ge=0, lt=10**12, decimal_places=2,
+        description="Resolving: what the case cost (refunds, fees waived, goodwill paid).",
+    )  # fmt: skip
 
 
 class AssignIn(Schema):

@@ -1,6 +1,8 @@
 """What every change of a case leaves behind, in its transaction: an audit entry and a
 domain event."""
 
+from decimal import Decimal
+
 from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
@@ -9,6 +11,8 @@ from guanxi.service.case_models import Case
 
 
 def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 

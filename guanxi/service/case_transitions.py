@@ -5,7 +5,7 @@ complaint rules and the SLA clock.
 * A case solved on the spot goes from new straight to closed, flagged, with a note.
 * Acknowledging a complaint needs the reply time promised to the customer.
 * Resolving a complaint needs a root cause and the customer's confirmation or a recorded
-  attempt to reach them.
+  attempt to reach them; what it cost (compensation) is recorded then.
 * Waiting on the customer stops the SLA clock; leaving it (to work, or straight to
   resolved) keeps the paused working time and pushes the deadline out by it.
 
@@ -13,6 +13,7 @@ A refused move changes nothing: a 422 naming the field, or a 409 for a stale ver
 """
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +32,7 @@ from guanxi.service.case_types import CaseState, CaseType
 
 S = CaseState
 MAX_NOTE = 1000
+MAX_COMPENSATION = Decimal(10**12)  # the column's 14 digits, 2 of them decimals
 
 
 def _refuse_move(case: Case, state: str) -> ValidationError:
@@ -45,6 +47,7 @@ def _refuse_move(case: Case, state: str) -> ValidationError:
 def _complaint_rules(
     case: Case, state: str, now: datetime, promised_reply_at: datetime | None,
     root_cause_id: int | None, customer_confirmed: bool, contact_attempted: bool,
+    compensation: Decimal | None,
 ) -> dict:  # fmt: skip
     """The fields a move of a complaint must carry, checked; the values it writes."""
     errors: dict = {}
@@ -63,6 +66,15 @@ def _complaint_rules(
             errors["root_cause_id"] = [_("There is no root cause with this ID.")]
         elif state != S.RESOLVED:
             errors["root_cause_id"] = [_("A root cause is named when the case is resolved.")]
+    if compensation is not None:
+        if state != S.RESOLVED:
+            errors["compensation"] = [_("Compensation is recorded when the case is resolved.")]
+        elif not compensation.is_finite() or not 0 <= compensation < MAX_COMPENSATION:
+            errors["compensation"] = [
+                _("Enter an amount from 0 to %s.") % f"{MAX_COMPENSATION - 1:,}"
+            ]
+        else:
+            values["compensation"] = compensation.quantize(Decimal("0.01"))
     if state == S.RESOLVED:
         if root_cause_id is not None:
             values["root_cause_id"] = root_cause_id
@@ -94,6 +106,7 @@ def case_transition(
     root_cause_id: int | None = None,
     customer_confirmed: bool = False,
     contact_attempted: bool = False,
+    compensation: Decimal | None = None,
 ) -> Case:
     """Move a case to ``state`` as the workflow allows; see the module's rules."""
     case = case_get_workable_for_user(viewer=viewer, case_id=case_id, action="case.work")
@@ -111,8 +124,9 @@ def case_transition(
         raise ValidationError({"note": [_("Say how it was solved on the spot.")]})
     now = timezone.now()
     values = _complaint_rules(
-        case, state, now, promised_reply_at, root_cause_id, customer_confirmed, contact_attempted
-    )
+        case, state, now, promised_reply_at, root_cause_id, customer_confirmed, contact_attempted,
+        compensation,
+    )  # fmt: skip
     if (case.state, state) in workflow.REOPEN:
         values["resolved_at"] = None
     elif state in (S.RESOLVED, S.CLOSED) and case.resolved_at is None:

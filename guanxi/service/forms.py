@@ -153,6 +153,11 @@ class TransitionForm(ServiceErrorsMixin, forms.Form):
         label=_("We tried to reach the customer"), required=False,
         widget=forms.CheckboxInput(attrs=CHECK),
     )  # fmt: skip
+    compensation = forms.DecimalField(
+        label=_("Compensation (refunds, fees waived)"), required=False, min_value=0,
+        max_digits=14, decimal_places=2,
+        widget=forms.NumberInput(attrs={**TEXT, "step": "0.01", "inputmode": "decimal"}),
+    )  # fmt: skip
     version = forms.IntegerField(min_value=1, max_value=2**31 - 2, widget=forms.HiddenInput)
 
     def __init__(self, *args, root_causes: Choices = (), **kwargs) -> None:

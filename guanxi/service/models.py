@@ -152,6 +152,7 @@ from guanxi.service.case_models import (  # noqa: E402,F401  (the app's models, 
     CaseAssignment,
     CaseCategory,
     CaseTransition,
+    CorrectiveAction,
     RootCause,
     ServiceQueue,
 )

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from guanxi.service import views
+from guanxi.service import analysis_views, views
 
 app_name = "service"
 urlpatterns = [
     path("", views.case_queue, name="list"),
     path("cases/new/", views.case_create, name="create"),
+    path("analysis/", analysis_views.case_analysis_page, name="analysis"),
     path("cases/<record_id:case_id>/", views.case_detail, name="detail"),
     path("cases/<record_id:case_id>/move/", views.case_move, name="move"),
     path("cases/<record_id:case_id>/assign/", views.case_assign, name="assign"),

@@ -89,6 +89,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "query": query.urlencode(),
         "can_create": policy.allows(viewer, "case.create"),
+        "can_analyse": policy.allows(viewer, "case.analyse"),
     }
     template = "service/partials/queue_table.html" if is_htmx(request) else "service/queue.html"
     return render(request, template, context)
@@ -199,7 +200,7 @@ def case_move(request: HttpRequest, case_id: int) -> HttpResponse:
             note=data["note"], on_the_spot=(case.state, data["state"]) == workflow.ON_THE_SPOT,
             promised_reply_at=data["promised_reply_at"], root_cause_id=data["root_cause_id"],
             customer_confirmed=data["customer_confirmed"],
-            contact_attempted=data["contact_attempted"],
+            contact_attempted=data["contact_attempted"], compensation=data["compensation"],
         )  # fmt: skip
     except Case.DoesNotExist as exc:
         raise Http404 from exc

@@ -50,7 +50,7 @@ from guanxi.scheduling import feed as calendar_feed
 from guanxi.scheduling.models import Notification
 from guanxi.service import calendars as service_calendars
 from guanxi.service import cases, sla_policies
-from guanxi.service.case_models import Case, ServiceQueue
+from guanxi.service.case_models import Case, RootCause, ServiceQueue
 from guanxi.web.tests.support import client_for
 
 ROLES = (
@@ -404,6 +404,7 @@ def _new_sla_policy(world, record, role):
 # their team's, a branch manager their branch's); marketers and analysts read none.
 CASE_READERS = EDITORS | {"service_agent", "auditor"}
 CASE_WORKERS = EDITORS | {"service_agent"}
+CASE_ANALYSTS = CASE_READERS - {"account_manager"}
 CASE_ASSIGNERS = OWNER_ASSIGNERS | {"service_agent"}
 CASE_UNSCOPED = frozenset({"admin", "auditor", "marketer", "analyst"})
 CS = "/api/v1/cases"
@@ -419,6 +420,11 @@ def _case_versioned(**fields):
 def _new_case(world, record, role):
     return {"customer_id": record["customer_id"], "case_type": "inquiry", "channel": "hotline",
             "subject": "咨询理财到期"}  # fmt: skip
+
+
+def _new_corrective_action(world, record, role):
+    cause = RootCause.objects.get_or_create(code="MATRIX", defaults={"name": "矩阵"})[0]
+    return {"root_cause_id": cause.pk, "taken_on": "2026-01-05", "description": "整改"}
 
 
 def _case_transfer(world, record, role):
@@ -871,6 +877,17 @@ API: dict[str, Row] = {
         ADMIN,
         scoped=False,
     ),
+    # The desk's analyses: over the cases each reader may read; account managers see their
+    # customers' cases one by one only. Corrective actions: administrators record them.
+    **{
+        f"GET /api/v1/case-analysis/{part}": Row(
+            _json("get", f"/api/v1/case-analysis/{part}"), CASE_ANALYSTS, scoped=False
+        )
+        for part in ("pareto", "repeat-complaints", "recurrence", "resolution-times", "needs")
+    },
+    "POST /api/v1/corrective-actions": Row(
+        _json("post", "/api/v1/corrective-actions", _new_corrective_action), ADMIN, scoped=False
+    ),
     "GET /api/v1/sla-policies": Row(_json("get", SLA), SERVICE_READERS, scoped=False),
     "POST /api/v1/sla-policies": Row(_json("post", SLA, _new_sla_policy), ADMIN, scoped=False),
     "GET /api/v1/sla-policies/{policy_id}": Row(
@@ -993,6 +1010,9 @@ PAGES: dict[str, Row] = {
     ),
     # The service desk's pages: the queue shows each role its own scope.
     "service/": Row(_page("get", "/service/"), CASE_READERS, scoped=False, web=True),
+    "service/analysis/": Row(
+        _page("get", "/service/analysis/"), CASE_ANALYSTS, scoped=False, web=True
+    ),
     "service/cases/new/": Row(
         _page("get", "/service/cases/new/"), CASE_WORKERS, scoped=False, web=True
     ),

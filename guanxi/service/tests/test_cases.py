@@ -2,6 +2,7 @@
 desk's calendar (fixed clocks), the queue's order and history."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -179,6 +180,36 @@ def test_a_recorded_attempt_to_reach_the_customer_lets_a_complaint_resolve(
         admin_viewer, case, "resolved", root_cause_id=root_cause.pk, contact_attempted=True
     )
     assert resolved.contact_attempted_at == clock[0] and resolved.root_cause_id == root_cause.pk
+
+
+def test_resolving_records_what_the_complaint_cost(open_case, admin_viewer, root_cause):
+    case = _in_progress(open_case(), admin_viewer)
+    resolved = move(
+        admin_viewer, case, "resolved", root_cause_id=root_cause.pk, customer_confirmed=True,
+        compensation=Decimal("120.5"),
+    )  # fmt: skip
+    assert Case.objects.get(pk=resolved.pk).compensation == Decimal("120.50")
+
+
+@pytest.mark.parametrize("amount", ["-1", "1000000000000", "NaN"])
+def test_a_compensation_out_of_range_is_refused_and_changes_nothing(
+    open_case, admin_viewer, root_cause, amount
+):
+    case = _in_progress(open_case(), admin_viewer)
+    before = snapshot(case)
+    with pytest.raises(ValidationError) as refused:
+        move(admin_viewer, case, "resolved", root_cause_id=root_cause.pk,
+             customer_confirmed=True, compensation=Decimal(amount))  # fmt: skip
+    assert "compensation" in refused.value.message_dict
+    assert snapshot(case) == before
+
+
+def test_compensation_is_recorded_only_when_resolving(open_case, admin_viewer):
+    case = open_case()
+    with pytest.raises(ValidationError) as refused:
+        move(admin_viewer, case, "acknowledged", promised_reply_at=at(2026, 10, 9, 10),
+             compensation=Decimal("10"))  # fmt: skip
+    assert "compensation" in refused.value.message_dict
 
 
 def test_waiting_on_the_customer_moves_the_deadline_by_the_working_time_paused(
