@@ -130,12 +130,14 @@ def list_cases(request: HttpRequest, query: Query[CaseListQuery]):
         params.pop("page_size"),
         params.pop("sla_status"),
     )
+    open_only = params.pop("open_only")
     found = case_selectors.case_list_for_user(
         viewer=viewer_of(request),
         filters={k: v for k, v in params.items() if v is not None},
         sla_status=sla_status,
         page=page,
         page_size=page_size,
+        open_only=open_only,
     )
     now, engines = case_selectors.now(), case_clock.engines_for(found.rows)
     return {

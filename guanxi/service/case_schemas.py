@@ -81,6 +81,7 @@ class CaseListQuery(Schema):
     owner_id: RecordId | None = None
     customer_id: RecordId | None = None
     sla_status: SLA_STATUSES | None = None
+    open_only: bool = Field(default=False, description="Only open cases: the desk's queue.")
     page: PageNumber = 1
     page_size: int = Field(default=25, ge=1, le=100)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from guanxi.service import case_selectors, cases, sla_policies
 from guanxi.service.case_models import Case, ServiceQueue
+from guanxi.service.case_transitions import case_transition
 from guanxi.service.tests.conftest import CONTEXT
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -81,6 +82,20 @@ def test_the_list_filters_by_sla_status(open_case, api_as, clock):
     on_time = client.get(URL, {"sla_status": "on_time"}).json()
     assert [c["id"] for c in breached["results"]] == [late.pk] and breached["count"] == 1
     assert [c["id"] for c in on_time["results"]] == [fresh.pk]
+
+
+def test_the_queue_lists_only_open_cases_when_asked(open_case, api_as, admin_viewer, clock):
+    done = open_case("甲", case_type="inquiry")
+    cases_done = case_transition(
+        viewer=admin_viewer, case_id=done.pk, state="closed", expected_version=done.version,
+        context=CONTEXT, on_the_spot=True, note="当场解答",
+    )  # fmt: skip
+    waiting = open_case("乙")
+    client = api_as("admin")
+    everything = client.get(URL).json()["results"]
+    queue = client.get(URL, {"open_only": "true"}).json()
+    assert {c["id"] for c in everything} == {cases_done.pk, waiting.pk}
+    assert [c["id"] for c in queue["results"]] == [waiting.pk] and queue["count"] == 1
 
 
 def test_a_waiting_case_reads_as_paused(open_case, api_as):
