@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +42,16 @@ OPEN = Q(resolved_at__isnull=True)
 # Open and its clock running (not waiting on the customer): what the sweep looks at.
 RUNNING = OPEN & Q(paused_since__isnull=True)
 USER = settings.AUTH_USER_MODEL
+# The queue's order: higher tiers first (the green channel), then the nearest resolution
+# deadline, cases without one last, then the oldest. Written out (not NULLS LAST) so that
+# SQLite and PostgreSQL both read it from one index.
+QUEUE_ORDER = (
+    F("tier_rank"),
+    ExpressionWrapper(Q(resolution_due__isnull=True), output_field=models.BooleanField()),
+    F("resolution_due"),
+    F("created_at"),
+    F("id"),
+)
 
 
 def in_language(english: str, chinese: str) -> str:
@@ -223,10 +233,8 @@ class Case(models.Model):
                 condition=RUNNING & Q(warned_at__isnull=True),
                 name="case_open_unwarned",
             ),
-            # The desk's queue: higher tiers first, then the nearest deadline.
-            models.Index(
-                fields=["tier_rank", "resolution_due"], condition=OPEN, name="case_open_desk"
-            ),
+            # The desk's queue, in its order: a page of it is the index's first entries.
+            models.Index(*QUEUE_ORDER, condition=OPEN, name="case_open_queue"),
             models.Index(fields=["queue", "state", "tier_rank"], name="case_queue"),
             models.Index(fields=["owner", "state"], name="case_owner"),
             models.Index(fields=["branch", "state"], name="case_branch"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from guanxi.org.models import Profile
 from guanxi.service import case_clock
 from guanxi.service.case_models import (
     OPEN,
+    QUEUE_ORDER,
     Case,
     CaseAssignment,
     CaseCategory,
@@ -110,9 +111,7 @@ def case_list_for_user(
     if sla_status is not None:
         cases = cases.filter(case_clock.status_condition(sla_status, now()))
     count = cases.count()
-    ordered = cases.order_by(
-        "tier_rank", F("resolution_due").asc(nulls_last=True), "created_at", "pk"
-    )
+    ordered = cases.order_by(*QUEUE_ORDER)
     start = (page - 1) * page_size
     rows = list(_with_related(ordered)[start : start + page_size])
     return CasePage(rows=rows, count=count, page=page, page_size=page_size)
