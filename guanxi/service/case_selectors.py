@@ -111,9 +111,12 @@ def case_list_for_user(
     if sla_status is not None:
         cases = cases.filter(case_clock.status_condition(sla_status, now()))
     count = cases.count()
-    ordered = cases.order_by(*QUEUE_ORDER)
     start = (page - 1) * page_size
-    rows = list(_with_related(ordered)[start : start + page_size])
+    # The page's ids in queue order first, from the queue's index alone; joined to the
+    # customer in the same query, SQLite would start from the customers instead.
+    ids = list(cases.order_by(*QUEUE_ORDER).values_list("pk", flat=True)[start : start + page_size])
+    found = _with_related(Case.objects.filter(pk__in=ids)).in_bulk()
+    rows = [found[pk] for pk in ids if pk in found]
     return CasePage(rows=rows, count=count, page=page, page_size=page_size)
 
 
