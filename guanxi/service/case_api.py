@@ -3,17 +3,25 @@ call a service or selector, and return. Every case read shows its SLA clock."""
 
 from datetime import datetime
 
-from django.http import HttpRequest
-from ninja import Query, Router, Status
+from django.http import FileResponse, HttpRequest
+from ninja import File, Query, Router, Status, UploadedFile
 
 from guanxi.api_types import RecordId
 from guanxi.customers.api import expected_version
 from guanxi.request_context import context_of, viewer_of
 from guanxi.sales.api import person_name
-from guanxi.service import case_clock, case_reference, case_selectors, cases, workflow
+from guanxi.service import (
+    case_attachments,
+    case_clock,
+    case_reference,
+    case_selectors,
+    cases,
+    workflow,
+)
 from guanxi.service.case_models import Case, CaseCategory, RootCause
 from guanxi.service.case_schemas import (
     AssignIn,
+    CaseAttachmentOut,
     CaseDetailOut,
     CaseIn,
     CaseListQuery,
@@ -187,6 +195,37 @@ def transition(request: HttpRequest, case_id: RecordId, payload: TransitionIn):
         context=context_of(request, CHANNEL), **data,
     )  # fmt: skip
     return _detail(request, case_id)
+
+
+@cases_router.post("/{int:case_id}/attachments", response={201: CaseAttachmentOut})
+def add_attachment(request: HttpRequest, case_id: RecordId, file: File[UploadedFile]):
+    """Attach a file to a case you may work (size and type limited:
+    GUANXI_ATTACHMENT_MAX_BYTES and _TYPES)."""
+    found = case_attachments.case_attachment_add(
+        viewer=viewer_of(request), case_id=case_id, upload=file,
+        context=context_of(request, CHANNEL),
+    )  # fmt: skip
+    return Status(201, found)
+
+
+@cases_router.get("/{int:case_id}/attachments", response=list[CaseAttachmentOut])
+def list_attachments(request: HttpRequest, case_id: RecordId):
+    """The files of a case, oldest first."""
+    return case_attachments.case_attachment_list_for_user(
+        viewer=viewer_of(request), case_id=case_id
+    )
+
+
+@cases_router.get("/{int:case_id}/attachments/{int:attachment_id}")
+def download_attachment(request: HttpRequest, case_id: RecordId, attachment_id: RecordId):
+    """The file itself."""
+    found = case_attachments.case_attachment_get_for_user(
+        viewer=viewer_of(request), case_id=case_id, attachment_id=attachment_id
+    )
+    return FileResponse(
+        found.file.open("rb"), as_attachment=True, filename=found.name,
+        content_type=found.content_type,
+    )  # fmt: skip
 
 
 @cases_router.post("/{int:case_id}/assign", response=CaseDetailOut)

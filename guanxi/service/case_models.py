@@ -335,3 +335,23 @@ class CorrectiveAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.root_cause_id} {self.taken_on}"
+
+
+class CaseAttachment(models.Model):
+    """A file kept with a case (a letter, a screenshot, a statement), through Django's
+    storage."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="case-attachments/%Y/%m/", max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case attachment")
+        verbose_name_plural = _("case attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -197,3 +197,13 @@ class RootCauseOut(Schema):
     name: str
     name_en: str
     parent_id: int | None
+
+
+class CaseAttachmentOut(Schema):
+    """A file kept with a case."""
+
+    id: int
+    name: str
+    content_type: str
+    size: int
+    uploaded_at: datetime

@@ -150,6 +150,7 @@ class SlaPolicy(models.Model):
 from guanxi.service.case_models import (  # noqa: E402,F401  (the app's models, one module each idea)
     Case,
     CaseAssignment,
+    CaseAttachment,
     CaseCategory,
     CaseTransition,
     CorrectiveAction,

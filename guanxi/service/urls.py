@@ -12,4 +12,10 @@ urlpatterns = [
     path("cases/<record_id:case_id>/", views.case_detail, name="detail"),
     path("cases/<record_id:case_id>/move/", views.case_move, name="move"),
     path("cases/<record_id:case_id>/assign/", views.case_assign, name="assign"),
+    path("cases/<record_id:case_id>/attachments/", views.case_attachment_upload, name="attach"),
+    path(
+        "cases/<record_id:case_id>/attachments/<record_id:attachment_id>/",
+        views.case_attachment_download,
+        name="attachment",
+    ),
 ]

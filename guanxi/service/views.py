@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,8 +19,8 @@ from guanxi import policy
 from guanxi.concurrency import VersionConflict
 from guanxi.request_context import context_of, page_number, viewer_of
 from guanxi.sales.api import person_name
-from guanxi.service import case_clock, case_selectors, cases, workflow
-from guanxi.service.case_models import Case
+from guanxi.service import case_attachments, case_clock, case_selectors, cases, workflow
+from guanxi.service.case_models import Case, CaseAttachment
 from guanxi.service.case_transitions import case_transition
 from guanxi.service.case_types import CaseState, CaseType
 from guanxi.service.forms import AssignForm, CaseForm, QueueFilterForm, TransitionForm
@@ -157,6 +157,8 @@ def _detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         "history": history,
         "moves": moves,
         "can_assign": can_assign,
+        "can_work": can_work,
+        "attachments": list(case.attachments.order_by("uploaded_at", "id")),
         "assign_form": extra.get("assign_form")
         or AssignForm(initial=version, agents=agents, queues=queues),
         "refusal": extra.get("refusal", ""),
@@ -289,3 +291,41 @@ def case_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The case was opened."))
             return _after_change(request, case.pk)
     return render(request, "service/form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def case_attachment_upload(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Attach a file to a case from its page."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+        return redirect("service:detail", case_id=case_id)
+    try:
+        case_attachments.case_attachment_add(
+            viewer=viewer_of(request), case_id=case_id, upload=upload,
+            context=context_of(request, CHANNEL),
+        )  # fmt: skip
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("The file was attached."))
+    return redirect("service:detail", case_id=case_id)
+
+
+@login_required
+@require_GET
+def case_attachment_download(request: HttpRequest, case_id: int, attachment_id: int):
+    """Download a file of a case the viewer may read."""
+    try:
+        found = case_attachments.case_attachment_get_for_user(
+            viewer=viewer_of(request), case_id=case_id, attachment_id=attachment_id
+        )
+    except (Case.DoesNotExist, CaseAttachment.DoesNotExist) as exc:
+        raise Http404 from exc
+    return FileResponse(
+        found.file.open("rb"), as_attachment=True, filename=found.name,
+        content_type=found.content_type,
+    )  # fmt: skip

@@ -49,7 +49,7 @@ from guanxi.sales.models import Opportunity, Stage
 from guanxi.scheduling import feed as calendar_feed
 from guanxi.scheduling.models import Notification
 from guanxi.service import calendars as service_calendars
-from guanxi.service import cases, sla_policies
+from guanxi.service import case_attachments, cases, sla_policies
 from guanxi.service.case_models import Case, RootCause, ServiceQueue
 from guanxi.web.tests.support import client_for
 
@@ -859,6 +859,21 @@ API: dict[str, Row] = {
         CASE_WORKERS,
         see_all=CASE_UNSCOPED,
     ),
+    "POST /api/v1/cases/{case_id}/attachments": Row(
+        lambda client, world, record, role: client.post(
+            f"{CS}/{record['case_id']}/attachments", {"file": _pdf()}
+        ),
+        CASE_WORKERS,
+        see_all=CASE_UNSCOPED,
+    ),
+    "GET /api/v1/cases/{case_id}/attachments": Row(
+        _json("get", CS + "/{case_id}/attachments"), CASE_READERS, see_all=CASE_UNSCOPED
+    ),
+    "GET /api/v1/cases/{case_id}/attachments/{attachment_id}": Row(
+        _json("get", CS + "/{case_id}/attachments/{case_attachment_id}"),
+        CASE_READERS,
+        see_all=CASE_UNSCOPED,
+    ),
     "POST /api/v1/cases/{case_id}/assign": Row(
         _json("post", CS + "/{case_id}/assign", _case_transfer),
         CASE_ASSIGNERS,
@@ -1018,6 +1033,18 @@ PAGES: dict[str, Row] = {
     ),
     "service/cases/<record_id:case_id>/": Row(
         _page("get", "/service/cases/{case_id}/"), CASE_READERS, see_all=CASE_UNSCOPED, web=True
+    ),
+    "service/cases/<record_id:case_id>/attachments/": Row(
+        _page("post", "/service/cases/{case_id}/attachments/", lambda w, r, role: {"file": _pdf()}),
+        CASE_WORKERS,
+        see_all=CASE_UNSCOPED,
+        web=True,
+    ),
+    "service/cases/<record_id:case_id>/attachments/<record_id:attachment_id>/": Row(
+        _page("get", "/service/cases/{case_id}/attachments/{case_attachment_id}/"),
+        CASE_READERS,
+        see_all=CASE_UNSCOPED,
+        web=True,
     ),
     "service/cases/<record_id:case_id>/move/": Row(
         _page("post", "/service/cases/{case_id}/move/", _case_versioned(state="acknowledged")),
@@ -1298,8 +1325,12 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
             owner_id=staff["service_agent"].pk if scope == "in" else None,
         )  # fmt: skip
         transfer = ServiceQueue.objects.create(name=f"转办{scope}", kind="settlement")
+        case_file = case_attachments.case_attachment_add(
+            viewer=admin, case_id=case.pk, upload=_pdf(), context=CONTEXT
+        )
         records[scope] |= {
             "case_id": case.pk,
+            "case_attachment_id": case_file.pk,
             "queue_id": queue.pk,
             "transfer_queue_id": transfer.pk,
         }
