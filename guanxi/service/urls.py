@@ -8,6 +8,7 @@ app_name = "service"
 urlpatterns = [
     path("", views.case_queue, name="list"),
     path("cases/new/", views.case_create, name="create"),
+    path("cases/new/customers/", views.case_customer_picker, name="customer_picker"),
     path("analysis/", analysis_views.case_analysis_page, name="analysis"),
     path("cases/<record_id:case_id>/", views.case_detail, name="detail"),
     path("cases/<record_id:case_id>/move/", views.case_move, name="move"),

@@ -17,17 +17,26 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from guanxi import policy
 from guanxi.concurrency import VersionConflict
+from guanxi.customers.models import Customer
+from guanxi.customers.selectors import customer_get_for_user, customer_list_for_user
 from guanxi.request_context import context_of, page_number, viewer_of
 from guanxi.sales.api import person_name
 from guanxi.service import case_attachments, case_clock, case_selectors, cases, workflow
 from guanxi.service.case_models import Case, CaseAttachment
 from guanxi.service.case_transitions import case_transition
 from guanxi.service.case_types import CaseState, CaseType
-from guanxi.service.forms import AssignForm, CaseForm, QueueFilterForm, TransitionForm
+from guanxi.service.forms import (
+    ID_LIMIT,
+    AssignForm,
+    CaseForm,
+    QueueFilterForm,
+    TransitionForm,
+)
 from guanxi.service.page_clock import shown
 from guanxi.web.htmx import is_htmx
 
 CHANNEL = "web"
+PICKS = 8  # customers offered by the new case's search
 PAGE_SIZE = 25
 S = CaseState
 # What the button of a move says.
@@ -266,7 +275,10 @@ def case_create(request: HttpRequest) -> HttpResponse:
         "products": _named(case_selectors.product_list_for_user(viewer=viewer)),
         "queues": _named(case_selectors.queue_list_for_user(viewer=viewer)),
     }
-    initial = {"customer_id": request.GET.get("customer", "")}
+    chosen = _chosen_customer(
+        request, request.POST.get("customer_id") or request.GET.get("customer")
+    )
+    initial = {"customer_id": chosen.pk if chosen else ""}
     form = CaseForm(request.POST or None, initial=initial, **choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -290,7 +302,39 @@ def case_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The case was opened."))
             return _after_change(request, case.pk)
-    return render(request, "service/form.html", {"form": form})
+    return render(request, "service/form.html", {"form": form, "chosen": chosen})
+
+
+def _chosen_customer(request: HttpRequest, raw: str | None) -> Customer | None:
+    """The customer a new case is for, when given and visible to the viewer."""
+    if not raw or not raw.isdigit() or int(raw) > ID_LIMIT:
+        return None
+    try:
+        return customer_get_for_user(viewer=viewer_of(request), customer_id=int(raw))
+    except Customer.DoesNotExist:
+        return None
+
+
+@login_required
+@require_GET
+def case_customer_picker(request: HttpRequest) -> HttpResponse:
+    """The customers matching a search (name, phone, ID number...), to open a case for:
+    the customer list's search, scoped and audited as any customer read."""
+    viewer = viewer_of(request)
+    policy.require(viewer, "case.create")
+    query = (request.GET.get("q") or "").strip()
+    context: dict = {"query": query, "rows": [], "error": ""}
+    if query:
+        try:
+            found = customer_list_for_user(
+                viewer=viewer, raw_filter={"q": query}, context=context_of(request, CHANNEL),
+                page_size=PICKS,
+            )  # fmt: skip
+        except ValidationError as exc:
+            context["error"] = "; ".join(exc.messages)
+        else:
+            context["rows"] = found.rows
+    return render(request, "service/partials/customer_picker.html", context)
 
 
 @login_required

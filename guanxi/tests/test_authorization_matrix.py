@@ -1031,6 +1031,12 @@ PAGES: dict[str, Row] = {
     "service/cases/new/": Row(
         _page("get", "/service/cases/new/"), CASE_WORKERS, scoped=False, web=True
     ),
+    "service/cases/new/customers/": Row(
+        _page("get", "/service/cases/new/customers/", lambda w, r, role: {"q": r["name"]}),
+        CASE_WORKERS,
+        scoped=False,
+        web=True,
+    ),
     "service/cases/<record_id:case_id>/": Row(
         _page("get", "/service/cases/{case_id}/"), CASE_READERS, see_all=CASE_UNSCOPED, web=True
     ),

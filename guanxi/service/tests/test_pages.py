@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guanxi import policy
+from guanxi.audit.models import AuditEntry
 from guanxi.service import case_reference, cases, sla_policies
 from guanxi.service.case_models import Case, CaseTransition, ServiceQueue
 from guanxi.service.case_transitions import case_transition
@@ -334,3 +335,29 @@ def test_the_customer_page_links_to_a_new_case_for_the_customer(client, staff, c
 
 def test_a_marketer_may_not_open_the_queue(client, staff):
     assert logged_in(client, staff, "marketer").get("/service/").status_code == 403
+
+
+def test_the_new_case_form_finds_a_customer_by_name_and_offers_to_open_the_case_for_them(
+    client, staff, customer
+):
+    logged_in(client, staff, "account_manager")
+    picks = client.get(reverse("service:customer_picker"), {"q": "王芳"}).content.decode()
+    assert f"?customer={customer.pk}" in picks
+    form = client.get(reverse("service:create"), {"customer": customer.pk}).content.decode()
+    assert 'id="chosen-customer"' in form and "王芳" in form
+
+
+def test_the_customer_search_of_the_new_case_form_shows_no_one_out_of_scope(
+    client, staff, make_customer, org
+):
+    make_customer("南方客户", branch_id=org["south"].pk, owner_id=staff["south_manager"].pk)
+    logged_in(client, staff, "account_manager")
+    picks = client.get(reverse("service:customer_picker"), {"q": "南方客户"}).content.decode()
+    assert "?customer=" not in picks
+
+
+def test_the_customer_search_by_phone_is_audited_as_a_search(client, staff, make_customer):
+    make_customer("李强", phone="13812345678")
+    logged_in(client, staff, "account_manager")
+    client.get(reverse("service:customer_picker"), {"q": "13812345678"})
+    assert AuditEntry.objects.filter(action="search", object_type="customer").exists()
