@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from guanxi.service import views
+from guanxi.service import survey_views, views
 
 app_name = "service"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("cases/<record_id:case_id>/", views.case_detail, name="detail"),
     path("cases/<record_id:case_id>/move/", views.case_move, name="move"),
     path("cases/<record_id:case_id>/assign/", views.case_assign, name="assign"),
+    path("satisfaction/", survey_views.satisfaction_dashboard, name="satisfaction"),
+    path("survey/<str:token>/", survey_views.survey_answer, name="survey"),
 ]
