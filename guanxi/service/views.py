@@ -89,6 +89,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "query": query.urlencode(),
         "can_create": policy.allows(viewer, "case.create"),
+        "can_see_satisfaction": policy.allows(viewer, "survey_response.view"),
     }
     template = "service/partials/queue_table.html" if is_htmx(request) else "service/queue.html"
     return render(request, template, context)

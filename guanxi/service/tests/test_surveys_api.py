@@ -8,9 +8,11 @@ from guanxi.service.survey_models import SurveyInvitation, SurveyTemplate
 from guanxi.service.tests.conftest import CONTEXT
 from guanxi.service.tests.test_surveys import ELEMENTS, GOOD, make_template
 
-SURVEY = {"name": "季度满意度", "name_en": "Quarterly satisfaction", "kind": "periodic",
-          "csat_question": "满意吗？", "csat_question_en": "Satisfied?",
-          "nps_question": "推荐吗？", "nps_question_en": "Recommend us?", "elements": ELEMENTS}  # fmt: skip
+SURVEY = {
+    "name": "季度满意度", "name_en": "Quarterly satisfaction", "kind": "periodic",
+    "csat_question": "满意吗？", "csat_question_en": "Satisfied?", "nps_question": "推荐吗？",
+    "nps_question_en": "Recommend us?", "elements": ELEMENTS,
+}  # fmt: skip
 
 
 def fields(response) -> list[str]:

@@ -57,10 +57,10 @@ def test_the_form_is_shown_in_english_when_asked(invited):
     assert "How satisfied are you?" in page.content.decode()
 
 
-def test_the_link_page_sends_no_referrer(invited):
+def test_the_link_page_sends_its_address_to_no_other_site(invited):
     _invitation, raw = invited
     _browser, _csrf, page = open_form(raw)
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 def test_submitting_the_form_records_the_answer_once(invited):
