@@ -171,7 +171,7 @@ def satisfaction_scores(
                 group_id=row[names[0]] if names else None,
                 group_name=(row[names[1]] or "") if names else "",
                 responses=row["responses"],
-                csat=round(row["csat"], 2) if row["csat"] is not None else None,
+                csat=round(float(row["csat"]), 2) if row["csat"] is not None else None,
                 nps=nps_of(row["promoters"], row["detractors"], row["scored"]),
                 promoters=row["promoters"],
                 detractors=row["detractors"],
@@ -222,8 +222,8 @@ def element_scores(
         ElementRow(
             element=r["element"],
             label=labels.get(r["element"], r["element"]),
-            importance=round(r["importance"], 2),
-            performance=round(r["performance"], 2),
+            importance=round(float(r["importance"]), 2),
+            performance=round(float(r["performance"]), 2),
             ratings=r["ratings"],
         )  # fmt: skip
         for r in rows
