@@ -16,6 +16,7 @@ from guanxi.service.survey_schemas import (
     InvitationIn,
     InvitationListQuery,
     InvitationPageOut,
+    PeriodicInvitationIn,
     ReportOut,
     ReportQuery,
     ResponseListQuery,
@@ -143,6 +144,22 @@ def create_invitation(request: HttpRequest, payload: InvitationIn):
     )
     link = request.build_absolute_uri(surveys.survey_link(raw))
     return Status(201, {**invitation_out(invitation), "link": link})
+
+
+@survey_invitations_router.post("/periodic", response={201: list[InvitationCreatedOut]})
+def create_periodic_invitations(request: HttpRequest, payload: PeriodicInvitationIn):
+    """Invite several customers to a periodic survey at once; each new invitation shows
+    its public link once. Customers still holding an open invitation to it are skipped."""
+    created = surveys.survey_invite_periodic(
+        viewer=viewer_of(request), context=context_of(request, CHANNEL), **payload.dict()
+    )
+    return Status(
+        201,
+        [
+            {**invitation_out(i), "link": request.build_absolute_uri(surveys.survey_link(raw))}
+            for i, raw in created
+        ],
+    )
 
 
 @survey_responses_router.get("", response=ResponsePageOut)

@@ -83,6 +83,15 @@ class InvitationIn(Schema):
     language: LANGUAGES = "zh-hans"
 
 
+class PeriodicInvitationIn(Schema):
+    """Invite customers you see to a periodic survey (those with an open invitation to it
+    are skipped)."""
+
+    template_id: RecordId
+    customer_ids: list[RecordId] = Field(min_length=1, max_length=500)
+    language: LANGUAGES = "zh-hans"
+
+
 class InvitationOut(Schema):
     id: int
     template_id: int

@@ -141,6 +141,66 @@ def survey_invite(
         )  # fmt: skip
 
 
+MAX_BATCH = 500
+
+
+def survey_invite_periodic(
+    *,
+    viewer: policy.Viewer,
+    template_id: int,
+    customer_ids: list[int],
+    context: RequestContext,
+    language: str = SurveyLanguage.ZH,
+) -> list[tuple[SurveyInvitation, str]]:
+    """Invite several customers the viewer sees to a periodic survey, in one transaction;
+    a customer whose invitation to it is still open is skipped (not asked twice at once).
+    Returns the new invitations with their raw tokens."""
+    policy.require(viewer, "survey.invite")
+    errors: dict = {}
+    template = SurveyTemplate.objects.filter(
+        pk=template_id, active=True, kind=SurveyKind.PERIODIC
+    ).first()
+    if template is None:
+        errors["template_id"] = [_("There is no active periodic survey with this ID.")]
+    wanted = list(dict.fromkeys(customer_ids))
+    if not 1 <= len(wanted) <= MAX_BATCH:
+        errors["customer_ids"] = [_("Give 1 to %s customers.") % MAX_BATCH]
+    visible = set(
+        policy.customer_scope(viewer, Customer.objects.filter(pk__in=wanted)).values_list(
+            "pk", flat=True
+        )
+    )
+    missing = [pk for pk in wanted if pk not in visible]
+    if missing and "customer_ids" not in errors:
+        errors["customer_ids"] = [
+            _("There is no customer with these IDs: %s.") % ", ".join(map(str, missing))
+        ]
+    if language not in SurveyLanguage.values:
+        errors["language"] = [_("Choose one of: %s.") % ", ".join(SurveyLanguage.values)]
+    if errors:
+        raise ValidationError(errors)
+    assert template is not None
+    waiting = set(
+        SurveyInvitation.objects.filter(
+            template=template, customer_id__in=wanted, answered_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).values_list("customer_id", flat=True)
+    )  # fmt: skip
+    with transaction.atomic():
+        return [
+            _invite(
+                template=template,
+                customer_id=pk,
+                case_id=None,
+                language=language,
+                actor=viewer.user,
+                context=context,
+            )  # fmt: skip
+            for pk in wanted
+            if pk not in waiting
+        ]
+
+
 def survey_invite_after_case(
     *, case_id: int, context: RequestContext
 ) -> tuple[SurveyInvitation, str] | None:

@@ -161,6 +161,9 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         viewer=admin, template_id=survey.pk, customer_id=person.pk, context=context
     )
     answer = surveys.survey_response_record(token=token, context=context, csat=4, nps=9)
+    periodic = survey_templates.survey_template_create(
+        viewer=admin, name="季度回访", kind="periodic", nps_question="推荐吗？", context=context
+    )
     run = AnalysisRun.objects.create(status="failed", trigger="command")
     suggestion = CrossSellSuggestion.objects.create(
         run=run, customer=assignable, rank=1, product=product, score=0.9
@@ -201,6 +204,7 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         "queue_id": queues[1].pk,
         "survey_id": [survey.pk],
         "response_id": [answer.pk],
+        "periodic_survey_id": periodic.pk,
     }
 
 
@@ -330,6 +334,10 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         "POST /api/v1/case-categories": {"code": "FEES", "name": "收费"},
         "POST /api/v1/root-causes": {"code": "STAFF", "name": "服务态度"},
         "PATCH /api/v1/surveys/{survey_id}": {"name": "季度回访"},
+        "POST /api/v1/survey-invitations/periodic": {
+            "template_id": records["periodic_survey_id"],
+            "customer_ids": [records["customer_id"][0]],
+        },
         "POST /api/v1/survey-invitations": {
             "template_id": records["survey_id"][0],
             "customer_id": records["customer_id"][0],

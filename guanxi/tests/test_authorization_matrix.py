@@ -438,6 +438,10 @@ def _new_survey(world, record, role):
     return {"name": "新问卷", "kind": "periodic", "csat_question": "满意吗？"}
 
 
+def _new_periodic_invitations(world, record, role):
+    return {"template_id": record["periodic_survey_id"], "customer_ids": [record["customer_id"]]}
+
+
 def _new_invitation(world, record, role):
     return {"template_id": record["survey_id"], "customer_id": record["customer_id"]}
 
@@ -902,6 +906,11 @@ API: dict[str, Row] = {
     "POST /api/v1/survey-invitations": Row(
         _json("post", SI, _new_invitation), CASE_WORKERS, out_of_scope="invalid"
     ),
+    "POST /api/v1/survey-invitations/periodic": Row(
+        _json("post", SI + "/periodic", _new_periodic_invitations),
+        CASE_WORKERS,
+        out_of_scope="invalid",
+    ),
     "GET /api/v1/survey-responses": Row(_json("get", SR), SURVEY_READERS, scoped=False),
     "GET /api/v1/survey-responses/report": Row(
         _json("get", SR + "/report"), SURVEY_READERS, scoped=False
@@ -1253,6 +1262,9 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
         viewer=admin, name="服务满意度", kind="after_case", csat_question="满意吗？",
         nps_question="推荐吗？", context=CONTEXT,
     )  # fmt: skip
+    periodic = survey_templates.survey_template_create(
+        viewer=admin, name="季度回访", kind="periodic", nps_question="推荐吗？", context=CONTEXT
+    )
     for scope, (branch, owner) in places.items():
         person = make_customer(f"客户{scope}", branch_id=branch.pk, owner_id=owner.pk)
         company = make_customer(
@@ -1337,6 +1349,7 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
         )
         records[scope] |= {
             "survey_id": survey.pk,
+            "periodic_survey_id": periodic.pk,
             "survey_response_id": answer.pk,
             "survey_token": open_token,
             "case_id": case.pk,

@@ -136,3 +136,31 @@ def test_bad_report_and_list_parameters_are_json_422s(api_as, query):
     refused = api_as("admin").get(f"{path}?{query}")
     assert refused.status_code == 422
     assert fields(refused)
+
+
+def test_periodic_invitations_skip_customers_with_an_open_one(api_as, admin_viewer, make_customer):
+    periodic = make_template(admin_viewer, name="季度回访", kind="periodic")
+    first, second = make_customer("甲"), make_customer("乙")
+    body = {"template_id": periodic.pk, "customer_ids": [first.pk]}
+    manager = api_as("account_manager")
+    url = "/api/v1/survey-invitations/periodic"
+    assert manager.post(url, body, content_type="application/json").status_code == 201
+    both = {**body, "customer_ids": [first.pk, second.pk]}
+    created = manager.post(url, both, content_type="application/json").json()
+    assert [i["customer_id"] for i in created] == [second.pk]
+    assert SurveyInvitation.objects.count() == 2
+
+
+def test_periodic_invitations_to_a_customer_out_of_scope_change_nothing(
+    api_as, admin_viewer, make_customer, org, staff
+):
+    periodic = make_template(admin_viewer, name="季度回访", kind="periodic")
+    own = make_customer("甲")
+    other = make_customer("孙丽", branch_id=org["south"].pk, owner_id=staff["south_manager"].pk)
+    body = {"template_id": periodic.pk, "customer_ids": [own.pk, other.pk]}
+    refused = api_as("account_manager").post(
+        "/api/v1/survey-invitations/periodic", body, content_type="application/json"
+    )
+    assert refused.status_code == 422
+    assert fields(refused) == ["customer_ids"]
+    assert not SurveyInvitation.objects.exists()
