@@ -224,3 +224,38 @@ def test_an_answer_about_a_case_is_counted_for_its_branch_and_agent(
     response = _answered_about_case(admin_viewer, customer)
     assert response.branch_id == customer.branch_id
     assert response.agent_id == staff["account_manager"].pk  # no agent: the account manager
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_of_one_link_at_once_record_one_answer(staff, make_customer) -> None:
+    import threading
+
+    from django.db import connection
+
+    admin = policy.Viewer.of(staff["admin"])
+    template = make_template(admin)
+    customer = make_customer("王芳")
+    _invitation, raw = surveys.survey_invite(
+        viewer=admin, template_id=template.pk, customer_id=customer.pk, context=CONTEXT
+    )
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit(csat: int) -> None:
+        barrier.wait()
+        try:
+            answer(raw, csat=csat)
+            outcomes.append(f"saved {csat}")
+        except surveys.SurveyClosed:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(csat,)) for csat in (1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(o.split()[0] for o in outcomes) == ["refused", "saved"]
+    [kept] = SurveyResponse.objects.values_list("csat", flat=True)
+    assert f"saved {kept}" in outcomes
