@@ -312,7 +312,7 @@ def survey_response_record(
     if invitation is None:
         raise SurveyInvitation.DoesNotExist
     state = token_state(invitation)
-    if state != OPEN:
+    if ANSWERED not in TOKEN_MOVES.get(state, frozenset()):  # only an open token answers
         raise SurveyClosed(state)
     template = invitation.template
     csat_value, nps_value, comment, ratings = _clean_answers(
