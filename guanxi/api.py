@@ -43,6 +43,11 @@ from guanxi.scheduling.services import ScheduleConflict
 from guanxi.service.analysis_api import analysis_router, corrective_actions_router
 from guanxi.service.api import calendars_router, sla_policies_router
 from guanxi.service.case_api import cases_router, categories_router, root_causes_router
+from guanxi.service.survey_api import (
+    survey_invitations_router,
+    survey_responses_router,
+    surveys_router,
+)
 
 
 class BearerToken(HttpBearer):
@@ -220,3 +225,6 @@ api.add_router("/case-categories", categories_router)
 api.add_router("/root-causes", root_causes_router)
 api.add_router("/case-analysis", analysis_router)
 api.add_router("/corrective-actions", corrective_actions_router)
+api.add_router("/surveys", surveys_router)
+api.add_router("/survey-invitations", survey_invitations_router)
+api.add_router("/survey-responses", survey_responses_router)

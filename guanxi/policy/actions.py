@@ -26,6 +26,7 @@ from guanxi.policy import (
     sales,
     scheduling,
     service,
+    surveys,
 )
 from guanxi.policy.rules import Action
 from guanxi.policy.viewer import Viewer
@@ -45,6 +46,7 @@ ACTIONS: dict[str, Action] = {
         kpis,
         service,
         cases,
+        surveys,
     )
     for action in module.ACTIONS
 }

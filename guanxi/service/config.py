@@ -14,6 +14,8 @@ DEFAULTS: dict[str, Any] = {
     # A closed complaint's follow-up of the customer's reaction is due this many working
     # days (of the case's calendar) after the closing day.
     "follow_up_working_days": 3,
+    # The site's address, put before the path of a survey link mailed to a customer.
+    "survey_base_url": "http://localhost:8000",
 }
 
 

@@ -55,3 +55,24 @@ class CaseEscalated(DomainEvent):
     event_name = "case.escalated"
     level: int
     to_user_id: int | None = None
+
+
+class SurveyInvited(DomainEvent):
+    """A customer was invited to answer a survey (the record is the invitation)."""
+
+    event_name = "survey.invited"
+    template_id: int
+    customer_id: int
+    case_id: int | None = None
+
+
+class SurveyAnswered(DomainEvent):
+    """A customer answered a survey (the record is the response); a detractor's answer
+    (NPS ≤ 6 or CSAT ≤ 2) asks for a follow-up case."""
+
+    event_name = "survey.answered"
+    customer_id: int
+    case_id: int | None = None
+    csat: int | None = None
+    nps: int | None = None
+    detractor: bool = False

@@ -107,3 +107,6 @@ def complaint_follow_up(delivered: Delivered) -> None:
         Case.objects.filter(pk=case.pk).update(follow_up_activity=activity)
         return
     log.warning("complaint %s closed with nobody to follow it up", case.number)
+
+
+from guanxi.service import survey_handlers  # noqa: E402,F401  (registers the survey handlers)

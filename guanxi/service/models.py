@@ -157,3 +157,9 @@ from guanxi.service.case_models import (  # noqa: E402,F401  (the app's models, 
     RootCause,
     ServiceQueue,
 )
+from guanxi.service.survey_models import (  # noqa: E402,F401
+    SurveyElementRating,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyTemplate,
+)

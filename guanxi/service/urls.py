@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from guanxi.service import analysis_views, views
+from guanxi.service import analysis_views, survey_views, views
 
 app_name = "service"
 urlpatterns = [
@@ -19,4 +19,6 @@ urlpatterns = [
         views.case_attachment_download,
         name="attachment",
     ),
+    path("satisfaction/", survey_views.satisfaction_dashboard, name="satisfaction"),
+    path("survey/<str:token>/", survey_views.survey_answer, name="survey"),
 ]

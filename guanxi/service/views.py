@@ -99,6 +99,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "can_create": policy.allows(viewer, "case.create"),
         "can_analyse": policy.allows(viewer, "case.analyse"),
+        "can_see_satisfaction": policy.allows(viewer, "survey_response.view"),
     }
     template = "service/partials/queue_table.html" if is_htmx(request) else "service/queue.html"
     return render(request, template, context)

@@ -51,8 +51,9 @@ from guanxi.sales.models import Opportunity, Stage
 from guanxi.scheduling.models import Notification
 from guanxi.service import calendars as service_calendars
 from guanxi.service import cases as service_cases
-from guanxi.service import sla_policies
+from guanxi.service import sla_policies, survey_templates, surveys
 from guanxi.service.models import Case, ServiceQueue, SlaPolicy, WorkingCalendar
+from guanxi.service.survey_models import SurveyTemplate
 
 # Fixed examples keep CI repeatable; GUANXI_FUZZ_EXAMPLES=500 GUANXI_FUZZ_RANDOM=1 explores.
 EXAMPLES_PER_OPERATION = int(os.environ.get("GUANXI_FUZZ_EXAMPLES", "40"))
@@ -152,6 +153,17 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         viewer=admin, customer_id=person.pk, case_type="inquiry", channel="app",
         priority="normal", subject="转账限额", queue_id=queues[0].pk, context=context,
     )  # fmt: skip
+    survey = survey_templates.survey_template_create(
+        viewer=admin, name="服务满意度", kind="periodic", csat_question="满意吗？",
+        nps_question="推荐吗？", context=context,
+    )  # fmt: skip
+    _invitation, token = surveys.survey_invite(
+        viewer=admin, template_id=survey.pk, customer_id=person.pk, context=context
+    )
+    answer = surveys.survey_response_record(token=token, context=context, csat=4, nps=9)
+    periodic = survey_templates.survey_template_create(
+        viewer=admin, name="季度回访", kind="periodic", nps_question="推荐吗？", context=context
+    )
     run = AnalysisRun.objects.create(status="failed", trigger="command")
     suggestion = CrossSellSuggestion.objects.create(
         run=run, customer=assignable, rank=1, product=product, score=0.9
@@ -190,6 +202,9 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         "year": [2027],
         "case_id": [case.pk],
         "queue_id": queues[1].pk,
+        "survey_id": [survey.pk],
+        "response_id": [answer.pk],
+        "periodic_survey_id": periodic.pk,
     }
 
 
@@ -318,6 +333,15 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         "POST /api/v1/cases/{case_id}/assign": {"queue_id": records["queue_id"]},
         "POST /api/v1/case-categories": {"code": "FEES", "name": "收费"},
         "POST /api/v1/root-causes": {"code": "STAFF", "name": "服务态度"},
+        "PATCH /api/v1/surveys/{survey_id}": {"name": "季度回访"},
+        "POST /api/v1/survey-invitations/periodic": {
+            "template_id": records["periodic_survey_id"],
+            "customer_ids": [records["customer_id"][0]],
+        },
+        "POST /api/v1/survey-invitations": {
+            "template_id": records["survey_id"][0],
+            "customer_id": records["customer_id"][0],
+        },
         # The account manager's portfolio goes to their north colleague; then they may go.
         "POST /api/v1/staff/{user_id}/handover": {
             "to_user_id": records["owner_id"],
@@ -368,6 +392,8 @@ def _current_version(case) -> str | None:
         found = WorkingCalendar.objects.filter(pk=path["calendar_id"])
     elif "policy_id" in path:
         found = SlaPolicy.objects.filter(pk=path["policy_id"])
+    elif "survey_id" in path:
+        found = SurveyTemplate.objects.filter(pk=path["survey_id"])
     else:
         return None
     version = found.values_list("version", flat=True).first()

@@ -49,7 +49,7 @@ from guanxi.sales.models import Opportunity, Stage
 from guanxi.scheduling import feed as calendar_feed
 from guanxi.scheduling.models import Notification
 from guanxi.service import calendars as service_calendars
-from guanxi.service import case_attachments, cases, sla_policies
+from guanxi.service import case_attachments, cases, sla_policies, survey_templates, surveys
 from guanxi.service.case_models import Case, RootCause, ServiceQueue
 from guanxi.web.tests.support import client_for
 
@@ -429,6 +429,27 @@ def _new_corrective_action(world, record, role):
 
 def _case_transfer(world, record, role):
     return _case_versioned(queue_id=record["transfer_queue_id"])(world, record, role)
+
+
+# Surveys: staff who read cases read surveys, administrators write them; answers and
+# invitations are read by those who see their customer or case (marketers and analysts
+# none); whoever may open a case for a customer may invite them.
+SURVEY_READERS = CASE_READERS
+SV = "/api/v1/surveys"
+SI = "/api/v1/survey-invitations"
+SR = "/api/v1/survey-responses"
+
+
+def _new_survey(world, record, role):
+    return {"name": "新问卷", "kind": "periodic", "csat_question": "满意吗？"}
+
+
+def _new_periodic_invitations(world, record, role):
+    return {"template_id": record["periodic_survey_id"], "customer_ids": [record["customer_id"]]}
+
+
+def _new_invitation(world, record, role):
+    return {"template_id": record["survey_id"], "customer_id": record["customer_id"]}
 
 
 C = "/api/v1/customers"
@@ -903,6 +924,32 @@ API: dict[str, Row] = {
     "POST /api/v1/corrective-actions": Row(
         _json("post", "/api/v1/corrective-actions", _new_corrective_action), ADMIN, scoped=False
     ),
+    "GET /api/v1/surveys": Row(_json("get", SV), SURVEY_READERS, scoped=False),
+    "POST /api/v1/surveys": Row(_json("post", SV, _new_survey), ADMIN, scoped=False),
+    "GET /api/v1/surveys/{survey_id}": Row(
+        _json("get", SV + "/{survey_id}"), SURVEY_READERS, scoped=False
+    ),
+    "PATCH /api/v1/surveys/{survey_id}": Row(
+        _json("patch", SV + "/{survey_id}", lambda w, r, role: {"version": 1, "name": "新"}),
+        ADMIN,
+        scoped=False,
+    ),
+    "GET /api/v1/survey-invitations": Row(_json("get", SI), SURVEY_READERS, scoped=False),
+    "POST /api/v1/survey-invitations": Row(
+        _json("post", SI, _new_invitation), CASE_WORKERS, out_of_scope="invalid"
+    ),
+    "POST /api/v1/survey-invitations/periodic": Row(
+        _json("post", SI + "/periodic", _new_periodic_invitations),
+        CASE_WORKERS,
+        out_of_scope="invalid",
+    ),
+    "GET /api/v1/survey-responses": Row(_json("get", SR), SURVEY_READERS, scoped=False),
+    "GET /api/v1/survey-responses/report": Row(
+        _json("get", SR + "/report"), SURVEY_READERS, scoped=False
+    ),
+    "GET /api/v1/survey-responses/{response_id}": Row(
+        _json("get", SR + "/{survey_response_id}"), SURVEY_READERS
+    ),
     "GET /api/v1/sla-policies": Row(_json("get", SLA), SERVICE_READERS, scoped=False),
     "POST /api/v1/sla-policies": Row(_json("post", SLA, _new_sla_policy), ADMIN, scoped=False),
     "GET /api/v1/sla-policies/{policy_id}": Row(
@@ -1063,6 +1110,13 @@ PAGES: dict[str, Row] = {
         CASE_ASSIGNERS,
         see_all=CASE_UNSCOPED,
         web=True,
+    ),
+    "service/satisfaction/": Row(
+        _page("get", "/service/satisfaction/"), SURVEY_READERS, scoped=False, web=True
+    ),
+    # No login: the survey link's token is the key (an open invitation's form).
+    "service/survey/<str:token>/": Row(
+        _page("get", "/service/survey/{survey_token}/"), scoped=False, web=True
     ),
     "calendar/": Row(_page("get", "/calendar/"), scoped=False, web=True),
     "calendar/schedule/": Row(_page("get", "/calendar/schedule/"), EDITORS, scoped=False, web=True),
@@ -1257,6 +1311,13 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
         viewer=admin, case_type="complaint", priority="normal", first_response_minutes=240,
         resolution_minutes=2400, calendar_id=desk.pk, context=CONTEXT,
     )  # fmt: skip
+    survey = survey_templates.survey_template_create(
+        viewer=admin, name="服务满意度", kind="after_case", csat_question="满意吗？",
+        nps_question="推荐吗？", context=CONTEXT,
+    )  # fmt: skip
+    periodic = survey_templates.survey_template_create(
+        viewer=admin, name="季度回访", kind="periodic", nps_question="推荐吗？", context=CONTEXT
+    )
     for scope, (branch, owner) in places.items():
         person = make_customer(f"客户{scope}", branch_id=branch.pk, owner_id=owner.pk)
         company = make_customer(
@@ -1334,7 +1395,19 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
         case_file = case_attachments.case_attachment_add(
             viewer=admin, case_id=case.pk, upload=_pdf(), context=CONTEXT
         )
+        _answered, answered_token = surveys.survey_invite(
+            viewer=admin, template_id=survey.pk, customer_id=person.pk, context=CONTEXT
+        )
+        answer = surveys.survey_response_record(token=answered_token, context=CONTEXT, csat=2,
+                                                nps=5)  # fmt: skip
+        _open, open_token = surveys.survey_invite(
+            viewer=admin, template_id=survey.pk, customer_id=person.pk, context=CONTEXT
+        )
         records[scope] |= {
+            "survey_id": survey.pk,
+            "periodic_survey_id": periodic.pk,
+            "survey_response_id": answer.pk,
+            "survey_token": open_token,
             "case_id": case.pk,
             "case_attachment_id": case_file.pk,
             "queue_id": queue.pk,

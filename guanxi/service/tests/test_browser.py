@@ -93,3 +93,74 @@ def test_a_complaint_is_logged_acknowledged_resolved_and_leaves_the_queue_on_a_p
     page.goto("/service/")
     expect(page.locator("#case-results")).not_to_contain_text("理财赎回手续费不透明")
     expect(page.locator("#case-count")).to_contain_text("0 open cases")
+
+
+def test_a_resolved_case_is_surveyed_through_the_public_link_and_a_detractor_is_followed_up(
+    open_page, make_customer, desk_setup, admin_viewer
+):
+    from guanxi.core.events.dispatch import dispatch_pending
+    from guanxi.org.models import hash_token
+    from guanxi.service import cases
+    from guanxi.service.case_transitions import case_transition
+    from guanxi.service.survey_models import SurveyInvitation, SurveyResponse
+    from guanxi.service.survey_templates import survey_template_create
+
+    survey_template_create(
+        viewer=admin_viewer, name="服务满意度", name_en="Service satisfaction", kind="after_case",
+        csat_question="您对本次服务满意吗？", csat_question_en="How satisfied are you?",
+        nps_question="您有多大可能向朋友推荐我们？", nps_question_en="Would you recommend us?",
+        comment_question="还有什么建议？", context=CONTEXT,
+        elements=[{"code": "speed", "name": "办理速度", "name_en": "Speed"}],
+    )  # fmt: skip
+    customer = make_customer("王芳")
+    case = cases.case_create(
+        viewer=admin_viewer, customer_id=customer.pk, case_type="complaint", channel="hotline",
+        priority="normal", subject="理财赎回手续费不透明", context=CONTEXT,
+    )  # fmt: skip
+    page = open_page()
+    page.set_viewport_size(PHONE)
+    login(page, "admin")
+    case.refresh_from_db()
+    case_transition(
+        viewer=admin_viewer, case_id=case.pk, state="acknowledged", expected_version=case.version,
+        context=CONTEXT, promised_reply_at=timezone.now() + timedelta(days=1),
+    )  # fmt: skip
+    page.goto(f"/service/cases/{case.pk}/")
+    page.select_option("#id_resolved_root_cause_id", str(desk_setup.pk))
+    page.check("#id_resolved_contact_attempted")
+    page.click('[data-move="resolved"]')
+    page.wait_for_url(f"**/service/cases/{case.pk}/")
+    expect(page.locator("#case-state")).to_have_text("Resolved")
+    dispatch_pending()
+    invitation = SurveyInvitation.objects.get(case=case)
+    raw = "browser-test-link"  # the mailed token is not kept; give the invitation a known one
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(token_hash=hash_token(raw))
+
+    customer_page = open_page()  # the customer's phone: no login
+    customer_page.set_viewport_size(PHONE)
+    customer_page.goto(f"/service/survey/{raw}/")
+    expect(customer_page.locator("#survey-title")).to_have_text("服务满意度")
+    assert _overflow(customer_page) == 0
+    assert not SurveyResponse.objects.exists()  # opening the link recorded nothing
+    customer_page.click("#survey-language")
+    expect(customer_page.locator("#q-csat legend")).to_have_text("How satisfied are you?")
+    customer_page.click('label[for="id_csat_1"]')  # 2 of 5
+    customer_page.click('label[for="id_nps_3"]')  # 3 of 10
+    customer_page.click('label[for="id_el_speed_importance_4"]')
+    customer_page.click('label[for="id_el_speed_performance_1"]')
+    customer_page.fill("#id_comment", "等了太久")
+    customer_page.click("#survey-submit")
+    expect(customer_page.locator("#survey-thanks")).to_be_visible()
+    response = SurveyResponse.objects.get()
+    assert (response.csat, response.nps) == (2, 3)
+
+    dispatch_pending()
+    response.refresh_from_db()
+    follow_up = response.follow_up_case
+    assert follow_up is not None and follow_up.case_type == "service_request"
+    page.goto("/service/")
+    expect(page.locator(f'tr[data-case="{follow_up.pk}"]')).to_be_visible()
+    page.goto("/service/satisfaction/")
+    expect(page.locator("#satisfaction-groups")).to_contain_text("2.0")
+    expect(page.locator("#chart-satisfaction-trend svg")).to_be_visible()
+    assert _overflow(page) == 0
