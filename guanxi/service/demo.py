@@ -6,12 +6,14 @@ working-time engine, loaded once (a few microseconds a deadline). States are spr
 desk's history is: most cases closed, some resolved or confirmed, the recent ones open
 (new, acknowledged, in progress, waiting on the customer), a few still open past their
 deadline — warned, and mostly escalated already (a day on, to the branch manager). A
-resolved complaint has a root cause and the customer's confirmation. Each case keeps its
-first and its last state move. No audit entry or event per row: this is generated history.
+resolved complaint has a root cause and the customer's confirmation, and some a cost. Each
+case keeps its first and its last state move. No audit entry or event per row: this is
+generated history.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
 from django.db import transaction
@@ -47,6 +49,7 @@ SUBJECTS = {
 }  # fmt: skip
 NOTES = ["已向客户说明处理结果", "已为客户办理完毕", "客户表示满意", "已协调后台部门处理"]
 YEAR = timedelta(days=365)
+COMPENSATED = 0.3  # the share of resolved complaints that cost something
 # A breached case is with the branch manager a day after its team lead had it.
 SECOND_AFTER = timedelta(hours=24)
 
@@ -182,6 +185,8 @@ def _case(setup: DeskSetup, policies: _Policies, engines: dict, pool: _Pool, i: 
         if case_type == T.COMPLAINT:
             case.root_cause_id = setup.root_causes[i % len(setup.root_causes)]
             case.customer_confirmed = True
+            if rng.random() < COMPENSATED:  # a refund, a fee waived, a goodwill payment
+                case.compensation = Decimal(int(rng.lognormal(5.5, 1.2)))
     return case
 
 
