@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from guanxi.policy import (
     activities,
     audit,
+    care,
     cases,
     customers,
     insights,
@@ -45,6 +46,7 @@ ACTIONS: dict[str, Action] = {
         kpis,
         service,
         cases,
+        care,
     )
     for action in module.ACTIONS
 }
