@@ -14,6 +14,11 @@ DEFAULTS: dict[str, Any] = {
     # A closed complaint's follow-up of the customer's reaction is due this many working
     # days (of the case's calendar) after the closing day.
     "follow_up_working_days": 3,
+    # Care reminders: birthdays, holidays and anniversaries this many days ahead; products
+    # maturing this many days ahead; a balance change of at least this amount (yuan).
+    "care_days_ahead": 7,
+    "maturity_days_ahead": 30,
+    "large_balance_change": 100000,
 }
 
 

@@ -17,6 +17,7 @@ by loading every customer.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -119,7 +120,12 @@ def follow_up_rule_set(
 
 
 def follow_up_schedule(
-    *, customer_id: int, reason: str, occasion: str, fields: ActivityFields, people: list[int | None]
+    *,
+    customer_id: int,
+    reason: str,
+    occasion: str,
+    fields: ActivityFields,
+    people: Sequence[int | None],
 ) -> FollowUp | None:
     """Log the visit's task as the first of ``people`` who may (the customer's account
     manager first), through the activities' own service, and keep why: None when it was
