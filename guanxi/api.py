@@ -41,6 +41,7 @@ from guanxi.sales.api import router as opportunities_router
 from guanxi.scheduling.api import router as calendar_router
 from guanxi.scheduling.services import ScheduleConflict
 from guanxi.service.api import calendars_router, sla_policies_router
+from guanxi.service.care_api import care_router, follow_ups_router
 from guanxi.service.case_api import cases_router, categories_router, root_causes_router
 
 
@@ -217,3 +218,5 @@ api.add_router("/sla-policies", sla_policies_router)
 api.add_router("/cases", cases_router)
 api.add_router("/case-categories", categories_router)
 api.add_router("/root-causes", root_causes_router)
+api.add_router("/follow-ups", follow_ups_router)
+api.add_router("/care-reminders", care_router)

@@ -17,6 +17,7 @@ twice. Birthdays are shown as the viewer may see them, and the read is audited; 
 addresses are never shown here, only whether there is one.
 """
 
+import smtplib
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -331,7 +332,11 @@ def care_greet(
             subject, body = greeting_render(
                 line.kind, language, {**line.values, "manager": manager}
             )
-            EmailMessage(subject, body, to=[customer.email]).send()
+            try:
+                EmailMessage(subject, body, to=[customer.email]).send()
+            except (OSError, smtplib.SMTPException) as exc:  # nothing kept: try again later
+                message = _("The e-mail could not be sent (%(error)s); try again later.")
+                raise ValidationError({"channel": [message % {"error": exc}]}) from exc
             used.append("email")
         record(
             viewer.user, AuditAction.UPDATE, "care_reminder", [kept.pk], used, context,

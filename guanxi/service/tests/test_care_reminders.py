@@ -235,3 +235,53 @@ def test_a_customer_without_email_cannot_be_greeted_by_email(make_customer, staf
         greet(staff, listed(staff)[0])
     assert "channel" in refused.value.message_dict
     assert not CareReminder.objects.exists()
+
+
+CR = "/api/v1/care-reminders"
+
+
+def test_the_api_lists_the_managers_care_occasions(make_customer, api_as):
+    make_customer("王芳", id_number=resident_id(date(1980, 12, 9)))
+    response = api_as("account_manager").get(CR)
+    assert response.status_code == 200
+    [line] = response.json()
+    assert (line["kind"], line["customer_name"], line["version"]) == ("birthday", "王芳", 0)
+
+
+def test_the_api_sends_a_greeting_once_and_refuses_the_second_naming_the_occasion(
+    make_customer,
+    api_as,
+    smtp,  # noqa: F811
+):
+    customer = make_customer("王芳", id_number=resident_id(date(1980, 12, 9)))
+    client = api_as("account_manager")
+    body = {"customer_id": customer.pk, "occasion": "birthday:2026", "language": "en"}
+    sent = client.post(CR + "/send", body, content_type="application/json")
+    again = client.post(CR + "/send", body, content_type="application/json")
+    assert sent.status_code == 200 and sent.json()["status"] == "sent"
+    assert again.status_code == 422
+    assert again.json()["detail"][0]["field"] == "occasion"
+    assert len(smtp.messages) == 1
+
+
+def test_the_api_answers_an_occasion_not_on_the_list_with_a_404(make_customer, api_as):
+    customer = make_customer("王芳")
+    body = {"customer_id": customer.pk, "occasion": "birthday:2026"}
+    response = api_as("account_manager").post(CR + "/phoned", body, content_type="application/json")
+    assert response.status_code == 404
+
+
+def test_an_unreachable_mail_server_is_a_422_and_nothing_is_kept(make_customer, api_as, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nobody listens
+    customer = make_customer("王芳", id_number=resident_id(date(1980, 12, 9)))
+    body = {"customer_id": customer.pk, "occasion": "birthday:2026"}
+    response = api_as("account_manager").post(CR + "/send", body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "channel"
+    assert not CareReminder.objects.exists()
+
+
+def test_the_care_endpoints_are_in_the_openapi_schema(api_as):
+    paths = api_as("admin").get("/api/v1/openapi.json").json()["paths"]
+    assert {CR, CR + "/send", CR + "/phoned"} <= set(paths)

@@ -195,3 +195,45 @@ def test_the_command_says_how_many_visits_it_scheduled(make_customer):
     call_command("schedule_follow_ups", stdout=out)
     assert "1" in out.getvalue()
     assert FollowUp.objects.count() == 1
+
+
+def test_the_api_lists_the_managers_open_visits(new_visit, api_as):
+    [line] = api_as("account_manager").get(FU).json()
+    assert (line["id"], line["reason"], line["status"]) == (new_visit.pk, "new_customer", "open")
+
+
+def test_the_api_lists_no_visits_of_another_managers_customers(new_visit, api_as):
+    assert api_as("other_manager").get(FU).json() == []
+
+
+def test_the_api_records_an_outcome_with_the_version(new_visit, api_as):
+    body = {"outcome": "reached", "note": "满意", "version": new_visit.version}
+    response = api_as("account_manager").post(
+        f"{FU}/{new_visit.pk}/outcome", body, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "done"
+
+
+def test_the_api_refuses_an_unknown_outcome_naming_the_field(new_visit, api_as):
+    body = {"outcome": "maybe", "version": new_visit.version}
+    response = api_as("account_manager").post(
+        f"{FU}/{new_visit.pk}/outcome", body, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "outcome"
+
+
+def test_the_api_answers_a_stale_version_with_a_409(new_visit, api_as):
+    body = {"outcome": "reached", "version": new_visit.version + 1}
+    response = api_as("account_manager").post(
+        f"{FU}/{new_visit.pk}/outcome", body, content_type="application/json"
+    )
+    assert response.status_code == 409
+    new_visit.activity.refresh_from_db()
+    assert new_visit.activity.status == "open"
+
+
+def test_the_follow_up_endpoints_are_in_the_openapi_schema(api_as):
+    paths = api_as("admin").get("/api/v1/openapi.json").json()["paths"]
+    assert {FU, FU + "/coverage", FU + "/{follow_up_id}/outcome"} <= set(paths)
