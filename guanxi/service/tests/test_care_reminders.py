@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from guanxi import policy
@@ -15,8 +17,8 @@ from guanxi.concurrency import VersionConflict
 from guanxi.conftest import resident_id
 from guanxi.customers.models import Customer, Holding, Product
 from guanxi.scheduling.tests.conftest import smtp  # noqa: F401  (the real SMTP server)
-from guanxi.service import care, greetings
-from guanxi.service.care_models import CareReminder
+from guanxi.service import care, follow_ups, greetings
+from guanxi.service.care_models import CareReminder, FollowUp
 from guanxi.service.tests.conftest import CONTEXT
 
 TODAY = date(2026, 12, 6)  # no public holiday within the week
@@ -285,3 +287,75 @@ def test_an_unreachable_mail_server_is_a_422_and_nothing_is_kept(make_customer, 
 def test_the_care_endpoints_are_in_the_openapi_schema(api_as):
     paths = api_as("admin").get("/api/v1/openapi.json").json()["paths"]
     assert {CR, CR + "/send", CR + "/phoned"} <= set(paths)
+
+
+# --- the page: today's follow-ups and care list ---------------------------------------
+
+
+def _page_client(client, staff, role="account_manager"):
+    client.force_login(staff[role])
+    return client
+
+
+def test_the_care_page_lists_the_managers_occasions_in_chinese(make_customer, client, staff):
+    make_customer("王芳", id_number=resident_id(date(1980, 12, 9)))
+    page = _page_client(client, staff).get("/service/care/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "王芳" in body and 'data-occasion="birthday:2026"' in body
+    assert 'lang="zh-hans"' in body or "zh-hans" in body
+
+
+def test_the_care_page_shows_no_other_managers_customers(make_customer, client, staff):
+    other = staff["other_manager"].pk
+    make_customer("别人的", id_number=resident_id(date(1980, 12, 9)), owner_id=other)
+    body = _page_client(client, staff).get("/service/care/").content.decode()
+    assert "别人的" not in body
+
+
+def test_the_care_page_is_forbidden_to_a_service_agent(client, staff):
+    assert _page_client(client, staff, "service_agent").get("/service/care/").status_code == 403
+
+
+def test_marking_done_by_phone_on_the_page_answers_htmx_with_the_list(make_customer, client, staff):
+    customer = make_customer("王芳", id_number=resident_id(date(1980, 12, 9)))
+    data = {"customer_id": customer.pk, "occasion": "birthday:2026", "version": 0,
+            "channel": "phone"}  # fmt: skip
+    page = _page_client(client, staff).post("/service/care/greet/", data, HTTP_HX_REQUEST="true")
+    body = page.content.decode()
+    assert body.lstrip().startswith('<div id="care-list">')
+    assert "care-done" in body
+    assert CareReminder.objects.get().status == "phoned"
+
+
+def test_recording_a_visit_on_the_page_completes_it(make_customer, client, staff):
+
+    make_customer("王新")
+    follow_ups.follow_ups_generate()
+    visit = FollowUp.objects.select_related("activity").get()
+    visit.activity.__class__.objects.filter(pk=visit.activity_id).update(due_on=TODAY)
+    data = {"outcome": "reached", "note": "满意", "version": visit.version}
+    response = _page_client(client, staff).post(
+        f"/service/care/follow-ups/{visit.pk}/outcome/", data
+    )
+    assert response.status_code == 302
+    visit.activity.refresh_from_db()
+    assert visit.activity.status == "done"
+
+
+def _queries(client, url: str) -> int:
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_care_page_takes_the_same_queries_for_more_customers(make_customer, client, staff):
+    reader = _page_client(client, staff)
+    for name in ("王一", "王二"):  # several audit subjects (one is kept in its entry)
+        make_customer(name, id_number=resident_id(date(1980, 12, 9)))
+    few = _queries(reader, "/service/care/")
+    for n in range(6):
+        make_customer(f"王{n}", id_number=resident_id(date(1981 + n, 12, 8)))
+    _holding(make_customer("李到期"), matures_on=date(2026, 12, 20))
+    assert _queries(reader, "/service/care/") == few
