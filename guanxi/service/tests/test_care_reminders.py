@@ -2,7 +2,7 @@
 holidays, anniversaries, maturing products and large balance changes; greeting them by
 e-mail (delivered to a real SMTP server, in the greeting's language) or by phone, once."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -359,3 +359,19 @@ def test_the_care_page_takes_the_same_queries_for_more_customers(make_customer, 
         make_customer(f"王{n}", id_number=resident_id(date(1981 + n, 12, 8)))
     _holding(make_customer("李到期"), matures_on=date(2026, 12, 20))
     assert _queries(reader, "/service/care/") == few
+
+
+def test_the_demo_gives_some_open_deposits_a_maturity_within_weeks(make_customer):
+    from guanxi.service.care_demo import load_demo_maturities
+
+    customer = make_customer("王芳")
+    product = Product.objects.create(code="TD1", name="一年定期", kind="deposit")
+    for n in range(60):
+        Holding.objects.create(customer=customer, product=product, opened_at=date(2025, 1, 1),
+                               account_number=str(n))  # fmt: skip
+    assert load_demo_maturities() >= 2
+    today = timezone.localdate()
+    for day in Holding.objects.filter(matures_on__isnull=False).values_list(
+        "matures_on", flat=True
+    ):
+        assert today < day <= today + timedelta(days=45)
