@@ -237,3 +237,39 @@ def test_the_api_answers_a_stale_version_with_a_409(new_visit, api_as):
 def test_the_follow_up_endpoints_are_in_the_openapi_schema(api_as):
     paths = api_as("admin").get("/api/v1/openapi.json").json()["paths"]
     assert {FU, FU + "/coverage", FU + "/{follow_up_id}/outcome"} <= set(paths)
+
+
+def _closed_complaint(make_customer, staff):
+    from guanxi.core.events.dispatch import dispatch_pending
+    from guanxi.service import case_transitions, cases
+
+    admin = policy.Viewer.of(staff["admin"])
+    case = cases.case_create(
+        viewer=admin, customer_id=make_customer("王芳").pk, case_type="complaint",
+        channel="branch", priority="normal", subject="理财到期未兑付", context=CONTEXT,
+    )  # fmt: skip
+    case_transitions.case_transition(
+        viewer=admin, case_id=case.pk, state="closed", expected_version=case.version,
+        context=CONTEXT, on_the_spot=True, note="当场解释",
+    )  # fmt: skip
+    dispatch_pending()
+    return case
+
+
+def test_a_closed_complaints_follow_up_is_a_follow_up_visit_like_the_others(make_customer, staff):
+    case = _closed_complaint(make_customer, staff)
+    visit = FollowUp.objects.get(customer_id=case.customer_id)
+    case.refresh_from_db()
+    assert visit.reason == "complaint"
+    assert visit.activity_id == case.follow_up_activity_id
+
+
+def test_a_complaint_rule_turned_off_schedules_no_follow_up(make_customer, staff):
+    follow_ups.follow_up_rule_set(
+        viewer=policy.Viewer.of(staff["admin"]), reason="complaint", days=3, active=False,
+        expected_version=0, context=CONTEXT,
+    )  # fmt: skip
+    case = _closed_complaint(make_customer, staff)
+    assert not FollowUp.objects.filter(reason="complaint").exists()
+    case.refresh_from_db()
+    assert case.follow_up_activity_id is None
