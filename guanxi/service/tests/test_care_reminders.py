@@ -375,3 +375,8 @@ def test_the_demo_gives_some_open_deposits_a_maturity_within_weeks(make_customer
         "matures_on", flat=True
     ):
         assert today < day <= today + timedelta(days=45)
+
+
+def test_my_day_links_to_the_care_list(client, staff):
+    body = _page_client(client, staff).get("/activities/my-day/").content.decode()
+    assert 'id="care-link"' in body and "/service/care/" in body
