@@ -21,6 +21,7 @@ import smtplib
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.mail import EmailMessage
@@ -119,9 +120,9 @@ def _customers(viewer: policy.Viewer):
     return policy.scoped(viewer, Customer.objects.all(), "care_reminder.view")
 
 
-def _line(kind: str, c: Customer, on: date, occasion: str, detail: str = "", **values) -> CareLine:
+def _line(kind: str, c: Customer, on: date, key: str, detail: str = "", **values) -> CareLine:
     return CareLine(
-        kind=kind, customer_id=c.pk, customer_name=c.name, on_date=on, occasion=occasion,
+        kind=kind, customer_id=c.pk, customer_name=c.name, on_date=on, occasion=key,
         detail=detail, has_email=bool(c.email),
         values={"name": c.name, "date": on.isoformat(), "occasion": detail, **values},
     )  # fmt: skip
@@ -170,18 +171,19 @@ def _anniversaries(viewer: policy.Viewer, days: list[date]) -> list[CareLine]:
     return lines
 
 
-def greeting_days(days: list[date]) -> list[tuple[date, str]]:
+def greeting_days(days: list[date]) -> list[tuple[date, Any]]:
     """The holidays starting within ``days`` and the administrators' greeting days."""
     public = public_days().holidays
     found = []
     for day in days:
         name = public.get(day)
         if name and public.get(day - timedelta(days=1)) != name:
-            found.append((day, str(HOLIDAY_NAMES.get(name, name))))
+            # Lazy: a greeting names the holiday in its own language.
+            found.append((day, HOLIDAY_NAMES.get(name, name)))
     found += list(
         CareHoliday.objects.filter(day__gte=days[0], day__lte=days[-1]).values_list("day", "name")
     )
-    return sorted(found)
+    return sorted(found, key=lambda found_day: found_day[0])
 
 
 def _holidays(viewer: policy.Viewer, days: list[date]) -> list[CareLine]:
@@ -190,7 +192,7 @@ def _holidays(viewer: policy.Viewer, days: list[date]) -> list[CareLine]:
         return []
     customers = list(_customers(viewer).only(*FIELDS).order_by("name", "id")[:SHOWN])
     return [
-        _line(CareKind.HOLIDAY, c, day, f"holiday:{day.isoformat()}", name)
+        _line(CareKind.HOLIDAY, c, day, f"holiday:{day.isoformat()}", str(name), occasion=name)
         for day, name in holidays
         for c in customers
     ]

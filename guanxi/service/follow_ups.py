@@ -209,7 +209,7 @@ def _periodic(today: date) -> int:
         )
         due = (
             Customer.objects.filter(value_tier=rule.value_tier, owner_id__isnull=False)
-            .filter(contact_rules._neglected_condition([rule]))
+            .filter(contact_rules.neglected_condition([rule]))
             .exclude(Exists(open_visit))
             .only("id", "name", "owner_id")
             .order_by("id")

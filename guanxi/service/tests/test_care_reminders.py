@@ -380,3 +380,18 @@ def test_the_demo_gives_some_open_deposits_a_maturity_within_weeks(make_customer
 def test_my_day_links_to_the_care_list(client, staff):
     body = _page_client(client, staff).get("/activities/my-day/").content.decode()
     assert 'id="care-link"' in body and "/service/care/" in body
+
+
+def test_a_holiday_greeting_names_the_holiday_in_the_greetings_language(
+    make_customer,
+    staff,
+    smtp,  # noqa: F811
+    monkeypatch,
+):
+    monkeypatch.setattr(care, "today", lambda: date(2026, 9, 28))
+    make_customer("Wang Fang")
+    lines = listed(staff)
+    [line] = [x for x in lines if x.kind == "holiday"]  # National Day, 1 October
+    with translation.override("zh-hans"):
+        greet(staff, line, language="en")
+    assert "National Day" in str(smtp.messages[0]["Subject"])
