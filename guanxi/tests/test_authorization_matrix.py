@@ -1253,6 +1253,9 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
     product = definitions.product_define(
         viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
     )
+    deposit = definitions.product_define(
+        viewer=admin, data={"code": "TD3", "name": "三年定期", "kind": "deposit"}
+    )
     # A failed run: it holds the suggestions without becoming the current run of analytics.
     run = AnalysisRun.objects.create(status="failed", trigger="command")
     places = {
@@ -1345,8 +1348,8 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
         follow_up = FollowUp.objects.create(
             customer=person, activity=task, reason="new_customer", occasion="new"
         )
-        holding = Holding.objects.create(
-            customer=person, product=product, opened_at=date(2024, 1, 1), balance=0
+        holding = Holding.objects.create(  # not the suggested product: that one is not held
+            customer=person, product=deposit, opened_at=date(2024, 1, 1), balance=0
         )
         reminder = care.care_balance_change(
             holding=holding, old_balance=Decimal(0), new_balance=Decimal(10**6)
