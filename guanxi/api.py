@@ -42,6 +42,7 @@ from guanxi.scheduling.api import router as calendar_router
 from guanxi.scheduling.services import ScheduleConflict
 from guanxi.service.analysis_api import analysis_router, corrective_actions_router
 from guanxi.service.api import calendars_router, sla_policies_router
+from guanxi.service.care_api import care_router, follow_ups_router
 from guanxi.service.case_api import cases_router, categories_router, root_causes_router
 from guanxi.service.survey_api import (
     survey_invitations_router,
@@ -228,3 +229,5 @@ api.add_router("/corrective-actions", corrective_actions_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/survey-invitations", survey_invitations_router)
 api.add_router("/survey-responses", survey_responses_router)
+api.add_router("/follow-ups", follow_ups_router)
+api.add_router("/care-reminders", care_router)

@@ -29,6 +29,7 @@ COMMAND_ALIASES = {
     "dispatch-events": "dispatch_events",
     "escalate-leads": "escalate_leads",
     "sweep-cases": "sweep_cases",
+    "schedule-follow-ups": "schedule_follow_ups",
     "send-reminders": "send_reminders",
 }
 ANALYST_COMMANDS = (

@@ -124,7 +124,9 @@ def contact_rule_set(
     return Rule(value_tier, every_days, kind, stored.version)
 
 
-def _neglected_condition(rules: list[Rule]) -> Q:
+def neglected_condition(rules: list[Rule]) -> Q:
+    """Customers of a rule's tier without a done contact of its kind within its days (the
+    follow-up generator schedules periodic visits by it too)."""
     now = timezone.now()
     condition = Q(pk__in=[])
     for rule in rules:
@@ -167,7 +169,7 @@ def neglected_customers(
         # The tiers once more, apart from the OR of rules: the (owner, tier) index then
         # reads only the portfolio's top tiers, not every top-tier customer of the bank.
         visible.filter(value_tier__in=[rule.value_tier for rule in rules])
-        .filter(_neglected_condition(rules))
+        .filter(neglected_condition(rules))
         .annotate(last_contact=Subquery(last_contact[:1]), tier_rank=rank)
         .only("id", "name", "value_tier", "owner_id", "branch_id")
         .order_by("tier_rank", F("last_contact").asc(nulls_first=True), "id")[:limit]

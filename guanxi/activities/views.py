@@ -366,6 +366,7 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
         {
             "day": day,
             "can_log": policy.allows(viewer, "activity.log"),
+            "can_care": policy.allows(viewer, "care_reminder.view"),
             "tomorrow": timezone.localdate() + timedelta(days=1),
             "tiers": dict(Customer._meta.get_field("value_tier").choices),
             "kinds": dict(ActivityKind.choices),

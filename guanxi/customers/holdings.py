@@ -33,6 +33,7 @@ class NewHolding:
     account_number: str = ""
     closed_at: date | None = None
     balance: Decimal = Decimal(0)
+    matures_on: date | None = None  # a deposit's or plan's end
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ def holding_open(
     closed = data.get("closed_at")
     if closed is not None and closed < data["opened_at"]:
         errors["closed_at"] = [_("A holding cannot close before it opens.")]
+    matures = data.get("matures_on")
+    if matures is not None and matures < data["opened_at"]:
+        errors["matures_on"] = [_("A holding cannot mature before it opens.")]
     if errors or product is None:
         raise ValidationError(errors)
     held = Holding(customer=customer, product=product, **data)

@@ -386,11 +386,20 @@ class Holding(models.Model):
     opened_at = models.DateField(_("opened"))
     closed_at = models.DateField(_("closed"), null=True, blank=True)
     balance = models.DecimalField(_("balance"), max_digits=16, decimal_places=2, default=0)
+    # When a deposit or plan reaches its end (care reminders list what matures soon).
+    matures_on = models.DateField(_("matures"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("holding")
         verbose_name_plural = _("holdings")
-        indexes = [models.Index(fields=["customer", "opened_at"], name="holding_customer")]
+        indexes = [
+            models.Index(fields=["customer", "opened_at"], name="holding_customer"),
+            models.Index(
+                fields=["matures_on", "customer"],
+                name="holding_matures",
+                condition=models.Q(matures_on__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_id} ({self.account_number})"

@@ -278,6 +278,7 @@ class HoldingIn(Schema):
     opened_at: BusinessDate
     closed_at: BusinessDate | None = None
     balance: Money = Decimal(0)
+    matures_on: BusinessDate | None = Field(None, description="When a deposit or plan ends")
 
 
 class ContactIn(Schema):

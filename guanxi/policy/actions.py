@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from guanxi.policy import (
     activities,
     audit,
+    care,
     cases,
     customers,
     insights,
@@ -46,6 +47,7 @@ ACTIONS: dict[str, Action] = {
         kpis,
         service,
         cases,
+        care,
         surveys,
     )
     for action in module.ACTIONS

@@ -16,6 +16,11 @@ DEFAULTS: dict[str, Any] = {
     "follow_up_working_days": 3,
     # The site's address, put before the path of a survey link mailed to a customer.
     "survey_base_url": "http://localhost:8000",
+    # Care reminders: birthdays, holidays and anniversaries this many days ahead; products
+    # maturing this many days ahead; a balance change of at least this amount (yuan).
+    "care_days_ahead": 7,
+    "maturity_days_ahead": 30,
+    "large_balance_change": 100000,
 }
 
 

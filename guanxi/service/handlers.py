@@ -5,38 +5,35 @@ reaction: a task for the customer's account manager — or the case's agent when
 customer has none — due a configured number of working days after the closing day on the
 case's working calendar (``follow_up_working_days``, default 3). The task is logged
 through the activities' own service, as that person, so it is scoped, audited and shows
-on their my day like any other; the case keeps a link to it.
+on their my day like any other; the case keeps a link to it. It is a follow-up visit
+like the ones the rules schedule (``guanxi.service.follow_ups``): the administrator's
+complaint rule sets the number of days, or turns these visits off.
 """
 
-import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi import policy
 from guanxi.activities.inputs import ActivityFields
 from guanxi.activities.models import Activity, ActivityKind
-from guanxi.activities.services import activity_log
-from guanxi.audit.services import TASK_CONTEXT
 from guanxi.core.events import Delivered, subscribe
+from guanxi.service.care_models import FollowUpReason
 from guanxi.service.case_models import Case
 from guanxi.service.case_types import CaseState, CaseType
-from guanxi.service.config import service_setting
+from guanxi.service.follow_ups import follow_up_rule, follow_up_schedule
 from guanxi.service.loader import working_time_for
 
-log = logging.getLogger(__name__)
 WEEKEND = (5, 6)
 
 
-def follow_up_due(case: Case, closed_on: date) -> date:
-    """The follow-up's day: the configured number of working days after ``closed_on`` on
-    the case's calendar (its SLA policy's); Monday to Friday for a case without one."""
-    count = service_setting("follow_up_working_days")
+def follow_up_due(case: Case, closed_on: date, count: int | None = None) -> date:
+    """The follow-up's day: ``count`` working days (the complaint follow-up rule's) after
+    ``closed_on`` on the case's calendar (its SLA policy's); Monday to Friday for a case
+    without one."""
+    if count is None:
+        count = follow_up_rule(FollowUpReason.COMPLAINT).days
     if case.sla_policy is not None:
         return working_time_for(case.sla_policy.calendar).working_day_after(closed_on, count)
     day = closed_on
@@ -67,6 +64,9 @@ def complaint_follow_up(delivered: Delivered) -> None:
     """Schedule the follow-up of a closed complaint (idempotent: once per closing)."""
     if getattr(delivered.event, "to_state", None) != CaseState.CLOSED:
         return
+    rule = follow_up_rule(FollowUpReason.COMPLAINT)
+    if not rule.active:
+        return
     case = (
         Case.objects.select_related("customer", "sla_policy__calendar")
         .filter(pk=delivered.record_id, case_type=CaseType.COMPLAINT, state=CaseState.CLOSED)
@@ -90,23 +90,16 @@ def complaint_follow_up(delivered: Delivered) -> None:
             "(%(subject)s)."
         )
         % {"number": case.number, "subject": case.subject},
-        due_on=follow_up_due(case, closed_on),
+        due_on=follow_up_due(case, closed_on, rule.days),
     )
-    users = get_user_model().objects.select_related("profile")
-    for user_id in _people(case):
-        user = users.filter(pk=user_id, is_active=True).first()
-        if user is None:
-            continue
-        try:
-            with transaction.atomic():
-                activity = activity_log(
-                    viewer=policy.Viewer.of(user), fields=fields, context=TASK_CONTEXT
-                )
-        except (PermissionDenied, ValidationError):
-            continue  # this person may not log it (a service agent): the next one
-        Case.objects.filter(pk=case.pk).update(follow_up_activity=activity)
-        return
-    log.warning("complaint %s closed with nobody to follow it up", case.number)
+    # One visit per closing: the closing's moment makes its occasion.
+    occasion = f"complaint:{case.pk}:{delivered.occurred_at.timestamp():.0f}"
+    follow_up = follow_up_schedule(
+        customer_id=case.customer_id, reason=FollowUpReason.COMPLAINT, occasion=occasion,
+        fields=fields, people=_people(case),
+    )  # fmt: skip
+    if follow_up is not None:
+        Case.objects.filter(pk=case.pk).update(follow_up_activity=follow_up.activity_id)
 
 
 from guanxi.service import survey_handlers  # noqa: E402,F401  (registers the survey handlers)

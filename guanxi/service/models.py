@@ -147,6 +147,13 @@ class SlaPolicy(models.Model):
         return f"{self.case_type}/{self.priority}/{self.value_tier or '*'}"
 
 
+from guanxi.service.care_models import (  # noqa: E402,F401
+    CareHoliday,
+    CareReminder,
+    FollowUp,
+    FollowUpRule,
+    GreetingTemplate,
+)
 from guanxi.service.case_models import (  # noqa: E402,F401  (the app's models, one module each idea)
     Case,
     CaseAssignment,

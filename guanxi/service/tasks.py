@@ -11,3 +11,11 @@ from guanxi.service.sweep import cases_sweep
 def sweep_cases() -> dict:
     """Warn cases near their deadline and escalate breached ones (run every few minutes)."""
     return dataclasses.asdict(cases_sweep())
+
+
+@task()
+def schedule_follow_ups() -> dict:
+    """Schedule the follow-up visits due by the rules (run daily; idempotent)."""
+    from guanxi.service.follow_ups import follow_ups_generate
+
+    return dataclasses.asdict(follow_ups_generate())

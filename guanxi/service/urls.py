@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from guanxi.service import analysis_views, survey_views, views
+from guanxi.service import analysis_views, care_views, survey_views, views
 
 app_name = "service"
 urlpatterns = [
@@ -21,4 +21,11 @@ urlpatterns = [
     ),
     path("satisfaction/", survey_views.satisfaction_dashboard, name="satisfaction"),
     path("survey/<str:token>/", survey_views.survey_answer, name="survey"),
+    path("care/", care_views.care_page, name="care"),
+    path("care/greet/", care_views.care_greet, name="care_greet"),
+    path(
+        "care/follow-ups/<record_id:follow_up_id>/outcome/",
+        care_views.follow_up_outcome,
+        name="follow_up_outcome",
+    ),
 ]

@@ -16,6 +16,7 @@ back, so writes of one case do not change the next.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,7 +34,7 @@ from guanxi.audit.services import RequestContext
 from guanxi.conftest import PASSWORD
 from guanxi.customers import contacts, definitions
 from guanxi.customers.inputs import ContactFields
-from guanxi.customers.models import Contact, Customer, CustomerGroup
+from guanxi.customers.models import Contact, Customer, CustomerGroup, Holding
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion
 from guanxi.leads import services as leads
 from guanxi.leads.inputs import LeadFields
@@ -49,7 +50,8 @@ from guanxi.sales.models import Opportunity, Stage
 from guanxi.scheduling import feed as calendar_feed
 from guanxi.scheduling.models import Notification
 from guanxi.service import calendars as service_calendars
-from guanxi.service import case_attachments, cases, sla_policies, survey_templates, surveys
+from guanxi.service import care, case_attachments, cases, sla_policies, survey_templates, surveys
+from guanxi.service.care_models import CareReminder, FollowUp
 from guanxi.service.case_models import Case, RootCause, ServiceQueue
 from guanxi.web.tests.support import client_for
 
@@ -450,6 +452,36 @@ def _new_periodic_invitations(world, record, role):
 
 def _new_invitation(world, record, role):
     return {"template_id": record["survey_id"], "customer_id": record["customer_id"]}
+
+
+# Follow-up visits and care reminders: the people who look after customers, each in their
+# scope (auditors read follow-ups); coverage reports for those who answer for a team.
+GREETERS = EDITORS
+FOLLOW_UP_READERS = EDITORS | {"auditor"}
+REPORTERS = OWNER_ASSIGNERS
+FU = "/api/v1/follow-ups"
+CR = "/api/v1/care-reminders"
+
+
+def _outcome_versioned(world, record, role):
+    return {
+        "outcome": "reached",
+        "version": FollowUp.objects.get(pk=record["follow_up_id"]).version,
+    }
+
+
+def _period(world, record, role):
+    return {"start": "2030-01-01", "end": "2030-01-31"}
+
+
+def _greeting(channel: str):
+    def body(world, record, role):
+        reminder = CareReminder.objects.get(pk=record["care_reminder_id"])
+        data = {"customer_id": reminder.customer_id, "occasion": reminder.occasion,
+                "version": reminder.version}  # fmt: skip
+        return {**data, "channel": channel} if channel else data
+
+    return body
 
 
 C = "/api/v1/customers"
@@ -950,6 +982,28 @@ API: dict[str, Row] = {
     "GET /api/v1/survey-responses/{response_id}": Row(
         _json("get", SR + "/{survey_response_id}"), SURVEY_READERS
     ),
+    "GET /api/v1/follow-ups": Row(_json("get", FU), FOLLOW_UP_READERS, scoped=False),
+    "GET /api/v1/follow-ups/coverage": Row(
+        _json(
+            "get", FU + "/coverage", lambda w, r, role: {"start": "2030-01-01", "end": "2030-01-31"}
+        ),
+        REPORTERS,
+        scoped=False,
+    ),
+    "GET /api/v1/follow-ups/rules": Row(_json("get", FU + "/rules"), GREETERS, scoped=False),
+    "PUT /api/v1/follow-ups/rules/{reason}": Row(
+        _json("put", FU + "/rules/new_customer", lambda w, r, role: {"days": 60, "version": 0}),
+        ADMIN,
+        scoped=False,
+    ),
+    "POST /api/v1/follow-ups/{follow_up_id}/outcome": Row(
+        _json("post", FU + "/{follow_up_id}/outcome", _outcome_versioned), GREETERS
+    ),
+    "GET /api/v1/care-reminders": Row(_json("get", CR), GREETERS, scoped=False),
+    "POST /api/v1/care-reminders/send": Row(_json("post", CR + "/send", _greeting("")), GREETERS),
+    "POST /api/v1/care-reminders/phoned": Row(
+        _json("post", CR + "/phoned", _greeting("")), GREETERS
+    ),
     "GET /api/v1/sla-policies": Row(_json("get", SLA), SERVICE_READERS, scoped=False),
     "POST /api/v1/sla-policies": Row(_json("post", SLA, _new_sla_policy), ADMIN, scoped=False),
     "GET /api/v1/sla-policies/{policy_id}": Row(
@@ -1117,6 +1171,15 @@ PAGES: dict[str, Row] = {
     # No login: the survey link's token is the key (an open invitation's form).
     "service/survey/<str:token>/": Row(
         _page("get", "/service/survey/{survey_token}/"), scoped=False, web=True
+    ),
+    "service/care/": Row(_page("get", "/service/care/"), GREETERS, scoped=False, web=True),
+    "service/care/greet/": Row(
+        _page("post", "/service/care/greet/", _greeting("phone")), GREETERS, web=True
+    ),
+    "service/care/follow-ups/<record_id:follow_up_id>/outcome/": Row(
+        _page("post", "/service/care/follow-ups/{follow_up_id}/outcome/", _outcome_versioned),
+        GREETERS,
+        web=True,
     ),
     "calendar/": Row(_page("get", "/calendar/"), scoped=False, web=True),
     "calendar/schedule/": Row(_page("get", "/calendar/schedule/"), EDITORS, scoped=False, web=True),
@@ -1297,6 +1360,9 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
     product = definitions.product_define(
         viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
     )
+    deposit = definitions.product_define(
+        viewer=admin, data={"code": "TD3", "name": "三年定期", "kind": "deposit"}
+    )
     # A failed run: it holds the suggestions without becoming the current run of analytics.
     run = AnalysisRun.objects.create(status="failed", trigger="command")
     places = {
@@ -1392,6 +1458,16 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
             owner_id=staff["service_agent"].pk if scope == "in" else None,
         )  # fmt: skip
         transfer = ServiceQueue.objects.create(name=f"转办{scope}", kind="settlement")
+        # A follow-up visit of the person (their task), and a large balance change of theirs.
+        follow_up = FollowUp.objects.create(
+            customer=person, activity=task, reason="new_customer", occasion="new"
+        )
+        holding = Holding.objects.create(  # not the suggested product: that one is not held
+            customer=person, product=deposit, opened_at=date(2024, 1, 1), balance=0
+        )
+        reminder = care.care_balance_change(
+            holding=holding, old_balance=Decimal(0), new_balance=Decimal(10**6)
+        )
         case_file = case_attachments.case_attachment_add(
             viewer=admin, case_id=case.pk, upload=_pdf(), context=CONTEXT
         )
@@ -1404,6 +1480,8 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
             viewer=admin, template_id=survey.pk, customer_id=person.pk, context=CONTEXT
         )
         records[scope] |= {
+            "follow_up_id": follow_up.pk,
+            "care_reminder_id": reminder.pk,
             "survey_id": survey.pk,
             "periodic_survey_id": periodic.pk,
             "survey_response_id": answer.pk,

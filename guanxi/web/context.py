@@ -47,6 +47,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("calendar", _("Calendar"), "calendar:page", "calendar.view"),
     NavEntry("plans", _("Plans"), "plans:page", "plan.view"),
     NavEntry("service", _("Service"), "service:list", "case.view"),
+    NavEntry("care", _("Follow-ups and care"), "service:care", "care_reminder.view"),
     NavEntry("marketing", _("Marketing"), "marketing:list"),
     NavEntry("loyalty", _("Loyalty"), "loyalty:list"),
     NavEntry("analytics", _("Analytics"), "analytics:list", "analytics.view"),

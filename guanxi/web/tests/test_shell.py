@@ -133,7 +133,7 @@ def test_audit_entry_only_for_auditors_and_administrators(staff, role, sees_audi
 
 
 def test_every_nav_entry_names_a_namespaced_url():
-    assert len({e.key for e in NAV_ENTRIES}) == len(NAV_ENTRIES) == 16
+    assert len({e.key for e in NAV_ENTRIES}) == len(NAV_ENTRIES) == 17
     assert all(":" in e.url_name for e in NAV_ENTRIES)
 
 

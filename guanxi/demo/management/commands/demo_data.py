@@ -156,6 +156,9 @@ class Command(BaseCommand):
             from guanxi.service.demo import load_demo_cases
 
             summary.add("service_case", load_demo_cases(options["cases"], seed=options["seed"]))
+            from guanxi.service.care_demo import load_demo_maturities
+
+            load_demo_maturities()  # the care list's maturing products
         if not options["no_plans"]:
             from guanxi.plans.demo import generate_plans
 
