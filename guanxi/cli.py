@@ -47,6 +47,9 @@ STORE_COMMANDS = (
     ("schedule-nightly", "queue the nightly analysis run"),
     ("db-worker", "run the background task worker"),
     ("dispatch-events", "hand committed domain events to their handlers"),
+    ("escalate-leads", "escalate leads nobody answered in time"),
+    ("sweep-cases", "warn cases near their SLA deadline, escalate breached ones"),
+    ("schedule-follow-ups", "schedule the follow-up visits the rules ask for"),
     ("migrate", "create or update the database tables"),
 )
 DJANGO_LANGUAGES = {"zh": "zh-hans", "en": "en"}
@@ -59,9 +62,9 @@ def overview() -> str:
         "",
         cli_text("Analyst commands (no database):"),
     ]
-    lines += [f"  {name:<18}{cli_text(text)}" for name, text in ANALYST_COMMANDS]
+    lines += [f"  {name:<21}{cli_text(text)}" for name, text in ANALYST_COMMANDS]
     lines += ["", cli_text("Commands on the operational store:")]
-    lines += [f"  {name:<18}{cli_text(text)}" for name, text in STORE_COMMANDS]
+    lines += [f"  {name:<21}{cli_text(text)}" for name, text in STORE_COMMANDS]
     lines += [
         "",
         cli_text("'guanxi COMMAND --help' shows a command's options; 'guanxi help' lists all."),

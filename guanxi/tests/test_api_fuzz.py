@@ -17,6 +17,7 @@ from datetime import date
 
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -50,8 +51,9 @@ from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, Stage
 from guanxi.scheduling.models import Notification
 from guanxi.service import calendars as service_calendars
+from guanxi.service import case_attachments, sla_policies, survey_templates, surveys
 from guanxi.service import cases as service_cases
-from guanxi.service import sla_policies, survey_templates, surveys
+from guanxi.service.case_models import RootCause
 from guanxi.service.models import Case, ServiceQueue, SlaPolicy, WorkingCalendar
 from guanxi.service.survey_models import SurveyTemplate
 
@@ -87,7 +89,7 @@ def keep_test_connection():
 
 
 @pytest.fixture
-def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
+def records(staff, org, make_customer, settings, tmp_path) -> dict[str, list[int]]:
     """Real records for the ids in paths: customers, a contact, a group and a product."""
     settings.GUANXI_LEADS = {"web_forms": WEB_FORM}
     admin = policy.Viewer.of(staff["admin"])
@@ -164,6 +166,12 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
     periodic = survey_templates.survey_template_create(
         viewer=admin, name="季度回访", kind="periodic", nps_question="推荐吗？", context=context
     )
+    settings.MEDIA_ROOT = tmp_path / "media"
+    case_file = case_attachments.case_attachment_add(
+        viewer=admin, case_id=case.pk, context=context,
+        upload=SimpleUploadedFile("来信.pdf", b"%PDF-1.4", content_type="application/pdf"),
+    )  # fmt: skip
+    root_cause = RootCause.objects.create(code="SYSTEM", name="系统故障")
     run = AnalysisRun.objects.create(status="failed", trigger="command")
     suggestion = CrossSellSuggestion.objects.create(
         run=run, customer=assignable, rank=1, product=product, score=0.9
@@ -201,6 +209,8 @@ def records(staff, org, make_customer, settings) -> dict[str, list[int]]:
         "policy_id": [sla_policy.pk],
         "year": [2027],
         "case_id": [case.pk],
+        "attachment_id": [case_file.pk],
+        "root_cause_id": root_cause.pk,
         "queue_id": queues[1].pk,
         "survey_id": [survey.pk],
         "response_id": [answer.pk],
@@ -333,6 +343,11 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         "POST /api/v1/cases/{case_id}/assign": {"queue_id": records["queue_id"]},
         "POST /api/v1/case-categories": {"code": "FEES", "name": "收费"},
         "POST /api/v1/root-causes": {"code": "STAFF", "name": "服务态度"},
+        "POST /api/v1/corrective-actions": {
+            "root_cause_id": records["root_cause_id"],
+            "taken_on": "2026-01-05",
+            "description": "升级转账系统",
+        },
         "PATCH /api/v1/surveys/{survey_id}": {"name": "季度回访"},
         "POST /api/v1/survey-invitations/periodic": {
             "template_id": records["periodic_survey_id"],
