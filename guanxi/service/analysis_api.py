@@ -15,6 +15,7 @@ from guanxi.service import case_analysis, case_reference
 from guanxi.service.analysis_schemas import (
     CorrectiveActionIn,
     CorrectiveActionOut,
+    DepartmentOut,
     NeedsOut,
     ParetoOut,
     PeriodQuery,
@@ -85,6 +86,13 @@ def resolution_times(request: HttpRequest, query: Query[ResolutionQuery]):
     return case_analysis.resolution_times(
         viewer=viewer_of(request), start=start, end=end, by=query.by
     )
+
+
+@analysis_router.get("/department-times", response=list[DepartmentOut])
+def department_times(request: HttpRequest, query: Query[PeriodQuery]):
+    """How long each department held the cases given to it in the period; slowest first."""
+    start, end = period_of(query)
+    return case_analysis.department_times(viewer=viewer_of(request), start=start, end=end)
 
 
 @analysis_router.get("/needs", response=NeedsOut)

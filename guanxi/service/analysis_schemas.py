@@ -59,6 +59,14 @@ class ResolutionOut(Schema):
     within_target: float = Field(description="Share resolved by their resolution deadline.")
 
 
+class DepartmentOut(Schema):
+    department: str
+    label: str
+    handled: int = Field(description="Cases given to the department in the period.")
+    mean_hours: float = Field(description="Mean hours until passed on, resolved, or now.")
+    holding: int = Field(description="Of those, still with the department.")
+
+
 class NeedsSeriesOut(Schema):
     category: str
     counts: list[int]

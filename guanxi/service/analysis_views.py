@@ -69,6 +69,7 @@ def case_analysis_page(request: HttpRequest) -> HttpResponse:
             "recurrence": case_analysis.recurrence_after_actions(viewer=viewer),
             "resolution": case_analysis.resolution_times(viewer=viewer, by=by, **period),
             "by_label": BY_LABELS[by],
+            "departments": case_analysis.department_times(viewer=viewer, **period),
             "charts": {
                 "pareto": {
                     "causes": [r.label for r in pareto],

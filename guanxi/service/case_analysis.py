@@ -1,7 +1,8 @@
 """The desk's analyses of its cases: which root causes come most often and cost most (the
 Pareto), who and which product are complained about again, whether a corrective action
 stopped a cause recurring, how long cases take to resolve by category, department, branch
-and agent, and what customers need by category month by month.
+and agent, how long each department holds the cases given to it, and what customers need
+by category month by month.
 
 Every figure counts the cases the viewer may read (``case.analyse``). A period is the days
 ``[start, end)`` in the active time zone. The Pareto reads the partial index
@@ -20,7 +21,13 @@ from django.utils import timezone
 from guanxi import policy
 from guanxi.customers.models import Customer, Product
 from guanxi.org.models import Branch, Profile
-from guanxi.service.case_models import Case, CaseCategory, CorrectiveAction, RootCause
+from guanxi.service.case_models import (
+    Case,
+    CaseAssignment,
+    CaseCategory,
+    CorrectiveAction,
+    RootCause,
+)
 from guanxi.service.case_types import CaseType, Department
 
 # Before and after a corrective action, complaints are counted over this many days.
@@ -212,6 +219,70 @@ def _hours(mean) -> float:
     if isinstance(mean, timedelta):
         return mean.total_seconds() / 3600
     return float(mean) / 3_600_000_000
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    """How long one department held the cases given to it."""
+
+    department: str
+    label: str
+    handled: int
+    mean_hours: float
+    holding: int
+
+
+def department_times(*, viewer: policy.Viewer, start: date, end: date) -> list[DepartmentRow]:
+    """Each department's hold of the cases it was given in the period: from the assignment
+    into one of its queues until the case moved to another department, was resolved, or
+    (``holding``) now; slowest first. An assignment within a department (to one of its
+    agents) does not end its hold."""
+    now = timezone.now()
+    given = (
+        CaseAssignment.objects.filter(case__in=_cases(viewer).values("pk"))
+        .filter(at__gte=_moment(start), at__lt=_moment(end), to_queue__isnull=False)
+        .values("case_id")
+    )
+    rows = (
+        CaseAssignment.objects.filter(case_id__in=given)
+        .order_by("case_id", "at", "pk")
+        .values_list("case_id", "at", "to_queue__kind", "case__resolved_at")
+    )
+    held: dict[str, list[float]] = defaultdict(list)
+    holding: dict[str, int] = defaultdict(int)
+    since: tuple[int, datetime, str] | None = None
+
+    def close(until: datetime | None) -> None:
+        assert since is not None
+        _case, began, kind = since
+        if _moment(start) <= began < _moment(end):
+            held[kind].append(((until or now) - began).total_seconds() / 3600)
+            holding[kind] += until is None
+
+    last_resolved: datetime | None = None
+    for case_id, at, kind, resolved_at in rows:
+        if since is not None and since[0] != case_id:
+            close(last_resolved)
+            since = None
+        last_resolved = resolved_at
+        if kind is None or (since is not None and since[2] == kind):
+            continue  # given to an agent of the same department: its hold goes on
+        if since is not None:
+            close(at)
+        since = (case_id, at, kind)
+    if since is not None:
+        close(last_resolved)
+    found = [
+        DepartmentRow(
+            department=kind,
+            label=str(Department(kind).label) if kind in Department.values else kind,
+            handled=len(hours),
+            mean_hours=sum(hours) / len(hours),
+            holding=holding[kind],
+        )  # fmt: skip
+        for kind, hours in held.items()
+    ]
+    return sorted(found, key=lambda row: (-row.mean_hours, row.department))
 
 
 @dataclass(frozen=True)

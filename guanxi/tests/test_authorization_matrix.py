@@ -951,7 +951,14 @@ API: dict[str, Row] = {
         f"GET /api/v1/case-analysis/{part}": Row(
             _json("get", f"/api/v1/case-analysis/{part}"), CASE_ANALYSTS, scoped=False
         )
-        for part in ("pareto", "repeat-complaints", "recurrence", "resolution-times", "needs")
+        for part in (
+            "pareto",
+            "repeat-complaints",
+            "recurrence",
+            "resolution-times",
+            "department-times",
+            "needs",
+        )  # fmt: skip
     },
     "POST /api/v1/corrective-actions": Row(
         _json("post", "/api/v1/corrective-actions", _new_corrective_action), ADMIN, scoped=False

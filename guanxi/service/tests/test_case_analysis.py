@@ -14,7 +14,14 @@ from django.urls import reverse
 from guanxi import policy
 from guanxi.audit.models import AuditEntry
 from guanxi.service import case_analysis, case_reference
-from guanxi.service.case_models import Case, CaseCategory, CorrectiveAction, RootCause
+from guanxi.service.case_models import (
+    Case,
+    CaseAssignment,
+    CaseCategory,
+    CorrectiveAction,
+    RootCause,
+    ServiceQueue,
+)
 from guanxi.service.tests.conftest import CONTEXT
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -157,6 +164,28 @@ def test_resolution_times_group_by_every_dimension_through_the_api(by, api_as, c
     response = api_as("admin").get(f"{URL}/resolution-times", {"by": by, **YEAR})
     assert response.status_code == 200
     assert [row["cases"] for row in response.json()] == [1]
+
+
+def test_each_department_holds_a_case_from_its_transfer_in_until_it_passes_it_on(case_of, admin):
+    desk = ServiceQueue.objects.create(name="客服中心", kind="service_desk")
+    settlement = ServiceQueue.objects.create(name="清算部", kind="settlement")
+    received = at(2026, 3, 2, 9)
+    case = case_of(received=received, took=timedelta(hours=10))
+    for hours, queue in ((0, desk), (2, settlement), (3, settlement), (8, desk)):
+        CaseAssignment.objects.create(case=case, to_queue=queue,
+                                      at=received + timedelta(hours=hours))  # fmt: skip
+    rows = {r.department: r for r in case_analysis.department_times(viewer=admin, **YEAR)}
+    assert (rows["settlement"].handled, rows["settlement"].mean_hours) == (1, 6.0)
+    assert (rows["service_desk"].handled, rows["service_desk"].mean_hours) == (2, 2.0)
+    assert rows["service_desk"].holding == 0
+
+
+def test_a_department_still_holding_an_open_case_counts_it_as_holding(case_of, admin):
+    risk = ServiceQueue.objects.create(name="风控部", kind="risk")
+    case = case_of(took=None)
+    CaseAssignment.objects.create(case=case, to_queue=risk, at=MARCH)
+    [row] = case_analysis.department_times(viewer=admin, **YEAR)
+    assert (row.department, row.handled, row.holding) == ("risk", 1, 1)
 
 
 def test_common_needs_count_cases_by_month_and_top_level_category(case_of, admin):
