@@ -11,8 +11,8 @@ from guanxi.service import care, follow_up_selectors, follow_ups
 from guanxi.service.care_models import FollowUp, FollowUpReason
 from guanxi.service.care_schemas import (
     CareLineOut,
-    CoverageOut,
     CoverageQuery,
+    FollowUpCoverageOut,
     FollowUpOut,
     FollowUpQuery,
     FollowUpRuleIn,
@@ -54,7 +54,7 @@ def list_follow_ups(request: HttpRequest, query: Query[FollowUpQuery]):
     return [follow_up_out(f) for f in found[:200]]
 
 
-@follow_ups_router.get("/coverage", response=list[CoverageOut])
+@follow_ups_router.get("/coverage", response=list[FollowUpCoverageOut])
 def coverage(request: HttpRequest, query: Query[CoverageQuery]):
     """Coverage and timeliness of the visits due in a period, per branch, team or owner."""
     lines = follow_up_selectors.follow_up_coverage(

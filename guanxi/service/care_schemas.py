@@ -49,7 +49,7 @@ class CoverageQuery(Schema):
     by: Literal["branch", "team", "owner"] = "owner"
 
 
-class CoverageOut(BaseModel):
+class FollowUpCoverageOut(BaseModel):
     """Visits due in the period per branch, team or owner, and how they were done."""
 
     group_id: int | None

@@ -20,7 +20,7 @@ from guanxi.service import (
 )
 from guanxi.service.case_models import Case, CaseCategory, RootCause
 from guanxi.service.case_schemas import (
-    AssignIn,
+    CaseAssignIn,
     CaseAttachmentOut,
     CaseDetailOut,
     CaseIn,
@@ -229,7 +229,7 @@ def download_attachment(request: HttpRequest, case_id: RecordId, attachment_id: 
 
 
 @cases_router.post("/{int:case_id}/assign", response=CaseDetailOut)
-def assign(request: HttpRequest, case_id: RecordId, payload: AssignIn):
+def assign(request: HttpRequest, case_id: RecordId, payload: CaseAssignIn):
     """Give the case to an agent or a queue (a transfer between departments is kept)."""
     data = payload.dict()
     version = expected_version(request, data.pop("version"))

@@ -64,7 +64,7 @@ class TransitionIn(Schema):
     )  # fmt: skip
 
 
-class AssignIn(Schema):
+class CaseAssignIn(Schema):
     """Give the case to an agent, a queue, or both; carries the version."""
 
     owner_id: RecordId | None = None

@@ -173,7 +173,7 @@ class ReportQuery(Schema):
     end: date | None = None
 
 
-class ScoreOut(Schema):
+class SurveyScoreOut(Schema):
     month: date | None
     group_id: int | None
     group_name: str
@@ -194,5 +194,5 @@ class ElementScoreOut(Schema):
 
 
 class ReportOut(Schema):
-    scores: list[ScoreOut]
+    scores: list[SurveyScoreOut]
     elements: list[ElementScoreOut]
