@@ -101,7 +101,7 @@ def root_cause_pareto(*, viewer: policy.Viewer, start: date, end: date) -> list[
     with its cost (compensation paid) and cumulative share of the complaints."""
     rows = list(
         _resolved_within(viewer, start, end)
-        .filter(root_cause__isnull=False)
+        .filter(root_cause__isnull=False, case_type=CaseType.COMPLAINT)
         .values("root_cause_id")
         .annotate(n=Count("*"), cost=Sum("compensation"))
         .order_by("-n", "root_cause_id")

@@ -253,7 +253,7 @@ class Case(models.Model):
             # Root-cause analysis: resolved complaints by cause, read from the index alone.
             models.Index(
                 fields=["resolved_at", "root_cause", "compensation"],
-                condition=Q(root_cause__isnull=False),
+                condition=Q(root_cause__isnull=False, case_type=CaseType.COMPLAINT),
                 name="case_resolved_cause",
             ),
         ]

@@ -14,6 +14,7 @@ which does not support pytest 9 yet.
 import os
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -38,7 +39,7 @@ from guanxi.activities.models import Activity
 from guanxi.audit.services import RequestContext
 from guanxi.customers import contacts, definitions, groups
 from guanxi.customers.inputs import ContactFields
-from guanxi.customers.models import Contact, Customer
+from guanxi.customers.models import Contact, Customer, Holding
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion
 from guanxi.leads import services as leads
 from guanxi.leads.inputs import LeadFields
@@ -51,8 +52,9 @@ from guanxi.sales.inputs import OpportunityFields
 from guanxi.sales.models import Opportunity, Stage
 from guanxi.scheduling.models import Notification
 from guanxi.service import calendars as service_calendars
-from guanxi.service import case_attachments, sla_policies, survey_templates, surveys
+from guanxi.service import care, case_attachments, sla_policies, survey_templates, surveys
 from guanxi.service import cases as service_cases
+from guanxi.service.care_models import FollowUp
 from guanxi.service.case_models import RootCause
 from guanxi.service.models import Case, ServiceQueue, SlaPolicy, WorkingCalendar
 from guanxi.service.survey_models import SurveyTemplate
@@ -172,6 +174,21 @@ def records(staff, org, make_customer, settings, tmp_path) -> dict[str, list[int
         upload=SimpleUploadedFile("来信.pdf", b"%PDF-1.4", content_type="application/pdf"),
     )  # fmt: skip
     root_cause = RootCause.objects.create(code="SYSTEM", name="系统故障")
+    # A follow-up visit of the person's (the first task), and two large balance changes of
+    # theirs to greet: one by e-mail, one by phone.
+    follow_up = FollowUp.objects.create(
+        customer=person, activity_id=tasks[0].pk, reason="new_customer", occasion="new"
+    )
+    greetings = [
+        care.care_balance_change(
+            holding=Holding.objects.create(
+                customer=person, product=product, opened_at=date(2024, 1, 1)
+            ),
+            old_balance=Decimal(0),
+            new_balance=Decimal(10**6),
+        )  # fmt: skip
+        for _ in range(2)
+    ]
     run = AnalysisRun.objects.create(status="failed", trigger="command")
     suggestion = CrossSellSuggestion.objects.create(
         run=run, customer=assignable, rank=1, product=product, score=0.9
@@ -210,6 +227,9 @@ def records(staff, org, make_customer, settings, tmp_path) -> dict[str, list[int
         "year": [2027],
         "case_id": [case.pk],
         "attachment_id": [case_file.pk],
+        "follow_up_id": [follow_up.pk],
+        "reason": ["new_customer"],
+        "greetings": [(g.customer_id, g.occasion, g.version) for g in greetings if g is not None],
         "root_cause_id": root_cause.pk,
         "queue_id": queues[1].pk,
         "survey_id": [survey.pk],
@@ -343,6 +363,18 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
         "POST /api/v1/cases/{case_id}/assign": {"queue_id": records["queue_id"]},
         "POST /api/v1/case-categories": {"code": "FEES", "name": "收费"},
         "POST /api/v1/root-causes": {"code": "STAFF", "name": "服务态度"},
+        "POST /api/v1/follow-ups/{follow_up_id}/outcome": {"outcome": "reached"},
+        "PUT /api/v1/follow-ups/rules/{reason}": {"days": 60, "version": 0},
+        "POST /api/v1/care-reminders/send": {
+            "customer_id": records["greetings"][0][0],
+            "occasion": records["greetings"][0][1],
+            "version": records["greetings"][0][2],
+        },
+        "POST /api/v1/care-reminders/phoned": {
+            "customer_id": records["greetings"][1][0],
+            "occasion": records["greetings"][1][1],
+            "version": records["greetings"][1][2],
+        },
         "POST /api/v1/corrective-actions": {
             "root_cause_id": records["root_cause_id"],
             "taken_on": "2026-01-05",

@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('root_cause__isnull', False)), fields=['resolved_at', 'root_cause', 'compensation'], name='case_resolved_cause'),
+            index=models.Index(condition=models.Q(('case_type', 'complaint'), ('root_cause__isnull', False)), fields=['resolved_at', 'root_cause', 'compensation'], name='case_resolved_cause'),
         ),
         migrations.AddField(
             model_name='caseattachment',
