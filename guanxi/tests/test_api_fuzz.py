@@ -174,10 +174,15 @@ def records(staff, org, make_customer, settings, tmp_path) -> dict[str, list[int
         upload=SimpleUploadedFile("来信.pdf", b"%PDF-1.4", content_type="application/pdf"),
     )  # fmt: skip
     root_cause = RootCause.objects.create(code="SYSTEM", name="系统故障")
-    # A follow-up visit of the person's (the first task), and two large balance changes of
+    # A follow-up visit of the person's, and two large balance changes of
     # theirs to greet: one by e-mail, one by phone.
+    visit = activity_services.activity_log(
+        viewer=admin,
+        fields=ActivityFields(kind="task", customer_id=person.pk, subject="回访"),
+        context=context,
+    )  # its own task: the activity operations complete the others
     follow_up = FollowUp.objects.create(
-        customer=person, activity_id=tasks[0].pk, reason="new_customer", occasion="new"
+        customer=person, activity_id=visit.pk, reason="new_customer", occasion="new"
     )
     greetings = [
         care.care_balance_change(
@@ -441,6 +446,8 @@ def _current_version(case) -> str | None:
         found = SlaPolicy.objects.filter(pk=path["policy_id"])
     elif "survey_id" in path:
         found = SurveyTemplate.objects.filter(pk=path["survey_id"])
+    elif "follow_up_id" in path:
+        found = FollowUp.objects.filter(pk=path["follow_up_id"])
     else:
         return None
     version = found.values_list("version", flat=True).first()
