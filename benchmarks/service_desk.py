@@ -10,9 +10,10 @@ agents come from ``--cases``):
 * ``sweep`` — ``cases_sweep`` itself (finding, writing, audit entries, events), timed once
   inside a transaction that is then rolled back, so the store is left as it was;
 * ``queue_desk`` and ``queue_agent`` — ``GET /api/v1/cases?open_only=true`` (the first
-  page of the open cases, the green channel's order) as an agent of the service desk's queue, who sees every open case
-  and every internal request, and as an agent of a back-office queue only, a different
-  agent each time when there are several, after two untimed warm-up requests;
+  page of the open cases, the green channel's order) as an agent of the service desk's
+  queue, who sees every open case and every internal request, and as an agent of a
+  back-office queue only, a different agent each time when there are several, after two
+  untimed warm-up requests;
 * ``pareto`` — the root-cause Pareto of the past year (``root_cause_pareto``) as the
   administrator (every case) and as the manager of the branch with most cases, median of 5
   after a warm-up;
@@ -134,8 +135,11 @@ def _pareto_viewers() -> list[tuple[str, object]]:
     found = []
     profiles = Profile.objects.filter(user__is_active=True).select_related("user")
     admin = next((p for p in profiles if "administrator" in p.roles), None)
-    if admin is not None:
-        found.append(("administrator", policy.Viewer.of(admin.user)))
+    # Demo stores have their administrator as a superuser without a profile, or none: the
+    # system actor has the administrator's scope.
+    found.append(
+        ("administrator", policy.Viewer.of(admin.user) if admin else policy.Viewer.system())
+    )
     busiest = Case.objects.values("branch_id").annotate(n=Count("*")).order_by("-n").first() or {}
     manager = next(
         (p for p in profiles.filter(branch_id=busiest.get("branch_id"))
