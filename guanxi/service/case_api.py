@@ -151,6 +151,7 @@ def list_cases(request: HttpRequest, query: Query[CaseListQuery]):
     return {
         "results": [case_out(c, now, engines) for c in found.rows],
         "count": found.count,
+        "count_is_lower_bound": found.count_is_lower_bound,
         "page": found.page,
         "page_size": found.page_size,
         "has_next": found.has_next,

@@ -161,7 +161,10 @@ class CaseDetailOut(CaseOut):
 
 class CasePageOut(Schema):
     results: list[CaseOut]
-    count: int
+    count: int = Field(description="The cases that match, counted up to 1,000.")
+    count_is_lower_bound: bool = Field(
+        default=False, description="More than 1,000 match: count is a lower bound."
+    )
     page: int
     page_size: int
     has_next: bool

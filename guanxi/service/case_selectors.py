@@ -30,6 +30,7 @@ from guanxi.service.case_models import (
 )
 
 MAX_PAGE_SIZE = 100
+COUNT_LIMIT = 1_000
 FILTERS = ("state", "case_type", "priority", "queue_id", "owner_id", "customer_id", "branch_id")
 SLA_STATUSES = (*case_clock.STATUS_LABELS,)
 
@@ -81,10 +82,9 @@ class CasePage:
     count: int
     page: int
     page_size: int
-
-    @property
-    def has_next(self) -> bool:
-        return self.page * self.page_size < self.count
+    has_next: bool
+    # More than ``COUNT_LIMIT`` cases match: ``count`` is that many, not all of them.
+    count_is_lower_bound: bool = False
 
 
 def case_list_for_user(
@@ -110,14 +110,23 @@ def case_list_for_user(
         cases = cases.filter(OPEN)
     if sla_status is not None:
         cases = cases.filter(case_clock.status_condition(sla_status, now()))
-    count = cases.count()
+    # Counted up to the limit: a queue of thousands reads "1,000+", and the count stops
+    # there instead of reading every open case of the scope.
+    count = cases.values("pk")[: COUNT_LIMIT + 1].count()
     start = (page - 1) * page_size
-    # The page's ids in queue order first, from the queue's index alone; joined to the
-    # customer in the same query, SQLite would start from the customers instead.
-    ids = list(cases.order_by(*QUEUE_ORDER).values_list("pk", flat=True)[start : start + page_size])
-    found = _with_related(Case.objects.filter(pk__in=ids)).in_bulk()
-    rows = [found[pk] for pk in ids if pk in found]
-    return CasePage(rows=rows, count=count, page=page, page_size=page_size)
+    # The page's ids in queue order first (one more: is there a next page?), from the
+    # queue's index alone; joined to the customer in the same query, SQLite would start
+    # from the customers instead.
+    ids = list(
+        cases.order_by(*QUEUE_ORDER).values_list("pk", flat=True)[start : start + page_size + 1]
+    )
+    shown = ids[:page_size]
+    found = _with_related(Case.objects.filter(pk__in=shown)).in_bulk()
+    return CasePage(
+        rows=[found[pk] for pk in shown if pk in found], count=min(count, COUNT_LIMIT),
+        page=page, page_size=page_size, has_next=len(ids) > page_size,
+        count_is_lower_bound=count > COUNT_LIMIT,
+    )  # fmt: skip
 
 
 def case_transitions(*, case: Case) -> list[CaseTransition]:

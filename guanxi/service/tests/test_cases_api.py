@@ -98,6 +98,28 @@ def test_the_queue_lists_only_open_cases_when_asked(open_case, api_as, admin_vie
     assert [c["id"] for c in queue["results"]] == [waiting.pk] and queue["count"] == 1
 
 
+def test_a_queue_longer_than_the_count_limit_says_its_count_is_a_lower_bound(
+    open_case, api_as, monkeypatch
+):
+    monkeypatch.setattr(case_selectors, "COUNT_LIMIT", 2)
+    for name in ("甲", "乙", "丙"):
+        open_case(name)
+    listed = api_as("admin").get(URL, {"open_only": "true", "page_size": 2}).json()
+    assert (listed["count"], listed["count_is_lower_bound"], listed["has_next"]) == (2, True, True)
+    last = api_as("admin").get(URL, {"open_only": "true", "page_size": 2, "page": 2}).json()
+    assert (len(last["results"]), last["has_next"]) == (1, False)
+
+
+def test_a_short_queue_is_counted_exactly(open_case, api_as):
+    open_case("甲")
+    listed = api_as("admin").get(URL, {"open_only": "true"}).json()
+    assert (listed["count"], listed["count_is_lower_bound"], listed["has_next"]) == (
+        1,
+        False,
+        False,
+    )
+
+
 def test_a_waiting_case_reads_as_paused(open_case, api_as):
     case = open_case("丙", case_type="inquiry")
     client = api_as("admin")
