@@ -42,15 +42,19 @@ from guanxi.service.greetings import LANGUAGES, greeting_render
 from guanxi.service.holidays import public_days
 
 SHOWN = 50  # customers per occasion
-# The package's holiday names, for translation.
+# China's public holidays by the package's English name and by the Chinese name an
+# administrator enters in an official schedule: a greeting names it in its own language.
+_HOLIDAYS = (
+    ("New Year's Day", "元旦", gettext_lazy("New Year's Day")),
+    ("Spring Festival", "春节", gettext_lazy("Spring Festival")),
+    ("Tomb-sweeping Day", "清明节", gettext_lazy("Tomb-sweeping Day")),
+    ("Labour Day", "劳动节", gettext_lazy("Labour Day")),
+    ("Dragon Boat Festival", "端午节", gettext_lazy("Dragon Boat Festival")),
+    ("National Day", "国庆节", gettext_lazy("National Day")),
+    ("Mid-autumn Festival", "中秋节", gettext_lazy("Mid-autumn Festival")),
+)
 HOLIDAY_NAMES = {
-    "New Year's Day": gettext_lazy("New Year's Day"),
-    "Spring Festival": gettext_lazy("Spring Festival"),
-    "Tomb-sweeping Day": gettext_lazy("Tomb-sweeping Day"),
-    "Labour Day": gettext_lazy("Labour Day"),
-    "Dragon Boat Festival": gettext_lazy("Dragon Boat Festival"),
-    "National Day": gettext_lazy("National Day"),
-    "Mid-autumn Festival": gettext_lazy("Mid-autumn Festival"),
+    name: label for english, chinese, label in _HOLIDAYS for name in (english, chinese)
 }
 CHANNELS = {"email": CareStatus.SENT, "phone": CareStatus.PHONED}
 

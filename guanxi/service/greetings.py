@@ -67,12 +67,12 @@ class _Blank(dict):
 def greeting_render(kind: str, language: str, values: dict[str, str]) -> tuple[str, str]:
     """The subject and body of the greeting for ``kind`` in ``language``."""
     stored = GreetingTemplate.objects.filter(kind=kind, language=language).first()
-    with translation.override(language):
+    with translation.override(language):  # the values too: a holiday's name is lazy
         if stored is not None:
             subject, body = stored.subject, stored.body
         else:
             subject, body = (_(text) for text in BUILT_IN[kind])
-    return subject.format_map(_Blank(values)), body.format_map(_Blank(values))
+        return subject.format_map(_Blank(values)), body.format_map(_Blank(values))
 
 
 def _check_placeholders(name: str, text: str, errors: dict) -> None:

@@ -19,6 +19,7 @@ from guanxi.customers.models import Customer, Holding, Product
 from guanxi.scheduling.tests.conftest import smtp  # noqa: F401  (the real SMTP server)
 from guanxi.service import care, follow_ups, greetings
 from guanxi.service.care_models import CareReminder, FollowUp
+from guanxi.service.models import OfficialDay, OfficialYear
 from guanxi.service.tests.conftest import CONTEXT
 
 TODAY = date(2026, 12, 6)  # no public holiday within the week
@@ -394,4 +395,22 @@ def test_a_holiday_greeting_names_the_holiday_in_the_greetings_language(
     [line] = [x for x in lines if x.kind == "holiday"]  # National Day, 1 October
     with translation.override("zh-hans"):
         greet(staff, line, language="en")
+    assert "National Day" in str(smtp.messages[0]["Subject"])
+
+
+def test_a_holiday_entered_in_chinese_is_named_in_english_in_an_english_greeting(
+    make_customer,
+    staff,
+    smtp,  # noqa: F811
+    monkeypatch,
+):
+    schedule = OfficialYear.objects.create(year=2026)
+    for day in range(1, 8):
+        OfficialDay.objects.create(
+            schedule=schedule, day=date(2026, 10, day), kind="holiday", name="国庆节"
+        )
+    monkeypatch.setattr(care, "today", lambda: date(2026, 9, 28))
+    make_customer("Wang Fang")
+    [line] = [x for x in listed(staff) if x.kind == "holiday"]
+    greet(staff, line, language="en")
     assert "National Day" in str(smtp.messages[0]["Subject"])
