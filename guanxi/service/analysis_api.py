@@ -2,12 +2,9 @@
 after corrective actions, resolution times, common needs) and of corrective actions: thin
 handlers over ``case_analysis`` and ``case_reference``."""
 
-from datetime import date, timedelta
+from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from guanxi.request_context import context_of, viewer_of
@@ -29,18 +26,11 @@ from guanxi.service.analysis_schemas import (
 CHANNEL = "api"
 analysis_router = Router(tags=["service"])
 corrective_actions_router = Router(tags=["service"])
-LONGEST = timedelta(days=3 * 366)
 
 
 def period_of(query: PeriodQuery) -> tuple[date, date]:
-    """The query's days ``[start, end)``, checked: the last 365 days when not given."""
-    end = query.end or timezone.localdate() + timedelta(days=1)
-    start = query.start or end - timedelta(days=365)
-    if start >= end:
-        raise ValidationError({"end": [_("The end must come after the start.")]})
-    if end - start > LONGEST:
-        raise ValidationError({"start": [_("A period is at most three years.")]})
-    return start, end
+    """The query's days ``[start, end)``, checked."""
+    return case_analysis.analysis_period(start=query.start, end=query.end)
 
 
 @analysis_router.get("/pareto", response=list[ParetoOut])

@@ -2,13 +2,11 @@
 corrective actions, resolution times by a chosen group and the common needs by month, over
 a period (the last 365 days unless chosen)."""
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -38,12 +36,11 @@ class AnalysisForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        end = data.get("end") or timezone.localdate() + timedelta(days=1)
-        start = data.get("start") or end - timedelta(days=365)
-        if start >= end:
-            self.add_error("end", _("The end must come after the start."))
-        elif end - start > timedelta(days=3 * 366):
-            self.add_error("start", _("A period is at most three years."))
+        try:
+            start, end = case_analysis.analysis_period(start=data.get("start"), end=data.get("end"))
+        except ValidationError as error:
+            self.add_error(None, error)
+            return data
         return {**data, "start": start, "end": end, "by": data.get("by") or "category"}
 
 

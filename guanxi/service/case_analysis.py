@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.customers.models import Customer, Product
@@ -34,6 +36,7 @@ from guanxi.service.case_types import CaseType, Department
 RECURRENCE_WINDOW = 90
 REPEAT_LIMIT = 20
 BY = ("category", "department", "branch", "agent")
+LONGEST_PERIOD = timedelta(days=3 * 366)
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,18 @@ class ResolutionRow:
     cases: int
     mean_hours: float
     within_target: float
+
+
+def analysis_period(*, start: date | None, end: date | None) -> tuple[date, date]:
+    """The days ``[start, end)`` an analysis covers, checked: the last 365 days when not
+    given; a ``ValidationError`` names the field at fault."""
+    end = end or timezone.localdate() + timedelta(days=1)
+    start = start or end - timedelta(days=365)
+    if start >= end:
+        raise ValidationError({"end": [_("The end must come after the start.")]})
+    if end - start > LONGEST_PERIOD:
+        raise ValidationError({"start": [_("A period is at most three years.")]})
+    return start, end
 
 
 def _cases(viewer: policy.Viewer) -> QuerySet[Case]:
