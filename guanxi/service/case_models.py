@@ -251,8 +251,10 @@ class Case(models.Model):
             models.Index(fields=["state", "case_type"], name="case_state_type"),
             models.Index(fields=["priority", "state"], name="case_priority"),
             # Root-cause analysis: resolved complaints by cause, read from the index alone.
+            # The case type is a column too, although the condition fixes it: SQLite's
+            # planner reads only columns, and would look each case up to check its type.
             models.Index(
-                fields=["resolved_at", "root_cause", "compensation"],
+                fields=["resolved_at", "root_cause", "compensation", "case_type"],
                 condition=Q(root_cause__isnull=False, case_type=CaseType.COMPLAINT),
                 name="case_resolved_cause",
             ),
