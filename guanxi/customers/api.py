@@ -35,6 +35,7 @@ from guanxi.customers.schemas import (
     GroupOut,
     HoldingIn,
     HoldingOut,
+    HoldingPatch,
     LifecycleIn,
     MembersIn,
     MembersOut,
@@ -299,6 +300,26 @@ def open_holding(request: HttpRequest, customer_id: RecordId, payload: HoldingIn
     )
     card = selectors.customer_360_for_user(viewer=viewer, customer_id=customer_id, context=context)
     return Status(201, next(h for h in card["holdings"] if h["id"] == holding.pk))
+
+
+@router.patch("/{int:customer_id}/holdings/{int:holding_id}", response=HoldingOut)
+def update_holding(
+    request: HttpRequest, customer_id: RecordId, holding_id: RecordId, payload: HoldingPatch
+):
+    """Change a holding's balance, closing day or maturity; a stale version changes nothing."""
+    viewer, context = viewer_of(request), context_of(request, "api")
+    data = payload.dict(exclude_unset=True)
+    version = expected_version(request, data.pop("version", None))
+    holdings.holding_update(
+        viewer=viewer,
+        customer_id=customer_id,
+        holding_id=holding_id,
+        changes=data,
+        expected_version=version,
+        context=context,
+    )
+    card = selectors.customer_360_for_user(viewer=viewer, customer_id=customer_id, context=context)
+    return next(h for h in card["holdings"] if h["id"] == holding_id)
 
 
 class TransactionIn(Schema):

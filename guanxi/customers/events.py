@@ -57,6 +57,15 @@ class TransactionBooked(DomainEvent):
     occurred_at: dt.datetime
 
 
+class HoldingBalanceChanged(DomainEvent):
+    """The balance of a product the customer holds changed (a core system's report)."""
+
+    event_name = "holding.balance_changed"
+    holding_id: int
+    old_balance: Decimal
+    new_balance: Decimal
+
+
 def publish_customer_updated(*, customer, fields: list[str], old_tier: str, actor) -> None:
     """Publish the update, and the tier change too when the edit moved the tier."""
     if not fields:
@@ -95,3 +104,11 @@ def publish_transaction_booked(*, booked, actor) -> None:
         occurred_at=booked.occurred_at,
     )
     publish(event, actor=actor, record=booked.customer)
+
+
+def publish_holding_balance_changed(*, customer, holding, old_balance: Decimal, actor) -> None:
+    """Publish that ``customer``'s ``holding`` moved from ``old_balance`` to its balance now."""
+    changed = HoldingBalanceChanged(
+        holding_id=holding.pk, old_balance=old_balance, new_balance=holding.balance
+    )
+    publish(changed, actor=actor, record=customer)

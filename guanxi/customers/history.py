@@ -21,7 +21,8 @@ def _holdings(customer_id: int) -> QuerySet:
         Holding.objects.filter(customer_id=customer_id)
         .order_by("-opened_at", "-id")
         .values(
-            *("id", "account_number", "opened_at", "closed_at", "balance"),
+            *("id", "account_number", "opened_at", "closed_at", "balance", "matures_on"),
+            "version",
             *("product__code", "product__name", "product__kind"),
         )
     )

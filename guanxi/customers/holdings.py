@@ -1,12 +1,17 @@
 """What a customer holds and buys: holdings of products, and booked transactions.
 
-A booking keeps the customer's running totals (lifetime revenue, transaction count, first
-and last purchase) in step with it, in the same database transaction as its audit entry.
+A holding's balance, closing and maturity change by ``holding_update`` (the balance as
+the core banking system reports it); a changed balance publishes ``holding.balance_changed``
+for whatever reacts to it (care reminders of large changes). A booking keeps the
+customer's running totals (lifetime revenue, transaction count, first and last purchase) in
+step with it, in the same database transaction as its audit entry.
 """
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +23,7 @@ from django.utils.translation import gettext as _
 from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, created, record
+from guanxi.concurrency import save_if_version
 from guanxi.customers import events
 from guanxi.customers.models import Channel, Customer, Holding, Product, Transaction
 from guanxi.customers.selectors import customer_get_editable_for_user
@@ -81,6 +87,63 @@ def holding_open(
             name=product.name,
             customers=[customer.pk],
         )
+    return held
+
+
+# What a holding's update may change: the rest (product, account, opening) is its identity.
+HOLDING_CHANGES = ("balance", "closed_at", "matures_on")
+
+
+def holding_update(
+    *,
+    viewer: policy.Viewer,
+    customer_id: int,
+    holding_id: int,
+    changes: Mapping[str, Any],
+    expected_version: int,
+    context: RequestContext,
+) -> Holding:
+    """Change a holding's balance, closing day or maturity (a name not given is left as it
+    is); a stale version changes nothing."""
+    customer = customer_get_editable_for_user(viewer=viewer, customer_id=customer_id)
+    held = Holding.objects.select_related("product").get(pk=holding_id, customer=customer)
+    unknown = sorted(set(changes) - set(HOLDING_CHANGES))
+    if unknown:
+        raise ValidationError({name: [_("This cannot be changed.")] for name in unknown})
+    errors: dict = {}
+    closed = changes.get("closed_at", held.closed_at)
+    if closed is not None and closed < held.opened_at:
+        errors["closed_at"] = [_("A holding cannot close before it opens.")]
+    if "closed_at" in changes and closed is not None and closed > timezone.localdate():
+        errors["closed_at"] = [_("A holding cannot close in the future.")]
+    matures = changes.get("matures_on", held.matures_on)
+    if matures is not None and matures < held.opened_at:
+        errors["matures_on"] = [_("A holding cannot mature before it opens.")]
+    if "balance" in changes and changes["balance"] is None:
+        errors["balance"] = [_("A balance is a number.")]
+    if errors:
+        raise ValidationError(errors)
+    before = {name: getattr(held, name) for name in changes}
+    for name, value in changes.items():
+        setattr(held, name, value)
+    check_storable(held, list(changes))
+    with transaction.atomic():
+        save_if_version(held, expected_version, list(changes))
+        record(
+            viewer.user,
+            AuditAction.UPDATE,
+            "holding",
+            [held.pk],
+            sorted(changes),
+            context,
+            changes={k: [before[k], v] for k, v in changes.items() if before[k] != v},
+            name=held.product.name,
+            customers=[customer.pk],
+        )
+        if "balance" in changes and before["balance"] != held.balance:
+            events.publish_holding_balance_changed(
+                customer=customer, holding=held, old_balance=before["balance"], actor=viewer.user
+            )
     return held
 
 

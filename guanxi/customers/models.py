@@ -388,6 +388,7 @@ class Holding(models.Model):
     balance = models.DecimalField(_("balance"), max_digits=16, decimal_places=2, default=0)
     # When a deposit or plan reaches its end (care reminders list what matures soon).
     matures_on = models.DateField(_("matures"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("holding")

@@ -281,6 +281,16 @@ class HoldingIn(Schema):
     matures_on: BusinessDate | None = Field(None, description="When a deposit or plan ends")
 
 
+class HoldingPatch(Schema):
+    """Changes to a holding (the balance as the core system reports it, its closing or
+    maturity); ``version`` (or an If-Match header) is the version read."""
+
+    version: Version | None = None
+    balance: Money | None = None
+    closed_at: BusinessDate | None = None
+    matures_on: BusinessDate | None = None
+
+
 class ContactIn(Schema):
     """A new contact person."""
 
@@ -308,6 +318,8 @@ class HoldingOut(BaseModel):
     opened_at: date
     closed_at: date | None
     balance: Decimal
+    matures_on: date | None
+    version: int
 
 
 class TransactionOut(BaseModel):

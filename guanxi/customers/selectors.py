@@ -471,6 +471,8 @@ def _holdings(customer: Customer, access: policy.Access) -> list[dict]:
             "opened_at": h["opened_at"],
             "closed_at": h["closed_at"],
             "balance": h["balance"],
+            "matures_on": h["matures_on"],
+            "version": h["version"],
         }
         for h in history.holdings(customer)
     ]

@@ -190,6 +190,7 @@ def _holding_table(
     t.add("opened_at", Kind.DATE, people.created_at[owner] // DAY)
     t.add("closed_at", Kind.DATE, closed_on, null=~closed)
     t.add("balance", Kind.MONEY, balance)
+    t.add("version", Kind.INT, 1)
     aum = assets_under_management(world.industry, owner, product, balance, people.id.size)
     return t, aum
 

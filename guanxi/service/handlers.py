@@ -8,6 +8,9 @@ through the activities' own service, as that person, so it is scoped, audited an
 on their my day like any other; the case keeps a link to it. It is a follow-up visit
 like the ones the rules schedule (``guanxi.service.follow_ups``): the administrator's
 complaint rule sets the number of days, or turns these visits off.
+
+A holding's balance that moved by at least ``large_balance_change`` becomes a care
+reminder for the customer's account manager (once per holding and day).
 """
 
 from datetime import date
@@ -19,6 +22,9 @@ from django.utils.translation import gettext as _
 from guanxi.activities.inputs import ActivityFields
 from guanxi.activities.models import Activity, ActivityKind
 from guanxi.core.events import Delivered, subscribe
+from guanxi.customers.events import HoldingBalanceChanged
+from guanxi.customers.models import Holding
+from guanxi.service.care import care_balance_change
 from guanxi.service.care_models import FollowUpReason
 from guanxi.service.case_models import Case
 from guanxi.service.case_types import CaseState, CaseType
@@ -103,3 +109,20 @@ def complaint_follow_up(delivered: Delivered) -> None:
 
 
 from guanxi.service import survey_handlers  # noqa: E402,F401  (registers the survey handlers)
+
+
+@subscribe("holding.balance_changed", handler="service.large_balance_change")
+def large_balance_change(delivered: Delivered) -> None:
+    """Keep a care reminder of a large balance change (idempotent: once per holding and day)."""
+    event = delivered.event
+    if not isinstance(event, HoldingBalanceChanged):
+        return
+    holding = Holding.objects.select_related("product").filter(pk=event.holding_id).first()
+    if holding is None:
+        return
+    care_balance_change(
+        holding=holding,
+        old_balance=event.old_balance,
+        new_balance=event.new_balance,
+        on_date=timezone.localdate(delivered.occurred_at),
+    )

@@ -106,6 +106,9 @@ def records(staff, org, make_customer, settings, tmp_path) -> dict[str, list[int
     product = definitions.product_define(
         viewer=admin, data={"code": "DEP1", "name": "定期存款", "kind": "deposit"}
     )
+    deposit = Holding.objects.create(
+        customer=company, product=product, opened_at=date(2024, 1, 1), balance=Decimal(1000)
+    )
     tasks = [
         activity_services.activity_log(
             viewer=admin,
@@ -211,6 +214,7 @@ def records(staff, org, make_customer, settings, tmp_path) -> dict[str, list[int
         "first_stage_id": Stage.objects.get(pipeline__code="acquisition", code="first_visit").pk,
         "customer_id": [person.pk, company.pk],
         "contact_id": [contact.pk],
+        "holding_id": [deposit.pk],
         "group_id": [group.pk],
         "product_id": [product.pk],
         "branch_id": org["north"].pk,
@@ -264,6 +268,7 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
             "product_code": "DEP1",
             "opened_at": "2025-01-02",
         },
+        "PATCH /api/v1/customers/{customer_id}/holdings/{holding_id}": {"balance": "50000.00"},
         "POST /api/v1/customers/{customer_id}/transactions": {
             "amount": "88.00",
             "channel": "branch",
@@ -434,6 +439,8 @@ def _current_version(case) -> str | None:
         found = Lead.objects.filter(pk=path["lead_id"])
     elif "opportunity_id" in path:
         found = Opportunity.objects.filter(pk=path["opportunity_id"])
+    elif "holding_id" in path:
+        found = Holding.objects.filter(pk=path["holding_id"], customer_id=path["customer_id"])
     elif "contact_id" in path:
         found = Contact.objects.filter(pk=path["contact_id"], customer_id=path["customer_id"])
     elif "customer_id" in path:

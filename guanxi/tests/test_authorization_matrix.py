@@ -169,6 +169,10 @@ def _contact_version(world, record, role):
     return {"title": "总经理", "version": Contact.objects.get(pk=record["contact_id"]).version}
 
 
+def _holding_version(world, record, role):
+    return {"balance": "5000", "version": Holding.objects.get(pk=record["holding_id"]).version}
+
+
 def _transfer(world, record, role):
     # The in-scope customer moves south; the south one moves north.
     south = record["branch_id"] == world.org["south"].pk
@@ -555,6 +559,9 @@ API: dict[str, Row] = {
             lambda world, record, role: {"product_code": "DEP1", "opened_at": "2025-01-02"},
         ),
         EDITORS,
+    ),
+    "PATCH /api/v1/customers/{customer_id}/holdings/{holding_id}": Row(
+        _json("patch", C + "/{customer_id}/holdings/{holding_id}", _holding_version), EDITORS
     ),
     "POST /api/v1/customers/{customer_id}/transactions": Row(
         _json(
@@ -1489,6 +1496,7 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
         records[scope] |= {
             "follow_up_id": follow_up.pk,
             "care_reminder_id": reminder.pk,
+            "holding_id": holding.pk,
             "survey_id": survey.pk,
             "periodic_survey_id": periodic.pk,
             "survey_response_id": answer.pk,

@@ -10,11 +10,12 @@ from django.db import connection
 from django.utils import timezone
 
 from guanxi import policy
+from guanxi.audit.models import AuditEntry
 from guanxi.audit.services import RequestContext
 from guanxi.concurrency import VersionConflict
 from guanxi.customers import holdings, services
 from guanxi.customers.inputs import CustomerFields
-from guanxi.customers.models import Contact, Customer, CustomerGroup, Transaction
+from guanxi.customers.models import Contact, Customer, CustomerGroup, Holding, Transaction
 
 URL = "/api/v1/customers"
 
@@ -158,3 +159,52 @@ def test_a_booking_whose_audit_entry_fails_is_not_kept(make_customer, staff, mon
     assert not Transaction.objects.exists()
     customer.refresh_from_db()
     assert (customer.transaction_count, customer.lifetime_revenue) == (0, 0)
+
+
+def _held(api_as, make_customer) -> tuple[Customer, dict]:
+    send(api_as("admin"), "post", f"{URL}/products", {"code": "TD3", "name": "三年定期",
+                                                      "kind": "deposit"})  # fmt: skip
+    customer = make_customer()
+    body = {"product_code": "TD3", "opened_at": "2025-03-01", "balance": "500000"}
+    created = send(api_as("account_manager"), "post", f"{URL}/{customer.pk}/holdings", body)
+    assert created.status_code == 201
+    return customer, created.json()
+
+
+def test_a_holdings_balance_is_updated_with_its_version_and_audited(api_as, make_customer):
+    customer, held = _held(api_as, make_customer)
+    url = f"{URL}/{customer.pk}/holdings/{held['id']}"
+    changed = send(api_as("account_manager"), "patch", url,
+                   {"balance": "120000.50", "version": held["version"]})  # fmt: skip
+    assert changed.status_code == 200
+    assert (changed.json()["balance"], changed.json()["version"]) == ("120000.50", 2)
+    entry = AuditEntry.objects.filter(object_type="holding", action="update").get()
+    assert entry.changes == {"balance": ["500000.00", "120000.50"]}
+
+
+def test_a_stale_holding_version_changes_nothing(api_as, make_customer):
+    customer, held = _held(api_as, make_customer)
+    url = f"{URL}/{customer.pk}/holdings/{held['id']}"
+    client = api_as("account_manager")
+    assert send(client, "patch", url, {"balance": "1", "version": 1}).status_code == 200
+    stale = send(client, "patch", url, {"balance": "2", "version": 1})
+    assert stale.status_code == 409
+    assert Holding.objects.get().balance == Decimal(1)
+
+
+def test_a_holding_cannot_be_closed_before_it_opened(api_as, make_customer):
+    customer, held = _held(api_as, make_customer)
+    refused = send(api_as("account_manager"), "patch", f"{URL}/{customer.pk}/holdings/{held['id']}",
+                   {"closed_at": "2024-01-01", "version": 1})  # fmt: skip
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["field"] == "closed_at"
+    assert Holding.objects.get().closed_at is None
+
+
+def test_a_holding_of_a_customer_out_of_scope_reads_as_missing(api_as, make_customer):
+    customer, held = _held(api_as, make_customer)
+    refused = send(api_as("other_manager"), "patch",
+                   f"{URL}/{customer.pk}/holdings/{held['id']}",
+                   {"balance": "1", "version": 1})  # fmt: skip
+    assert refused.status_code == 404
+    assert Holding.objects.get().balance == Decimal(500000)

@@ -15,6 +15,8 @@ from guanxi import policy
 from guanxi.audit.models import AuditEntry
 from guanxi.concurrency import VersionConflict
 from guanxi.conftest import resident_id
+from guanxi.core.events.dispatch import dispatch_pending
+from guanxi.customers import holdings
 from guanxi.customers.models import Customer, Holding, Product
 from guanxi.scheduling.tests.conftest import smtp  # noqa: F401  (the real SMTP server)
 from guanxi.service import care, follow_ups, greetings
@@ -143,6 +145,29 @@ def test_a_large_balance_change_becomes_a_reminder_and_a_small_one_does_not(make
     assert small is None and large is not None
     [line] = listed(staff)
     assert line.kind == "balance"
+
+
+def test_a_large_balance_change_reported_by_the_core_system_becomes_a_reminder(
+    make_customer, staff
+):
+    held = _holding(make_customer("王芳"))
+    holdings.holding_update(
+        viewer=viewer(staff), customer_id=held.customer_id, holding_id=held.pk,
+        changes={"balance": Decimal(20000)}, expected_version=held.version, context=CONTEXT,
+    )  # fmt: skip
+    dispatch_pending()
+    [line] = listed(staff)
+    assert (line.kind, line.occasion) == ("balance", f"balance:{held.pk}:{timezone.localdate()}")
+
+
+def test_a_small_balance_change_reported_by_the_core_system_is_no_reminder(make_customer, staff):
+    held = _holding(make_customer("王芳"))
+    holdings.holding_update(
+        viewer=viewer(staff), customer_id=held.customer_id, holding_id=held.pk,
+        changes={"balance": Decimal(499000)}, expected_version=held.version, context=CONTEXT,
+    )  # fmt: skip
+    dispatch_pending()
+    assert listed(staff) == [] and Holding.objects.get().balance == Decimal(499000)
 
 
 def test_the_greeting_is_delivered_by_email_with_the_customers_name_in_chinese(
