@@ -178,6 +178,12 @@ TYPED = [
             "guanxi/service/workflow.py",
             "guanxi/service/sweep.py",
             "guanxi/service/sla_policies.py",
+            # satisfaction surveys, follow-up visits and care reminders
+            "guanxi/service/surveys.py",
+            "guanxi/service/survey_templates.py",
+            "guanxi/service/survey_schedule.py",
+            "guanxi/service/follow_ups.py",
+            "guanxi/service/care.py",
         )
         for path in ROOT.glob(pattern)
     ),

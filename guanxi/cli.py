@@ -30,6 +30,7 @@ COMMAND_ALIASES = {
     "escalate-leads": "escalate_leads",
     "sweep-cases": "sweep_cases",
     "schedule-follow-ups": "schedule_follow_ups",
+    "invite-surveys": "invite_surveys",
     "send-reminders": "send_reminders",
 }
 ANALYST_COMMANDS = (
@@ -50,6 +51,7 @@ STORE_COMMANDS = (
     ("escalate-leads", "escalate leads nobody answered in time"),
     ("sweep-cases", "warn cases near their SLA deadline, escalate breached ones"),
     ("schedule-follow-ups", "schedule the follow-up visits the rules ask for"),
+    ("invite-surveys", "invite the customers due for the scheduled surveys"),
     ("migrate", "create or update the database tables"),
 )
 DJANGO_LANGUAGES = {"zh": "zh-hans", "en": "en"}

@@ -9,9 +9,7 @@
 
 import logging
 
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from guanxi import policy
@@ -19,19 +17,10 @@ from guanxi.audit.services import TASK_CONTEXT
 from guanxi.core.events import Delivered, subscribe
 from guanxi.service import cases
 from guanxi.service.case_types import CaseChannel, CasePriority, CaseState, CaseType
-from guanxi.service.config import service_setting
-from guanxi.service.survey_models import SurveyLanguage, SurveyResponse, SurveyTemplate
-from guanxi.service.surveys import survey_invite_after_case, survey_link
+from guanxi.service.survey_models import SurveyResponse
+from guanxi.service.surveys import survey_invite_after_case, survey_mail_link
 
 log = logging.getLogger(__name__)
-
-
-def _mail_link(address: str, raw_token: str, template: SurveyTemplate) -> None:
-    link = service_setting("survey_base_url").rstrip("/") + survey_link(raw_token)
-    with translation.override(SurveyLanguage.ZH):
-        subject = _("How did we do? %(survey)s") % {"survey": template.name}
-        body = _("Please tell us how we served you: %(link)s") % {"link": link}
-    send_mail(subject=subject[:200], message=body, from_email=None, recipient_list=[address])
 
 
 @subscribe("case.state_changed", handler="service.survey_after_case")
@@ -46,7 +35,7 @@ def survey_after_case(delivered: Delivered) -> None:
     address = invitation.customer.email
     template = invitation.template
     if address:
-        transaction.on_commit(lambda: _mail_link(address, raw, template), robust=True)
+        transaction.on_commit(lambda: survey_mail_link(address, raw, template), robust=True)
 
 
 @subscribe("survey.answered", handler="service.survey_detractor_follow_up")

@@ -58,6 +58,11 @@ class SurveyTemplate(models.Model):
     )
     elements = models.JSONField(_("service elements"), default=list, blank=True)
     valid_days = models.PositiveSmallIntegerField(_("link valid for (days)"), default=14)
+    # A periodic survey's schedule: the daily run invites each customer in a relationship
+    # at most once in ``every_days`` days, at most ``daily_limit`` of them a day (a sample
+    # the desk can read, not the whole base at once). Empty: only when someone invites.
+    every_days = models.PositiveSmallIntegerField(_("invite every (days)"), null=True, blank=True)
+    daily_limit = models.PositiveIntegerField(_("invitations a day at most"), default=200)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(default=1)

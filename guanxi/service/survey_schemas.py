@@ -37,6 +37,12 @@ class SurveyIn(Schema):
     comment_question_en: str = Field(default="", max_length=300)
     elements: list[ElementIn] = Field(default_factory=list, max_length=20)
     valid_days: int = Field(default=14, ge=1, le=365)
+    every_days: int | None = Field(
+        default=None, ge=7, le=730,
+        description="A periodic survey: invite each customer at most once in this many days "
+        "(the daily `guanxi invite-surveys`); empty: only when someone invites",
+    )  # fmt: skip
+    daily_limit: int = Field(default=200, ge=1, le=10_000)
 
 
 class SurveyPatch(Schema):
@@ -54,6 +60,8 @@ class SurveyPatch(Schema):
     comment_question_en: str | None = Field(default=None, max_length=300)
     elements: list[ElementIn] | None = Field(default=None, max_length=20)
     valid_days: int | None = Field(default=None, ge=1, le=365)
+    every_days: int | None = Field(default=None, ge=7, le=730)
+    daily_limit: int | None = Field(default=None, ge=1, le=10_000)
     version: Version | None = None
 
 
@@ -71,6 +79,8 @@ class SurveyOut(Schema):
     comment_question_en: str
     elements: list[ElementIn]
     valid_days: int
+    every_days: int | None
+    daily_limit: int
     version: int
 
 

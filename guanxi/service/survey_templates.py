@@ -19,7 +19,8 @@ from guanxi.storable import check_storable
 
 QUESTIONS = ("csat_question", "nps_question", "comment_question")
 TEXTS = ("name", "name_en", *QUESTIONS, *(f"{q}_en" for q in QUESTIONS))
-EDITABLE = (*TEXTS, "kind", "active", "elements", "valid_days")
+EDITABLE = (*TEXTS, "kind", "active", "elements", "valid_days", "every_days", "daily_limit")
+SCHEDULE_DAYS, DAILY_LIMIT = (7, 730), (1, 10_000)
 CODE = re.compile(r"^[a-z0-9_]{1,32}$")
 MAX_ELEMENTS = 20
 
@@ -65,6 +66,27 @@ def _clean(data: dict, errors: dict) -> None:
         days = data["valid_days"]
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
             errors["valid_days"] = [_("Give 1 to 365 days.")]
+    if data.get("every_days") is not None and not _within(data["every_days"], SCHEDULE_DAYS):
+        low, high = SCHEDULE_DAYS
+        errors["every_days"] = [
+            _("Give %(low)s to %(high)s days, or nothing.") % {"low": low, "high": high}
+        ]
+    if "daily_limit" in data and not _within(data["daily_limit"], DAILY_LIMIT):
+        low, high = DAILY_LIMIT
+        errors["daily_limit"] = [
+            _("Give %(low)s to %(high)s invitations.") % {"low": low, "high": high}
+        ]
+
+
+def _within(value: object, bounds: tuple[int, int]) -> bool:
+    low, high = bounds
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _scheduled_only_if_periodic(template: SurveyTemplate, errors: dict) -> None:
+    # An after-case survey is sent when a case is resolved: a schedule would mean nothing.
+    if template.every_days is not None and template.kind != SurveyKind.PERIODIC:
+        errors["every_days"] = [_("Only a periodic survey is sent on a schedule.")]
 
 
 def _asks_something(template: SurveyTemplate, errors: dict) -> None:
@@ -96,6 +118,7 @@ def survey_template_create(
         errors["name"] = [_("Another survey has this name.")]
     template = SurveyTemplate(**data)
     _asks_something(template, errors)
+    _scheduled_only_if_periodic(template, errors)
     if errors:
         raise ValidationError(errors)
     check_storable(template, [n for n in data if n != "elements"])
@@ -127,6 +150,7 @@ def survey_template_update(
     for name in changed:
         setattr(template, name, data[name])
     _asks_something(template, errors)
+    _scheduled_only_if_periodic(template, errors)
     if errors:
         raise ValidationError(errors)
     check_storable(template, [n for n in changed if n != "elements"])

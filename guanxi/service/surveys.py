@@ -11,9 +11,10 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi import policy
@@ -25,6 +26,7 @@ from guanxi.org.models import Profile, hash_token
 from guanxi.service import events
 from guanxi.service.case_models import Case
 from guanxi.service.case_selectors import cases_in_scope
+from guanxi.service.config import service_setting
 from guanxi.service.survey_models import (
     SurveyElementRating,
     SurveyInvitation,
@@ -71,6 +73,15 @@ def survey_link(raw_token: str) -> str:
     return reverse("service:survey", kwargs={"token": raw_token})
 
 
+def survey_mail_link(address: str, raw_token: str, template: SurveyTemplate) -> None:
+    """Mail a survey's link to a customer, in Chinese."""
+    link = service_setting("survey_base_url").rstrip("/") + survey_link(raw_token)
+    with translation.override(SurveyLanguage.ZH):
+        subject = _("How did we do? %(survey)s") % {"survey": template.name}
+        body = _("Please tell us how we served you: %(link)s") % {"link": link}
+    send_mail(subject=subject[:200], message=body, from_email=None, recipient_list=[address])
+
+
 def invitation_for_token(raw_token: str) -> SurveyInvitation | None:
     """The invitation a raw token opens (with its template), or None."""
     if not raw_token or len(raw_token) > 200:
@@ -79,7 +90,7 @@ def invitation_for_token(raw_token: str) -> SurveyInvitation | None:
     return found.filter(token_hash=hash_token(raw_token)).first()
 
 
-def _invite(
+def invitation_write(
     *, template: SurveyTemplate, customer_id: int, case_id: int | None, language: str,
     actor, context: RequestContext,
 ) -> tuple[SurveyInvitation, str]:  # fmt: skip
@@ -135,7 +146,7 @@ def survey_invite(
         raise ValidationError(errors)
     assert template is not None
     with transaction.atomic():
-        return _invite(
+        return invitation_write(
             template=template, customer_id=customer_id, case_id=case_id, language=language,
             actor=viewer.user, context=context,
         )  # fmt: skip
@@ -188,7 +199,7 @@ def survey_invite_periodic(
     )  # fmt: skip
     with transaction.atomic():
         return [
-            _invite(
+            invitation_write(
                 template=template,
                 customer_id=pk,
                 case_id=None,
@@ -217,7 +228,7 @@ def survey_invite_after_case(
     if SurveyInvitation.objects.filter(case_id=case_id, template=template).exists():
         return None
     with transaction.atomic():
-        return _invite(
+        return invitation_write(
             template=template, customer_id=case.customer_id, case_id=case_id,
             language=SurveyLanguage.ZH, actor=None, context=context,
         )  # fmt: skip

@@ -19,3 +19,11 @@ def schedule_follow_ups() -> dict:
     from guanxi.service.follow_ups import follow_ups_generate
 
     return dataclasses.asdict(follow_ups_generate())
+
+
+@task()
+def invite_periodic_surveys() -> dict:
+    """Invite the customers due for the scheduled periodic surveys (run daily; idempotent)."""
+    from guanxi.service.survey_schedule import surveys_invite_due
+
+    return dataclasses.asdict(surveys_invite_due())

@@ -390,7 +390,7 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
             "taken_on": "2026-01-05",
             "description": "升级转账系统",
         },
-        "PATCH /api/v1/surveys/{survey_id}": {"name": "季度回访"},
+        "PATCH /api/v1/surveys/{survey_id}": {"name": "年度回访", "every_days": 365},
         "POST /api/v1/survey-invitations/periodic": {
             "template_id": records["periodic_survey_id"],
             "customer_ids": [records["customer_id"][0]],
