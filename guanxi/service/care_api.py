@@ -1,14 +1,16 @@
 """REST endpoints of follow-up visits and care reminders: thin handlers that parse, call
 a service or selector, and return."""
 
+from dataclasses import asdict
+
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from guanxi.api_types import RecordId
 from guanxi.customers.api import expected_version
 from guanxi.request_context import context_of, viewer_of
-from guanxi.service import care, follow_up_selectors, follow_ups
-from guanxi.service.care_models import FollowUp, FollowUpReason
+from guanxi.service import care, follow_up_selectors, follow_ups, greetings
+from guanxi.service.care_models import CareHoliday, FollowUp, FollowUpReason
 from guanxi.service.care_schemas import (
     CareLineOut,
     CoverageQuery,
@@ -18,6 +20,10 @@ from guanxi.service.care_schemas import (
     FollowUpRuleIn,
     FollowUpRuleOut,
     GreetIn,
+    GreetingDayIn,
+    GreetingDayOut,
+    GreetingIn,
+    GreetingOut,
     MarkedIn,
     OutcomeIn,
 )
@@ -128,3 +134,52 @@ def mark_phoned(request: HttpRequest, payload: MarkedIn):
         channel="phone", expected_version=payload.version, context=context_of(request, CHANNEL),
     )  # fmt: skip
     return _line_out(line)
+
+
+@care_router.get("/greetings", response=list[GreetingOut])
+def list_greetings(request: HttpRequest):
+    """Every occasion's greeting in Chinese and English, as it would be sent now."""
+    return [asdict(g) for g in greetings.greetings_for_user(viewer=viewer_of(request))]
+
+
+@care_router.put("/greetings/{kind}/{language}", response=GreetingOut)
+def set_greeting(request: HttpRequest, kind: str, language: str, payload: GreetingIn):
+    """Set an occasion's greeting in a language (administrators); version 0 replaces the
+    built-in one, a stale version changes nothing (409)."""
+    viewer = viewer_of(request)
+    greetings.greeting_template_set(
+        viewer=viewer, kind=kind, language=language, subject=payload.subject,
+        body=payload.body, expected_version=payload.version,
+        context=context_of(request, CHANNEL),
+    )  # fmt: skip
+    found = greetings.greetings_for_user(viewer=viewer)
+    return asdict(next(g for g in found if (g.kind, g.language) == (kind, language)))
+
+
+def _day_out(day: CareHoliday) -> dict:
+    return {"id": day.pk, "day": day.day, "name": day.name}
+
+
+@care_router.get("/greeting-days", response=list[GreetingDayOut])
+def list_greeting_days(request: HttpRequest):
+    """The days administrators added for holiday greetings, in date order."""
+    return [_day_out(d) for d in greetings.greeting_days_for_user(viewer=viewer_of(request))]
+
+
+@care_router.post("/greeting-days", response={201: GreetingDayOut})
+def add_greeting_day(request: HttpRequest, payload: GreetingDayIn):
+    """Add a day for holiday greetings (administrators); one greeting a day."""
+    added = greetings.greeting_day_add(
+        viewer=viewer_of(request), day=payload.day, name=payload.name,
+        context=context_of(request, CHANNEL),
+    )  # fmt: skip
+    return Status(201, _day_out(added))
+
+
+@care_router.delete("/greeting-days/{int:day_id}", response={204: None})
+def remove_greeting_day(request: HttpRequest, day_id: RecordId):
+    """Remove a day an administrator added (administrators)."""
+    greetings.greeting_day_remove(
+        viewer=viewer_of(request), day_id=day_id, context=context_of(request, CHANNEL)
+    )
+    return Status(204, None)

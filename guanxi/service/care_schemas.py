@@ -103,3 +103,37 @@ class MarkedIn(Schema):
     customer_id: RecordId
     occasion: str = Field(min_length=1, max_length=80)
     version: KeptVersion = 0
+
+
+class GreetingOut(BaseModel):
+    """An occasion's greeting in a language as it would be sent: the administrator's, or
+    the built-in one (``built_in``, version 0)."""
+
+    kind: str
+    language: str
+    subject: str
+    body: str
+    built_in: bool
+    version: int
+
+
+class GreetingIn(Schema):
+    """An administrator's greeting: placeholders ``{name}``, ``{occasion}``, ``{date}``,
+    ``{product}``, ``{manager}``; version 0 replaces the built-in one."""
+
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=4000)
+    version: KeptVersion
+
+
+class GreetingDayIn(Schema):
+    """A day for holiday greetings besides China's public holidays."""
+
+    day: BusinessDate
+    name: str = Field(min_length=1, max_length=50)
+
+
+class GreetingDayOut(BaseModel):
+    id: int
+    day: date
+    name: str

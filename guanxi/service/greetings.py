@@ -1,8 +1,10 @@
 """Greeting templates: an administrator's per occasion and language, else the built-in
 one in that language; placeholders ``{name}``, ``{occasion}``, ``{date}``, ``{product}``
-and ``{manager}``.
+and ``{manager}``. And the days an administrator adds for holiday greetings.
 """
 
+from dataclasses import dataclass
+from datetime import date
 from string import Formatter
 
 from django.conf import settings
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_noop
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
-from guanxi.audit.services import RequestContext, record
+from guanxi.audit.services import RequestContext, created, deleted, record
 from guanxi.concurrency import VersionConflict, save_if_version
 from guanxi.service.care_models import CareHoliday, CareKind, GreetingTemplate
 
@@ -57,6 +59,42 @@ BUILT_IN: dict[str, tuple[str, str]] = {
         ),
     ),
 }
+
+
+@dataclass(frozen=True)
+class Greeting:
+    """The greeting of an occasion in a language as it is sent: the administrator's
+    (``version`` ≥ 1) or the built-in one (``built_in``, version 0)."""
+
+    kind: str
+    language: str
+    subject: str
+    body: str
+    built_in: bool
+    version: int
+
+
+def greetings_for_user(*, viewer: policy.Viewer) -> list[Greeting]:
+    """Every occasion's greeting in every language, as it would be sent now."""
+    policy.require(viewer, "greeting.view")
+    stored = {(g.kind, g.language): g for g in GreetingTemplate.objects.all()}
+    found = []
+    for kind in CareKind.values:
+        for language in LANGUAGES:
+            mine = stored.get((kind, language))
+            if mine is not None:
+                found.append(Greeting(kind, language, mine.subject, mine.body, False, mine.version))
+                continue
+            with translation.override(language):
+                subject, body = (_(text) for text in BUILT_IN[kind])
+            found.append(Greeting(kind, language, subject, body, True, 0))
+    return found
+
+
+def greeting_days_for_user(*, viewer: policy.Viewer) -> list[CareHoliday]:
+    """The days administrators added for holiday greetings, in date order."""
+    policy.require(viewer, "greeting.view")
+    return list(CareHoliday.objects.order_by("day"))
 
 
 class _Blank(dict):
@@ -136,9 +174,10 @@ def greeting_template_set(
 
 
 def greeting_day_add(
-    *, viewer: policy.Viewer, day, name: str, context: RequestContext
+    *, viewer: policy.Viewer, day: date, name: str, context: RequestContext
 ) -> CareHoliday:
-    """Add a day for holiday greetings besides China's public holidays (administrators)."""
+    """Add a day for holiday greetings besides China's public holidays (administrators);
+    audited."""
     policy.require(viewer, "greeting.manage")
     name = (name or "").strip()
     errors: dict = {}
@@ -148,7 +187,22 @@ def greeting_day_add(
         errors["day"] = [_("This day has a greeting already.")]
     if errors:
         raise ValidationError(errors)
-    added = CareHoliday.objects.create(day=day, name=name)
-    record(viewer.user, AuditAction.CREATE, "greeting_day", [added.pk], ["day", "name"], context,
-           name=name)  # fmt: skip
+    with transaction.atomic():
+        added = CareHoliday.objects.create(day=day, name=name)
+        record(
+            viewer.user, AuditAction.CREATE, "greeting_day", [added.pk], ["day", "name"],
+            context, changes=created({"day": day, "name": name}), name=name,
+        )  # fmt: skip
     return added
+
+
+def greeting_day_remove(*, viewer: policy.Viewer, day_id: int, context: RequestContext) -> None:
+    """Remove a day an administrator added (administrators); audited."""
+    policy.require(viewer, "greeting.manage")
+    with transaction.atomic():
+        found = CareHoliday.objects.select_for_update().get(pk=day_id)
+        found.delete()
+        record(
+            viewer.user, AuditAction.DELETE, "greeting_day", [day_id], ["day", "name"], context,
+            changes=deleted({"day": found.day, "name": found.name}), name=found.name,
+        )  # fmt: skip

@@ -54,7 +54,7 @@ from guanxi.scheduling.models import Notification
 from guanxi.service import calendars as service_calendars
 from guanxi.service import care, case_attachments, sla_policies, survey_templates, surveys
 from guanxi.service import cases as service_cases
-from guanxi.service.care_models import FollowUp
+from guanxi.service.care_models import CareHoliday, FollowUp
 from guanxi.service.case_models import RootCause
 from guanxi.service.models import Case, ServiceQueue, SlaPolicy, WorkingCalendar
 from guanxi.service.survey_models import SurveyTemplate
@@ -240,6 +240,9 @@ def records(staff, org, make_customer, settings, tmp_path) -> dict[str, list[int
         "reason": ["new_customer"],
         "greetings": [(g.customer_id, g.occasion, g.version) for g in greetings if g is not None],
         "root_cause_id": root_cause.pk,
+        "kind": ["birthday", "holiday"],
+        "language": ["zh-hans", "en"],
+        "day_id": [CareHoliday.objects.create(day=date(2027, 10, 8), name="行庆日").pk],
         "queue_id": queues[1].pk,
         "survey_id": [survey.pk],
         "response_id": [answer.pk],
@@ -385,6 +388,12 @@ def _valid_bodies(records: dict) -> dict[str, dict]:
             "occasion": records["greetings"][1][1],
             "version": records["greetings"][1][2],
         },
+        "PUT /api/v1/care-reminders/greetings/{kind}/{language}": {
+            "subject": "{name}，节日快乐",
+            "body": "祝您节日快乐！",
+            "version": 0,
+        },
+        "POST /api/v1/care-reminders/greeting-days": {"day": "2028-10-26", "name": "重阳节"},
         "POST /api/v1/corrective-actions": {
             "root_cause_id": records["root_cause_id"],
             "taken_on": "2026-01-05",

@@ -51,7 +51,7 @@ from guanxi.scheduling import feed as calendar_feed
 from guanxi.scheduling.models import Notification
 from guanxi.service import calendars as service_calendars
 from guanxi.service import care, case_attachments, cases, sla_policies, survey_templates, surveys
-from guanxi.service.care_models import CareReminder, FollowUp
+from guanxi.service.care_models import CareHoliday, CareReminder, FollowUp
 from guanxi.service.case_models import Case, RootCause, ServiceQueue
 from guanxi.web.tests.support import client_for
 
@@ -1018,6 +1018,33 @@ API: dict[str, Row] = {
     "POST /api/v1/care-reminders/phoned": Row(
         _json("post", CR + "/phoned", _greeting("")), GREETERS
     ),
+    "GET /api/v1/care-reminders/greetings": Row(
+        _json("get", CR + "/greetings"), GREETERS, scoped=False
+    ),
+    "PUT /api/v1/care-reminders/greetings/{kind}/{language}": Row(
+        _json(
+            "put",
+            CR + "/greetings/birthday/zh-hans",
+            lambda w, r, role: {"subject": "{name}，生日快乐", "body": "祝福", "version": 0},
+        ),
+        ADMIN,
+        scoped=False,
+    ),
+    "GET /api/v1/care-reminders/greeting-days": Row(
+        _json("get", CR + "/greeting-days"), GREETERS, scoped=False
+    ),
+    "POST /api/v1/care-reminders/greeting-days": Row(
+        _json(
+            "post",
+            CR + "/greeting-days",
+            lambda w, r, role: {"day": "2028-10-26", "name": "重阳节"},
+        ),
+        ADMIN,
+        scoped=False,
+    ),
+    "DELETE /api/v1/care-reminders/greeting-days/{day_id}": Row(
+        _json("delete", CR + "/greeting-days/{greeting_day_id}"), ADMIN, scoped=False
+    ),
     "GET /api/v1/sla-policies": Row(_json("get", SLA), SERVICE_READERS, scoped=False),
     "POST /api/v1/sla-policies": Row(_json("post", SLA, _new_sla_policy), ADMIN, scoped=False),
     "GET /api/v1/sla-policies/{policy_id}": Row(
@@ -1497,6 +1524,9 @@ def world(staff, org, make_customer, settings, tmp_path) -> World:
             "follow_up_id": follow_up.pk,
             "care_reminder_id": reminder.pk,
             "holding_id": holding.pk,
+            "greeting_day_id": CareHoliday.objects.create(
+                day=date(2027, 10, 8 if scope == "in" else 9), name=f"行庆日{scope}"
+            ).pk,
             "survey_id": survey.pk,
             "periodic_survey_id": periodic.pk,
             "survey_response_id": answer.pk,

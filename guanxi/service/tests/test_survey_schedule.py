@@ -123,7 +123,7 @@ def test_a_schedule_shorter_than_a_week_is_refused_and_changes_nothing(api_as, a
         content_type="application/json",
     )
     assert answer.status_code == 422
-    assert "every_days" in answer.content.decode()
+    assert [e["field"] for e in answer.json()["detail"]] == ["every_days"]
     survey.refresh_from_db()
     assert survey.every_days is None
 
