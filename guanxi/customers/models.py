@@ -206,6 +206,11 @@ class Customer(models.Model):
             # A portfolio's customers of some tiers (my day's neglected top-tier customers).
             models.Index(fields=["owner", "value_tier"], name="customer_owner_tier"),
             models.Index(fields=["branch", "name_pinyin"], name="customer_branch_pinyin"),
+            # A branch's customers counted by owner and tier (process KPIs), index-only.
+            models.Index(
+                fields=["branch", "owner", "value_tier", "created_at"],
+                name="customer_branch_owner",
+            ),
             # A branch's customers in one lifecycle status: the branch manager's daily list.
             models.Index(
                 fields=["branch", "status", "name_pinyin", "id"],
