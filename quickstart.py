@@ -121,6 +121,7 @@ TYPED = [
             "guanxi/customers/contacts.py",
             "guanxi/customers/inputs.py",
             "guanxi/customers/holdings.py",
+            "guanxi/customers/yearly_days.py",
             "guanxi/customers/definitions.py",
             "guanxi/customers/duplicates.py",
             # activities' services and selectors, split by idea

@@ -23,6 +23,7 @@ from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.core.united_parts import first_ids
 from guanxi.customers.models import Customer
+from guanxi.customers.yearly_days import falling_on
 from guanxi.insights.models import AnalysisRun, CustomerScore, RunStatus
 from guanxi.insights.selectors import churn_reason
 from guanxi.leads.selectors import leads_waiting
@@ -184,11 +185,12 @@ def waiting_leads(viewer: policy.Viewer) -> list[dict]:
 
 
 def birthdays(viewer: policy.Viewer, context: RequestContext) -> list[dict]:
-    """Customers of the portfolio born on this day whose birthday the viewer may see."""
+    """Customers of the portfolio whose birthday is today (29 February on 28 February in a
+    year without it), whose birthday the viewer may see."""
     today = timezone.localdate()
     found = list(
         policy.customer_scope(viewer, Customer.objects.all())
-        .filter(birthday__month=today.month, birthday__day=today.day)
+        .filter(falling_on([today], "birthday"))
         .only("id", "name", "birthday", "owner_id", "branch_id")
         .order_by("name", "id")[:SHOWN]
     )

@@ -26,7 +26,6 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +35,7 @@ from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.concurrency import VersionConflict, save_if_version
 from guanxi.customers.models import Customer, Holding
+from guanxi.customers.yearly_days import celebrated_on, falling_on
 from guanxi.service.care_models import CareHoliday, CareKind, CareReminder, CareStatus
 from guanxi.service.config import service_setting
 from guanxi.service.greetings import LANGUAGES, greeting_render
@@ -93,26 +93,6 @@ def today() -> date:
     return timezone.localdate()
 
 
-def celebrated_on(birthday: date, year: int) -> date:
-    """The day a birthday is celebrated in ``year``: 29 February on 28 February in a year
-    that has none."""
-    try:
-        return birthday.replace(year=year)
-    except ValueError:
-        return date(year, 2, 28)
-
-
-def _month_days(days: list[date], prefix: str) -> Q:
-    """Dates of any year falling on one of ``days`` (29 February with 28 February in a
-    year without it)."""
-    condition = Q(pk__in=[])
-    for day in days:
-        condition |= Q(**{f"{prefix}__month": day.month, f"{prefix}__day": day.day})
-        if (day.month, day.day) == (2, 28) and celebrated_on(date(2000, 2, 29), day.year) == day:
-            condition |= Q(**{f"{prefix}__month": 2, f"{prefix}__day": 29})
-    return condition
-
-
 def _on_window(value: date, days: list[date]) -> date | None:
     for day in days:
         if celebrated_on(value, day.year) == day:
@@ -138,7 +118,7 @@ FIELDS = ("id", "name", "email", "birthday", "created_at", "owner_id", "branch_i
 def _birthdays(viewer: policy.Viewer, days: list[date], context: RequestContext | None):
     found = list(
         _customers(viewer)
-        .filter(_month_days(days, "birthday"))
+        .filter(falling_on(days, "birthday"))
         .only(*FIELDS)
         .order_by("name", "id")[:SHOWN]
     )
@@ -160,7 +140,7 @@ def _birthdays(viewer: policy.Viewer, days: list[date], context: RequestContext 
 def _anniversaries(viewer: policy.Viewer, days: list[date]) -> list[CareLine]:
     found = (
         _customers(viewer)
-        .filter(_month_days(days, "created_at"))
+        .filter(falling_on(days, "created_at"))
         .filter(created_at__lt=timezone.now() - timedelta(days=360))
         .only(*FIELDS)
         .order_by("name", "id")[:SHOWN]
