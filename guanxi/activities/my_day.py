@@ -23,7 +23,7 @@ from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.core.united_parts import first_ids
 from guanxi.customers.models import Customer
-from guanxi.customers.yearly_days import falling_on
+from guanxi.customers.yearly_days import dates_falling_on
 from guanxi.insights.models import AnalysisRun, CustomerScore, RunStatus
 from guanxi.insights.selectors import churn_reason
 from guanxi.leads.selectors import leads_waiting
@@ -190,7 +190,7 @@ def birthdays(viewer: policy.Viewer, context: RequestContext) -> list[dict]:
     today = timezone.localdate()
     found = list(
         policy.customer_scope(viewer, Customer.objects.all())
-        .filter(falling_on([today], "birthday"))
+        .filter(dates_falling_on([today], "birthday"))
         .only("id", "name", "birthday", "owner_id", "branch_id")
         .order_by("name", "id")[:SHOWN]
     )

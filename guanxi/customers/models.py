@@ -206,6 +206,9 @@ class Customer(models.Model):
             # A portfolio's customers of some tiers (my day's neglected top-tier customers).
             models.Index(fields=["owner", "value_tier"], name="customer_owner_tier"),
             models.Index(fields=["branch", "name_pinyin"], name="customer_branch_pinyin"),
+            # A portfolio's birthdays of the day (my day, care reminders): read from the
+            # index, the row only for those born on the day.
+            models.Index(fields=["owner", "birthday"], name="customer_owner_birthday"),
             # A branch's customers counted by owner and tier (process KPIs), index-only.
             models.Index(
                 fields=["branch", "owner", "value_tier", "created_at"],

@@ -1,10 +1,18 @@
 """Days that come back every year — birthdays, anniversaries of becoming a customer: the
 day they fall on in a given year (29 February on 28 February in a year without it), and
-the filter for the dates of any year that fall on given days."""
+filters for the rows whose day it is.
+
+A date (a birthday) is compared as its month and day in the database's own code
+(``MonthDay``): Django's month and day lookups call back into Python for each row on
+SQLite, which made a team lead's birthdays of the day read ~110 ms for 28,000 customers. A
+moment (when a customer was created) is compared in the local time zone, through Django's
+lookups.
+"""
 
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import CharField, Q, Transform
+from django.db.models.lookups import In
 
 
 def celebrated_on(value: date, year: int) -> date:
@@ -16,11 +24,39 @@ def celebrated_on(value: date, year: int) -> date:
         return date(year, 2, 28)
 
 
-def falling_on(days: list[date], lookup: str) -> Q:
-    """The rows whose ``lookup`` (a date, of any year) comes back on one of ``days``."""
-    condition = Q(pk__in=[])
+def _month_days(days: list[date]) -> list[tuple[int, int]]:
+    """The (month, day) pairs that come back on ``days``."""
+    pairs = []
     for day in days:
-        condition |= Q(**{f"{lookup}__month": day.month, f"{lookup}__day": day.day})
+        pairs.append((day.month, day.day))
         if (day.month, day.day) == (2, 28) and celebrated_on(date(2000, 2, 29), day.year) == day:
-            condition |= Q(**{f"{lookup}__month": 2, f"{lookup}__day": 29})
+            pairs.append((2, 29))
+    return pairs
+
+
+class MonthDay(Transform):
+    """A date's month and day as text, ``MM-DD``."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.lhs)
+        return f"to_char({sql}, 'MM-DD')", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.lhs)
+        return f"strftime('%%m-%%d', {sql})", params
+
+
+def dates_falling_on(days: list[date], field: str) -> In:
+    """The rows whose date ``field`` (of any year) comes back on one of ``days``."""
+    return In(MonthDay(field), [f"{month:02d}-{day:02d}" for month, day in _month_days(days)])
+
+
+def moments_falling_on(days: list[date], field: str) -> Q:
+    """The rows whose moment ``field`` (of any year, in the local time zone) comes back on
+    one of ``days``."""
+    condition = Q(pk__in=[])
+    for month, day in _month_days(days):
+        condition |= Q(**{f"{field}__month": month, f"{field}__day": day})
     return condition

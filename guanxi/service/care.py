@@ -35,7 +35,7 @@ from guanxi.audit.models import AuditAction
 from guanxi.audit.services import RequestContext, record
 from guanxi.concurrency import VersionConflict, save_if_version
 from guanxi.customers.models import Customer, Holding
-from guanxi.customers.yearly_days import celebrated_on, falling_on
+from guanxi.customers.yearly_days import celebrated_on, dates_falling_on, moments_falling_on
 from guanxi.service.care_models import CareHoliday, CareKind, CareReminder, CareStatus
 from guanxi.service.config import service_setting
 from guanxi.service.greetings import LANGUAGES, greeting_render
@@ -118,7 +118,7 @@ FIELDS = ("id", "name", "email", "birthday", "created_at", "owner_id", "branch_i
 def _birthdays(viewer: policy.Viewer, days: list[date], context: RequestContext | None):
     found = list(
         _customers(viewer)
-        .filter(falling_on(days, "birthday"))
+        .filter(dates_falling_on(days, "birthday"))
         .only(*FIELDS)
         .order_by("name", "id")[:SHOWN]
     )
@@ -140,7 +140,7 @@ def _birthdays(viewer: policy.Viewer, days: list[date], context: RequestContext 
 def _anniversaries(viewer: policy.Viewer, days: list[date]) -> list[CareLine]:
     found = (
         _customers(viewer)
-        .filter(falling_on(days, "created_at"))
+        .filter(moments_falling_on(days, "created_at"))
         .filter(created_at__lt=timezone.now() - timedelta(days=360))
         .only(*FIELDS)
         .order_by("name", "id")[:SHOWN]

@@ -7,7 +7,7 @@ import pytest
 
 from guanxi.conftest import resident_id
 from guanxi.customers.models import Customer
-from guanxi.customers.yearly_days import celebrated_on, falling_on
+from guanxi.customers.yearly_days import celebrated_on, dates_falling_on
 
 
 @pytest.mark.parametrize(
@@ -24,5 +24,5 @@ def test_a_leap_day_comes_back_on_the_last_day_of_february(year, expected):
 )  # fmt: skip
 def test_a_customer_born_on_a_leap_day_is_found_on_the_day_it_comes_back(make_customer, day, found):
     born = make_customer("闰日", id_number=resident_id(date(2000, 2, 29)))
-    matched = Customer.objects.filter(falling_on([day], "birthday"))
+    matched = Customer.objects.filter(dates_falling_on([day], "birthday"))
     assert list(matched.values_list("pk", flat=True)) == ([born.pk] if found else [])
