@@ -120,7 +120,11 @@ class Activity(models.Model):
             ),
             # My day: the user's agenda by time and open tasks by due date.
             models.Index(fields=["owner", "starts_at"], name="activity_owner_start"),
-            models.Index(fields=["owner", "status", "due_on"], name="activity_owner_due"),
+            # The start after the due day: overdue items come out of the index in my day's
+            # order (due day, then start), so only the first page is read.
+            models.Index(
+                fields=["owner", "status", "due_on", "starts_at"], name="activity_owner_due_start"
+            ),
             models.Index(fields=["kind", "starts_at"], name="activity_kind_start"),
         ]
         constraints = [
