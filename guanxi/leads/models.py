@@ -102,6 +102,9 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["owner", "status", "created_at"], name="lead_owner"),
             models.Index(fields=["branch", "status", "created_at"], name="lead_branch"),
+            # A branch's leads captured in a period, whatever their status (process KPIs):
+            # without it SQLite read every lead of the period through (status, created).
+            models.Index(fields=["branch", "created_at"], name="lead_branch_created"),
             models.Index(fields=["status", "created_at"], name="lead_status"),
             models.Index(fields=["created_by", "created_at"], name="lead_creator"),
             models.Index(fields=["source", "created_at"], name="lead_source"),

@@ -180,6 +180,10 @@ class Opportunity(models.Model):
             ),
             models.Index(fields=["status", "expected_close_date"], name="opportunity_status"),
             models.Index(fields=["status", "next_step_due"], name="opportunity_next_step"),
+            # A branch's open opportunities with a next step past due (process KPIs).
+            models.Index(
+                fields=["branch", "status", "next_step_due"], name="opportunity_branch_next_step"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(probability__lte=100), name="opp_pct"),
