@@ -137,13 +137,13 @@ def list_invitations(request: HttpRequest, query: Query[InvitationListQuery]):
 
 @survey_invitations_router.post("", response={201: InvitationCreatedOut})
 def create_invitation(request: HttpRequest, payload: InvitationIn):
-    """Invite a customer to a survey; the answer shows the public link once (only a hash
-    of its token is kept)."""
+    """Invite a customer to a survey (with ``mail``, e-mailing them the link); the answer
+    shows the public link once (only a hash of its token is kept)."""
     invitation, raw = surveys.survey_invite(
         viewer=viewer_of(request), context=context_of(request, CHANNEL), **payload.dict()
     )
     link = request.build_absolute_uri(surveys.survey_link(raw))
-    return Status(201, {**invitation_out(invitation), "link": link})
+    return Status(201, {**invitation_out(invitation), "link": link, "mailed": payload.mail})
 
 
 @survey_invitations_router.post("/periodic", response={201: list[InvitationCreatedOut]})
@@ -156,8 +156,12 @@ def create_periodic_invitations(request: HttpRequest, payload: PeriodicInvitatio
     return Status(
         201,
         [
-            {**invitation_out(i), "link": request.build_absolute_uri(surveys.survey_link(raw))}
-            for i, raw in created
+            {
+                **invitation_out(i.invitation),
+                "link": request.build_absolute_uri(surveys.survey_link(i.token)),
+                "mailed": i.mailed,
+            }
+            for i in created
         ],
     )
 

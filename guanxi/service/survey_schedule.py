@@ -74,7 +74,8 @@ def surveys_invite_due() -> InvitationReport:
                     language=SurveyLanguage.ZH, actor=None, context=TASK_CONTEXT,
                 )  # fmt: skip
                 transaction.on_commit(
-                    partial(survey_mail_link, address, raw, template), robust=True
+                    partial(survey_mail_link, address, raw, template, SurveyLanguage.ZH),
+                    robust=True,
                 )
                 report.invited[template.name] = report.invited.get(template.name, 0) + 1
     return report

@@ -91,6 +91,9 @@ class InvitationIn(Schema):
     customer_id: RecordId
     case_id: RecordId | None = None
     language: LANGUAGES = "zh-hans"
+    mail: bool = Field(
+        default=False, description="E-mail the link to the customer (who must have an address)"
+    )
 
 
 class PeriodicInvitationIn(Schema):
@@ -100,6 +103,7 @@ class PeriodicInvitationIn(Schema):
     template_id: RecordId
     customer_ids: list[RecordId] = Field(min_length=1, max_length=500)
     language: LANGUAGES = "zh-hans"
+    mail: bool = Field(default=False, description="E-mail the link to those with an address")
 
 
 class InvitationOut(Schema):
@@ -116,6 +120,7 @@ class InvitationOut(Schema):
 
 class InvitationCreatedOut(InvitationOut):
     link: str = Field(description="The public link to send the customer; shown only now.")
+    mailed: bool = Field(description="Whether the link was e-mailed to the customer.")
 
 
 class InvitationPageOut(Schema):

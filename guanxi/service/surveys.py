@@ -9,6 +9,8 @@ refused naming the field.
 
 import secrets
 from datetime import timedelta
+from functools import partial
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -73,11 +75,13 @@ def survey_link(raw_token: str) -> str:
     return reverse("service:survey", kwargs={"token": raw_token})
 
 
-def survey_mail_link(address: str, raw_token: str, template: SurveyTemplate) -> None:
-    """Mail a survey's link to a customer, in Chinese."""
+def survey_mail_link(
+    address: str, raw_token: str, template: SurveyTemplate, language: str = SurveyLanguage.ZH
+) -> None:
+    """Mail a survey's link to a customer, in the invitation's language."""
     link = service_setting("survey_base_url").rstrip("/") + survey_link(raw_token)
-    with translation.override(SurveyLanguage.ZH):
-        subject = _("How did we do? %(survey)s") % {"survey": template.name}
+    with translation.override(language):
+        subject = _("How did we do? %(survey)s") % {"survey": template.label}
         body = _("Please tell us how we served you: %(link)s") % {"link": link}
     send_mail(subject=subject[:200], message=body, from_email=None, recipient_list=[address])
 
@@ -112,6 +116,18 @@ def invitation_write(
     return invitation, raw
 
 
+def _addresses(viewer: policy.Viewer, customer_ids: list[int]) -> dict[int, str]:
+    """The e-mail addresses of these customers that the viewer may use (see in full or
+    masked: a hidden address is not theirs to write to)."""
+    found = list(Customer.objects.filter(pk__in=customer_ids).exclude(email="").only("email"))
+    access = policy.field_access(viewer, found)
+    return {c.pk: c.email for c in found if access[c.pk]["email"] is not policy.Access.HIDDEN}
+
+
+def _mail_on_commit(address: str, raw: str, template: SurveyTemplate, language: str) -> None:
+    transaction.on_commit(partial(survey_mail_link, address, raw, template, language), robust=True)
+
+
 def survey_invite(
     *,
     viewer: policy.Viewer,
@@ -120,9 +136,11 @@ def survey_invite(
     context: RequestContext,
     case_id: int | None = None,
     language: str = SurveyLanguage.ZH,
+    mail: bool = False,
 ) -> tuple[SurveyInvitation, str]:
     """Invite a customer the viewer sees to answer a survey (about a case of theirs the
-    viewer sees); returns the invitation and its raw token, which is not kept."""
+    viewer sees), and with ``mail`` e-mail them the link once it is kept; returns the
+    invitation and its raw token, which is not kept."""
     policy.require(viewer, "survey.invite")
     errors: dict = {}
     template = SurveyTemplate.objects.filter(pk=template_id, active=True).first()
@@ -142,17 +160,32 @@ def survey_invite(
             errors["case_id"] = [_("This customer was invited to this survey about this case.")]
     if language not in SurveyLanguage.values:
         errors["language"] = [_("Choose one of: %s.") % ", ".join(SurveyLanguage.values)]
+    address = _addresses(viewer, [customer_id]).get(customer_id) if mail else None
+    if mail and address is None and "customer_id" not in errors:
+        errors["mail"] = [_("This customer has no e-mail address.")]
     if errors:
         raise ValidationError(errors)
     assert template is not None
     with transaction.atomic():
-        return invitation_write(
+        invitation, raw = invitation_write(
             template=template, customer_id=customer_id, case_id=case_id, language=language,
             actor=viewer.user, context=context,
         )  # fmt: skip
+        if address is not None:
+            _mail_on_commit(address, raw, template, language)
+    return invitation, raw
 
 
 MAX_BATCH = 500
+
+
+class Invited(NamedTuple):
+    """A new invitation, its raw token (shown once, never kept), and whether its link
+    was mailed."""
+
+    invitation: SurveyInvitation
+    token: str
+    mailed: bool
 
 
 def survey_invite_periodic(
@@ -162,10 +195,12 @@ def survey_invite_periodic(
     customer_ids: list[int],
     context: RequestContext,
     language: str = SurveyLanguage.ZH,
-) -> list[tuple[SurveyInvitation, str]]:
+    mail: bool = False,
+) -> list[Invited]:
     """Invite several customers the viewer sees to a periodic survey, in one transaction;
     a customer whose invitation to it is still open is skipped (not asked twice at once).
-    Returns the new invitations with their raw tokens."""
+    With ``mail``, each who has an address the viewer may use is e-mailed the link once
+    the invitations are kept. Returns the new invitations."""
     policy.require(viewer, "survey.invite")
     errors: dict = {}
     template = SurveyTemplate.objects.filter(
@@ -197,19 +232,20 @@ def survey_invite_periodic(
             expires_at__gt=timezone.now(),
         ).values_list("customer_id", flat=True)
     )  # fmt: skip
+    addresses = _addresses(viewer, wanted) if mail else {}
+    invited = []
     with transaction.atomic():
-        return [
-            invitation_write(
-                template=template,
-                customer_id=pk,
-                case_id=None,
-                language=language,
-                actor=viewer.user,
-                context=context,
+        for pk in wanted:
+            if pk in waiting:
+                continue
+            invitation, raw = invitation_write(
+                template=template, customer_id=pk, case_id=None, language=language,
+                actor=viewer.user, context=context,
             )  # fmt: skip
-            for pk in wanted
-            if pk not in waiting
-        ]
+            if pk in addresses:
+                _mail_on_commit(addresses[pk], raw, template, language)
+            invited.append(Invited(invitation, raw, pk in addresses))
+    return invited
 
 
 def survey_invite_after_case(

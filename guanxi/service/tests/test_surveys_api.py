@@ -3,6 +3,7 @@ every refusal a JSON 4xx naming the field."""
 
 import pytest
 
+from guanxi.scheduling.tests.conftest import smtp  # noqa: F401  (the real SMTP server)
 from guanxi.service import surveys
 from guanxi.service.survey_models import SurveyInvitation, SurveyTemplate
 from guanxi.service.tests.conftest import CONTEXT
@@ -164,3 +165,60 @@ def test_periodic_invitations_to_a_customer_out_of_scope_change_nothing(
     assert refused.status_code == 422
     assert fields(refused) == ["customer_ids"]
     assert not SurveyInvitation.objects.exists()
+
+
+INVITE = "/api/v1/survey-invitations"
+
+
+def test_an_invitation_with_mail_sends_the_link_in_its_language(
+    api_as,
+    template,
+    make_customer,
+    django_capture_on_commit_callbacks,
+    smtp,  # noqa: F811
+):
+    customer = make_customer("王芳", email="wangfang@example.com")
+    body = {"template_id": template.pk, "customer_id": customer.pk, "language": "en",
+            "mail": True}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api_as("account_manager").post(INVITE, body, content_type="application/json")
+    assert created.status_code == 201 and created.json()["mailed"] is True
+    [message] = smtp.messages
+    assert str(message["To"]) == "wangfang@example.com"
+    assert str(message["Subject"]) == "How did we do? Service satisfaction"
+    token = created.json()["link"].rstrip("/").rsplit("/", 1)[1]
+    assert token in message.get_content()
+
+
+def test_mail_to_a_customer_without_an_address_is_a_422_naming_mail_and_invites_nobody(
+    api_as, template, make_customer
+):
+    customer = make_customer("王芳", email="")
+    body = {"template_id": template.pk, "customer_id": customer.pk, "mail": True}
+    refused = api_as("account_manager").post(INVITE, body, content_type="application/json")
+    assert refused.status_code == 422
+    assert fields(refused) == ["mail"]
+    assert not SurveyInvitation.objects.exists()
+
+
+def test_periodic_invitations_with_mail_mail_those_with_an_address(
+    api_as,
+    admin_viewer,
+    make_customer,
+    django_capture_on_commit_callbacks,
+    smtp,  # noqa: F811
+):
+    periodic = make_template(admin_viewer, name="季度回访", kind="periodic")
+    with_address = make_customer("甲", email="jia@example.com")
+    without = make_customer("乙", email="")
+    body = {"template_id": periodic.pk, "customer_ids": [with_address.pk, without.pk],
+            "mail": True}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api_as("account_manager").post(
+            f"{INVITE}/periodic", body, content_type="application/json"
+        )
+    assert created.status_code == 201
+    assert [(i["customer_id"], i["mailed"]) for i in created.json()] == [
+        (with_address.pk, True), (without.pk, False),
+    ]  # fmt: skip
+    assert [str(m["To"]) for m in smtp.messages] == ["jia@example.com"]
