@@ -8,8 +8,9 @@ one per request and are the hot path.
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -35,6 +36,18 @@ TASK_CONTEXT = RequestContext(channel="task")
 def created(values: dict) -> dict:
     """The changes of a new record: every value set (not blank), from nothing."""
     return {name: [None, value] for name, value in values.items() if value not in (None, "")}
+
+
+def updated(instance: Any, values: Mapping[str, Any]) -> dict[str, list]:
+    """Set on ``instance`` each of ``values`` that differs from what it holds, and return
+    those changes as an update's entry keeps them, ``{field: [old, new]}``."""
+    changes = {}
+    for name, value in values.items():
+        old = getattr(instance, name)
+        if old != value:
+            setattr(instance, name, value)
+            changes[name] = [old, value]
+    return changes
 
 
 def deleted(values: dict) -> dict:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
-from guanxi.audit.services import RequestContext, created, deleted, record
+from guanxi.audit.services import RequestContext, created, deleted, record, updated
 from guanxi.concurrency import save_if_version
 from guanxi.customers.identity import clean_identity
 from guanxi.customers.inputs import ContactFields
@@ -69,12 +69,10 @@ def contact_update(
         errors["name"] = [_("A contact needs a name.")]
     if errors:
         raise ValidationError(errors)
-    before = {name: getattr(contact, name) for name in cleaned}
-    for name, value in cleaned.items():
-        setattr(contact, name, value)
-    check_storable(contact, list(cleaned))
+    made = updated(contact, cleaned)
+    check_storable(contact, list(made))
     with transaction.atomic():
-        save_if_version(contact, expected_version, list(cleaned))
+        save_if_version(contact, expected_version, list(made))
         record(
             viewer.user,
             AuditAction.UPDATE,
@@ -82,7 +80,7 @@ def contact_update(
             [contact.pk],
             sorted(cleaned),
             context,
-            changes={k: [before[k], v] for k, v in cleaned.items() if before[k] != v},
+            changes=made,
             name=contact.name,
             customers=[customer_id],
         )

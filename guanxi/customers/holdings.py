@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
-from guanxi.audit.services import RequestContext, created, record
+from guanxi.audit.services import RequestContext, created, record, updated
 from guanxi.concurrency import save_if_version
 from guanxi.customers import events
 from guanxi.customers.models import Channel, Customer, Holding, Product, Transaction
@@ -52,6 +52,14 @@ class Booking:
     product_code: str = ""
 
 
+def _check_dates(opened: date, closed: date | None, matures: date | None, errors: dict) -> None:
+    """A holding closes and matures no earlier than it opens."""
+    if closed is not None and closed < opened:
+        errors.setdefault("closed_at", [_("A holding cannot close before it opens.")])
+    if matures is not None and matures < opened:
+        errors["matures_on"] = [_("A holding cannot mature before it opens.")]
+
+
 def holding_open(
     *, viewer: policy.Viewer, customer_id: int, holding: NewHolding, context: RequestContext
 ) -> Holding:
@@ -64,12 +72,7 @@ def holding_open(
         errors["product_code"] = [_("There is no product with this code.")]
     if data["opened_at"] > timezone.localdate():
         errors["opened_at"] = [_("A holding cannot be opened in the future.")]
-    closed = data.get("closed_at")
-    if closed is not None and closed < data["opened_at"]:
-        errors["closed_at"] = [_("A holding cannot close before it opens.")]
-    matures = data.get("matures_on")
-    if matures is not None and matures < data["opened_at"]:
-        errors["matures_on"] = [_("A holding cannot mature before it opens.")]
+    _check_dates(data["opened_at"], data.get("closed_at"), data.get("matures_on"), errors)
     if errors or product is None:
         raise ValidationError(errors)
     held = Holding(customer=customer, product=product, **data)
@@ -112,23 +115,17 @@ def holding_update(
         raise ValidationError({name: [_("This cannot be changed.")] for name in unknown})
     errors: dict = {}
     closed = changes.get("closed_at", held.closed_at)
-    if closed is not None and closed < held.opened_at:
-        errors["closed_at"] = [_("A holding cannot close before it opens.")]
     if "closed_at" in changes and closed is not None and closed > timezone.localdate():
         errors["closed_at"] = [_("A holding cannot close in the future.")]
-    matures = changes.get("matures_on", held.matures_on)
-    if matures is not None and matures < held.opened_at:
-        errors["matures_on"] = [_("A holding cannot mature before it opens.")]
+    _check_dates(held.opened_at, closed, changes.get("matures_on", held.matures_on), errors)
     if "balance" in changes and changes["balance"] is None:
         errors["balance"] = [_("A balance is a number.")]
     if errors:
         raise ValidationError(errors)
-    before = {name: getattr(held, name) for name in changes}
-    for name, value in changes.items():
-        setattr(held, name, value)
-    check_storable(held, list(changes))
+    made = updated(held, changes)
+    check_storable(held, list(made))
     with transaction.atomic():
-        save_if_version(held, expected_version, list(changes))
+        save_if_version(held, expected_version, list(made))
         record(
             viewer.user,
             AuditAction.UPDATE,
@@ -136,13 +133,13 @@ def holding_update(
             [held.pk],
             sorted(changes),
             context,
-            changes={k: [before[k], v] for k, v in changes.items() if before[k] != v},
+            changes=made,
             name=held.product.name,
             customers=[customer.pk],
         )
-        if "balance" in changes and before["balance"] != held.balance:
+        if "balance" in made:
             events.publish_holding_balance_changed(
-                customer=customer, holding=held, old_balance=before["balance"], actor=viewer.user
+                customer=customer, holding=held, old_balance=made["balance"][0], actor=viewer.user
             )
     return held
 

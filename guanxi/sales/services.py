@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
-from guanxi.audit.services import RequestContext, created, record
+from guanxi.audit.services import RequestContext, created, record, updated
 from guanxi.concurrency import save_if_version
 from guanxi.core.events import publish
 from guanxi.customers.models import Customer, Holding, Product
@@ -258,17 +258,14 @@ def opportunity_update(
         errors["owner_id"] = [_("Choose the account manager who owns the opportunity.")]
     if errors:
         raise ValidationError(errors)
-    before = {name: getattr(opportunity, name) for name in data}
-    changed = [name for name, value in data.items() if before[name] != value]
-    for name in changed:
-        setattr(opportunity, name, data[name])
+    diff = updated(opportunity, data)
+    changed = list(diff)
     if "owner_id" in changed and not policy.allows(viewer, "opportunity.edit", opportunity):
         raise ValidationError({"owner_id": [_("You cannot give the opportunity to this owner.")]})
     check_storable(opportunity, [n for n in changed if n in ("name", "next_step")])
     with transaction.atomic():
         save_if_version(opportunity, expected_version, changed)
         if changed:
-            diff = {name: [before[name], data[name]] for name in changed}
             _audit(viewer, AuditAction.UPDATE, opportunity, diff, context)
             publish(
                 events.OpportunityUpdated(fields=sorted(changed)),

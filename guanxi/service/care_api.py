@@ -146,14 +146,12 @@ def list_greetings(request: HttpRequest):
 def set_greeting(request: HttpRequest, kind: str, language: str, payload: GreetingIn):
     """Set an occasion's greeting in a language (administrators); version 0 replaces the
     built-in one, a stale version changes nothing (409)."""
-    viewer = viewer_of(request)
-    greetings.greeting_template_set(
-        viewer=viewer, kind=kind, language=language, subject=payload.subject,
+    stored = greetings.greeting_template_set(
+        viewer=viewer_of(request), kind=kind, language=language, subject=payload.subject,
         body=payload.body, expected_version=payload.version,
         context=context_of(request, CHANNEL),
     )  # fmt: skip
-    found = greetings.greetings_for_user(viewer=viewer)
-    return asdict(next(g for g in found if (g.kind, g.language) == (kind, language)))
+    return asdict(greetings.Greeting.of(stored))
 
 
 def _day_out(day: CareHoliday) -> dict:

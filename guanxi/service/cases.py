@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
-from guanxi.audit.services import RequestContext, created
+from guanxi.audit.services import RequestContext, created, updated
 from guanxi.concurrency import save_if_version
 from guanxi.customers.models import Customer, Product
 from guanxi.service import case_clock, events
@@ -188,15 +188,12 @@ def case_update(
     _clean(data, errors)
     if errors:
         raise ValidationError(errors)
-    before = {name: getattr(case, name) for name in data}
-    changed = [name for name, value in data.items() if before[name] != value]
-    for name in changed:
-        setattr(case, name, data[name])
+    diff = updated(case, data)
+    changed = list(diff)
     check_storable(case, changed)
     with transaction.atomic():
         save_if_version(case, expected_version, changed)
         if changed:
-            diff = {n: [before[n], getattr(case, n)] for n in changed}
             audit(viewer, AuditAction.UPDATE, case, diff, context)
             publish_case(events.CaseUpdated(fields=sorted(changed)), viewer, case)
     return case

@@ -73,6 +73,11 @@ class Greeting:
     built_in: bool
     version: int
 
+    @classmethod
+    def of(cls, stored: GreetingTemplate) -> "Greeting":
+        """An administrator's greeting."""
+        return cls(stored.kind, stored.language, stored.subject, stored.body, False, stored.version)
+
 
 def greetings_for_user(*, viewer: policy.Viewer) -> list[Greeting]:
     """Every occasion's greeting in every language, as it would be sent now."""
@@ -83,7 +88,7 @@ def greetings_for_user(*, viewer: policy.Viewer) -> list[Greeting]:
         for language in LANGUAGES:
             mine = stored.get((kind, language))
             if mine is not None:
-                found.append(Greeting(kind, language, mine.subject, mine.body, False, mine.version))
+                found.append(Greeting.of(mine))
                 continue
             with translation.override(language):
                 subject, body = (_(text) for text in BUILT_IN[kind])

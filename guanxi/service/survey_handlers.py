@@ -9,7 +9,6 @@
 
 import logging
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guanxi import policy
@@ -18,7 +17,7 @@ from guanxi.core.events import Delivered, subscribe
 from guanxi.service import cases
 from guanxi.service.case_types import CaseChannel, CasePriority, CaseState, CaseType
 from guanxi.service.survey_models import SurveyResponse
-from guanxi.service.surveys import survey_invite_after_case, survey_mail_link
+from guanxi.service.surveys import survey_invite_after_case, survey_mail_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ def survey_after_case(delivered: Delivered) -> None:
     address = invitation.customer.email
     template = invitation.template
     if address:
-        transaction.on_commit(lambda: survey_mail_link(address, raw, template), robust=True)
+        survey_mail_on_commit(address, raw, template, invitation.language)
 
 
 @subscribe("survey.answered", handler="service.survey_detractor_follow_up")

@@ -10,7 +10,6 @@ a day invites nobody twice.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -24,7 +23,7 @@ from guanxi.service.survey_models import (
     SurveyLanguage,
     SurveyTemplate,
 )
-from guanxi.service.surveys import invitation_write, survey_mail_link
+from guanxi.service.surveys import invitation_write, survey_mail_on_commit
 
 # Who is asked how we serve them: customers in a relationship now (a prospect was never
 # served; an inactive or lost customer is a case for winning back, not for a survey).
@@ -73,9 +72,6 @@ def surveys_invite_due() -> InvitationReport:
                     template=template, customer_id=customer_id, case_id=None,
                     language=SurveyLanguage.ZH, actor=None, context=TASK_CONTEXT,
                 )  # fmt: skip
-                transaction.on_commit(
-                    partial(survey_mail_link, address, raw, template, SurveyLanguage.ZH),
-                    robust=True,
-                )
+                survey_mail_on_commit(address, raw, template)
                 report.invited[template.name] = report.invited.get(template.name, 0) + 1
     return report

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from guanxi import policy
 from guanxi.audit.models import AuditAction
-from guanxi.audit.services import RequestContext, created, record
+from guanxi.audit.services import RequestContext, created, record, updated
 from guanxi.concurrency import save_if_version
 from guanxi.service.survey_models import SurveyKind, SurveyTemplate
 from guanxi.storable import check_storable
@@ -145,10 +145,8 @@ def survey_template_update(
     _clean(data, errors)
     if data.get("name") and _name_taken(data["name"], template.pk):
         errors["name"] = [_("Another survey has this name.")]
-    before = {name: getattr(template, name) for name in data}
-    changed = [name for name, value in data.items() if before[name] != value]
-    for name in changed:
-        setattr(template, name, data[name])
+    diff = updated(template, data)
+    changed = list(diff)
     _asks_something(template, errors)
     _scheduled_only_if_periodic(template, errors)
     if errors:
@@ -157,6 +155,5 @@ def survey_template_update(
     with transaction.atomic():
         save_if_version(template, expected_version, changed)
         if changed:
-            diff = {n: [before[n], getattr(template, n)] for n in changed}
             _audit(viewer, AuditAction.UPDATE, template, diff, context)
     return template

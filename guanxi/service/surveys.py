@@ -75,7 +75,7 @@ def survey_link(raw_token: str) -> str:
     return reverse("service:survey", kwargs={"token": raw_token})
 
 
-def survey_mail_link(
+def _mail_link(
     address: str, raw_token: str, template: SurveyTemplate, language: str = SurveyLanguage.ZH
 ) -> None:
     """Mail a survey's link to a customer, in the invitation's language."""
@@ -124,8 +124,12 @@ def _addresses(viewer: policy.Viewer, customer_ids: list[int]) -> dict[int, str]
     return {c.pk: c.email for c in found if access[c.pk]["email"] is not policy.Access.HIDDEN}
 
 
-def _mail_on_commit(address: str, raw: str, template: SurveyTemplate, language: str) -> None:
-    transaction.on_commit(partial(survey_mail_link, address, raw, template, language), robust=True)
+def survey_mail_on_commit(
+    address: str, raw_token: str, template: SurveyTemplate, language: str = SurveyLanguage.ZH
+) -> None:
+    """Mail the survey's link to the customer once the invitation is kept (not at all if
+    it is rolled back); a mail server that fails loses the mail, not the invitation."""
+    transaction.on_commit(partial(_mail_link, address, raw_token, template, language), robust=True)
 
 
 def survey_invite(
@@ -172,7 +176,7 @@ def survey_invite(
             actor=viewer.user, context=context,
         )  # fmt: skip
         if address is not None:
-            _mail_on_commit(address, raw, template, language)
+            survey_mail_on_commit(address, raw, template, language)
     return invitation, raw
 
 
@@ -243,7 +247,7 @@ def survey_invite_periodic(
                 actor=viewer.user, context=context,
             )  # fmt: skip
             if pk in addresses:
-                _mail_on_commit(addresses[pk], raw, template, language)
+                survey_mail_on_commit(addresses[pk], raw, template, language)
             invited.append(Invited(invitation, raw, pk in addresses))
     return invited
 

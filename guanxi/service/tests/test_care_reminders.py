@@ -147,26 +147,27 @@ def test_a_large_balance_change_becomes_a_reminder_and_a_small_one_does_not(make
     assert line.kind == "balance"
 
 
+def report_balance(staff, held: Holding, balance: int) -> None:
+    """The core system reports the holding's balance, and the events are handled."""
+    holdings.holding_update(
+        viewer=viewer(staff), customer_id=held.customer_id, holding_id=held.pk,
+        changes={"balance": Decimal(balance)}, expected_version=held.version, context=CONTEXT,
+    )  # fmt: skip
+    dispatch_pending()
+
+
 def test_a_large_balance_change_reported_by_the_core_system_becomes_a_reminder(
     make_customer, staff
 ):
     held = _holding(make_customer("王芳"))
-    holdings.holding_update(
-        viewer=viewer(staff), customer_id=held.customer_id, holding_id=held.pk,
-        changes={"balance": Decimal(20000)}, expected_version=held.version, context=CONTEXT,
-    )  # fmt: skip
-    dispatch_pending()
+    report_balance(staff, held, 20000)
     [line] = listed(staff)
     assert (line.kind, line.occasion) == ("balance", f"balance:{held.pk}:{timezone.localdate()}")
 
 
 def test_a_small_balance_change_reported_by_the_core_system_is_no_reminder(make_customer, staff):
     held = _holding(make_customer("王芳"))
-    holdings.holding_update(
-        viewer=viewer(staff), customer_id=held.customer_id, holding_id=held.pk,
-        changes={"balance": Decimal(499000)}, expected_version=held.version, context=CONTEXT,
-    )  # fmt: skip
-    dispatch_pending()
+    report_balance(staff, held, 499000)
     assert listed(staff) == [] and Holding.objects.get().balance == Decimal(499000)
 
 
