@@ -32,6 +32,7 @@ COMMAND_ALIASES = {
     "schedule-follow-ups": "schedule_follow_ups",
     "invite-surveys": "invite_surveys",
     "send-reminders": "send_reminders",
+    "sum-kpi-days": "sum_kpi_days",
 }
 ANALYST_COMMANDS = (
     ("clv", "fit a customer lifetime value model on a transaction file"),
@@ -52,6 +53,7 @@ STORE_COMMANDS = (
     ("sweep-cases", "warn cases near their SLA deadline, escalate breached ones"),
     ("schedule-follow-ups", "schedule the follow-up visits the rules ask for"),
     ("invite-surveys", "invite the customers due for the scheduled surveys"),
+    ("sum-kpi-days", "sum the process KPIs' day figures again after a bulk load"),
     ("migrate", "create or update the database tables"),
 )
 DJANGO_LANGUAGES = {"zh": "zh-hans", "en": "en"}

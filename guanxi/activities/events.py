@@ -29,6 +29,9 @@ class ActivityChanged(DomainEvent):
     lead_id: int | None = None
     fields: list[str]
     status: str
+    # The start now, and before the change if it moved: the days whose figures it touched.
+    starts_at: dt.datetime | None = None
+    moved_from: dt.datetime | None = None
 
 
 def publish_logged(*, activity, actor) -> None:
@@ -43,12 +46,17 @@ def publish_logged(*, activity, actor) -> None:
     publish(logged, actor=actor, record=activity)
 
 
-def publish_changed(*, activity, fields: list[str], actor) -> None:
-    """Publish that ``fields`` of ``activity`` changed."""
+def publish_changed(
+    *, activity, fields: list[str], actor, moved_from: dt.datetime | None = None
+) -> None:
+    """Publish that ``fields`` of ``activity`` changed (``moved_from``: its start before, if
+    the change moved it)."""
     changed = ActivityChanged(
         customer_id=activity.customer_id,
         lead_id=activity.lead_id,
         fields=sorted(fields),
         status=activity.status,
+        starts_at=activity.starts_at,
+        moved_from=moved_from,
     )
     publish(changed, actor=actor, record=activity)

@@ -270,7 +270,12 @@ def _write(
                 name=_audited(activity),
                 customers=[activity.customer_id] if activity.customer_id else [],
             )
-            events.publish_changed(activity=activity, fields=list(diff), actor=viewer.user)
+            events.publish_changed(
+                activity=activity,
+                fields=list(diff),
+                actor=viewer.user,
+                moved_from=old["starts_at"] if "starts_at" in changed else None,
+            )
             if "status" in diff:
                 answer_lead(viewer=viewer, activity=activity, context=context)
     return activity

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class KpisConfig(AppConfig):
-    """The process-KPI app: figures read from the other domains' tables, no models."""
+    """The process-KPI app: figures read from the other domains' tables and from day figures
+    summed ahead of time."""
 
     name = "guanxi.kpis"
     label = "kpis"

@@ -1,8 +1,9 @@
 """Contacts against the contact rules: per value tier, the done contacts of the kind a rule
 asks for versus the number it requires; and the coverage of the top tier.
 
-Figures are of the portfolio: an activity counts for its customer's owner and branch, as
-activity scope reads it. "Required" is, per tier with a rule, the tier's customers (those
+Figures are of the portfolio: a done contact counts for its customer's owner, branch and
+tier, read from the day figures (``guanxi.kpis.daily``, which says when they are taken).
+"Required" is, per tier with a rule, the tier's customers (those
 existing by the period's end, in their tier today) times the period's days divided by the
 rule's interval. A top-tier customer is covered when their last contact of the rule's kind
 on or before the period's last day is no older than the rule allows: my day's neglect test
@@ -13,17 +14,15 @@ coverage is taken now.
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from guanxi.activities.contact_rules import MEETS
-from guanxi.activities.models import Activity, ActivityKind, ActivityStatus
+from guanxi.activities.models import Activity, ActivityStatus
 from guanxi.customers.models import Customer
+from guanxi.kpis.models import ContactDay
 from guanxi.kpis.period import Period, ratio
-from guanxi.kpis.scope import OWNED, VIA_CUSTOMER, KpiScope
+from guanxi.kpis.scope import OWNED, KpiScope
 from guanxi.kpis.sections import Context, Raw
-
-K = ActivityKind
-CONTACT_KINDS = (K.VISIT, K.CALL, K.MEETING)
 
 
 def _meets(kind: str) -> tuple[str, ...]:
@@ -31,8 +30,9 @@ def _meets(kind: str) -> tuple[str, ...]:
 
 
 def collect(scope: KpiScope, period: Period, context: Context) -> dict[Any, Raw]:
-    """Per group: customers and done contacts per ruled tier, all done contacts, new
-    customers of the period, and the top tier's covered customers (three queries)."""
+    """Per group: customers and done contacts per ruled tier (from the day figures), all
+    done contacts, new customers of the period, and the top tier's covered customers (three
+    queries)."""
     raw: dict[Any, Raw] = {}
 
     def at(key: Any) -> Raw:
@@ -50,26 +50,13 @@ def collect(scope: KpiScope, period: Period, context: Context) -> dict[Any, Raw]
     for row in counts:
         at(row["key"])["customers"][row["value_tier"]] = row["n"]
         at(row["key"])["new"] += row["new"]
-    # Contacts with customers: an activity about a lead alone has no portfolio to count for.
-    done = Activity.objects.filter(
-        customer__isnull=False,
-        status=ActivityStatus.DONE,
-        starts_at__gte=period.since,
-        starts_at__lt=period.until,
-    )
-    tallies = {
-        f"t_{n}": Count("id", filter=Q(customer__value_tier=r.value_tier, kind__in=_meets(r.kind)))
-        for n, r in enumerate(context.rules)
-    }
-    for row in (
-        scope.rows(done, VIA_CUSTOMER)
-        .values("key")
-        .annotate(contacts=Count("id", filter=Q(kind__in=CONTACT_KINDS)), **tallies)
-    ):
+    done = ContactDay.objects.filter(day__gte=period.start, day__lte=period.end)
+    for row in scope.rows(done, OWNED).values("key", "value_tier", "kind").annotate(n=Sum("done")):
         entry = at(row["key"])
-        entry["contacts"] += row["contacts"]
-        for n, rule in enumerate(context.rules):
-            entry["done"][rule.value_tier] = row[f"t_{n}"]
+        entry["contacts"] += row["n"]
+        for rule in context.rules:
+            if row["value_tier"] == rule.value_tier and row["kind"] in _meets(rule.kind):
+                entry["done"][rule.value_tier] = entry["done"].get(rule.value_tier, 0) + row["n"]
     if context.rules:
         top = context.rules[0]
         end = period.end_by(context.now)

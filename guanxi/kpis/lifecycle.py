@@ -1,15 +1,16 @@
 """Conversion between lifecycle stages: of the customers who left a stage in the period,
 the share that moved on along the relationship (prospect → new → repeat → loyal, and back
-from inactive or lost), by the customer's owner and branch."""
+from inactive or lost), by the customer's owner and branch as the day figures keep them
+(``guanxi.kpis.daily``)."""
 
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Sum
 
-from guanxi.customers.models import LifecycleChange
 from guanxi.customers.models import LifecycleStatus as S
+from guanxi.kpis.models import MoveDay
 from guanxi.kpis.period import Period, ratio
-from guanxi.kpis.scope import VIA_CUSTOMER, KpiScope
+from guanxi.kpis.scope import OWNED, KpiScope
 from guanxi.kpis.sections import Context, Raw
 
 STEPS = (
@@ -23,15 +24,14 @@ STEPS = (
 
 
 def collect(scope: KpiScope, period: Period, context: Context) -> dict[Any, Raw]:
-    """Per group: the period's moves out of each stage, and into each next one (one query)."""
-    moves = LifecycleChange.objects.filter(
-        changed_at__gte=period.since, changed_at__lt=period.until
-    )
+    """Per group: the period's moves out of each stage, and into each next one, from the
+    day figures (one query)."""
+    moves = MoveDay.objects.filter(day__gte=period.start, day__lte=period.end)
     raw: dict[Any, Raw] = {}
     for row in (
-        scope.rows(moves, VIA_CUSTOMER)
+        scope.rows(moves, OWNED)
         .values("key", "from_status", "to_status")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("moves"))
         .order_by()
     ):
         entry = raw.setdefault(row["key"], {"out": {}, "moved": {}})

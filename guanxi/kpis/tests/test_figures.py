@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from guanxi import policy
 from guanxi.activities.models import Activity
+from guanxi.kpis.daily import days_rebuild
 from guanxi.kpis.period import Period
 from guanxi.kpis.scope import kpi_scope_for_user
 from guanxi.kpis.selectors import process_kpis_for_user
@@ -184,4 +185,5 @@ def test_activities_about_a_lead_alone_change_no_figure(staff, quarter, org):
             kind=kind, lead=prospect, owner=staff["account_manager"], status=status,
             starts_at=at("2026-05-06"), due_on=dt.date(2026, 5, 6), subject=kind,
         )  # fmt: skip
+    days_rebuild()
     assert kpis(staff) == before
