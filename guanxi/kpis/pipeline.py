@@ -7,7 +7,8 @@ and next steps gone overdue; by the opportunity's owner and branch.
   move out.
 * Win rate: opportunities won in the period over those won or lost in it.
 * Overdue next steps and overdue open tasks are counted as of today (not the period's end:
-  whether a step was done is not kept as history).
+  whether a step was done is not kept as history); a task counts for the person who is to
+  do it and their branch.
 """
 
 from typing import Any
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from guanxi.activities.models import Activity, ActivityKind, ActivityStatus
 from guanxi.kpis.period import Period, money, percentile, ratio
-from guanxi.kpis.scope import OWNED, VIA_CUSTOMER, VIA_OPPORTUNITY, KpiScope
+from guanxi.kpis.scope import ASSIGNED, OWNED, VIA_OPPORTUNITY, KpiScope
 from guanxi.kpis.sections import Context, Raw
 from guanxi.sales.models import Opportunity, StageChange, StageKind
 
@@ -156,11 +157,16 @@ def collect_overdue(scope: KpiScope, period: Period, context: Context) -> dict[A
     steps = Opportunity.objects.filter(status=StageKind.OPEN, next_step_due__lt=today)
     for row in scope.rows(steps, OWNED).values("key").annotate(n=Count("id")):
         raw.setdefault(row["key"], {"next_steps": 0, "tasks": 0})["next_steps"] = row["n"]
-    # Tasks of the portfolio (through the customer): a lead's tasks are left out.
+    # A task counts for the person who is to do it (read along their open items by due
+    # day), and only about a customer, as before: a lead's tasks are left out.
     tasks = Activity.objects.filter(
-        customer__isnull=False, kind=ActivityKind.TASK, status=ActivityStatus.OPEN, due_on__lt=today
+        owner__isnull=False,
+        status=ActivityStatus.OPEN,
+        due_on__lt=today,
+        kind=ActivityKind.TASK,
+        customer__isnull=False,
     )
-    for row in scope.rows(tasks, VIA_CUSTOMER).values("key").annotate(n=Count("id")):
+    for row in scope.rows(tasks, ASSIGNED).values("key").annotate(n=Count("id")):
         raw.setdefault(row["key"], {"next_steps": 0, "tasks": 0})["tasks"] = row["n"]
     return raw
 

@@ -133,6 +133,15 @@ def test_overdue_next_steps_and_tasks_are_counted_as_of_today(staff, quarter):
     assert mine(staff, quarter)["overdue"] == {"next_steps": 1, "tasks": 1}
 
 
+def test_an_overdue_task_counts_for_the_colleague_who_is_to_do_it(staff, quarter):
+    colleague = staff["other_manager"]
+    activity("task", quarter["p1"], "2026-01-02", status="open", owner_id=colleague.pk,
+             due_on=dt.date(2026, 1, 2))  # fmt: skip
+    groups = {g["key"]: g for g in kpis(staff)["groups"]}
+    assert groups[colleague.pk]["overdue"]["tasks"] == 1
+    assert groups[staff["account_manager"].pk]["overdue"]["tasks"] == 1
+
+
 def test_lifecycle_conversion_is_the_share_of_moves_out_of_a_stage_along_the_path(staff, quarter):
     found = mine(staff, quarter)["lifecycle"]["steps"]
     steps = {(s["from_status"], s["to_status"]): s for s in found}
