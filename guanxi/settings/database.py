@@ -28,7 +28,11 @@ def database_from_url(url: str | None, data_dir: Path) -> dict:
         # Parameters travel separately from the SQL and statements a connection runs
         # again and again are prepared once: PostgreSQL then skips parsing and, for the
         # fixed-shape reads of the 360 view, planning, which were half its work per read.
-        db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+        # And no JIT compiling: its 50 ms or so per query is spent on reads that take
+        # tens of milliseconds (a pooler, the other case, may refuse startup options too).
+        db.setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5, options="-c jit=off"
+        )
     return dict(db)
 
 

@@ -23,10 +23,16 @@ def test_postgresql_binds_on_the_server_and_prepares_repeated_statements(monkeyp
     assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
 
 
+def test_postgresql_connections_compile_no_queries_just_in_time(monkeypatch, tmp_path):
+    monkeypatch.delenv("GUANXI_PG_PREPARED_STATEMENTS", raising=False)
+    assert database_from_url(POSTGRES, tmp_path)["OPTIONS"]["options"] == "-c jit=off"
+
+
 def test_prepared_statements_can_be_turned_off_for_a_connection_pooler(monkeypatch, tmp_path):
     monkeypatch.setenv("GUANXI_PG_PREPARED_STATEMENTS", "0")
     options = database_from_url(POSTGRES, tmp_path).get("OPTIONS", {})
     assert "server_side_binding" not in options and "prepare_threshold" not in options
+    assert "options" not in options
 
 
 def test_a_sqlite_url_gets_the_settings_of_the_default_file(tmp_path):
