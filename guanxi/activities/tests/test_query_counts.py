@@ -37,10 +37,11 @@ def test_the_page_takes_the_same_queries_for_more_rows(url, busy_day, api_as, cl
     assert queries_of(reader, url) == few
 
 
-def test_my_day_takes_nine_queries_before_any_analysis_run(busy_day, api_as):
+def test_my_day_takes_ten_queries_before_any_analysis_run(busy_day, api_as):
     # Agenda (its items' ids, then the items), overdue (the dated ids and the undated ids;
     # nothing is overdue, so no items to read), the two latest runs (none: no
-    # scores to read), the stored contact rules, the neglected customers, the leads waiting
-    # (their ids; none, so no rows to read), and birthdays (none today: nothing to audit).
+    # scores to read), the stored contact rules, the neglected customers (one query per
+    # ruled tier, top first, until a section's worth are found), the leads waiting (their
+    # ids; none, so no rows to read), and birthdays (none today: nothing to audit).
     busy_day(3)
-    assert queries_of(api_as("account_manager"), "/api/v1/my-day") == 9
+    assert queries_of(api_as("account_manager"), "/api/v1/my-day") == 10
