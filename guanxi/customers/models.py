@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.customers.yearly_days import MonthDay
 from guanxi.org.models import Branch
 
 
@@ -206,9 +208,9 @@ class Customer(models.Model):
             # A portfolio's customers of some tiers (my day's neglected top-tier customers).
             models.Index(fields=["owner", "value_tier"], name="customer_owner_tier"),
             models.Index(fields=["branch", "name_pinyin"], name="customer_branch_pinyin"),
-            # A portfolio's birthdays of the day (my day, care reminders): read from the
-            # index, the row only for those born on the day.
-            models.Index(fields=["owner", "birthday"], name="customer_owner_birthday"),
+            # A portfolio's birthdays of the day (my day, care reminders), by month and day
+            # of birth: the rows of those born on the day, found by equality.
+            models.Index(F("owner"), MonthDay("birthday"), name="customer_owner_birthday_day"),
             # A branch's customers counted by owner and tier (process KPIs), index-only.
             models.Index(
                 fields=["branch", "owner", "value_tier", "created_at"],
