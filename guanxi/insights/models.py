@@ -87,16 +87,31 @@ class AnalysisRun(models.Model):
         return f"#{self.pk} {self.status}"
 
 
+# A run's scores and suggestions (3.5 million rows at a million customers) have no foreign-key
+# constraints in the database: PostgreSQL checked every row's keys at commit, 30 s of the
+# write-back. Their ids come from the run's own snapshot, the run removes rows of customers
+# deleted meanwhile before it commits (``guanxi.insights.services``), and deleting a
+# customer, product or run still deletes them through Django's cascade.
+
+
 class CustomerScore(models.Model):
     """What one run found about one customer."""
 
     # No index of their own: the indexes below start with them, and every index costs a
-    # million updates a night.
+    # million updates a night. No constraint in the database either (see above).
     run = models.ForeignKey(
-        AnalysisRun, on_delete=models.CASCADE, related_name="scores", db_index=False
+        AnalysisRun,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        db_index=False,
+        db_constraint=False,
     )
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="scores", db_index=False
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        db_index=False,
+        db_constraint=False,
     )
     rfm_segment = models.CharField(_("RFM segment"), max_length=32, blank=True)
     r_score = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -174,16 +189,22 @@ class CrossSellSuggestion(models.Model):
     # Neither the run nor the product has an index of its own: suggestions are read by id
     # and by (customer, run), and an older run's are deleted in one pass over the table.
     # Each index costs every run a write of 2.5 million entries and a delete of as many at
-    # a million customers.
+    # a million customers. No constraint in the database (see above ``CustomerScore``).
     run = models.ForeignKey(
-        AnalysisRun, on_delete=models.CASCADE, related_name="suggestions", db_index=False
+        AnalysisRun,
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+        db_index=False,
+        db_constraint=False,
     )
     # suggestion_customer_run starts with it
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="+", db_index=False
+        Customer, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     rank = models.PositiveSmallIntegerField(_("rank"))
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", db_index=False)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     score = models.FloatField(_("score"))
     # English, as runs before reason_data wrote it; shown only where reason_data is null.
     reason = models.TextField(_("reason"), blank=True)

@@ -222,12 +222,37 @@ def _write_back(
             counts["suggestions"] = insert_arrow(CrossSellSuggestion, suggestions)
         with phases.timed("write_cells"):
             counts |= kpi_cells.cells_insert(cells=cells)
+        with phases.timed("deleted_customers"):
+            _drop_rows_of_deleted_customers(run)
         with phases.timed("tier_changes"):
             tiers = write_back.write_value_tier
             counts["tier_changes"] = _apply_value_tiers(run, moving) if tiers else 0
         run.seconds_write = round(perf_counter() - began, 3)
         _finish(run, overview, counts, scores, phases)
         _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
+
+
+def _drop_rows_of_deleted_customers(run: AnalysisRun) -> None:
+    """Delete the run's rows of customers deleted since its snapshot, before it commits.
+
+    On PostgreSQL the scores and suggestions have no foreign-key constraints (see
+    ``guanxi.insights.models``), so nothing else would stop a customer erased during the
+    run from leaving a score behind; a hash anti-join finds them in about a second. SQLite
+    keeps the constraints and would refuse the commit instead, as it always did.
+    """
+    if connection.vendor != "postgresql":
+        return
+    customers = connection.ops.quote_name(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        for model in (CustomerScore, CrossSellSuggestion):
+            table = connection.ops.quote_name(model._meta.db_table)
+            # NOT EXISTS, an anti-join: a NOT IN list of a million ids would not fit the
+            # memory PostgreSQL gives a hashed subquery, and be searched row by row.
+            cursor.execute(
+                f"DELETE FROM {table} r WHERE r.run_id = %s AND NOT EXISTS"
+                f" (SELECT 1 FROM {customers} c WHERE c.id = r.customer_id)",
+                [run.pk],
+            )
 
 
 def _tier_candidates(con: duckdb.DuckDBPyConnection, scores: pa.Table) -> pa.Table:

@@ -5,10 +5,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from guanxi import policy
+from guanxi.activities.models import Activity
 from guanxi.audit.services import RequestContext
 from guanxi.customers.models import Customer, Product, ValueTier
 from guanxi.insights import services
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
+from guanxi.plans.models import PlanItem
 from guanxi.sales import services as sales
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -247,3 +249,25 @@ def test_an_opportunity_from_a_pruned_suggestion_keeps_its_product(staff, make_c
     assert opportunity.source_suggestion_id is None
     assert opportunity.product == products["FUND"]
     assert not CrossSellSuggestion.objects.filter(run=old).exists()
+
+
+@pytest.mark.postgres_only
+def test_a_customer_deleted_during_a_run_leaves_no_score_or_suggestion(demo_store, monkeypatch):
+    # PostgreSQL keeps no foreign-key constraints on the run's rows: the run removes them.
+    gone = demo_store[0]
+    make_cells = services.kpi_cells.cell_rows
+
+    def delete_then_make_cells(*args, **kwargs):
+        # After the snapshot was taken; what protects the customer goes first.
+        PlanItem.objects.filter(customer=gone).delete()
+        Activity.objects.filter(customer=gone).delete()
+        Customer.objects.filter(pk=gone.pk).delete()
+        return make_cells(*args, **kwargs)
+
+    monkeypatch.setattr(services.kpi_cells, "cell_rows", delete_then_make_cells)
+    run = services.run_analysis()
+
+    assert run.status == RunStatus.FINISHED, run.error
+    assert CustomerScore.objects.filter(run=run).count() == len(demo_store) - 1
+    assert not CustomerScore.objects.filter(customer_id=gone.pk).exists()
+    assert not CrossSellSuggestion.objects.filter(customer_id=gone.pk).exists()
