@@ -216,14 +216,14 @@ def _write_back(
     """Write the run's rows, move value tiers and mark the run finished, in one transaction."""
     began = perf_counter()
     with transaction.atomic():
+        with phases.timed("present_customers"):
+            scores, suggestions, moving = _of_present_customers(scores, suggestions, moving)
         with phases.timed("write_scores"):
             counts = {"scores": insert_arrow(CustomerScore, scores)}
         with phases.timed("write_suggestions"):
             counts["suggestions"] = insert_arrow(CrossSellSuggestion, suggestions)
         with phases.timed("write_cells"):
             counts |= kpi_cells.cells_insert(cells=cells)
-        with phases.timed("deleted_customers"):
-            _drop_rows_of_deleted_customers(run)
         with phases.timed("tier_changes"):
             tiers = write_back.write_value_tier
             counts["tier_changes"] = _apply_value_tiers(run, moving) if tiers else 0
@@ -232,27 +232,30 @@ def _write_back(
         _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
 
 
-def _drop_rows_of_deleted_customers(run: AnalysisRun) -> None:
-    """Delete the run's rows of customers deleted since its snapshot, before it commits.
+def _of_present_customers(scores: pa.Table, *others: pa.Table) -> tuple[pa.Table, ...]:
+    """``scores`` and ``others`` without the rows of customers no longer in the store.
 
-    On PostgreSQL the scores and suggestions have no foreign-key constraints (see
-    ``guanxi.insights.models``), so nothing else would stop a customer erased during the
-    run from leaving a score behind; a hash anti-join finds them in about a second. SQLite
-    keeps the constraints and would refuse the commit instead, as it always did.
+    The run's scores and suggestions keep no foreign-key constraints (see
+    ``guanxi.insights.models``), so nothing else would stop a customer deleted since the
+    snapshot from leaving a score behind. Read inside the write transaction (on SQLite under
+    its write lock, so no customer can go between this read and the commit). Ids only
+    grow, so when as many customers remain up to the snapshot's highest id as it scored,
+    none went, and a count from the index answers (reading every id took 2 s).
     """
-    if connection.vendor != "postgresql":
-        return
-    customers = connection.ops.quote_name(Customer._meta.db_table)
+    if scores.num_rows == 0:
+        return (scores, *others)
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    highest = pc.max(scores["customer_id"]).as_py()
     with connection.cursor() as cursor:
-        for model in (CustomerScore, CrossSellSuggestion):
-            table = connection.ops.quote_name(model._meta.db_table)
-            # NOT EXISTS, an anti-join: a NOT IN list of a million ids would not fit the
-            # memory PostgreSQL gives a hashed subquery, and be searched row by row.
-            cursor.execute(
-                f"DELETE FROM {table} r WHERE r.run_id = %s AND NOT EXISTS"
-                f" (SELECT 1 FROM {customers} c WHERE c.id = r.customer_id)",
-                [run.pk],
-            )
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE id <= %s", [highest])
+        if cursor.fetchone()[0] == scores.num_rows:
+            return (scores, *others)
+        cursor.execute(f"SELECT id FROM {table} WHERE id <= %s", [highest])
+        present = pa.array([row[0] for row in cursor.fetchall()], pa.int64())
+    return tuple(
+        t.filter(pc.is_in(t["customer_id"], value_set=present)) if t.num_rows else t
+        for t in (scores, *others)
+    )
 
 
 def _tier_candidates(con: duckdb.DuckDBPyConnection, scores: pa.Table) -> pa.Table:
