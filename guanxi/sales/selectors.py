@@ -167,10 +167,16 @@ def board_for_user(
         scoped = scoped.filter(owner_id=owner_id)
     if closed_since is not None:
         scoped = scoped.filter(Q(status=StageKind.OPEN) | Q(closed_at__gte=closed_since))
-    totals = {
-        row["stage_id"]: row
-        for row in scoped.order_by().values("stage_id").annotate(n=Count("id"), s=Sum("amount"))
-    }
+    # Grouped by owner and stage, then added up per stage: grouped by the stage alone,
+    # SQLite read every opportunity of the bank along the stage index (200 ms at 500,000)
+    # instead of the scope's along (owner, stage).
+    totals: dict[int, dict] = {}
+    for row in (
+        scoped.order_by().values("owner_id", "stage_id").annotate(n=Count("id"), s=Sum("amount"))
+    ):
+        total = totals.setdefault(row["stage_id"], {"n": 0, "s": 0})
+        total["n"] += row["n"]
+        total["s"] += row["s"] or 0
     order = ("expected_close_date", "id")
     ids = _first_card_ids(scoped, stages, order)
     cards: dict[int, list[Opportunity]] = {stage.pk: [] for stage in stages}
