@@ -94,7 +94,8 @@ def _insert_from(model: type[Model], columns: list[str], select: QuerySet) -> No
     """``INSERT INTO`` the model's table the rows of ``select`` (its columns in the order of
     ``columns``), inside the database: no row passes through Python."""
     sql, params = select.query.sql_with_params()
-    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    fields = {field.name: field.column for field in model._meta.concrete_fields}
+    names = ", ".join(connection.ops.quote_name(fields[c]) for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) {sql}", params)
 

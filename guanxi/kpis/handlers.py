@@ -1,6 +1,8 @@
 """What the process KPIs do when contacts, transactions and lifecycle moves are written: keep
 the day figures (``guanxi.kpis.daily``) in step, shortly after each commit."""
 
+import datetime as dt
+
 from django.utils import timezone
 
 from guanxi.activities.events import ActivityChanged, ActivityLogged
@@ -13,6 +15,7 @@ from guanxi.kpis import daily
 def contact_days(delivered: Delivered) -> None:
     """Sum again the contacts of the day the activity is on, and of the day it left."""
     event = delivered.event
+    moments: list[dt.datetime | None]
     if isinstance(event, ActivityLogged):
         moments = [event.starts_at]
     elif isinstance(event, ActivityChanged):
