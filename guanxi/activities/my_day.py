@@ -129,7 +129,18 @@ def newly_at_risk(viewer: policy.Viewer) -> list[dict]:
             run_id=runs[1], churn_warning=True, customer_id=OuterRef("customer_id")
         )
         scores = scores.exclude(Exists(before))
-    scores = scores.select_related("customer").order_by("-churn_severity", "customer_id")[:SHOWN]
+    # The customers first, read from the (customer, run, warning, severity) index alone;
+    # then their twenty score rows.
+    chosen = list(
+        scores.order_by("-churn_severity", "customer_id").values_list("customer_id", flat=True)[
+            :SHOWN
+        ]
+    )
+    scores = (
+        CustomerScore.objects.filter(run_id=runs[0], customer_id__in=chosen)
+        .select_related("customer")
+        .order_by("-churn_severity", "customer_id")
+    )
     return [
         {
             "customer_id": s.customer_id,

@@ -205,8 +205,12 @@ class Customer(models.Model):
             models.Index(fields=["external_id"], name="customer_external_id"),
             models.Index(fields=["uscc"], name="customer_uscc"),
             models.Index(fields=["owner", "name_pinyin"], name="customer_owner_pinyin"),
-            # A portfolio's customers of some tiers (my day's neglected top-tier customers).
-            models.Index(fields=["owner", "value_tier"], name="customer_owner_tier"),
+            # A portfolio's customers of some tiers (my day's neglected top-tier customers),
+            # and its customers' ids: on PostgreSQL, whose indexes do not hold the row's id
+            # as SQLite's do, my day read 40,000 table pages for a team's 27,000 ids.
+            models.Index(
+                fields=["owner", "value_tier"], include=["id"], name="customer_owner_tier"
+            ),
             models.Index(fields=["branch", "name_pinyin"], name="customer_branch_pinyin"),
             # A portfolio's birthdays of the day (my day, care reminders), by month and day
             # of birth: the rows of those born on the day, found by equality.
