@@ -116,6 +116,9 @@ def run_analysis(
             with phases.timed("score_rows"):
                 scores = score_rows(con, result.customers, run.pk, write_back)
                 moving = _tier_candidates(con, scores)
+                count, highest = con.execute(
+                    "SELECT count(*), coalesce(max(customer_id), 0) FROM customers"
+                ).fetchone() or (0, 0)
             say("cross_sell")
             with phases.timed("cross_sell"):
                 suggestions = suggestion_rows(con, run.pk, write_back.cross_sell_per_customer)
@@ -126,7 +129,8 @@ def run_analysis(
             run.charts = build_charts(_chart_columns(scores))
         run.seconds_analyse = round(perf_counter() - began, 3)
         say("write")
-        _write_back(run, result.overview, scores, moving, suggestions, cells, write_back, phases)
+        rows = RunRows(scores, moving, suggestions, cells, (count, highest))
+        _write_back(run, result.overview, rows, write_back, phases)
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
         _fail(run, exc)
@@ -203,13 +207,22 @@ def _analyze(
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class RunRows:
+    """What a run writes back: its scores, the customers whose tier moves, its suggestions
+    and cells, and how many customers its snapshot held up to which highest id."""
+
+    scores: pa.Table
+    moving: pa.Table
+    suggestions: pa.Table
+    cells: kpi_cells.CellRows
+    known: tuple[int, int]
+
+
 def _write_back(
     run: AnalysisRun,
     overview: dict,
-    scores: pa.Table,
-    moving: pa.Table,
-    suggestions: pa.Table,
-    cells: kpi_cells.CellRows,
+    rows: RunRows,
     write_back: WriteBackConfig,
     phases: RunPhases,
 ) -> None:
@@ -217,13 +230,15 @@ def _write_back(
     began = perf_counter()
     with transaction.atomic():
         with phases.timed("present_customers"):
-            scores, suggestions, moving = _of_present_customers(scores, suggestions, moving)
+            scores, suggestions, moving = _of_present_customers(
+                rows.known, rows.scores, rows.suggestions, rows.moving
+            )
         with phases.timed("write_scores"):
             counts = {"scores": insert_arrow(CustomerScore, scores)}
         with phases.timed("write_suggestions"):
             counts["suggestions"] = insert_arrow(CrossSellSuggestion, suggestions)
         with phases.timed("write_cells"):
-            counts |= kpi_cells.cells_insert(cells=cells)
+            counts |= kpi_cells.cells_insert(cells=rows.cells)
         with phases.timed("tier_changes"):
             tiers = write_back.write_value_tier
             counts["tier_changes"] = _apply_value_tiers(run, moving) if tiers else 0
@@ -232,29 +247,29 @@ def _write_back(
         _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
 
 
-def _of_present_customers(scores: pa.Table, *others: pa.Table) -> tuple[pa.Table, ...]:
-    """``scores`` and ``others`` without the rows of customers no longer in the store.
+def _of_present_customers(known: tuple[int, int], *tables: pa.Table) -> tuple[pa.Table, ...]:
+    """``tables`` without the rows of customers no longer in the store; ``known`` is how
+    many customers the snapshot held, up to which highest id.
 
     The run's scores and suggestions keep no foreign-key constraints (see
     ``guanxi.insights.models``), so nothing else would stop a customer deleted since the
     snapshot from leaving a score behind. Read inside the write transaction (on SQLite under
     its write lock, so no customer can go between this read and the commit). Ids only
-    grow, so when as many customers remain up to the snapshot's highest id as it scored,
-    none went, and a count from the index answers (reading every id took 2 s).
+    grow, so when as many customers remain up to the snapshot's highest id as it held, none
+    went, and a count from the index answers (reading every id took 2 s).
     """
-    if scores.num_rows == 0:
-        return (scores, *others)
+    count, highest = known
+    if not count:
+        return tables
     table = connection.ops.quote_name(Customer._meta.db_table)
-    highest = pc.max(scores["customer_id"]).as_py()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table} WHERE id <= %s", [highest])
-        if cursor.fetchone()[0] == scores.num_rows:
-            return (scores, *others)
+        if cursor.fetchone()[0] == count:
+            return tables
         cursor.execute(f"SELECT id FROM {table} WHERE id <= %s", [highest])
         present = pa.array([row[0] for row in cursor.fetchall()], pa.int64())
     return tuple(
-        t.filter(pc.is_in(t["customer_id"], value_set=present)) if t.num_rows else t
-        for t in (scores, *others)
+        t.filter(pc.is_in(t["customer_id"], value_set=present)) if t.num_rows else t for t in tables
     )
 
 
