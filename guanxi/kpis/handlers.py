@@ -10,15 +10,19 @@ from guanxi.core.events import Delivered, subscribe
 from guanxi.customers.events import CustomerLifecycleChanged, TransactionBooked
 from guanxi.kpis import daily
 
+# What of an activity the contact figures count by (its owner, subject or notes: none).
+COUNTED = frozenset({"status", "kind", "starts_at"})
+
 
 @subscribe("activity.logged", "activity.changed", handler="kpis.contact_days")
 def contact_days(delivered: Delivered) -> None:
-    """Sum again the contacts of the day the activity is on, and of the day it left."""
+    """Sum again the contacts of the day the activity is on, and of the day it left, when
+    its status, kind or time changed."""
     event = delivered.event
     moments: list[dt.datetime | None]
     if isinstance(event, ActivityLogged):
         moments = [event.starts_at]
-    elif isinstance(event, ActivityChanged):
+    elif isinstance(event, ActivityChanged) and COUNTED.intersection(event.fields):
         moments = [event.starts_at, event.moved_from]
     else:
         return
