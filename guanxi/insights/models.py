@@ -6,6 +6,8 @@ manager (KPI components per period, and counts per value tier and pyramid level)
 pages sum over the viewer's scope instead of reading every customer's row.
 """
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -87,33 +89,34 @@ class AnalysisRun(models.Model):
         return f"#{self.pk} {self.status}"
 
 
-# A run's scores and suggestions (3.5 million rows at a million customers) have no foreign-key
-# constraints in the database: checking every row's keys took 30 s of the write-back at
-# commit on PostgreSQL, 3 s on SQLite (``guanxi.core.foreign_keys``). Their ids come from the
-# run's own snapshot, the run leaves out customers deleted meanwhile as it writes
-# (``guanxi.insights.services``), and deleting a customer, product or run still deletes
-# them through Django's cascade.
+_Key = TypeVar("_Key", bound=models.Model)
+
+
+def run_row_key(to: type[_Key], related_name: str = "+") -> "models.ForeignKey[_Key, _Key]":
+    """A key of a run's score or suggestion (3.5 million rows a run at a million customers),
+    with no index of its own and no constraint in the database.
+
+    The indexes a run's rows are read by start with their keys, and every index costs each
+    run millions of entries written and deleted. Checking every row's keys took 30 s of the
+    write-back at commit on PostgreSQL, 3 s on SQLite (``guanxi.core.foreign_keys``). The
+    ids come from the run's own snapshot, the run leaves out customers deleted meanwhile as
+    it writes (``guanxi.insights.services``), and deleting a customer, product or run still
+    deletes the rows through Django's cascade.
+    """
+    return models.ForeignKey(
+        to,
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        db_index=False,
+        db_constraint=False,
+    )
 
 
 class CustomerScore(models.Model):
     """What one run found about one customer."""
 
-    # No index of their own: the indexes below start with them, and every index costs a
-    # million updates a night. No constraint in the database either (see above).
-    run = models.ForeignKey(
-        AnalysisRun,
-        on_delete=models.CASCADE,
-        related_name="scores",
-        db_index=False,
-        db_constraint=False,
-    )
-    customer = models.ForeignKey(
-        Customer,
-        on_delete=models.CASCADE,
-        related_name="scores",
-        db_index=False,
-        db_constraint=False,
-    )
+    run = run_row_key(AnalysisRun, "scores")
+    customer = run_row_key(Customer, "scores")
     rfm_segment = models.CharField(_("RFM segment"), max_length=32, blank=True)
     r_score = models.PositiveSmallIntegerField(null=True, blank=True)
     f_score = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -190,25 +193,12 @@ class CustomerScore(models.Model):
 class CrossSellSuggestion(models.Model):
     """A product a run suggests offering a customer, best first."""
 
-    # Neither the run nor the product has an index of its own: suggestions are read by id
-    # and by (customer, run), and an older run's are deleted in one pass over the table.
-    # Each index costs every run a write of 2.5 million entries and a delete of as many at
-    # a million customers. No constraint in the database (see above ``CustomerScore``).
-    run = models.ForeignKey(
-        AnalysisRun,
-        on_delete=models.CASCADE,
-        related_name="suggestions",
-        db_index=False,
-        db_constraint=False,
-    )
-    # suggestion_customer_run starts with it
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
+    # Suggestions are read by id and by (customer, run), and an older run's are deleted in
+    # one pass over the table: no key needs an index of its own.
+    run = run_row_key(AnalysisRun, "suggestions")
+    customer = run_row_key(Customer)  # suggestion_customer_run starts with it
     rank = models.PositiveSmallIntegerField(_("rank"))
-    product = models.ForeignKey(
-        Product, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
+    product = run_row_key(Product)
     score = models.FloatField(_("score"))
     # English, as runs before reason_data wrote it; shown only where reason_data is null.
     reason = models.TextField(_("reason"), blank=True)

@@ -12,12 +12,13 @@ Data loaded without events (demo data, a restore) is summed by :func:`days_rebui
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db import connection, transaction
-from django.db.models import Count, F, Model, QuerySet, Sum
+from django.db.models import Count, DateField, F, Model, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -41,30 +42,56 @@ def _done_contacts(activities: type[Model] = Activity) -> QuerySet:
     )
 
 
+@dataclass(frozen=True)
+class DayFigure:
+    """One day figure: its model, the time of its source rows, and the columns it is kept
+    by besides the day, branch and owner (the model's column: the source rows' value)."""
+
+    name: str
+    model: str
+    moment: str
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+CONTACTS = DayFigure(
+    "contacts", "ContactDay", "starts_at", {"value_tier": "customer__value_tier", "kind": "kind"}
+)
+REVENUE = DayFigure("revenue", "RevenueDay", "occurred_at")
+MOVES = DayFigure(
+    "moves", "MoveDay", "changed_at", {"from_status": "from_status", "to_status": "to_status"}
+)
+
+
+def _sum_into(
+    apps: Apps, figure: DayFigure, rows: QuerySet, on: dt.date | None = None, **total
+) -> None:
+    """``INSERT INTO`` the figure's table the sums of ``rows`` per local day (all ``on``
+    that day, if given) and portfolio, inside the database: no row passes through Python."""
+    model = apps.get_model("kpis", figure.model)
+    # A given day spares turning each time into a local day (in Python, on SQLite).
+    day = TruncDate(figure.moment) if on is None else Value(on, output_field=DateField())
+    select = (
+        rows.annotate(day=day)
+        .values("day", *_PORTFOLIO, *figure.keys.values())
+        .annotate(**total)
+        .order_by()
+    )
+    sql, params = select.query.sql_with_params()
+    columns = {f.name: f.column for f in model._meta.concrete_fields}
+    names = ["day", "branch", "owner", *figure.keys, *total]
+    quoted = ", ".join(connection.ops.quote_name(columns[name]) for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({quoted}) {sql}", params)
+
+
 def contacts_resum(days: Iterable[dt.date]) -> None:
     """Sum the done contacts of each of ``days`` again, replacing what was kept for it."""
     for day in sorted(set(days)):
-        of_day = _done_contacts().filter(
-            starts_at__gte=_midnight(day), starts_at__lt=_midnight(day + dt.timedelta(days=1))
-        )
-        rows = (
-            of_day.values(*_PORTFOLIO, "customer__value_tier", "kind")
-            .annotate(done=Count("id"))
-            .order_by()
-        )
+        since, until = _midnight(day), _midnight(day + dt.timedelta(days=1))
+        of_day = _done_contacts().filter(starts_at__gte=since, starts_at__lt=until)
         with transaction.atomic():
             ContactDay.objects.filter(day=day).delete()
-            ContactDay.objects.bulk_create(
-                ContactDay(
-                    day=day,
-                    branch_id=row["customer__branch_id"],
-                    owner_id=row["customer__owner_id"],
-                    value_tier=row["customer__value_tier"],
-                    kind=row["kind"],
-                    done=row["done"],
-                )
-                for row in rows
-            )
+            _sum_into(global_apps, CONTACTS, of_day, on=day, done=Count("id"))
 
 
 def _add(model: type[Model], customer_id: int, day: dt.date, column: str, more, **key) -> None:
@@ -90,57 +117,18 @@ def move_add(*, customer_id: int, moved_at: dt.datetime, from_status: str, to_st
     _add(MoveDay, customer_id, day, "moves", 1, **key)
 
 
-def _insert_from(model: type[Model], columns: list[str], select: QuerySet) -> None:
-    """``INSERT INTO`` the model's table the rows of ``select`` (its columns in the order of
-    ``columns``), inside the database: no row passes through Python."""
-    sql, params = select.query.sql_with_params()
-    fields = {field.name: field.column for field in model._meta.concrete_fields}
-    names = ", ".join(connection.ops.quote_name(fields[c]) for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) {sql}", params)
-
-
 def days_rebuild(apps: Apps = global_apps) -> dict[str, int]:
     """Sum every day again from the source tables; returns the rows kept per figure. A
     migration passes its ``apps``, so the rebuild reads the tables as they are there."""
-    contact_days, revenue_days, move_days = (
-        apps.get_model("kpis", name) for name in ("ContactDay", "RevenueDay", "MoveDay")
-    )
+    transactions = apps.get_model("customers", "Transaction")._default_manager.all()
+    # A customer's first status (from none) is their creation, not a move.
+    moves = apps.get_model("customers", "LifecycleChange")._default_manager.exclude(from_status="")
+    figures = (CONTACTS, REVENUE, MOVES)
     with transaction.atomic():
-        for model in (contact_days, revenue_days, move_days):
-            model._default_manager.all().delete()
-        contacts = (
-            _done_contacts(apps.get_model("activities", "Activity"))
-            .annotate(day=TruncDate("starts_at"))
-            .values("day", *_PORTFOLIO, "customer__value_tier", "kind")
-            .annotate(done=Count("id"))
-            .order_by()
-        )
-        _insert_from(
-            contact_days, ["day", "branch", "owner", "value_tier", "kind", "done"], contacts
-        )
-        revenue = (
-            apps.get_model("customers", "Transaction")
-            ._default_manager.annotate(day=TruncDate("occurred_at"))
-            .values("day", *_PORTFOLIO)
-            .annotate(amount=Sum("amount"))
-            .order_by()
-        )
-        _insert_from(revenue_days, ["day", "branch", "owner", "amount"], revenue)
-        # A customer's first status (from none) is their creation, not a move.
-        moves = (
-            apps.get_model("customers", "LifecycleChange")
-            ._default_manager.exclude(from_status="")
-            .annotate(day=TruncDate("changed_at"))
-            .values("day", *_PORTFOLIO, "from_status", "to_status")
-            .annotate(moves=Count("id"))
-            .order_by()
-        )
-        _insert_from(
-            move_days, ["day", "branch", "owner", "from_status", "to_status", "moves"], moves
-        )
-    return {
-        "contacts": contact_days._default_manager.count(),
-        "revenue": revenue_days._default_manager.count(),
-        "moves": move_days._default_manager.count(),
-    }
+        for figure in figures:
+            apps.get_model("kpis", figure.model)._default_manager.all().delete()
+        contacts = _done_contacts(apps.get_model("activities", "Activity"))
+        _sum_into(apps, CONTACTS, contacts, done=Count("id"))
+        _sum_into(apps, REVENUE, transactions, amount=Sum("amount"))
+        _sum_into(apps, MOVES, moves, moves=Count("id"))
+    return {f.name: apps.get_model("kpis", f.model)._default_manager.count() for f in figures}

@@ -16,7 +16,7 @@ then moves the records, all in one transaction.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, DateTimeField, F, OuterRef, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -312,11 +312,9 @@ class _Move:
         rows = held("activities", [self.from_user_id])
         self._audit_each("activity", rows, "subject", ["owner_id"], self._changes(to_user_id))
         # Their reminders follow: the calendar re-syncs each changed activity's reminders.
-        unmoved = Value(None, output_field=DateTimeField())
         publish_selected(
             ActivityChanged, actor=self.viewer.user, record_model=rows.model,
-            rows=rows.values("customer_id", "lead_id", "status", "starts_at",
-                             record_id=F("pk"), moved_from=unmoved),
+            rows=rows.values("customer_id", "lead_id", "status", record_id=F("pk")),
             shared={"fields": ["owner_id"]},
         )  # fmt: skip
         self._reassign(rows, to_user_id)

@@ -55,15 +55,22 @@ def publish_selected(
 
     ``rows`` is a ``values()`` query with a ``record_id`` column (the pk of a
     ``record_model`` row) and one column per payload field not in ``shared`` (payload
-    values every event has alike). The columns are checked against the declared fields
-    here; the values when each event is dispatched.
+    values every event has alike); a field with a default may be left out, and takes it.
+    The columns are checked against the declared fields here; the values when each event
+    is dispatched.
     """
     _require_transaction()
     shared = shared or {}
     columns = [*rows.query.values_select, *rows.query.annotation_select]
-    fields = sorted(declared.model_fields)
-    if "record_id" not in columns or sorted({*columns, *shared} - {"record_id"}) != fields:
-        raise ValueError(f"{declared.event_name} needs columns record_id and {fields}")
+    declared_fields = declared.model_fields
+    required = sorted(n for n, f in declared_fields.items() if f.is_required())
+    given = {*columns, *shared} - {"record_id"}
+    if "record_id" not in columns or not set(required) <= given <= set(declared_fields):
+        raise ValueError(
+            f"{declared.event_name} needs columns record_id and {required}"
+            f" (may have {sorted(set(declared_fields) - set(required))})"
+        )
+    fields = sorted(given)
     sql, params = rows.order_by().query.sql_with_params()
     pg = connection.vendor == "postgresql"
     quote = connection.ops.quote_name

@@ -22,6 +22,14 @@ class Pinged(DomainEvent):
     n: int
 
 
+class Noted(DomainEvent):
+    """A test event with a number and a note that has a default."""
+
+    event_name = "test.noted"
+    n: int
+    note: str = ""
+
+
 class Ponged(DomainEvent):
     """A second test event, which no test handler subscribes to unless it says so."""
 

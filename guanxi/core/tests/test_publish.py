@@ -2,14 +2,21 @@
 
 import pytest
 from django.db import transaction
+from django.db.models import F
 from pydantic import ValidationError
 
-from guanxi.core.events import NotInTransactionError, UnknownEventError, publish, subscribe
+from guanxi.core.events import (
+    NotInTransactionError,
+    UnknownEventError,
+    publish,
+    publish_selected,
+    subscribe,
+)
 from guanxi.core.events.dispatch import dispatch_pending
 from guanxi.core.events.models import EventRecord
 from guanxi.core.events.subscriptions import HANDLERS
 from guanxi.core.events.types import EVENT_TYPES, DomainEvent
-from guanxi.core.tests.conftest import Pinged, traces
+from guanxi.core.tests.conftest import Noted, Pinged, traces
 from guanxi.customers.models import Tag
 
 pytestmark = pytest.mark.usefixtures("quick_retries")
@@ -85,3 +92,25 @@ def test_subscribing_to_an_undeclared_event_is_refused():
     with pytest.raises(UnknownEventError):
         subscribe("test.never_declared", handler="test.lost")(lambda _delivered: None)
     assert "test.lost" not in HANDLERS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_publish_may_leave_out_payload_fields_with_defaults():
+    with transaction.atomic():
+        tag = Tag.objects.create(name="vip")
+        rows = Tag.objects.filter(pk=tag.pk).values(record_id=F("pk"))
+        published = publish_selected(
+            Noted, actor=None, record_model=Tag, rows=rows, shared={"n": 3}
+        )
+    event = EventRecord.objects.get()
+    assert published == 1 and event.payload == {"n": 3}
+    assert Noted.model_validate(event.payload) == Noted(n=3, note="")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_publish_without_a_required_payload_field_is_refused():
+    with pytest.raises(ValueError, match=r"\['n'\]"), transaction.atomic():
+        tag = Tag.objects.create(name="vip")
+        rows = Tag.objects.filter(pk=tag.pk).values(record_id=F("pk"))
+        publish_selected(Noted, actor=None, record_model=Tag, rows=rows, shared={"note": "x"})
+    assert not EventRecord.objects.exists()

@@ -59,6 +59,15 @@ def book(staff, who, amount: int, day: dt.date = DAY) -> None:
     holdings.transaction_book(viewer=viewer, customer_id=who.pk, booking=booking, context=CONTEXT)
 
 
+def make_new(staff, who) -> None:
+    """The administrator moves a prospect to a new customer through the service."""
+    viewer = policy.Viewer.of(staff["admin"])
+    customer_change_lifecycle(
+        viewer=viewer, customer_id=who.pk, to_status="new", reason="首次购买",
+        expected_version=who.version, context=CONTEXT,
+    )  # fmt: skip
+
+
 def test_a_visit_logged_through_the_service_counts_on_its_day_once_its_event_is_handled(
     staff, gold
 ):
@@ -111,14 +120,7 @@ def test_booked_transactions_add_up_to_their_days_revenue_net_of_refunds(staff, 
 
 
 def test_a_lifecycle_move_counts_on_the_day_it_was_made(staff, gold):
-    customer_change_lifecycle(
-        viewer=policy.Viewer.of(staff["admin"]),
-        customer_id=gold.pk,
-        to_status="new",
-        reason="首次购买",
-        expected_version=gold.version,
-        context=CONTEXT,
-    )
+    make_new(staff, gold)
     dispatch_pending()
     today = timezone.localdate()
     assert every_row()["moves"] == [(today, staff["account_manager"].pk, "prospect", "new", 1)]
@@ -131,14 +133,7 @@ def test_summing_every_day_again_gives_the_rows_the_events_kept(staff, gold, mak
     log(staff, other, kind="meeting", role="other_manager")
     book(staff, gold, 500)
     book(staff, other, 70, day=LATER)
-    customer_change_lifecycle(
-        viewer=policy.Viewer.of(staff["admin"]),
-        customer_id=other.pk,
-        to_status="new",
-        reason="首次购买",
-        expected_version=other.version,
-        context=CONTEXT,
-    )
+    make_new(staff, other)
     dispatch_pending()
     kept = every_row()
     assert all(kept.values())
