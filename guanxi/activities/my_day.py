@@ -13,7 +13,6 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from guanxi import policy
@@ -24,7 +23,7 @@ from guanxi.audit.services import RequestContext, record
 from guanxi.core.united_parts import first_ids
 from guanxi.customers.models import Customer
 from guanxi.customers.yearly_days import dates_falling_on
-from guanxi.insights.models import AnalysisRun, CustomerScore, RunStatus
+from guanxi.insights.models import AnalysisRun, CustomerScore, NewChurnWarning
 from guanxi.insights.selectors import churn_reason
 from guanxi.leads.selectors import leads_waiting
 
@@ -110,34 +109,23 @@ def overdue(viewer: policy.Viewer) -> list[dict]:
 
 
 def newly_at_risk(viewer: policy.Viewer) -> list[dict]:
-    """Churn warnings of the latest finished run that the run before did not raise."""
-    runs = list(
-        AnalysisRun.objects.filter(status=RunStatus.FINISHED)
-        .order_by("-finished_at", "-id")
-        .values_list("id", flat=True)[:2]
-    )
-    if not runs:
+    """Churn warnings of the latest finished run that the run before did not raise: the
+    run's new warnings (kept by the run with the branch and owner of its snapshot) within
+    the viewer's scope, of customers still in it, the most severe first."""
+    run = AnalysisRun.objects.latest_finished_id()
+    if run is None:
         return []
+    # The same scope condition on the warnings' own branch and owner narrows them from
+    # their index; the customers' scope as it is now has the last word.
+    news = policy.customer_scope(viewer, NewChurnWarning.objects.filter(run_id=run))
     visible = policy.customer_scope(viewer, Customer.objects.all()).values("pk")
-    scores = CustomerScore.objects.filter(
-        run_id=runs[0], churn_warning=True, customer_id__in=visible
-    )
-    if len(runs) > 1:
-        # Correlated, so each candidate is one probe of (customer, run): a NOT IN would list
-        # every warning of the run before (over half a million at a million customers).
-        before = CustomerScore.objects.filter(
-            run_id=runs[1], churn_warning=True, customer_id=OuterRef("customer_id")
-        )
-        scores = scores.exclude(Exists(before))
-    # The customers first, read from the (customer, run, warning, severity) index alone;
-    # then their twenty score rows.
     chosen = list(
-        scores.order_by("-churn_severity", "customer_id").values_list("customer_id", flat=True)[
-            :SHOWN
-        ]
+        news.filter(customer_id__in=visible)
+        .order_by("-severity", "customer_id")
+        .values_list("customer_id", flat=True)[:SHOWN]
     )
     scores = (
-        CustomerScore.objects.filter(run_id=runs[0], customer_id__in=chosen)
+        CustomerScore.objects.filter(run_id=run, customer_id__in=chosen)
         .select_related("customer")
         .order_by("-churn_severity", "customer_id")
     )

@@ -190,6 +190,46 @@ class CustomerScore(models.Model):
         return f"{self.customer_id}@{self.run_id}"
 
 
+class NewChurnWarning(models.Model):
+    """A customer one run warns about and the finished run before it did not: my day's
+    "newly at churn risk" (``guanxi.activities.my_day``).
+
+    It carries the branch and account manager the customer had in the run's snapshot, so a
+    portfolio's few new warnings are read from an index on them instead of probing every
+    customer of a team for a warning in two runs (27,000 index probes for a team lead at a
+    million customers). Readers still check the customer's scope as it is now, so a
+    customer handed over since the run shows to nobody until the next run.
+    """
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No constraint, as for the run's scores: the run leaves out customers deleted meanwhile.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_index=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    severity = models.PositiveSmallIntegerField(_("churn severity"), default=0)
+
+    class Meta:
+        verbose_name = _("new churn warning")
+        verbose_name_plural = _("new churn warnings")
+        # One index per shape of record scope: a portfolio or team, and a branch or all.
+        indexes = [
+            models.Index(fields=["run", "owner", "-severity"], name="newwarning_owner"),
+            models.Index(fields=["run", "branch", "-severity"], name="newwarning_branch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}@{self.run_id}"
+
+
 class CrossSellSuggestion(models.Model):
     """A product a run suggests offering a customer, best first."""
 

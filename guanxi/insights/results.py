@@ -104,6 +104,31 @@ def score_rows(
         con.unregister("result")
 
 
+def new_warning_rows(
+    con: duckdb.DuckDBPyConnection, scores: pa.Table, warned_before: pa.Table
+) -> pa.Table:
+    """The run's warnings of customers not in ``warned_before`` (the previous run's), in
+    ``insights_newchurnwarning``'s columns, with each customer's branch and account manager
+    from the snapshot's ``customers``."""
+    columns = ["run_id", "customer_id", "churn_warning", "churn_severity"]
+    con.register("run_scores", scores.select(columns))
+    con.register("warned_before", warned_before)
+    try:
+        return con.execute(
+            """
+            SELECT s.run_id, s.customer_id, c.branch_id, c.owner_id,
+                s.churn_severity AS severity
+            FROM run_scores s JOIN customers c USING (customer_id)
+            WHERE s.churn_warning
+                AND NOT EXISTS (SELECT 1 FROM warned_before w WHERE w.customer_id = s.customer_id)
+            ORDER BY s.customer_id
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("run_scores")
+        con.unregister("warned_before")
+
+
 def _product_labels(con: duckdb.DuckDBPyConnection) -> None:
     """A ``labels`` table: the text cross-sell reasons name each product by (its name, or
     name and code where two products share a name)."""

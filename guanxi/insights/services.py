@@ -41,11 +41,12 @@ from guanxi.insights.models import (
     AnalysisRun,
     CrossSellSuggestion,
     CustomerScore,
+    NewChurnWarning,
     RunStatus,
     RunTrigger,
 )
 from guanxi.insights.phases import RunPhases
-from guanxi.insights.results import json_ready, score_rows, suggestion_rows
+from guanxi.insights.results import json_ready, new_warning_rows, score_rows, suggestion_rows
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +111,14 @@ def run_analysis(
     try:
         began = perf_counter()
         say("read")
+        warned_before = _warned_by(AnalysisRun.objects.latest_finished_id())
         with store.snapshot() as con:
             phases.since("snapshot", began)
             result = _analyze(con, config, say)
             with phases.timed("score_rows"):
                 scores = score_rows(con, result.customers, run.pk, write_back)
                 moving = _tier_candidates(con, scores)
+                news = new_warning_rows(con, scores, warned_before)
                 count, highest = con.execute(
                     "SELECT count(*), coalesce(max(customer_id), 0) FROM customers"
                 ).fetchone() or (0, 0)
@@ -129,7 +132,7 @@ def run_analysis(
             run.charts = build_charts(_chart_columns(scores))
         run.seconds_analyse = round(perf_counter() - began, 3)
         say("write")
-        rows = RunRows(scores, moving, suggestions, cells, (count, highest))
+        rows = RunRows(scores, moving, news, suggestions, cells, (count, highest))
         _write_back(run, result.overview, rows, write_back, phases)
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
@@ -209,11 +212,13 @@ def _analyze(
 
 @dataclasses.dataclass(frozen=True)
 class RunRows:
-    """What a run writes back: its scores, the customers whose tier moves, its suggestions
-    and cells, and how many customers its snapshot held up to which highest id."""
+    """What a run writes back: its scores, the customers whose tier moves, its new churn
+    warnings, suggestions and cells, and how many customers its snapshot held up to which
+    highest id."""
 
     scores: pa.Table
     moving: pa.Table
+    news: pa.Table
     suggestions: pa.Table
     cells: kpi_cells.CellRows
     known: tuple[int, int]
@@ -230,11 +235,12 @@ def _write_back(
     began = perf_counter()
     with transaction.atomic():
         with phases.timed("present_customers"):
-            scores, suggestions, moving = _of_present_customers(
-                rows.known, rows.scores, rows.suggestions, rows.moving
+            scores, suggestions, moving, news = _of_present_customers(
+                rows.known, rows.scores, rows.suggestions, rows.moving, rows.news
             )
         with phases.timed("write_scores"):
             counts = {"scores": insert_arrow(CustomerScore, scores)}
+            counts["new_churn_warnings"] = insert_arrow(NewChurnWarning, news)
         with phases.timed("write_suggestions"):
             counts["suggestions"] = insert_arrow(CrossSellSuggestion, suggestions)
         with phases.timed("write_cells"):
@@ -245,6 +251,14 @@ def _write_back(
         run.seconds_write = round(perf_counter() - began, 3)
         _finish(run, overview, counts, scores, phases)
         _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
+
+
+def _warned_by(run_id: int | None) -> pa.Table:
+    """The ids (``customer_id``) of the customers run ``run_id`` warned about (none without
+    a run), read from its (run, warning, ..., customer) index alone."""
+    warned = CustomerScore.objects.filter(run_id=run_id, churn_warning=True)
+    ids = list(warned.values_list("customer_id", flat=True)) if run_id is not None else []
+    return pa.table({"customer_id": pa.array(ids, pa.int64())})
 
 
 def _of_present_customers(known: tuple[int, int], *tables: pa.Table) -> tuple[pa.Table, ...]:

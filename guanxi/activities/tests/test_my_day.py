@@ -9,7 +9,7 @@ from django.utils import timezone
 from guanxi.activities.models import Activity
 from guanxi.audit.models import AuditEntry
 from guanxi.customers.models import Customer
-from guanxi.insights.models import AnalysisRun, CustomerScore
+from guanxi.insights.models import AnalysisRun, CustomerScore, NewChurnWarning
 
 URL = "/api/v1/my-day"
 
@@ -60,12 +60,18 @@ def test_someone_elses_tasks_are_not_on_my_day(api_as, mine, log):
     assert day["agenda"] == [] and day["overdue"] == []
 
 
-def _run(finished_at, warned: list[Customer]) -> AnalysisRun:
+def _run(finished_at, warned: list[Customer], new: list[Customer]) -> AnalysisRun:
+    """A finished run warning about ``warned``, of whom ``new`` the run before did not warn."""
     run = AnalysisRun.objects.create(status="finished", trigger="command", finished_at=finished_at)
     CustomerScore.objects.bulk_create(
         CustomerScore(run=run, customer=c, churn_warning=True, churn_severity=2,
                       churn_reason_en="No purchase for 200 days", churn_reason_zh="200天未购买")
         for c in warned
+    )  # fmt: skip
+    NewChurnWarning.objects.bulk_create(
+        NewChurnWarning(run=run, customer=c, branch_id=c.branch_id, owner_id=c.owner_id,
+                        severity=2)
+        for c in new
     )  # fmt: skip
     return run
 
@@ -74,11 +80,19 @@ def test_churn_lists_customers_warned_by_the_latest_run_and_not_the_one_before(
     api_as, mine, make_customer, theirs
 ):
     old = make_customer("老预警")
-    _run(timezone.now() - timedelta(days=1), [old])
-    _run(timezone.now(), [old, mine, theirs])
+    _run(timezone.now() - timedelta(days=1), [old], [old])
+    _run(timezone.now(), [old, mine, theirs], [mine, theirs])
     churn = api_as("account_manager").get(URL).json()["churn"]
     assert [c["customer_id"] for c in churn] == [mine.pk]
     assert churn[0]["reason"]
+
+
+def test_a_new_warning_of_a_customer_handed_over_since_the_run_leaves_the_former_owners_day(
+    api_as, mine, staff
+):
+    _run(timezone.now(), [mine], [mine])
+    Customer.objects.filter(pk=mine.pk).update(owner=staff["team_lead"])
+    assert api_as("account_manager").get(URL).json()["churn"] == []
 
 
 def test_neglected_lists_platinum_customers_not_visited_within_the_rule(api_as, make_customer, log):

@@ -44,3 +44,31 @@ def test_dropping_the_duplicate_indexes_does_not_rebuild_a_table(transactional_d
 
     sql = out.getvalue()
     assert sql.count("DROP INDEX") == 3 and "CREATE TABLE" not in sql
+
+
+def test_the_upgrade_keeps_the_latest_runs_warnings_the_run_before_did_not_raise(db, make_customer):
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from guanxi.insights.models import AnalysisRun, CustomerScore, NewChurnWarning
+
+    upgrade = import_module("guanxi.insights.migrations.0013_new_churn_warnings")
+    still, new = make_customer("老预警"), make_customer("新预警")
+    for day, warned in ((1, [still]), (0, [still, new])):
+        run = AnalysisRun.objects.create(
+            status="finished", finished_at=timezone.now() - timezone.timedelta(days=day)
+        )
+        CustomerScore.objects.bulk_create(
+            CustomerScore(run=run, customer=c, churn_warning=True, churn_severity=3) for c in warned
+        )
+
+    # The step uses only the editor's connection (SQLite opens no editor inside a test's
+    # transaction).
+    upgrade.latest_runs_new_warnings(apps, SimpleNamespace(connection=connection))
+
+    kept = NewChurnWarning.objects.get()
+    assert (kept.run_id, kept.customer_id, kept.severity) == (run.pk, new.pk, 3)
+    assert (kept.branch_id, kept.owner_id) == (new.branch_id, new.owner_id)

@@ -9,7 +9,13 @@ from guanxi.activities.models import Activity
 from guanxi.audit.services import RequestContext
 from guanxi.customers.models import Customer, Product, ValueTier
 from guanxi.insights import services
-from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
+from guanxi.insights.models import (
+    AnalysisRun,
+    CrossSellSuggestion,
+    CustomerScore,
+    NewChurnWarning,
+    RunStatus,
+)
 from guanxi.plans.models import PlanItem
 from guanxi.sales import services as sales
 
@@ -175,6 +181,26 @@ def test_hand_made_purchases_give_the_expected_warning(make_customer, buy):
     assert "OVERDUE" in score.churn_reason_codes
     assert "200" in score.churn_reason_en and "200" in score.churn_reason_zh
     assert not CustomerScore.objects.get(run=run, customer=regular).churn_warning
+
+
+def test_a_run_keeps_as_new_the_warnings_the_run_before_did_not_raise(demo_store):
+    first = services.run_analysis()
+    warned = CustomerScore.objects.filter(run=first, churn_warning=True)
+    assert NewChurnWarning.objects.filter(run=first).count() == warned.count() > 1
+    lifted = warned.order_by("customer_id").first()
+    CustomerScore.objects.filter(pk=lifted.pk).update(churn_warning=False)
+
+    second = services.run_analysis()
+
+    news = NewChurnWarning.objects.filter(run=second).select_related("customer")
+    assert [(n.customer_id, n.owner_id, n.branch_id) for n in news] == [
+        (lifted.customer_id, lifted.customer.owner_id, lifted.customer.branch_id)
+    ]
+    assert (
+        news[0].severity
+        == CustomerScore.objects.get(run=second, customer_id=lifted.customer_id).churn_severity
+    )
+    assert second.counts["new_churn_warnings"] == 1
 
 
 def test_history_beyond_the_kept_runs_is_pruned(demo_store, settings):
