@@ -2,10 +2,14 @@
 
 Each goes to a random customer with an account manager, in the default pipeline, at a stage
 drawn so that most are early and a quarter closed; amounts are log-normal around ¥200,000,
-expected close dates within half a year of today. A creation row in the stage history each.
+expected close dates within half a year of today. Each was created within the last year and
+walked the open stages in order, one to four weeks in each, up to where it stands; a lost
+one left from an open stage of its path, a won one after the last. Its stage history holds
+every move, and a closed one closed on its last move, so stage conversion and cycle times
+have something to measure.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -13,13 +17,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from guanxi.customers.models import Customer, Product
-from guanxi.sales.models import LossReason, Opportunity, StageChange, StageKind
+from guanxi.sales.models import LossReason, Opportunity, Stage, StageChange, StageKind
 from guanxi.sales.selectors import default_pipeline
 
 # Relative weights of the default pipeline's stages, in their order (won and lost last).
 STAGE_WEIGHTS = (0.22, 0.18, 0.14, 0.1, 0.08, 0.16, 0.12)
 NEXT_STEPS = ("电话回访", "约见面谈", "递交方案", "产品演示", "签约准备", "陪同风险评估")
 NAMES = ("理财配置", "大额存单", "个人贷款", "信用卡分期", "企业结算", "保险规划", "代发工资")
+DAYS_IN_STAGE = (7, 29)  # the least and most days an opportunity spends in a stage
+HISTORY_DAYS = 365  # opportunities were created within this many days
+
+
+def _path(stages: list[Stage], at: int, rng: np.random.Generator) -> list[Stage]:
+    """The stages an opportunity now at ``stages[at]`` went through, in order: the open
+    stages up to its own, or, when closed, up to the last (won) or a random one (lost)."""
+    open_stages = [s for s in stages if s.kind == StageKind.OPEN]
+    stage = stages[at]
+    if stage.kind == StageKind.OPEN:
+        return open_stages[: open_stages.index(stage) + 1]
+    reached = len(open_stages) if stage.is_won else int(rng.integers(1, len(open_stages) + 1))
+    return [*open_stages[:reached], stage]
 
 
 def load_demo_opportunities(count: int, seed: int = 42, batch_size: int = 20_000) -> int:
@@ -48,11 +65,20 @@ def load_demo_opportunities(count: int, seed: int = 42, batch_size: int = 20_000
         amounts = np.round(rng.lognormal(np.log(200_000), 1.0, size).clip(1_000, 5e8), -2)
         close_in = rng.integers(-60, 180, size)
         product_at = rng.integers(0, max(len(products), 1), size)
-        batch = []
+        batch: list[Opportunity] = []
+        moves: list[list[tuple[Stage, datetime]]] = []
         for i in range(size):
             stage = stages[stage_at[i]]
             product = products[product_at[i]] if products else None
             closed = stage.kind != StageKind.OPEN
+            path = _path(stages, int(stage_at[i]), rng)
+            days = rng.integers(*DAYS_IN_STAGE, len(path) - 1, endpoint=True).astype(float)
+            age = float(rng.integers(1, HISTORY_DAYS))
+            if days.sum() > age:  # squeezed, so that the last move is not after now
+                days *= age / days.sum()
+            created = now - timedelta(days=age)
+            at = [created + timedelta(days=float(d)) for d in np.concatenate([[0], days.cumsum()])]
+            moves.append(list(zip(path, at, strict=True)))
             batch.append(
                 Opportunity(
                     name=product[1] if product else NAMES[i % len(NAMES)],
@@ -69,9 +95,9 @@ def load_demo_opportunities(count: int, seed: int = 42, batch_size: int = 20_000
                     next_step_due=None if closed else today + timedelta(days=int(i % 21) - 5),
                     probability=stage.probability,
                     loss_reason=reasons[i % len(reasons)] if stage.is_lost else "",
-                    closed_at=now if closed else None,
+                    closed_at=at[-1] if closed else None,
                     created_by_id=int(rows[i, 2]),
-                    created_at=now - timedelta(days=int(i % 90)),
+                    created_at=created,
                 )
             )
         with transaction.atomic():
@@ -80,11 +106,13 @@ def load_demo_opportunities(count: int, seed: int = 42, batch_size: int = 20_000
                 (
                     StageChange(
                         opportunity_id=o.pk,
-                        to_stage_id=o.stage_id,
-                        changed_at=o.created_at,
+                        from_stage=path[step - 1][0] if step else None,
+                        to_stage=to,
+                        changed_at=when,
                         changed_by_id=o.owner_id,
                     )
-                    for o in made
+                    for o, path in zip(made, moves, strict=True)
+                    for step, (to, when) in enumerate(path)
                 ),
                 batch_size=2_000,
             )
