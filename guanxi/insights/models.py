@@ -240,7 +240,8 @@ class CrossSellSuggestion(models.Model):
     rank = models.PositiveSmallIntegerField(_("rank"))
     product = run_row_key(Product)
     score = models.FloatField(_("score"))
-    # English, as runs before reason_data wrote it; shown only where reason_data is null.
+    # English, as runs before reason_data wrote it (later runs leave it empty); shown only
+    # where reason_data is null.
     reason = models.TextField(_("reason"), blank=True)
     # The reason as data, worded in the viewer's language: {"code": "co_held" | "popular",
     # "held": the held product's label or null, "share": 0..1} (analytics.cross_sell).

@@ -145,7 +145,12 @@ def _product_labels(con: duckdb.DuckDBPyConnection) -> None:
 
 def suggestion_rows(con: duckdb.DuckDBPyConnection, run_id: int, k: int) -> pa.Table:
     """Up to ``k`` cross-sell suggestions per customer holding anything, in
-    ``insights_crosssellsuggestion``'s columns (empty when nobody holds a product)."""
+    ``insights_crosssellsuggestion``'s columns (empty when nobody holds a product).
+
+    The reason is kept as data alone and worded when shown
+    (``guanxi.insights.cross_sell_reasons``): the library's English sentence would add
+    about 140 MB to each run's write at a million customers.
+    """
     _product_labels(con)
     held = con.execute(
         "SELECT h.customer_id, l.label AS product FROM holdings h JOIN labels l USING (product_id)"
@@ -158,7 +163,7 @@ def suggestion_rows(con: duckdb.DuckDBPyConnection, run_id: int, k: int) -> pa.T
         return con.execute(
             f"""
             SELECT {int(run_id)}::BIGINT AS run_id, s.customer_id, s.rank::SMALLINT AS rank,
-                l.product_id, s.score, s.reason,
+                l.product_id, s.score, '' AS reason,
                 json_object(
                     'code', s.reason_code, 'held', s.reason_product, 'share', s.reason_share
                 )::VARCHAR AS reason_data
