@@ -66,7 +66,7 @@ def _run(args) -> None:
     )
     for name, url in (("page", "/kpis/"), ("API", "/api/v1/kpis/process")):
         for group_by in ("owner", "team"):
-            times = _time(client, url, {**query, "group_by": group_by}, args.repeat)
+            times = time_reads(client, url, {**query, "group_by": group_by}, args.repeat)
             print(
                 f"  {name:<4} by {group_by:<5} p50 {times[0]:7.1f} ms  p95 {times[1]:7.1f} ms"
                 f"  (target {TARGET_MS} ms)"
@@ -114,7 +114,7 @@ def _newest_activity_day() -> dt.date:
     return timezone.localdate(newest) if newest else timezone.localdate()
 
 
-def _time(client, url: str, query: dict, repeat: int) -> tuple[float, float]:
+def time_reads(client, url: str, query: dict, repeat: int) -> tuple[float, float]:
     """p50 and p95 in milliseconds, after one warm-up read."""
     assert client.get(url, query).status_code == 200
     times = []
