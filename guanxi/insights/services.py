@@ -36,7 +36,7 @@ from guanxi.insights import events, kpi_cells, store
 from guanxi.insights.bulk import insert_arrow, insert_arrow_into
 from guanxi.insights.charts import CHART_COLUMNS, build_charts
 from guanxi.insights.config import WriteBackConfig, default_analysis_config, write_back_config
-from guanxi.insights.migration import level_migration, previous_run
+from guanxi.insights.migration import level_migration
 from guanxi.insights.models import (
     AnalysisRun,
     CrossSellSuggestion,
@@ -111,7 +111,9 @@ def run_analysis(
     try:
         began = perf_counter()
         say("read")
-        warned_before = _warned_by(AnalysisRun.objects.latest_finished_id())
+        # The run before, which the new warnings and the pyramid migration compare with.
+        previous = AnalysisRun.objects.latest_finished()
+        warned_before = _warned_by(previous)
         with store.snapshot() as con:
             phases.since("snapshot", began)
             result = _analyze(con, config, say)
@@ -132,7 +134,7 @@ def run_analysis(
             run.charts = build_charts(_chart_columns(scores))
         run.seconds_analyse = round(perf_counter() - began, 3)
         say("write")
-        rows = RunRows(scores, moving, news, suggestions, cells, (count, highest))
+        rows = RunRows(scores, moving, news, suggestions, cells, (count, highest), previous)
         _write_back(run, result.overview, rows, write_back, phases)
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
@@ -213,8 +215,8 @@ def _analyze(
 @dataclasses.dataclass(frozen=True)
 class RunRows:
     """What a run writes back: its scores, the customers whose tier moves, its new churn
-    warnings, suggestions and cells, and how many customers its snapshot held up to which
-    highest id."""
+    warnings, suggestions and cells, how many customers its snapshot held up to which
+    highest id, and the finished run before it (none for the first)."""
 
     scores: pa.Table
     moving: pa.Table
@@ -222,6 +224,7 @@ class RunRows:
     suggestions: pa.Table
     cells: kpi_cells.CellRows
     known: tuple[int, int]
+    previous: AnalysisRun | None
 
 
 def _write_back(
@@ -248,16 +251,21 @@ def _write_back(
         with phases.timed("tier_changes"):
             tiers = write_back.write_value_tier
             counts["tier_changes"] = _apply_value_tiers(run, moving) if tiers else 0
+        if rows.previous is not None:  # the company's pyramid migration, kept with the charts
+            with phases.timed("pyramid_migration"):
+                company = CustomerScore.objects.filter(run=run)
+                migration = level_migration(company, rows.previous)
+            run.charts = {**run.charts, "pyramid_migration": migration}
         run.seconds_write = round(perf_counter() - began, 3)
         _finish(run, overview, counts, scores, phases)
         _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
 
 
-def _warned_by(run_id: int | None) -> pa.Table:
-    """The ids (``customer_id``) of the customers run ``run_id`` warned about (none without
-    a run), read from its (run, warning, ..., customer) index alone."""
-    warned = CustomerScore.objects.filter(run_id=run_id, churn_warning=True)
-    ids = list(warned.values_list("customer_id", flat=True)) if run_id is not None else []
+def _warned_by(run: AnalysisRun | None) -> pa.Table:
+    """The ids (``customer_id``) of the customers ``run`` warned about (none without a
+    run), read from its (run, warning, ..., customer) index alone."""
+    warned = CustomerScore.objects.filter(run=run, churn_warning=True)
+    ids = list(warned.values_list("customer_id", flat=True)) if run is not None else []
     return pa.table({"customer_id": pa.array(ids, pa.int64())})
 
 
@@ -380,10 +388,6 @@ def _finish(
         # the call list as written (capped per account manager if so configured)
         "churn_calls": int(pc.sum(scores["churn_priority"]).as_py() or 0),
     }
-    previous = previous_run(run)
-    if previous is not None:  # the company's pyramid migration, kept with the charts
-        company = CustomerScore.objects.filter(run=run)
-        run.charts = {**run.charts, "pyramid_migration": level_migration(company, previous)}
     run.save()
     events.publish_run_finished(run=run)
 
