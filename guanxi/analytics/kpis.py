@@ -274,11 +274,23 @@ def _holdings_kpis(
     )
     # like future transactions, holdings opened after as_of are not known yet
     h = h.filter(h["_c"].notnull(), h["_p"].notnull(), h["_o"] <= ibis.literal(as_of, type="date"))
+    # A product counts from the day the customer first opened it; per customer, how many
+    # products they had by each such day. An as-of join then finds each period's count from
+    # the last such day before the period ends, one row per customer period instead of one
+    # per product held (joining every holding and counting distinct products took most of
+    # a million customers' KPI cells).
+    first = h.group_by(["_c", "_p"]).aggregate(_o=h["_o"].min())
+    per_day = first.group_by(["_c", "_o"]).aggregate(_k=first.count())
+    so_far = ibis.cumulative_window(group_by=per_day["_c"], order_by=per_day["_o"])
+    owned = per_day.select("_c", "_o", _held=per_day["_k"].sum().over(so_far))
     act = cp.filter(cp.purchases > 0)
     act = act.select(customer_col, *gkeys, "period", _end=act.period + ibis.interval(months=months))
-    # left join: an active customer without holdings holds 0 products (still in the denominator)
-    j = act.left_join(h, [act[customer_col] == h["_c"], h["_o"] < act["_end"]])
-    per_cust = j.group_by([customer_col, *gkeys, "period"]).aggregate(_n=j["_p"].nunique())
+    # as-of joins keep every left row: an active customer without holdings holds 0 products
+    # (still in the denominator)
+    j = act.asof_join(
+        owned, on=act["_end"] > owned["_o"], predicates=act[customer_col] == owned["_c"]
+    )
+    per_cust = j.select(customer_col, *gkeys, "period", _n=j["_held"].fill_null(0))
     return per_cust.group_by([*gkeys, "period"]).aggregate(
         _products=per_cust["_n"].sum(),
         _cross=per_cust.count(where=per_cust["_n"] >= 2),
