@@ -104,6 +104,7 @@ def main() -> None:
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     print(f"machine speed {machine_speed_ms()} ms, load {os.getloadavg()[0]:.1f}")
+    print(f"new churn warnings of the latest run (my day's churn section): {new_warnings():,}")
     for kind, batch in requests.items():
         timings = []
         for number, (user, path) in enumerate(batch):
@@ -123,6 +124,14 @@ def main() -> None:
             f" {verdict} the {TARGETS_MS[kind]} ms target)"
         )
     print(f"machine speed {machine_speed_ms()} ms, load {os.getloadavg()[0]:.1f}")
+
+
+def new_warnings() -> int:
+    """How many customers the latest finished run newly warns about."""
+    from guanxi.insights.models import AnalysisRun, NewChurnWarning
+
+    run = AnalysisRun.objects.latest_finished_id()
+    return NewChurnWarning.objects.filter(run_id=run).count() if run else 0
 
 
 if __name__ == "__main__":
