@@ -2,10 +2,12 @@
 between two analysis runs (who rose from B to A, who fell from B to inactive).
 
 The management view of value over time: a bank watches its A and B customers slip before
-their revenue does. One query per view: the newer run's levels grouped with each
-customer's level in the older run (an index lookup per customer on ``customer, run``).
-The company view is computed once when a run is written and kept with its charts; a branch
-or portfolio view comes from the viewer's own customers when the page is shown.
+their revenue does. A branch or portfolio view is one query when the page is shown: the
+newer run's levels of the viewer's customers grouped with each one's level in the older run
+(an index lookup per customer on ``customer, run``). The company's is counted by the run
+itself, from the rows of the run before that it reads anyway
+(``guanxi.insights.results.level_moves``), and kept with its charts: a million lookups took
+4-8 s of the nightly write.
 """
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -37,7 +39,13 @@ def level_migration(scores: QuerySet, previous: AnalysisRun) -> dict:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    counts = {(r["before"] or NOT_SCORED, r["pyramid_level"]): r["n"] for r in rows}
+    return migration_of(
+        {(r["before"] or NOT_SCORED, r["pyramid_level"]): r["n"] for r in rows}, previous
+    )
+
+
+def migration_of(counts: dict[tuple[str, str], int], previous: AnalysisRun) -> dict:
+    """The migration since ``previous`` from its counts by (level before, level now)."""
     return {
         "previous_run": previous.pk,
         "previous_finished_at": previous.finished_at.isoformat() if previous.finished_at else None,

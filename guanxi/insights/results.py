@@ -12,6 +12,7 @@ import pyarrow as pa
 from guanxi.analytics.cross_sell import recommend_products
 from guanxi.customers.models import ValueTier
 from guanxi.insights.config import WriteBackConfig
+from guanxi.insights.migration import NOT_SCORED
 
 
 def _tier_case(config: WriteBackConfig) -> str:
@@ -105,28 +106,51 @@ def score_rows(
 
 
 def new_warning_rows(
-    con: duckdb.DuckDBPyConnection, scores: pa.Table, warned_before: pa.Table
+    con: duckdb.DuckDBPyConnection, scores: pa.Table, before: pa.Table
 ) -> pa.Table:
-    """The run's warnings of customers not in ``warned_before`` (the previous run's), in
-    ``insights_newchurnwarning``'s columns, with each customer's branch and account manager
-    from the snapshot's ``customers``."""
+    """The run's warnings of customers the run before did not warn about (``before``: its
+    ``customer_id`` and ``churn_warning``), in ``insights_newchurnwarning``'s columns, with
+    each customer's branch and account manager from the snapshot's ``customers``."""
     columns = ["run_id", "customer_id", "churn_warning", "churn_severity"]
     con.register("run_scores", scores.select(columns))
-    con.register("warned_before", warned_before)
+    con.register("before", before)
     try:
         return con.execute(
             """
             SELECT s.run_id, s.customer_id, c.branch_id, c.owner_id,
                 s.churn_severity AS severity
             FROM run_scores s JOIN customers c USING (customer_id)
-            WHERE s.churn_warning
-                AND NOT EXISTS (SELECT 1 FROM warned_before w WHERE w.customer_id = s.customer_id)
+            WHERE s.churn_warning AND NOT EXISTS (
+                SELECT 1 FROM before b WHERE b.customer_id = s.customer_id AND b.churn_warning
+            )
             ORDER BY s.customer_id
             """
         ).to_arrow_table()
     finally:
         con.unregister("run_scores")
-        con.unregister("warned_before")
+        con.unregister("before")
+
+
+def level_moves(
+    con: duckdb.DuckDBPyConnection, scores: pa.Table, before: pa.Table
+) -> dict[tuple[str, str], int]:
+    """How many customers moved from each pyramid level in the run before (``before``: its
+    ``customer_id`` and ``pyramid_level``; ``NOT_SCORED`` for a customer it did not score) to
+    each level in this run (``guanxi.insights.migration``)."""
+    con.register("run_scores", scores.select(["customer_id", "pyramid_level"]))
+    con.register("before", before)
+    try:
+        rows = con.execute(
+            f"""
+            SELECT coalesce(b.pyramid_level, '{NOT_SCORED}'), s.pyramid_level, count(*)
+            FROM run_scores s LEFT JOIN before b USING (customer_id)
+            GROUP BY ALL
+            """
+        ).fetchall()
+    finally:
+        con.unregister("run_scores")
+        con.unregister("before")
+    return {(was, now): n for was, now, n in rows}
 
 
 def _product_labels(con: duckdb.DuckDBPyConnection) -> None:

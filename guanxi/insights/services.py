@@ -36,7 +36,7 @@ from guanxi.insights import events, kpi_cells, store
 from guanxi.insights.bulk import insert_arrow, insert_arrow_into
 from guanxi.insights.charts import CHART_COLUMNS, build_charts
 from guanxi.insights.config import WriteBackConfig, default_analysis_config, write_back_config
-from guanxi.insights.migration import level_migration
+from guanxi.insights.migration import migration_of
 from guanxi.insights.models import (
     AnalysisRun,
     CrossSellSuggestion,
@@ -46,7 +46,13 @@ from guanxi.insights.models import (
     RunTrigger,
 )
 from guanxi.insights.phases import RunPhases
-from guanxi.insights.results import json_ready, new_warning_rows, score_rows, suggestion_rows
+from guanxi.insights.results import (
+    json_ready,
+    level_moves,
+    new_warning_rows,
+    score_rows,
+    suggestion_rows,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -111,16 +117,21 @@ def run_analysis(
     try:
         began = perf_counter()
         say("read")
-        # The run before, which the new warnings and the pyramid migration compare with.
-        previous = AnalysisRun.objects.latest_finished()
-        warned_before = _warned_by(previous)
+        with phases.timed("run_before"):
+            # The run before, which the new warnings and the pyramid migration compare with.
+            previous = AnalysisRun.objects.latest_finished()
+            before = _results_of(previous)
+        copy_began = perf_counter()
         with store.snapshot() as con:
-            phases.since("snapshot", began)
+            phases.since("snapshot", copy_began)
             result = _analyze(con, config, say)
             with phases.timed("score_rows"):
                 scores = score_rows(con, result.customers, run.pk, write_back)
                 moving = _tier_candidates(con, scores)
-                news = new_warning_rows(con, scores, warned_before)
+                news = new_warning_rows(con, scores, before)
+                migration = (
+                    migration_of(level_moves(con, scores, before), previous) if previous else None
+                )
                 count, highest = con.execute(
                     "SELECT count(*), coalesce(max(customer_id), 0) FROM customers"
                 ).fetchone() or (0, 0)
@@ -132,9 +143,11 @@ def run_analysis(
         with phases.timed("charts"):
             # Charts come before the write transaction: it holds SQLite's write lock.
             run.charts = build_charts(_chart_columns(scores))
+            if migration is not None:  # the company's pyramid migration
+                run.charts["pyramid_migration"] = migration
         run.seconds_analyse = round(perf_counter() - began, 3)
         say("write")
-        rows = RunRows(scores, moving, news, suggestions, cells, (count, highest), previous)
+        rows = RunRows(scores, moving, news, suggestions, cells, (count, highest))
         _write_back(run, result.overview, rows, write_back, phases)
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
@@ -215,8 +228,8 @@ def _analyze(
 @dataclasses.dataclass(frozen=True)
 class RunRows:
     """What a run writes back: its scores, the customers whose tier moves, its new churn
-    warnings, suggestions and cells, how many customers its snapshot held up to which
-    highest id, and the finished run before it (none for the first)."""
+    warnings, suggestions and cells, and how many customers its snapshot held up to which
+    highest id."""
 
     scores: pa.Table
     moving: pa.Table
@@ -224,7 +237,6 @@ class RunRows:
     suggestions: pa.Table
     cells: kpi_cells.CellRows
     known: tuple[int, int]
-    previous: AnalysisRun | None
 
 
 def _write_back(
@@ -251,22 +263,29 @@ def _write_back(
         with phases.timed("tier_changes"):
             tiers = write_back.write_value_tier
             counts["tier_changes"] = _apply_value_tiers(run, moving) if tiers else 0
-        if rows.previous is not None:  # the company's pyramid migration, kept with the charts
-            with phases.timed("pyramid_migration"):
-                company = CustomerScore.objects.filter(run=run)
-                migration = level_migration(company, rows.previous)
-            run.charts = {**run.charts, "pyramid_migration": migration}
         run.seconds_write = round(perf_counter() - began, 3)
         _finish(run, overview, counts, scores, phases)
         _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
 
 
-def _warned_by(run: AnalysisRun | None) -> pa.Table:
-    """The ids (``customer_id``) of the customers ``run`` warned about (none without a
-    run), read from its (run, warning, ..., customer) index alone."""
-    warned = CustomerScore.objects.filter(run=run, churn_warning=True)
-    ids = list(warned.values_list("customer_id", flat=True)) if run is not None else []
-    return pa.table({"customer_id": pa.array(ids, pa.int64())})
+def _results_of(run: AnalysisRun | None) -> pa.Table:
+    """``customer_id``, ``pyramid_level`` and ``churn_warning`` of every customer ``run``
+    scored (no rows without a run): one read of its rows, with the cursor's tuples turned
+    into columns (Django's row objects cost twice as much at a million rows)."""
+    rows: list = []
+    if run is not None:
+        found = CustomerScore.objects.filter(run=run)
+        sql, params = found.values_list(*RESULTS_BEFORE).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    columns = list(zip(*rows, strict=True)) or [(), (), ()]
+    return pa.table(
+        {
+            name: pa.array(values, kind)
+            for (name, kind), values in zip(RESULTS_BEFORE.items(), columns, strict=True)
+        }
+    )
 
 
 def _of_present_customers(known: tuple[int, int], *tables: pa.Table) -> tuple[pa.Table, ...]:
@@ -308,6 +327,12 @@ def _tier_candidates(con: duckdb.DuckDBPyConnection, scores: pa.Table) -> pa.Tab
 
 
 TIER_CANDIDATES = "insights_tier_candidates"
+# What a run reads of the run before it, and their types.
+RESULTS_BEFORE = {
+    "customer_id": pa.int64(),
+    "pyramid_level": pa.string(),
+    "churn_warning": pa.bool_(),
+}
 
 
 def _apply_value_tiers(run: AnalysisRun, moving: pa.Table) -> int:

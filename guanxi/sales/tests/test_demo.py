@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from guanxi.sales.demo import load_demo_opportunities
-from guanxi.sales.models import Opportunity, StageChange
+from guanxi.sales.models import Opportunity
 
 
 def test_demo_opportunities_belong_to_owned_customers_with_their_branch(make_customer, pipeline):
