@@ -5,6 +5,7 @@ today's customers with reasons (see :mod:`guanxi.analytics.churn.store_model`)."
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +75,8 @@ def churn_model_step(
         auc_floor=cfg.auc_floor,
     )
     kinds = cfg.balance_kinds
-    earlier = labelled_frame(tx, fit_day, valid_day, tables, kinds, **_COLUMNS).to_pandas()
+    sample = _fit_sample(tx, cfg.max_train_rows)
+    earlier = labelled_frame(sample, fit_day, valid_day, tables, kinds, **_COLUMNS).to_pandas()
     later = labelled_frame(tx, valid_day, as_of, tables, kinds, **_COLUMNS).to_pandas()
     try:
         # One thread: on a busy machine OpenMP's threads wait on each other (a 75k-row fit
@@ -93,6 +95,23 @@ def churn_model_step(
     today = store_features(tx, as_of, tables, balance_kinds=kinds, **_COLUMNS).to_pandas()
     with threadpool_limits(1):
         return ModelOutcome(score_with_reasons(model, today, cfg), info)
+
+
+# Customers are picked for the first fit by their id's hash modulo this many buckets.
+_BUCKETS = 10_000
+
+
+def _fit_sample(tx: ir.Table, rows: int) -> ir.Table:
+    """The log of about a fifth more than ``rows`` customers (all of a smaller log), picked
+    by a hash of their id: the first fit takes ``rows`` customers of its frame, so the
+    frame's features need not be computed for every customer (a third of the step's
+    feature work at a million customers)."""
+    customers = tx[CUSTOMER].nunique().to_pyarrow().as_py()
+    if customers <= rows:
+        return tx
+    keep = math.ceil(_BUCKETS * 1.2 * rows / customers)
+    # DuckDB's hash comes back as a signed number: its remainder's size is spread evenly.
+    return tx.filter((tx[CUSTOMER].hash() % _BUCKETS).abs() < keep)
 
 
 def with_model_probability(run: Run, customers: ir.Table, outcome: ModelOutcome) -> ir.Table:

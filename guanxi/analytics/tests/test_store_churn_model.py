@@ -194,3 +194,15 @@ def test_a_history_too_short_for_the_horizon_skips_the_model(history):
     assert result.overview["churn_model"]["status"] == "short_history"
     assert result.overview["churn_model"]["probability_source"] == "p_alive"
     assert all(r["churn_model_probability"] is None for r in result.customers.to_pylist())
+
+
+def test_the_first_fit_reads_the_log_of_a_sample_a_little_larger_than_it_takes():
+    from guanxi.analytics.pipeline.churn_step import _fit_sample
+
+    log = ibis.memtable(pa.table({"customer_id": np.repeat(np.arange(20_000), 2)}))
+
+    picked = _fit_sample(log, 1_000).to_pyarrow()
+    customers = set(picked["customer_id"].to_pylist())
+    assert 1_000 < len(customers) < 1_500
+    assert picked.num_rows == 2 * len(customers)  # every row of each customer picked
+    assert _fit_sample(log, 20_000) is log
