@@ -134,6 +134,7 @@ TYPED = [
             "guanxi/sales/forecast.py",
             "guanxi/sales/inputs.py",
             "guanxi/sales/workflow.py",
+            "guanxi/sales/stage_history.py",
             # leads, beside its services and selectors
             "guanxi/leads/assignment.py",
             "guanxi/leads/conversion.py",

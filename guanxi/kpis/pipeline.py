@@ -16,12 +16,9 @@ from typing import Any
 from django.db.models import (
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
 )
 from django.utils import timezone
@@ -42,21 +39,16 @@ def _days(values: list[float], share: float) -> float | None:
 
 def collect_stages(scope: KpiScope, period: Period, context: Context) -> dict[Any, Raw]:
     """Per group and stage: opportunities entering it, of those advancing, and the days
-    spent in it by the moves out of it (two queries)."""
+    spent in it by the moves out of it (two queries, over the moves' own ``advanced`` and
+    ``from_entered_at``, which the moves keep)."""
     changes = StageChange.objects.filter(changed_at__gte=period.since, changed_at__lt=period.until)
-    further = StageChange.objects.filter(
-        opportunity_id=OuterRef("opportunity_id"),
-        changed_at__gt=OuterRef("changed_at"),
-        to_stage__order__gt=OuterRef("to_stage__order"),
-        to_stage__is_lost=False,
-    )
     raw: dict[Any, Raw] = {}
     for row in (
         scope.rows(changes, VIA_OPPORTUNITY)
         .values("key", "to_stage_id")
         .annotate(
             entered=Count("opportunity_id", distinct=True),
-            advanced=Count("opportunity_id", distinct=True, filter=Exists(further)),
+            advanced=Count("opportunity_id", distinct=True, filter=Q(advanced=True)),
         )
         .order_by()
     ):
@@ -66,22 +58,12 @@ def collect_stages(scope: KpiScope, period: Period, context: Context) -> dict[An
             "advanced": row["advanced"],
             "days": [],
         }
-    entered_at = (
-        StageChange.objects.filter(
-            opportunity_id=OuterRef("opportunity_id"),
-            to_stage_id=OuterRef("from_stage_id"),
-            changed_at__lte=OuterRef("changed_at"),
-        )
-        .order_by("-changed_at", "-id")
-        .values("changed_at")[:1]
-    )
-    spent = ExpressionWrapper(F("changed_at") - Subquery(entered_at), output_field=DurationField())
-    exits = scope.rows(changes.filter(from_stage__isnull=False), VIA_OPPORTUNITY).annotate(
-        spent=spent
-    )
-    for key, stage_id, duration in exits.values_list("key", "from_stage_id", "spent"):
-        if duration is None:  # moved out of a stage it has no recorded move into
-            continue
+    spent = ExpressionWrapper(F("changed_at") - F("from_entered_at"), output_field=DurationField())
+    # A move out of a stage it has no recorded move into has no time in it.
+    exits = scope.rows(changes.filter(from_entered_at__isnull=False), VIA_OPPORTUNITY)
+    for key, stage_id, duration in exits.annotate(spent=spent).values_list(
+        "key", "from_stage_id", "spent"
+    ):
         stage = raw.setdefault(key, {}).setdefault(
             str(stage_id), {"entered": 0, "advanced": 0, "days": []}
         )

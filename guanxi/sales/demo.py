@@ -19,6 +19,7 @@ from django.utils import timezone
 from guanxi.customers.models import Customer, Product
 from guanxi.sales.models import LossReason, Opportunity, Stage, StageChange, StageKind
 from guanxi.sales.selectors import default_pipeline
+from guanxi.sales.stage_history import walked
 
 # Relative weights of the default pipeline's stages, in their order (won and lost last).
 STAGE_WEIGHTS = (0.22, 0.18, 0.14, 0.1, 0.08, 0.16, 0.12)
@@ -104,15 +105,9 @@ def load_demo_opportunities(count: int, seed: int = 42, batch_size: int = 20_000
             made = Opportunity.objects.bulk_create(batch, batch_size=2_000)
             StageChange.objects.bulk_create(
                 (
-                    StageChange(
-                        opportunity_id=o.pk,
-                        from_stage=path[step - 1][0] if step else None,
-                        to_stage=to,
-                        changed_at=when,
-                        changed_by_id=o.owner_id,
-                    )
+                    move
                     for o, path in zip(made, moves, strict=True)
-                    for step, (to, when) in enumerate(path)
+                    for move in walked(o.pk, path, o.owner_id)
                 ),
                 batch_size=2_000,
             )

@@ -241,6 +241,14 @@ class StageChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Kept as the moves are made, so that the process KPIs' stage conversion and time in
+    # stage are sums over a period's moves (``guanxi.kpis.pipeline``) rather than a look
+    # for each move at the opportunity's other moves (0.9 s for a branch's quarter at half a
+    # million opportunities). ``advanced``: a later move took the opportunity to a stage
+    # further along that is not lost; ``from_entered_at``: when it entered the stage this
+    # move leaves.
+    advanced = models.BooleanField(_("advanced later"), default=False)
+    from_entered_at = models.DateTimeField(_("entered the stage left"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("stage change")

@@ -342,12 +342,19 @@ def _move(
     names = ["stage", "status", "probability", "loss_reason", "loss_note", "closed_at"]
     with transaction.atomic():
         save_if_version(opportunity, expected_version, names)
+        history = StageChange.objects.filter(opportunity=opportunity)
+        if not to.is_lost:  # the moves into stages before this one led further
+            history.filter(to_stage__order__lt=to.order, advanced=False).update(advanced=True)
         StageChange.objects.create(
             opportunity=opportunity,
             from_stage=origin,
             to_stage=to,
             changed_at=timezone.now(),
             changed_by_id=viewer.user_id,
+            from_entered_at=history.filter(to_stage=origin)
+            .order_by("-changed_at", "-id")
+            .values_list("changed_at", flat=True)
+            .first(),
         )
         diff = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         _audit(viewer, AuditAction.UPDATE, opportunity, diff, context)

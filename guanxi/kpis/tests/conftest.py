@@ -16,6 +16,7 @@ from guanxi.leads.models import Lead
 from guanxi.plans.models import Plan, PlanItem
 from guanxi.sales.defaults import ensure_default_pipeline
 from guanxi.sales.models import Opportunity, Pipeline, Stage, StageChange
+from guanxi.sales.stage_history import walked
 
 Q2 = Period(dt.date(2026, 4, 1), dt.date(2026, 6, 30))
 LONG_AGO = dt.date(2025, 1, 1)
@@ -54,12 +55,9 @@ def opportunity(who: Customer, moves: list[tuple[str, str]], amount: int = 0, **
         owner_id=who.owner_id, branch_id=who.branch_id, amount=Decimal(amount),
         probability=last.probability, closed_at=closed, created_at=at(moves[0][1]), **extra,
     )  # fmt: skip
-    previous = None
-    for code, day in moves:
-        StageChange.objects.create(
-            opportunity=made, from_stage=previous, to_stage=stages[code], changed_at=at(day)
-        )
-        previous = stages[code]
+    StageChange.objects.bulk_create(
+        walked(made.pk, [(stages[code], at(day)) for code, day in moves], None)
+    )
     return made
 
 
