@@ -2,7 +2,9 @@
 and next steps gone overdue; by the opportunity's owner and branch.
 
 * An opportunity *entered* a stage when a stage change into it happened in the period; it
-  *advanced* when a later change took it to a stage further along that is not lost.
+  *advanced* when a later change took it to a stage further along that is not lost. A
+  change counts for the owner and branch the opportunity had when it moved (kept with the
+  change): an opportunity handed over leaves its past moves with who made them.
 * Time in a stage is measured on the period's moves out of it: from the move in to the
   move out.
 * Win rate: opportunities won in the period over those won or lost in it.
@@ -25,7 +27,7 @@ from django.utils import timezone
 
 from guanxi.activities.models import Activity, ActivityKind, ActivityStatus
 from guanxi.kpis.period import Period, money, percentile, ratio
-from guanxi.kpis.scope import ASSIGNED, OWNED, VIA_OPPORTUNITY, KpiScope
+from guanxi.kpis.scope import ASSIGNED, OWNED, KpiScope
 from guanxi.kpis.sections import Context, Raw
 from guanxi.sales.models import Opportunity, StageChange, StageKind
 
@@ -44,7 +46,7 @@ def collect_stages(scope: KpiScope, period: Period, context: Context) -> dict[An
     changes = StageChange.objects.filter(changed_at__gte=period.since, changed_at__lt=period.until)
     raw: dict[Any, Raw] = {}
     for row in (
-        scope.rows(changes, VIA_OPPORTUNITY)
+        scope.rows(changes, OWNED)
         .values("key", "to_stage_id")
         .annotate(
             entered=Count("opportunity_id", distinct=True),
@@ -60,7 +62,7 @@ def collect_stages(scope: KpiScope, period: Period, context: Context) -> dict[An
         }
     spent = ExpressionWrapper(F("changed_at") - F("from_entered_at"), output_field=DurationField())
     # A move out of a stage it has no recorded move into has no time in it.
-    exits = scope.rows(changes.filter(from_entered_at__isnull=False), VIA_OPPORTUNITY)
+    exits = scope.rows(changes.filter(from_entered_at__isnull=False), OWNED)
     for key, stage_id, duration in exits.annotate(spent=spent).values_list(
         "key", "from_stage_id", "spent"
     ):

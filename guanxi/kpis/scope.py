@@ -51,7 +51,6 @@ class Source:
 
 OWNED = Source("owner", "branch")
 VIA_CUSTOMER = Source("customer__owner", "customer__branch")
-VIA_OPPORTUNITY = Source("opportunity__owner", "opportunity__branch")
 # An activity of the person who is to do it, in that person's branch.
 ASSIGNED = Source("owner", "owner__profile__branch")
 

@@ -107,7 +107,7 @@ def load_demo_opportunities(count: int, seed: int = 42, batch_size: int = 20_000
                 (
                     move
                     for o, path in zip(made, moves, strict=True)
-                    for move in walked(o.pk, path, o.owner_id)
+                    for move in walked(o, path, o.owner_id)
                 ),
                 batch_size=2_000,
             )

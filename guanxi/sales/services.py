@@ -197,6 +197,8 @@ def opportunity_create(
             to_stage=stage,
             changed_at=opportunity.created_at,
             changed_by_id=viewer.user_id,
+            owner_id=opportunity.owner_id,
+            branch_id=opportunity.branch_id,
         )
         _audit(viewer, AuditAction.CREATE, opportunity, created(values), context)
         event = events.OpportunityCreated(
@@ -351,6 +353,8 @@ def _move(
             to_stage=to,
             changed_at=timezone.now(),
             changed_by_id=viewer.user_id,
+            owner_id=opportunity.owner_id,
+            branch_id=opportunity.branch_id,
             from_entered_at=history.filter(to_stage=origin)
             .order_by("-changed_at", "-id")
             .values_list("changed_at", flat=True)

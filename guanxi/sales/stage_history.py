@@ -4,18 +4,20 @@
 
 from datetime import datetime
 
-from guanxi.sales.models import Stage, StageChange
+from guanxi.sales.models import Opportunity, Stage, StageChange
 
 
 def walked(
-    opportunity_id: int, path: list[tuple[Stage, datetime]], by: int | None
+    opportunity: Opportunity, path: list[tuple[Stage, datetime]], by: int | None
 ) -> list[StageChange]:
-    """The unsaved moves of an opportunity through ``path`` ((stage, when), in order), made
-    by the user ``by``: the first from no stage; each advanced when a later stage further
-    along is not lost."""
+    """The unsaved moves of a saved ``opportunity`` through ``path`` ((stage, when), in
+    order), made by the user ``by`` for its owner and branch: the first from no stage; each
+    advanced when a later stage further along is not lost."""
     return [
         StageChange(
-            opportunity_id=opportunity_id,
+            opportunity_id=opportunity.pk,
+            owner_id=opportunity.owner_id,
+            branch_id=opportunity.branch_id,
             from_stage=path[step - 1][0] if step else None,
             to_stage=to,
             changed_at=when,

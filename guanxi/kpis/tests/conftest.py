@@ -56,7 +56,7 @@ def opportunity(who: Customer, moves: list[tuple[str, str]], amount: int = 0, **
         probability=last.probability, closed_at=closed, created_at=at(moves[0][1]), **extra,
     )  # fmt: skip
     StageChange.objects.bulk_create(
-        walked(made.pk, [(stages[code], at(day)) for code, day in moves], None)
+        walked(made, [(stages[code], at(day)) for code, day in moves], None)
     )
     return made
 

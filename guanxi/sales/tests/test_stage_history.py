@@ -48,3 +48,14 @@ def test_a_move_keeps_when_the_stage_it_leaves_was_entered(make_opportunity, sta
     first, second, third = _history(opportunity)
     assert first.from_entered_at is None
     assert (second.from_entered_at, third.from_entered_at) == (first.changed_at, second.changed_at)
+
+
+def test_a_move_keeps_the_owner_and_branch_the_opportunity_had_then(
+    make_opportunity, stages, staff
+):
+    opportunity = make_opportunity(stage_id=stages["information"].pk)
+    _move(staff, opportunity, stages["first_visit"])
+
+    assert {(c.owner_id, c.branch_id) for c in _history(opportunity)} == {
+        (opportunity.owner_id, opportunity.branch_id)
+    }
