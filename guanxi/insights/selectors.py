@@ -183,9 +183,13 @@ def churn_list(
         _scores_in_scope(viewer, run)
         .filter(churn_warning=True)
         .select_related("customer__branch", "customer__owner__profile")
+        # The (run, warning, call list, rank) index's own order, so the first rows of the
+        # index answer (with NULLS LAST, PostgreSQL sorted all 570,000 warnings of a run at
+        # a million customers: 2.2 s). A run has a call list and ranks for every warning,
+        # or neither, so where NULLs sort does not matter.
         .order_by(
-            F("churn_priority").desc(nulls_last=True),
-            F("churn_rank").asc(nulls_last=True),
+            "-churn_priority",
+            "churn_rank",
             "-churn_severity",
             F("clv").desc(nulls_last=True),
             "customer_id",
