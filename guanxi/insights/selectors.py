@@ -150,8 +150,13 @@ def _require_dashboard(viewer: policy.Viewer) -> None:
 
 
 def _scores_in_scope(viewer: policy.Viewer, run: AnalysisRun) -> QuerySet:
+    scores = CustomerScore.objects.filter(run=run)
+    if policy.sees_all_customers(viewer):
+        # No "customer in every customer": SQLite then read the scores customer by customer
+        # and sorted them, instead of reading a run's index in its order (1.9 s -> ms).
+        return scores
     visible = policy.customer_scope(viewer, Customer.objects.all()).values("pk")
-    return CustomerScore.objects.filter(run=run, customer_id__in=visible)
+    return scores.filter(customer_id__in=visible)
 
 
 def _scoped_charts(viewer: policy.Viewer, run: AnalysisRun) -> dict:
@@ -181,7 +186,9 @@ def churn_list(
     by value at risk (the churn rank); runs from before the call list by severity and CLV."""
     scores = (
         _scores_in_scope(viewer, run)
-        .filter(churn_warning=True)
+        # As a list: SQLite reads a bare boolean column ("churn_warning") as no equality
+        # and then cannot walk the (run, warning, call list, rank) index in its order.
+        .filter(churn_warning__in=[True])
         .select_related("customer__branch", "customer__owner__profile")
         # The (run, warning, call list, rank) index's own order, so the first rows of the
         # index answer (with NULLS LAST, PostgreSQL sorted all 570,000 warnings of a run at
