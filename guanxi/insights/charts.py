@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from guanxi.analytics.pyramid import LEVEL_NAMES
 from guanxi.analytics.rfm import SEGMENT_NAMES
@@ -26,12 +27,20 @@ TOP_SHARE = 0.2  # the "top 20%" whose share of revenue the dashboard shows
 
 
 def _counts(values: np.ndarray, order: tuple[str, ...], weights: np.ndarray | None = None):
-    """Count (or sum ``weights``) per value, in ``order`` then any value not in it."""
-    found = [str(v) for v in np.unique(values) if v]
-    keys = [k for k in order if k in found] + sorted(set(found) - set(order))
-    if weights is None:
-        return [[k, int(np.sum(values == k))] for k in keys]
-    return [[k, int(np.sum(values == k)), float(np.sum(weights[values == k]))] for k in keys]
+    """Count (or sum ``weights``) per value, in ``order`` then any value not in it.
+
+    By hashing, not sorting: ``np.unique`` sorted a million texts per column (0.7 s).
+    """
+    codes, found = pd.factorize(values)  # None: code -1
+    known = codes >= 0
+    counts = np.bincount(codes[known], minlength=len(found))
+    sums = None if weights is None else np.bincount(codes[known], weights[known], len(found))
+    at = {str(v): i for i, v in enumerate(found) if v}
+    keys = [k for k in order if k in at] + sorted(set(at) - set(order))
+    if sums is None:
+        return [[k, int(counts[at[k]])] for k in keys]
+    # to the cent: sums in another order differ in the last bits, not in what is shown
+    return [[k, int(counts[at[k]]), round(float(sums[at[k]]), 2)] for k in keys]
 
 
 def _lorenz(revenue: np.ndarray) -> list[list[float]]:
@@ -41,7 +50,8 @@ def _lorenz(revenue: np.ndarray) -> list[list[float]]:
         return []
     cumulative = np.concatenate([[0.0], np.cumsum(revenue)]) / revenue.sum()
     at = np.linspace(0, revenue.size, LORENZ_POINTS + 1).round().astype(int)
-    return [[round(i / revenue.size, 4), round(float(cumulative[i]), 4)] for i in at]
+    points = np.column_stack([at / revenue.size, cumulative[at]]).round(4)
+    return points.tolist()
 
 
 def _clv_histogram(clv: np.ndarray) -> dict:
@@ -70,7 +80,9 @@ def _concentration(revenue: np.ndarray) -> dict:
 
 def _heatmap(r: np.ndarray, f: np.ndarray) -> list[list[int]]:
     """[R, F, customers] for every cell of the 5 x 5 grid."""
-    return [[i, j, int(np.sum((r == i) & (f == j)))] for i in SCORES for j in SCORES]
+    scored = np.isin(r, SCORES) & np.isin(f, SCORES)
+    cells = np.bincount((r[scored] * 10 + f[scored]).astype(int), minlength=56)
+    return [[i, j, int(cells[i * 10 + j])] for i in SCORES for j in SCORES]
 
 
 def _flagged(values: Sequence[Any] | np.ndarray) -> int:

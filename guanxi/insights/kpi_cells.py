@@ -25,6 +25,7 @@ from guanxi.analytics.kpis import Period, kpi_components_by_period
 from guanxi.analytics.value import ServingCosts
 from guanxi.insights.bulk import insert_arrow
 from guanxi.insights.models import KpiCell, PeriodKind, RunCell
+from guanxi.insights.results import registered
 
 PERIODS: tuple[Period, ...] = ("month", "quarter", "year")
 assert set(PERIODS) == set(PeriodKind.values), "every period the page offers is computed"
@@ -97,8 +98,7 @@ def _kpi_rows(
         group_col="cell",
         as_of=as_of,
     ).to_pyarrow()
-    con.register("kpi_parts", found)
-    try:
+    with registered(con, kpi_parts=found):
         return con.execute(
             f"""
             SELECT {int(run_id)}::BIGINT AS run_id, period_kind, period::DATE AS period,
@@ -109,15 +109,12 @@ def _kpi_rows(
             FROM kpi_parts ORDER BY period_kind, branch_id, owner_id, period
             """
         ).to_arrow_table()
-    finally:
-        con.unregister("kpi_parts")
 
 
 def _run_rows(con: duckdb.DuckDBPyConnection, scores: pa.Table, run_id: int) -> pa.Table:
     """Counts per cell, value tier and pyramid level, and the company's per value tier and
     pyramid level (without branch and owner), in ``insights_runcell``'s columns."""
-    con.register("run_scores", scores)
-    try:
+    with registered(con, run_scores=scores):
         return con.execute(
             f"""
             SELECT {int(run_id)}::BIGINT AS run_id, c.branch_id, c.owner_id,
@@ -135,5 +132,3 @@ def _run_rows(con: duckdb.DuckDBPyConnection, scores: pa.Table, run_id: int) -> 
             ORDER BY ALL
             """
         ).to_arrow_table()
-    finally:
-        con.unregister("run_scores")

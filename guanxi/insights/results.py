@@ -5,6 +5,9 @@ over the run's own results, computed where the data already are rather than row 
 Python.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -13,6 +16,18 @@ from guanxi.analytics.cross_sell import recommend_products
 from guanxi.customers.models import ValueTier
 from guanxi.insights.config import WriteBackConfig
 from guanxi.insights.migration import NOT_SCORED
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **tables: pa.Table) -> Iterator[None]:
+    """``tables`` visible to ``con``'s queries by their names while the block runs."""
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        yield
+    finally:
+        for name in tables:
+            con.unregister(name)
 
 
 def _tier_case(config: WriteBackConfig) -> str:
@@ -46,10 +61,9 @@ def score_rows(
     ``con`` holds the snapshot's ``customers`` table (for branches); ``customers`` is the
     pipeline's per-customer result.
     """
-    con.register("result", customers)
     measure = f"r.{config.tier_measure}"
     value = f"r.{config.churn_value_measure}"
-    try:
+    with registered(con, result=customers):
         return con.execute(
             f"""
             WITH ranked AS (
@@ -101,8 +115,6 @@ def score_rows(
             ORDER BY customer_id
             """
         ).to_arrow_table()
-    finally:
-        con.unregister("result")
 
 
 def new_warning_rows(
@@ -112,9 +124,7 @@ def new_warning_rows(
     ``customer_id`` and ``churn_warning``), in ``insights_newchurnwarning``'s columns, with
     each customer's branch and account manager from the snapshot's ``customers``."""
     columns = ["run_id", "customer_id", "churn_warning", "churn_severity"]
-    con.register("run_scores", scores.select(columns))
-    con.register("before", before)
-    try:
+    with registered(con, run_scores=scores.select(columns), before=before):
         return con.execute(
             """
             SELECT s.run_id, s.customer_id, c.branch_id, c.owner_id,
@@ -126,31 +136,41 @@ def new_warning_rows(
             ORDER BY s.customer_id
             """
         ).to_arrow_table()
-    finally:
-        con.unregister("run_scores")
-        con.unregister("before")
 
 
-def level_moves(
-    con: duckdb.DuckDBPyConnection, scores: pa.Table, before: pa.Table
-) -> dict[tuple[str, str], int]:
-    """How many customers moved from each pyramid level in the run before (``before``: its
-    ``customer_id`` and ``pyramid_level``; ``NOT_SCORED`` for a customer it did not score) to
-    each level in this run (``guanxi.insights.migration``)."""
-    con.register("run_scores", scores.select(["customer_id", "pyramid_level"]))
-    con.register("before", before)
-    try:
+def scope_keys(con: duckdb.DuckDBPyConnection, scores: pa.Table) -> pa.Table:
+    """Each score row's ``branch_id`` and ``owner_id`` in the snapshot's ``customers`` (0 for
+    none), in the rows' order (``scores`` are in customer order)."""
+    with registered(con, run_scores=scores.select(["customer_id"])):
+        return con.execute(
+            """
+            SELECT coalesce(c.branch_id, 0) AS branch_id, coalesce(c.owner_id, 0) AS owner_id
+            FROM run_scores s LEFT JOIN customers c USING (customer_id)
+            ORDER BY s.customer_id
+            """
+        ).to_arrow_table()
+
+
+Moves = dict[tuple[int, int, str, str], int]
+
+
+def level_moves(con: duckdb.DuckDBPyConnection, scores: pa.Table, before: pa.Table) -> Moves:
+    """How many customers of each (branch, account manager) of the snapshot (0 for none)
+    moved from each pyramid level in the run before (``before``: its ``customer_id`` and
+    ``pyramid_level``; ``NOT_SCORED`` for a customer it did not score) to each level in this
+    run (``guanxi.insights.migration``)."""
+    now = scores.select(["customer_id", "pyramid_level"])
+    with registered(con, run_scores=now, before=before):
         rows = con.execute(
             f"""
-            SELECT coalesce(b.pyramid_level, '{NOT_SCORED}'), s.pyramid_level, count(*)
+            SELECT coalesce(c.branch_id, 0), coalesce(c.owner_id, 0),
+                coalesce(b.pyramid_level, '{NOT_SCORED}'), s.pyramid_level, count(*)
             FROM run_scores s LEFT JOIN before b USING (customer_id)
+                LEFT JOIN customers c USING (customer_id)
             GROUP BY ALL
             """
         ).fetchall()
-    finally:
-        con.unregister("run_scores")
-        con.unregister("before")
-    return {(was, now): n for was, now, n in rows}
+    return {(branch, owner, was, now): n for branch, owner, was, now, n in rows}
 
 
 def _product_labels(con: duckdb.DuckDBPyConnection) -> None:
@@ -182,8 +202,7 @@ def suggestion_rows(con: duckdb.DuckDBPyConnection, run_id: int, k: int) -> pa.T
     if k == 0 or held.num_rows == 0:
         return pa.table({})
     suggested = recommend_products(held, k)
-    con.register("suggested", suggested)
-    try:
+    with registered(con, suggested=suggested):
         return con.execute(
             f"""
             SELECT {int(run_id)}::BIGINT AS run_id, s.customer_id, s.rank::SMALLINT AS rank,
@@ -195,8 +214,6 @@ def suggestion_rows(con: duckdb.DuckDBPyConnection, run_id: int, k: int) -> pa.T
             ORDER BY s.customer_id, s.rank
             """
         ).to_arrow_table()
-    finally:
-        con.unregister("suggested")
 
 
 def json_ready(value: object) -> object:

@@ -25,6 +25,7 @@ from guanxi.insights.churn_reasons import model_reasons
 from guanxi.insights.cross_sell_reasons import suggestion_reason
 from guanxi.insights.migration import NOT_SCORED, level_migration, previous_run
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
+from guanxi.insights.scope_charts import stored_charts
 
 CHURN_LIST_SIZE = 50
 _SEGMENT_NAMES = SEGMENT_NAMES
@@ -159,6 +160,21 @@ def _scores_in_scope(viewer: policy.Viewer, run: AnalysisRun) -> QuerySet:
     return scores.filter(customer_id__in=visible)
 
 
+def _charts_for(viewer: policy.Viewer, run: AnalysisRun) -> dict:
+    """The run's charts of the viewer's customers, with their pyramid migration since the
+    run before (None without one): kept by the run for the company, a branch and a
+    portfolio, computed from the scores in scope for anyone else."""
+    if policy.sees_all_customers(viewer):
+        charts = run.charts
+    else:
+        charts = stored_charts(viewer, run) or _scoped_charts(viewer, run)
+    if "pyramid_migration" not in charts:  # computed now, or a run from before it was kept
+        previous = previous_run(run)
+        migration = level_migration(_scores_in_scope(viewer, run), previous) if previous else None
+        charts = {**charts, "pyramid_migration": migration}
+    return charts
+
+
 def _scoped_charts(viewer: policy.Viewer, run: AnalysisRun) -> dict:
     rows = list(_scores_in_scope(viewer, run).values_list(*CHART_COLUMNS))
     columns = list(zip(*rows, strict=True)) or [()] * len(CHART_COLUMNS)
@@ -248,26 +264,20 @@ def dashboard(viewer: policy.Viewer, context: RequestContext) -> dict:
         "churn": [],
     }
     if run is not None:
-        charts = run.charts if data["company_wide"] else _scoped_charts(viewer, run)
-        data["charts"] = _labelled(charts) if charts else None
+        charts = _charts_for(viewer, run)
+        data["charts"] = _labelled(charts) if charts.get("pyramid") is not None else None
         data["churn"] = churn_list(viewer, run, context)
         data["churn_help"] = churn_list_help(run)
         data["churn_model"] = churn_model_summary(run)
-        data["migration"] = _migration_table(viewer, run, data["company_wide"])
+        data["migration"] = _migration_table(charts["pyramid_migration"])
     return data
 
 
-def _migration_table(viewer: policy.Viewer, run: AnalysisRun, company_wide: bool) -> dict | None:
-    """The pyramid migration since the run before, as rows (level before) × columns (level
-    now) of counts, for the viewer's customers; None when there is no run before."""
-    stored = (run.charts or {}).get("pyramid_migration")
-    if company_wide and stored:
-        migration = stored
-    else:
-        previous = previous_run(run)
-        if previous is None:
-            return None
-        migration = level_migration(_scores_in_scope(viewer, run), previous)
+def _migration_table(migration: dict | None) -> dict | None:
+    """A pyramid migration as rows (level before) × columns (level now) of counts; None
+    when there is no run before."""
+    if migration is None:
+        return None
     counts = {(a, b): n for a, b, n in migration["cells"]}
     before = list(dict.fromkeys(a for a, _b, _n in migration["cells"]))
     after = [level for level in PYRAMID_ORDER if any(b == level for _a, b in counts)]

@@ -44,15 +44,20 @@ from guanxi.insights.models import (
     NewChurnWarning,
     RunStatus,
     RunTrigger,
+    ScopeCharts,
 )
 from guanxi.insights.phases import RunPhases
 from guanxi.insights.results import (
     json_ready,
     level_moves,
     new_warning_rows,
+    registered,
+    scope_keys,
     score_rows,
     suggestion_rows,
 )
+from guanxi.insights.scope_charts import COUNT as SCOPE_CHARTS
+from guanxi.insights.scope_charts import company_moves, scope_chart_rows
 
 logger = logging.getLogger(__name__)
 
@@ -129,9 +134,8 @@ def run_analysis(
                 scores = score_rows(con, result.customers, run.pk, write_back)
                 moving = _tier_candidates(con, scores)
                 news = new_warning_rows(con, scores, before)
-                migration = (
-                    migration_of(level_moves(con, scores, before), previous) if previous else None
-                )
+                keys = scope_keys(con, scores)
+                moves = level_moves(con, scores, before) if previous else None
                 count, highest = con.execute(
                     "SELECT count(*), coalesce(max(customer_id), 0) FROM customers"
                 ).fetchone() or (0, 0)
@@ -142,12 +146,21 @@ def run_analysis(
                 cells = kpi_cells.cell_rows(con, scores, run.pk, config.as_of, config.value.costs)
         with phases.timed("charts"):
             # Charts come before the write transaction: it holds SQLite's write lock.
-            run.charts = build_charts(_chart_columns(scores))
-            if migration is not None:  # the company's pyramid migration
-                run.charts["pyramid_migration"] = migration
+            columns = _chart_columns(scores)
+            run.charts = build_charts(columns)
+            run.charts["pyramid_migration"] = (
+                migration_of(company_moves(moves), previous) if moves and previous else None
+            )
+            by_scope = scope_chart_rows(
+                run=run,
+                columns=columns,
+                keys={name: keys[name].to_numpy() for name in keys.column_names},
+                moves=moves,
+                previous=previous,
+            )
         run.seconds_analyse = round(perf_counter() - began, 3)
         say("write")
-        rows = RunRows(scores, moving, news, suggestions, cells, (count, highest))
+        rows = RunRows(scores, moving, news, suggestions, cells, by_scope, (count, highest))
         _write_back(run, result.overview, rows, write_back, phases)
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
@@ -228,14 +241,15 @@ def _analyze(
 @dataclasses.dataclass(frozen=True)
 class RunRows:
     """What a run writes back: its scores, the customers whose tier moves, its new churn
-    warnings, suggestions and cells, and how many customers its snapshot held up to which
-    highest id."""
+    warnings, suggestions, cells and charts per branch and account manager, and how many
+    customers its snapshot held up to which highest id."""
 
     scores: pa.Table
     moving: pa.Table
     news: pa.Table
     suggestions: pa.Table
     cells: kpi_cells.CellRows
+    scope_charts: list[ScopeCharts]
     known: tuple[int, int]
 
 
@@ -260,6 +274,7 @@ def _write_back(
             counts["suggestions"] = insert_arrow(CrossSellSuggestion, suggestions)
         with phases.timed("write_cells"):
             counts |= kpi_cells.cells_insert(cells=rows.cells)
+            counts[SCOPE_CHARTS] = len(ScopeCharts.objects.bulk_create(rows.scope_charts))
         with phases.timed("tier_changes"):
             tiers = write_back.write_value_tier
             counts["tier_changes"] = _apply_value_tiers(run, moving) if tiers else 0
@@ -322,14 +337,11 @@ def _of_present_customers(known: tuple[int, int], *tables: pa.Table) -> tuple[pa
 
 def _tier_candidates(con: duckdb.DuckDBPyConnection, scores: pa.Table) -> pa.Table:
     """The ids (``customer_id``) of the customers whose tier in the snapshot is not the run's."""
-    con.register("run_tiers", scores.select(["customer_id", "value_tier"]))
-    try:
+    with registered(con, run_tiers=scores.select(["customer_id", "value_tier"])):
         return con.execute(
             "SELECT customer_id FROM run_tiers JOIN customers USING (customer_id)"
             " WHERE customers.value_tier IS DISTINCT FROM run_tiers.value_tier"
         ).to_arrow_table()
-    finally:
-        con.unregister("run_tiers")
 
 
 TIER_CANDIDATES = "insights_tier_candidates"

@@ -22,6 +22,7 @@ from guanxi.policy.customers import (
     customer_scope,
     may_own_customers,
     scope_condition,
+    scope_unit,
     scope_values,
     sees_all_customers,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "require",
     "roles_for",
     "scope_condition",
+    "scope_unit",
     "scope_values",
     "scoped",
     "sees_phone_of_open_cases",

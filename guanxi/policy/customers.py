@@ -90,6 +90,18 @@ def scope_condition(everyone: int, own_id: int, branch_id: int, team_of: int = 0
     )
 
 
+def scope_unit(viewer: Viewer) -> tuple[str, int] | None:
+    """The one branch (``("branch", id)``) or account manager (``("owner", id)``) whose
+    customers are exactly the viewer's record scope, for figures kept per branch and per
+    account manager; None for every customer, a team, or several scopes at once."""
+    scopes = _scopes(viewer)
+    if scopes == {Scope.BRANCH} and viewer.branch_id is not None:
+        return "branch", viewer.branch_id
+    if scopes == {Scope.OWN} and viewer.user_id is not None:
+        return "owner", viewer.user_id
+    return None
+
+
 def may_own_customers(roles) -> bool:
     """Whether a user with these roles may be a customer's owner (account manager)."""
     return any(r in roles for r in OWNERS)

@@ -9,12 +9,14 @@ from guanxi.activities.models import Activity
 from guanxi.audit.services import RequestContext
 from guanxi.customers.models import Customer, Product, ValueTier
 from guanxi.insights import services
+from guanxi.insights.charts import CHART_COLUMNS, build_charts
 from guanxi.insights.models import (
     AnalysisRun,
     CrossSellSuggestion,
     CustomerScore,
     NewChurnWarning,
     RunStatus,
+    ScopeCharts,
 )
 from guanxi.plans.models import PlanItem
 from guanxi.sales import services as sales
@@ -214,7 +216,7 @@ def test_history_beyond_the_kept_runs_is_pruned(demo_store, settings):
 
 def test_a_second_run_keeps_the_company_pyramid_migration_since_the_first(demo_store):
     first = services.run_analysis()
-    assert "pyramid_migration" not in first.charts  # nothing to compare with yet
+    assert first.charts["pyramid_migration"] is None  # nothing to compare with yet
     CustomerScore.objects.filter(run=first).update(pyramid_level="D")
     second = services.run_analysis()
 
@@ -226,6 +228,44 @@ def test_a_second_run_keeps_the_company_pyramid_migration_since_the_first(demo_s
     assert {(r["pyramid_level"], r["n"]) for r in now} == {
         (after, n) for _before, after, n in migration["cells"]
     }
+
+
+def test_a_run_keeps_the_charts_of_each_branch_and_account_manager_from_their_scores(
+    demo_store,
+):
+    run = services.run_analysis()
+
+    kept = ScopeCharts.objects.filter(run=run)
+    assert run.counts["scope_charts"] == kept.count() > 0
+    branches = Customer.objects.values_list("branch_id", flat=True).distinct()
+    owners = Customer.objects.filter(owner__isnull=False).values_list("owner_id", flat=True)
+    assert {c.branch_id for c in kept if c.branch_id} == set(branches)
+    assert {c.owner_id for c in kept if c.owner_id} == set(owners)
+    scores = CustomerScore.objects.filter(run=run)
+    for row in kept:
+        unit = {"customer__branch_id": row.branch_id} if row.branch_id else {
+            "customer__owner_id": row.owner_id
+        }  # fmt: skip
+        values = list(scores.filter(**unit).values_list(*CHART_COLUMNS))
+        expected = build_charts(dict(zip(CHART_COLUMNS, zip(*values, strict=True), strict=True)))
+        assert row.charts == {**expected, "pyramid_migration": None}
+
+
+def test_a_branchs_kept_migration_counts_its_customers_by_level_before_and_now(demo_store):
+    first = services.run_analysis()
+    CustomerScore.objects.filter(run=first).update(pyramid_level="D")
+    second = services.run_analysis()
+
+    branch_id = demo_store[0].branch_id
+    migration = ScopeCharts.objects.get(run=second, branch_id=branch_id).charts["pyramid_migration"]
+    assert migration["previous_run"] == first.pk
+    now = (
+        CustomerScore.objects.filter(run=second, customer__branch_id=branch_id)
+        .values("pyramid_level")
+        .annotate(n=Count("id"))
+    )
+    cells = {tuple(cell) for cell in migration["cells"]}
+    assert {("D", r["pyramid_level"], r["n"]) for r in now} == cells
 
 
 def _finished_run() -> AnalysisRun:

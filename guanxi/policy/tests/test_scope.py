@@ -80,6 +80,37 @@ def test_the_compiled_scope_condition_of_combined_and_missing_roles(db, staff, p
 
 
 @pytest.mark.parametrize(
+    ("role", "unit"),
+    [
+        ("branch_manager", "branch"),
+        ("account_manager", "owner"),
+        ("team_lead", None),
+        ("admin", None),
+        ("marketer", None),
+    ],
+)
+def test_the_scope_unit_is_the_branch_or_portfolio_the_scope_holds_exactly(
+    staff, portfolio, role, unit
+):
+    found = policy.scope_unit(viewer(staff, role))
+    assert (found and found[0]) == unit
+    if found:
+        name, key = found
+        assert visible_names(staff, role) == set(
+            Customer.objects.filter(**{f"{name}_id": key}).values_list("name", flat=True)
+        )
+
+
+def test_several_scopes_at_once_have_no_scope_unit(db, staff, org):
+    from dataclasses import replace
+
+    manager = viewer(staff, "account_manager")
+    both = replace(manager, roles=frozenset({"account_manager", "branch_manager"}))
+    no_branch = replace(manager, roles=frozenset({"branch_manager"}), branch_id=None)
+    assert policy.scope_unit(both) is None and policy.scope_unit(no_branch) is None
+
+
+@pytest.mark.parametrize(
     ("role", "phone", "id_number", "email"),
     [
         ("admin", Access.FULL, Access.FULL, Access.FULL),
