@@ -4,6 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from guanxi import policy
+from guanxi.audit.services import RequestContext
+from guanxi.sales import services
 from guanxi.sales.models import Opportunity
 from guanxi.web.tests.support import client_for
 
@@ -31,6 +34,28 @@ def test_the_board_has_a_column_per_stage_and_the_card_in_its_stage(
     assert f'id="card-{opportunity.pk}"' in html
     assert 'id="board-moves"' in html
     assert "<script>" not in html  # no inline script: the CSP forbids it
+
+
+def test_a_board_card_escapes_the_name_it_shows(page_as, make_opportunity):
+    opportunity = make_opportunity(name='<img src=x onerror="alert(1)">年金')
+    html = page_as("account_manager").get("/sales/board/").content.decode()
+    card = html[html.index(f'id="card-{opportunity.pk}"') :]
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;年金" in card
+    assert "<img src=x" not in html
+    assert f'href="/sales/{opportunity.pk}/"' in card
+
+
+def test_a_won_card_is_not_draggable(page_as, make_opportunity, staff):
+    opened = make_opportunity()
+    won = services.opportunity_win(
+        viewer=policy.Viewer.of(staff["admin"]),
+        opportunity_id=opened.pk,
+        expected_version=opened.version,
+        context=RequestContext(channel="test"),
+    )
+    html = page_as("account_manager").get("/sales/board/").content.decode()
+    article = html[html.rindex("<article", 0, html.index(f'id="card-{won.pk}"')) :]
+    assert "draggable" not in article[: article.index(">")]
 
 
 def test_the_board_is_in_chinese_for_a_chinese_user(page_as, pipeline):
