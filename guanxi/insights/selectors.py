@@ -1,14 +1,15 @@
 """Reads of analysis results, always through the permission policy.
 
-Aggregate charts of a viewer who sees every customer come precomputed from the run; a
-branch or portfolio viewer's are computed from the scores of their own customers. Lists
-that name customers apply the record scope and are audited like customer lists.
+Aggregate charts of a viewer who sees every customer, one branch or their own portfolio
+come precomputed from the run (``guanxi.insights.scope_charts``); a team lead's are computed
+from the scores of their customers. Lists that name customers apply the record scope and
+are audited like customer lists.
 """
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -195,16 +196,41 @@ def _labelled(charts: dict) -> dict:
     }
 
 
+def _warnings_in_scope(viewer: policy.Viewer, run: AnalysisRun, charts: dict, size: int):
+    """The run's warnings of the viewer's customers, by the cheaper of two access paths.
+
+    Probing each customer in scope for a warning costs a lookup per customer; reading the
+    run's warnings in call-list order and checking each one's customer by key costs a
+    lookup per warning read until ``size`` are found, about ``size`` divided by the scope's
+    share of the warnings (``charts`` has the scope's counts). A branch of 100,000
+    customers: 500 lookups instead of 100,000 (SQLite 340 -> 13 ms); a portfolio of 3,000
+    customers holds too small a share of the warnings to find its first ones that way.
+    """
+    # As a list: SQLite reads a bare boolean column ("churn_warning") as no equality and
+    # then cannot walk the (run, warning, call list, rank) index in its order.
+    warnings = {"churn_warning__in": [True]}
+    if policy.sees_all_customers(viewer):
+        return CustomerScore.objects.filter(run=run, **warnings)
+    warned, everyone = charts.get("churn_warnings"), run.counts.get("churn_warnings")
+    if warned and everyone and size * everyone / warned < (charts.get("customers") or 0):
+        customer = Customer.objects.filter(pk=OuterRef("customer_id"))
+        visible = policy.customer_scope(viewer, customer)
+        return CustomerScore.objects.filter(Exists(visible), run=run, **warnings)
+    return _scores_in_scope(viewer, run).filter(**warnings)
+
+
 def churn_list(
-    viewer: policy.Viewer, run: AnalysisRun, context: RequestContext, size: int = CHURN_LIST_SIZE
+    viewer: policy.Viewer,
+    run: AnalysisRun,
+    context: RequestContext,
+    charts: dict,
+    size: int = CHURN_LIST_SIZE,
 ) -> list[dict]:
-    """The run's churn warnings among the viewer's customers: the call list first, each part
-    by value at risk (the churn rank); runs from before the call list by severity and CLV."""
+    """The run's churn warnings among the viewer's customers (whose counts ``charts``
+    holds): the call list first, each part by value at risk (the churn rank); runs from
+    before the call list by severity and CLV."""
     scores = (
-        _scores_in_scope(viewer, run)
-        # As a list: SQLite reads a bare boolean column ("churn_warning") as no equality
-        # and then cannot walk the (run, warning, call list, rank) index in its order.
-        .filter(churn_warning__in=[True])
+        _warnings_in_scope(viewer, run, charts, size)
         .select_related("customer__branch", "customer__owner__profile")
         # The (run, warning, call list, rank) index's own order, so the first rows of the
         # index answer (with NULLS LAST, PostgreSQL sorted all 570,000 warnings of a run at
@@ -266,7 +292,7 @@ def dashboard(viewer: policy.Viewer, context: RequestContext) -> dict:
     if run is not None:
         charts = _charts_for(viewer, run)
         data["charts"] = _labelled(charts) if charts.get("pyramid") is not None else None
-        data["churn"] = churn_list(viewer, run, context)
+        data["churn"] = churn_list(viewer, run, context, charts)
         data["churn_help"] = churn_list_help(run)
         data["churn_model"] = churn_model_summary(run)
         data["migration"] = _migration_table(charts["pyramid_migration"])

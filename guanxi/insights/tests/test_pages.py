@@ -1,11 +1,17 @@
 """The analytics dashboard and the 360 panel: who sees what, scoped to their customers."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guanxi.audit.models import AuditEntry
+from guanxi.audit.services import RequestContext
+from guanxi.customers.models import Customer
+from guanxi.insights import selectors
 from guanxi.insights.charts import CHART_COLUMNS, build_charts
 from guanxi.insights.models import AnalysisRun, CrossSellSuggestion, CustomerScore, RunStatus
+from guanxi.policy import Viewer
 from guanxi.web.tests.support import client_for
 
 from .conftest import DUMMY
@@ -67,6 +73,25 @@ def test_branch_manager_sees_the_branch_customers_at_risk(staff, run):
 
     assert churn_names(response) == {"张三", "李四"}
     assert response.context["charts"]["customers"] == 2
+
+
+def churn_list_sql(viewer: Viewer, run: AnalysisRun, size: int) -> tuple[list[int], str]:
+    """The churn list's customer ids with ``size`` rows, and its query's SQL."""
+    charts = {"customers": 3, "churn_warnings": 3}  # the scope holds every warning
+    with CaptureQueriesContext(connection) as queries:
+        rows = selectors.churn_list(viewer, run, RequestContext(channel="test"), charts, size)
+    return [r["customer_id"] for r in rows], queries[0]["sql"]
+
+
+@pytest.mark.parametrize("role", ["branch_manager", "account_manager"])
+def test_reading_the_run_s_warnings_in_order_finds_the_same_churn_list_in_scope(staff, run, role):
+    viewer = Viewer.of(staff[role])
+    probed, probing = churn_list_sql(viewer, run, 50)
+    walked, walking = churn_list_sql(viewer, run, 2)  # two of three: read in order
+    assert "EXISTS" in walking and "EXISTS" not in probing
+    assert walked == probed[:2]
+    expected = {"张三", "李四"} if role == "branch_manager" else {"张三"}
+    assert {c.name for c in Customer.objects.filter(pk__in=probed)} == expected
 
 
 def test_analyst_sees_every_customer_at_risk_and_company_charts(staff, run):
