@@ -47,6 +47,19 @@ def test_a_run_on_demo_data_stores_the_validation_and_each_customers_probability
             assert reason["code"] in info["features"] and reason["contribution"] > 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_model_is_fitted_and_validated_on_a_sample_of_customers_and_scores_everyone(
+    demo_store, settings
+):
+    settings.GUANXI_INSIGHTS = {"churn_model": {"max_train_rows": 100}}
+    run = services.run_analysis()
+
+    info = run.overview["churn_model"]
+    assert 0 < info["n_train"] <= 100 and 0 < info["n_valid"] < 0.8 * len(demo_store)
+    judged = CustomerScore.objects.filter(run=run).exclude(churn_model_probability=None)
+    assert judged.count() == run.overview["n_customers"]
+
+
 @pytest.fixture
 def model_run(staff, make_customer, fabricated_run) -> tuple[AnalysisRun, int]:
     """A finished run whose churn model was used, with reasons for one customer."""
