@@ -6,6 +6,7 @@ same as the template wrote, escaped by ``format_html``; the texts are the same m
 """
 
 from django import template
+from django.template.backends.utils import csrf_input
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
@@ -21,8 +22,7 @@ LINE = (
     '<div class="text-secondary small">{} · {}</div></div>{}{}</div></li>'
 )
 FORM = (
-    '<form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-    '<input type="hidden" name="version" value="{}">{}'
+    '<form method="post" action="{}">{}<input type="hidden" name="version" value="{}">{}'
     '<button type="submit" class="btn btn-sm {}" data-action="{}">{}</button></form>'
 )
 
@@ -65,7 +65,7 @@ def _when(line: dict) -> str:
 
 def _complete_form(context, line: dict) -> SafeString:
     url = record_url("activities:complete", line["id"])
-    token, version = context.get("csrf_token", ""), line["version"]
+    token, version = csrf_input(context["request"]), line["version"]
     return format_html(FORM, url, token, version, "", "btn-success", "complete", _("Mark done"))
 
 
@@ -74,7 +74,7 @@ def _reschedule_form(context, line: dict) -> SafeString:
         '<input type="hidden" name="due_on" value="{}">', f"{context['tomorrow']:%Y-%m-%d}"
     )
     url = record_url("activities:reschedule", line["id"])
-    token, version = context.get("csrf_token", ""), line["version"]
+    token, version = csrf_input(context["request"]), line["version"]
     return format_html(
         FORM, url, token, version, tomorrow, "btn-outline-secondary", "reschedule", _("To tomorrow")
     )
