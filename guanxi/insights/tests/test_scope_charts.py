@@ -2,6 +2,8 @@
 their branch or portfolio; anyone else's are computed from the scores in their scope."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guanxi.insights.charts import CHART_COLUMNS, build_charts
@@ -49,3 +51,18 @@ def test_a_run_that_kept_no_charts_for_scopes_has_them_computed(staff, kept_run)
     kept_run.counts.pop(COUNT)
     kept_run.save(update_fields=["counts"])
     assert shown_customers(staff["branch_manager"]) == 3
+
+
+def test_a_branch_managers_dashboard_reads_the_kept_charts_in_a_fixed_number_of_queries(
+    staff, kept_run
+):
+    client = client_for(staff["branch_manager"])
+    assert client.get(DASHBOARD).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(DASHBOARD).context["charts"]["customers"] == 701
+    sql = [q["sql"] for q in queries]
+    # Session, user, profile, the run and the run before, the kept charts, the churn list
+    # and the trends' run cells: the scores are read for the churn list only.
+    assert len(sql) == 8
+    assert sum("insights_scopecharts" in q for q in sql) == 1
+    assert sum('FROM "insights_customerscore"' in q for q in sql) == 1
