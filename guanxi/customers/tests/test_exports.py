@@ -98,3 +98,25 @@ def test_the_last_purchase_exports_as_a_local_date(api_as, people, settings):
     settings.TIME_ZONE = "Asia/Shanghai"
     rows = _csv(api_as("account_manager").get("/api/v1/customers/export.csv"))
     assert rows[1][9] == "2026-03-02"
+
+
+def test_a_row_exports_its_amount_in_cents_and_the_runs_warning_and_scores(api_as, people):
+    from django.utils import timezone
+
+    from guanxi.customers.models import Customer
+    from guanxi.insights.models import AnalysisRun, CustomerScore
+
+    Customer.objects.filter(pk=people[0].pk).update(lifetime_revenue="853680.90")
+    run = AnalysisRun.objects.create(
+        status="finished", trigger="command", finished_at=timezone.now()
+    )
+    CustomerScore.objects.create(
+        run=run, customer=people[0], rfm_segment="champions", churn_warning=True,
+        churn_priority=True, value_at_risk=1234.567, score=73.26, value_tier="gold",
+    )  # fmt: skip
+    answer = api_as("admin").get("/api/v1/customers/export.csv", {"churn_warning": "true"})
+    rows = _csv(answer)
+    assert [r[1] for r in rows[1:]] == ["艾一"]
+    assert rows[1][8] == "853680.90"
+    # The segment's name and the flags in the reader's language (Chinese by default).
+    assert rows[1][10:] == ["冠军客户", "是", "是", "1234.57", "73.3"]
