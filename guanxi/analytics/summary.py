@@ -112,7 +112,8 @@ class InputReport:
         future_rows: rows dropped because they are dated after ``as_of``.
         rows_used: rows kept (before duplicate removal).
         duplicate_rows: surplus copies of rows identical in every column (rows_in minus the
-            number of distinct rows), whether or not they are dropped.
+            number of distinct rows), whether or not they are dropped; None when not
+            counted (``count_duplicates=False``).
         return_rows: kept rows with a negative amount (returns/refunds).
         zero_amount_rows: kept rows with amount 0 (zero-price purchases).
         as_of: the observation end used (the latest date in the data if none was given).
@@ -124,7 +125,7 @@ class InputReport:
     null_amount_rows: int
     future_rows: int
     rows_used: int
-    duplicate_rows: int
+    duplicate_rows: int | None
     return_rows: int
     zero_amount_rows: int
     as_of: dt.date
@@ -194,8 +195,10 @@ def input_report(
     time_col: str = "date",
     amount_col: str = "amount",
     as_of: DateLike | None = None,
+    count_duplicates: bool = True,
 ) -> InputReport:
-    """Count the rows :func:`customer_summary` drops or treats specially (runs two queries).
+    """Count the rows :func:`customer_summary` drops or treats specially (runs two queries,
+    one without ``count_duplicates``: counting duplicates hashes every row).
 
     Raises ``ValueError`` on the same bad input as :func:`customer_summary` (missing column,
     empty table, no usable rows).
@@ -203,7 +206,9 @@ def input_report(
     counts, as_of_date = validate_transactions(
         transactions, customer_col, time_col, amount_col, as_of
     )
-    distinct_rows = transactions.distinct().count().to_pyarrow().as_py()
+    duplicates = None
+    if count_duplicates:
+        duplicates = counts["rows_in"] - transactions.distinct().count().to_pyarrow().as_py()
     return InputReport(
         rows_in=counts["rows_in"],
         null_customer_rows=counts["null_customer_rows"],
@@ -211,7 +216,7 @@ def input_report(
         null_amount_rows=counts["null_amount_rows"],
         future_rows=counts["future_rows"],
         rows_used=counts["rows_used"],
-        duplicate_rows=counts["rows_in"] - distinct_rows,
+        duplicate_rows=duplicates,
         return_rows=counts["return_rows"],
         zero_amount_rows=counts["zero_amount_rows"],
         as_of=as_of_date,

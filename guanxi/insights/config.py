@@ -176,4 +176,7 @@ def default_analysis_config() -> AnalysisConfig:
             list_share=write_back.churn_list_share,
         ),
         churn_model=churn_model_config(),
+        # Each of the store's transactions is a record of its own: two alike on the same
+        # second are two purchases, not a copy, so counting them (4 s a night) tells nothing.
+        count_duplicates=False,
     )

@@ -65,6 +65,9 @@ class AnalysisConfig:
             is fitted on; below it the documented fallbacks apply.
         recent_window_days: trailing window of ``revenue_12m`` and pyramid activity.
         drop_duplicates: collapse rows identical in customer, time and amount first.
+        count_duplicates: count those rows for the overview's input report (every row
+            hashed: seconds at tens of millions of rows; a store whose transactions each
+            have an id of their own has no use for the figure).
         churn: churn rule thresholds; rule ``LOW_P_ALIVE`` uses the model's P(alive).
         churn_priority: the value that churn puts at risk (``value_col``, default
             ``revenue_12m``; any numeric column of the customer summary or the model
@@ -93,6 +96,7 @@ class AnalysisConfig:
     min_model_customers: int = 10
     recent_window_days: int = 365
     drop_duplicates: bool = False
+    count_duplicates: bool = True
     churn: ChurnRuleConfig = field(default_factory=ChurnRuleConfig)
     churn_priority: ChurnPriorityConfig = field(default_factory=ChurnPriorityConfig)
     churn_model: ChurnModelConfig = field(default_factory=ChurnModelConfig)

@@ -134,7 +134,12 @@ def _analyze(
         check_time_text(transactions, time_col)
         tx = run.materialise(prepare(transactions, customer_col, time_col, amount_col))
         report = input_report(
-            tx, customer_col=CUSTOMER, time_col=DAY, amount_col=AMOUNT, as_of=cfg.as_of
+            tx,
+            customer_col=CUSTOMER,
+            time_col=DAY,
+            amount_col=AMOUNT,
+            as_of=cfg.as_of,
+            count_duplicates=cfg.count_duplicates,
         )
         input_warnings(run, report)
     with run.step("summary"):

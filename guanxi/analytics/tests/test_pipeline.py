@@ -355,6 +355,13 @@ def test_duplicates_are_counted_and_optionally_dropped() -> None:
     assert spend["kept"].as_py() == pytest.approx(spend["dropped"].as_py() + 12.0)
 
 
+def test_duplicates_go_uncounted_when_the_config_says_so() -> None:
+    rows = [*many_customers(), (0, "2024-02-01", 12.0)]
+    result = run(tx(rows), count_duplicates=False)
+    assert result.overview["input"]["duplicate_rows"] is None
+    assert result.overview["input"]["rows_used"] == len(rows)
+
+
 def test_future_rows_are_left_out_with_a_warning() -> None:
     rows = [*many_customers(), (1, "2030-01-01", 99.0)]
     result = run(tx(rows), as_of=dt.date(2024, 3, 31))

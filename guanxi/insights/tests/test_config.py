@@ -54,6 +54,11 @@ def test_the_churn_model_settings_reach_the_analysis(settings):
     assert write_back_config() == WriteBackConfig()  # not a write-back setting
 
 
+def test_a_store_run_does_not_count_duplicate_transactions(db):
+    # Each stored transaction has an id: two alike are two purchases, not a copy to report.
+    assert default_analysis_config().count_duplicates is False
+
+
 @pytest.mark.parametrize(
     "churn_model", [{"auc_floor": 1.5}, {"max_train_rows": 5}, {"no_such_option": 1}]
 )
