@@ -190,6 +190,30 @@ def test_mark_done_from_my_day_completes_the_task(client, staff, mine, log):
     assert Activity.objects.get(pk=task.pk).status == "done"
 
 
+def test_every_one_click_form_of_my_day_carries_a_token_the_csrf_check_accepts(staff, mine, log):
+    import re
+
+    from django.test import Client
+
+    tasks = [
+        log(mine, kind="task", subject=f"回访{n}", due_on=timezone.localdate()) for n in (1, 2)
+    ]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff["account_manager"])
+    page = client.get("/activities/my-day/").content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert len(tokens) >= 4  # mark done and to tomorrow, for each task
+    for task, token in zip(tasks, tokens[::2], strict=False):
+        answer = client.post(
+            f"/activities/{task.pk}/complete/",
+            {"version": task.version, "csrfmiddlewaretoken": token},
+        )
+        assert answer.status_code == 302
+    assert set(
+        Activity.objects.filter(pk__in=[t.pk for t in tasks]).values_list("status", flat=True)
+    ) == {"done"}
+
+
 def test_reschedule_from_my_day_moves_the_task_to_tomorrow(client, staff, mine, log):
     task = log(mine, kind="task", subject="回访准备", due_on=timezone.localdate())
     client.force_login(staff["account_manager"])
