@@ -86,6 +86,8 @@ _READ = (
     *("owner_id", "owner_name", "lifetime_revenue", "last_purchase_at", "rfm_segment"),
     *("churn_warning", "churn_priority", "value_at_risk", "score"),
 )
+# What the policy needs of a row: the customer, its account manager and its branch.
+_CUSTOMER_REF = itemgetter(*(_READ.index(name) for name in ("id", "owner_id", "branch_id")))
 
 
 def _driver_rows(found: QuerySet) -> Iterator[list[tuple]]:
@@ -100,15 +102,12 @@ def _driver_rows(found: QuerySet) -> Iterator[list[tuple]]:
     names = list(query.selected or ()) or [*query.values_select, *query.annotation_select]
     padded = len(names)  # the None added to a row that lacks a column
     positions = [names.index(n) if n in names else padded for n in _READ]
-    pick = itemgetter(*positions)
+    pick, pad = itemgetter(*positions), padded in positions
     chunks = query.get_compiler(using=found.db).execute_sql(
         MULTI, chunked_fetch=True, chunk_size=EXPORT_CHUNK
     )
     for chunk in chunks:
-        if padded in positions:
-            yield [pick((*row, None)) for row in chunk]
-        else:
-            yield [pick(row) for row in chunk]
+        yield [pick((*row, None)) for row in chunk] if pad else [pick(row) for row in chunk]
 
 
 def _local_day(value: datetime | str | None, zone: tzinfo) -> str:
@@ -156,8 +155,11 @@ def _rows(viewer: policy.Viewer, chunks: Iterable[list[tuple]]) -> Iterator[list
     labels = _labels()
     for chunk in chunks:
         # Masked exactly as the list page masks: the same policy call, a chunk at a time.
-        access = policy.field_access(viewer, [policy.CustomerRef(r[0], r[8], r[6]) for r in chunk])
-        yield from (_cells(row, access[row[0]], labels) for row in chunk)
+        refs = [policy.CustomerRef(*_CUSTOMER_REF(row)) for row in chunk]
+        access = policy.field_access(viewer, refs)
+        yield from (
+            _cells(row, access[ref.pk], labels) for row, ref in zip(chunk, refs, strict=True)
+        )
 
 
 def customer_export_for_user(
