@@ -29,6 +29,7 @@ from threading import Lock
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
 
 # Two sets of stand-ins, different in value, sign and length, that no constant of a query is
@@ -113,6 +114,12 @@ def _slots(name: str, params: tuple, other_params: tuple, first: dict, second: d
     return slots
 
 
+def row_names(query: Query) -> list[str]:
+    """The keys of a ``values()`` query's rows, in the order of its SQL's columns."""
+    names = list(query.selected or [])
+    return names or [*query.extra_select, *query.values_select, *query.annotation_select]
+
+
 def _compile(name: str, build: Callable[..., QuerySet], types: dict, using: str) -> _Compiled:
     first, second = (
         {key: _STAND_INS[kind][which](k) for k, (key, kind) in enumerate(types.items())}
@@ -123,8 +130,7 @@ def _compile(name: str, build: Callable[..., QuerySet], types: dict, using: str)
     if sql != other_sql or len(params) != len(other_params) or compiler.has_extra_select:
         raise UnsafeBuild(f"{name} cannot be compiled: a parameter shapes its SQL")
     slots = _slots(name, params, other_params, first, second)
-    names = list(query.selected or [])
-    names = names or [*query.extra_select, *query.values_select, *query.annotation_select]
+    names = row_names(query)
     converters = compiler.get_converters([column for column, *_ in compiler.select])
     return _Compiled(sql, params, slots, names, compiler, converters)
 

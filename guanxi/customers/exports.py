@@ -30,6 +30,7 @@ from guanxi import policy
 from guanxi.audit.models import AuditAction
 from guanxi.audit.selectors import safe_cell
 from guanxi.audit.services import RequestContext, record_customer_set
+from guanxi.compiled_query import row_names
 from guanxi.customers import list_analytics, list_query, selectors
 from guanxi.customers.models import LifecycleStatus, ValueTier
 
@@ -99,7 +100,7 @@ def _driver_rows(found: QuerySet) -> Iterator[list[tuple]]:
     and ``_cells`` formats the driver's values the same way (see ``_local_day``).
     """
     query = found.query
-    names = list(query.selected or ()) or [*query.values_select, *query.annotation_select]
+    names = row_names(query)
     padded = len(names)  # the None added to a row that lacks a column
     positions = [names.index(n) if n in names else padded for n in _READ]
     pick, pad = itemgetter(*positions), padded in positions

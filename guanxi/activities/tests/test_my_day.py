@@ -1,9 +1,11 @@
 """My day: today's agenda, overdue items, new churn warnings, neglected top-tier customers
 and birthdays, each of the viewer's portfolio, through the API and the page."""
 
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from guanxi.activities.models import Activity
@@ -191,10 +193,6 @@ def test_mark_done_from_my_day_completes_the_task(client, staff, mine, log):
 
 
 def test_every_one_click_form_of_my_day_carries_a_token_the_csrf_check_accepts(staff, mine, log):
-    import re
-
-    from django.test import Client
-
     tasks = [
         log(mine, kind="task", subject=f"回访{n}", due_on=timezone.localdate()) for n in (1, 2)
     ]
