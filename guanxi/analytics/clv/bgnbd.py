@@ -15,6 +15,7 @@ from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1, xlog
 from guanxi.analytics.clv.base import (
     FloatArray,
     TransactionModel,
+    distinct_rows,
     validate_counts,
     validate_horizon,
     validate_rfm,
@@ -100,6 +101,13 @@ class BetaGeoFitter(TransactionModel):
         horizon = validate_horizon("t", t)
         x, t_x, age = validate_rfm(frequency, recency, T)
         log_odds, _ = self._log_odds_dropped(params, x, t_x, age)
+        index = None
+        if horizon.size > 1 and horizon.shape[-1] == 1:  # several horizons, each for everyone
+            # Given alive, the expectation depends on (x, T) alone: a million customers have
+            # some tens of thousands of distinct pairs, and the hypergeometric function per
+            # customer and month was most of a run's CLV. (For one horizon the sort costs more.)
+            pairs, index = distinct_rows([x, age])
+            x, age = pairs[:, 0], pairs[:, 1]
         shifted = a + b + x + self._dropout_shift - 1
         z = horizon / (alpha + age + horizon)
         log_1mz = np.log(alpha + age) - np.log(alpha + age + horizon)
@@ -107,7 +115,10 @@ class BetaGeoFitter(TransactionModel):
         # and underflow for heavy buyers, into a series with parameters independent of r + x.
         hyp = hyp2f1(shifted - r - x, a - 1, shifted, z)
         bracket = -np.expm1((a - 1) * log_1mz) - np.exp((a - 1) * log_1mz) * (hyp - 1)
-        return shifted / (a - 1) * bracket * expit(-log_odds)
+        given_alive = shifted / (a - 1) * bracket
+        if index is not None:
+            given_alive = given_alive[..., index]
+        return given_alive * expit(-log_odds)
 
     def probability_of_n_purchases_up_to_time(self, t: ArrayLike, n: ArrayLike) -> FloatArray:
         """P(X(t) = n): probability that a new customer makes n repeat purchases in (0, t]."""

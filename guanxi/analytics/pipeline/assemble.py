@@ -60,9 +60,9 @@ class AnalysisResult:
             :mod:`.churn_step`), null where it did not judge or explain a customer.
         overview: JSON-ready headline numbers (``churn_list``: the call list's length,
             share, value measure and total value at risk), model parameters, input counts,
-            warnings and
-            the seconds each step took (the models are fitted in a background thread while
-            ``segments`` and the start of ``churn`` run, so those times overlap).
+            warnings and the seconds each step took (the models are fitted in a background
+            thread while ``segments``, ``churn_model`` and the start of ``churn`` run, so
+            those times overlap).
         lorenz: ``customer_share``, ``value_share`` (revenue), from (0, 0) to (1, 1).
         rfm_heatmap: ``r_score``, ``f_score``, ``customers``, ``revenue``.
         pyramid_counts: per level: ``level``, ``level_en``, ``level_zh``, ``customers``,

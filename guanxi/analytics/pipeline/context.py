@@ -21,8 +21,8 @@ STEPS: dict[str, tuple[str, str]] = {
     "value": ("Measuring value and profit", "计算客户价值与利润"),
     "models": ("Fitting CLV models", "拟合客户终身价值模型"),
     "segments": ("RFM segments and pyramid", "RFM 分群与客户金字塔"),
-    "churn": ("Churn warnings", "流失预警"),
     "churn_model": ("Churn model", "流失预测模型"),
+    "churn": ("Churn warnings", "流失预警"),
     "scoring": ("Scoring and ranking", "客户评分与排名"),
     "assemble": ("Assembling the results", "汇总分析结果"),
 }

@@ -4,7 +4,10 @@ monthly spend window judged by churn rule ``SPEND_DROP``."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import ibis
+import ibis.expr.datatypes as dt_types
 import ibis.expr.types as ir
 
 from guanxi.analytics.churn_rules import add_months
@@ -38,31 +41,87 @@ def check_time_text(transactions: ir.Table, time_col: str) -> None:
         )
 
 
-def prepare(transactions: ir.Table, customer_col: str, time_col: str, amount_col: str) -> ir.Table:
-    """The three columns under fixed names, plus the calendar day of each row.
+def prepare(
+    transactions: ir.Table, customer_col: str, time_col: str, amount_col: str, day: ir.DateValue
+) -> ir.Table:
+    """The three columns under fixed names, plus the calendar day of each row (``day``, of
+    :func:`calendar_day`).
 
     Materialised once by the caller: every later step scans this compact table instead of
-    the source (a file or a database), and the day is computed once -- the time-zone-aware
-    conversion of a ``TIMESTAMP WITH TIME ZONE`` costs more than the scans themselves. The
-    original time is kept so that duplicates are still rows identical in customer, time and
-    amount, not merely on the same day.
+    the source (a file or a database), and the day is computed once. The original time is
+    kept so that duplicates are still rows identical in customer, time and amount, not
+    merely on the same day.
+    """
+    return transactions.select(
+        **{CUSTOMER: transactions[customer_col], TIME: transactions[time_col], DAY: day},
+        _amount=transactions[amount_col],
+    )
+
+
+def calendar_day(transactions: ir.Table, time_col: str) -> ir.DateValue:
+    """The calendar day of each row's date, timestamp or ISO date text.
+
+    A ``TIMESTAMP WITH TIME ZONE`` falls on a day of the backend's time zone. DuckDB converts
+    each value through ICU's calendar, which costs more than the scans themselves (2.5 s of
+    20 million rows against 0.3 s); where that zone keeps one UTC offset over the whole log
+    (UTC, China Standard Time), the day is the offset moment's plain date, computed exactly
+    and ten times faster.
     """
     time_value = transactions[time_col]
     dtype = time_value.type()
     if dtype.is_timestamp():
-        day = time_value.date()
-    elif dtype.is_string():
-        day = time_value.cast("date")
-    elif dtype.is_date():
-        day = time_value
-    else:
-        raise ValueError(
-            f"column {time_col!r} must be a date, timestamp or ISO date string, not {dtype}"
-        )
-    return transactions.select(
-        **{CUSTOMER: transactions[customer_col], TIME: time_value, DAY: day},
-        _amount=transactions[amount_col],
+        offset = _fixed_offset_us(transactions, time_value) if dtype.timezone else None
+        if offset is None:
+            return time_value.date()
+        return _make_timestamp(_epoch_us(time_value) + offset).date()
+    if dtype.is_string():
+        return time_value.cast("date")
+    if dtype.is_date():
+        return time_value
+    raise ValueError(
+        f"column {time_col!r} must be a date, timestamp or ISO date string, not {dtype}"
     )
+
+
+@ibis.udf.scalar.builtin(name="epoch_us")
+def _epoch_us(value: dt_types.Timestamp(timezone="UTC")) -> dt_types.int64:  # type: ignore[valid-type]
+    """DuckDB's microseconds since the epoch of a moment (no calendar involved)."""
+
+
+@ibis.udf.scalar.builtin(name="make_timestamp")
+def _make_timestamp(micros: dt_types.int64) -> dt_types.Timestamp():  # type: ignore[valid-type]
+    """DuckDB's plain (zone-less) timestamp of microseconds since the epoch."""
+
+
+def _fixed_offset_us(transactions: ir.Table, time_value: ir.TimestampValue) -> int | None:
+    """The DuckDB session zone's UTC offset in microseconds when it is the same on every day
+    the log spans; None on another backend, or when the offset changes (daylight saving)."""
+    con = transactions.get_backend()
+    if con.name != "duckdb":
+        return None
+    zone_name = con.raw_sql("SELECT current_setting('TimeZone')").fetchone()[0]
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):  # a name ICU knows and the tz database not
+        return None
+    micros = _epoch_us(time_value)
+    span = transactions.aggregate(first=micros.min(), last=micros.max()).to_pyarrow()
+    first, last = span["first"][0].as_py(), span["last"][0].as_py()
+    if first is None:
+        return None
+    try:
+        start = dt.datetime.fromtimestamp(first / 1e6, dt.UTC)
+        end = dt.datetime.fromtimestamp(last / 1e6, dt.UTC)
+    except (OverflowError, ValueError, OSError):  # beyond Python's datetime: the slow way
+        return None
+    # An offset changes for months at a time: one look a day finds every change.
+    days = (end - start).days
+    moments = [start + dt.timedelta(days=i) for i in range(days + 1)] + [end]
+    offsets = {zone.utcoffset(moment) for moment in moments}
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    return None if offset is None else int(offset.total_seconds()) * 1_000_000
 
 
 def input_warnings(run: Run, report: InputReport) -> None:

@@ -30,6 +30,7 @@ from guanxi.analytics.pipeline.clv_fit import MODEL_INPUTS, fit_models, model_ta
 from guanxi.analytics.pipeline.config import AMOUNT, CUSTOMER, DAY, AnalysisConfig
 from guanxi.analytics.pipeline.context import STEPS, Run
 from guanxi.analytics.pipeline.prepare import (
+    calendar_day,
     check_time_text,
     input_warnings,
     monthly_window,
@@ -107,11 +108,11 @@ class Sources:
     channel_col: str | None
     store: StoreTables | None
 
-    def activity(self, customer_col: str, time_col: str, amount_col: str, since: dt.date):
-        """The transactions from ``since`` on with their kind and channel (null if not given),
-        as :func:`~guanxi.analytics.value.value_measures` reads them."""
+    def activity(self, customer_col: str, day: ir.DateValue, amount_col: str, since: dt.date):
+        """The transactions from ``since`` on (``day``: each row's :func:`calendar_day`) with
+        their kind and channel (null if not given), as
+        :func:`~guanxi.analytics.value.value_measures` reads them."""
         t = self.transactions
-        day = t[time_col].cast("date")
         none = ibis.null("string")
         return t.filter(day >= since).select(
             **{CUSTOMER: t[customer_col]},
@@ -132,7 +133,8 @@ def _analyze(
     transactions = sources.transactions
     with run.step("validate"):
         check_time_text(transactions, time_col)
-        tx = run.materialise(prepare(transactions, customer_col, time_col, amount_col))
+        day = calendar_day(transactions, time_col)
+        tx = run.materialise(prepare(transactions, customer_col, time_col, amount_col, day))
         report = input_report(
             tx,
             customer_col=CUSTOMER,
@@ -161,7 +163,7 @@ def _analyze(
             value_measures(
                 summary,
                 as_of=report.as_of,
-                activity=sources.activity(customer_col, time_col, amount_col, since),
+                activity=sources.activity(customer_col, day, amount_col, since),
                 balances=rename_customer(sources.balances, customer_col),
                 costs=cfg.value.costs,
                 window_days=cfg.recent_window_days,
@@ -170,8 +172,8 @@ def _analyze(
         )
         valued = run.materialise(summary.left_join(value, CUSTOMER).drop(f"{CUSTOMER}_right"))
     inputs = summary.select(CUSTOMER, *MODEL_INPUTS).to_pyarrow()
-    # The models are NumPy work on one core: fit them in a thread while the backend
-    # computes the segments and the churn window on the other(s).
+    # The CLV models are NumPy work on one core: fit them in a thread while the backend
+    # computes the segments and the churn model trains and scores on the other(s).
     with ThreadPoolExecutor(max_workers=1) as pool:
         fitting = run.in_background("models", pool, fit_models, inputs, cfg)
         with run.step("segments"):
@@ -185,9 +187,12 @@ def _analyze(
                     customer_col=CUSTOMER,
                 )
             )
+        with run.step("churn_model"):
+            model = churn_model_step(run, tx, report.as_of, sources.store, cfg.churn_model)
         with run.step("churn"):
             month = judged_month(report.as_of)
             monthly = monthly_window(run, tx, month, report.as_of, cfg)
+            run.release(tx)  # the copy of the log is not read after this
             fit = fitting.result()
             models = model_table(run, inputs, fit)
             churn = run.materialise(
@@ -201,9 +206,6 @@ def _analyze(
                 )
             )
             scored = valued.join(models, CUSTOMER)
-        with run.step("churn_model"):
-            model = churn_model_step(run, tx, report.as_of, sources.store, cfg.churn_model)
-            run.release(tx)  # the copy of the log is not read after this
             judged = scored.join(churn.select(CUSTOMER, "warning"), CUSTOMER)
             priority = churn_priority(
                 with_model_probability(run, judged, model),

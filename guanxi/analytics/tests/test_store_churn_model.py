@@ -198,11 +198,16 @@ def test_a_history_too_short_for_the_horizon_skips_the_model(history):
 
 def test_the_first_fit_reads_the_log_of_a_sample_a_little_larger_than_it_takes():
     from guanxi.analytics.pipeline.churn_step import _fit_sample
+    from guanxi.analytics.pipeline.context import Run
 
-    log = ibis.memtable(pa.table({"customer_id": np.repeat(np.arange(20_000), 2)}))
+    con = ibis.duckdb.connect()
+    log = con.create_table(
+        "log", pa.table({"customer_id": np.repeat(np.arange(20_000), 2)}), temp=True
+    )
+    run = Run(log, None)
 
-    picked = _fit_sample(log, 1_000).to_pyarrow()
+    picked = _fit_sample(run, log, 1_000).to_pyarrow()
     customers = set(picked["customer_id"].to_pylist())
     assert 1_000 < len(customers) < 1_500
     assert picked.num_rows == 2 * len(customers)  # every row of each customer picked
-    assert _fit_sample(log, 20_000) is log
+    assert _fit_sample(run, log, 20_000) is log

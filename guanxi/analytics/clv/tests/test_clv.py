@@ -11,6 +11,7 @@ import pytest
 from guanxi.analytics.clv import (
     BetaGeoFitter,
     GammaGammaFitter,
+    ModifiedBetaGeoFitter,
     ParetoNBDFitter,
     calibration_summary,
     customer_lifetime_value,
@@ -37,6 +38,28 @@ def test_undiscounted_clv_is_expected_purchases_times_value(
         12 * UNITS_PER_MONTH["week"], *head
     )
     np.testing.assert_allclose(clv, 10 * expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("model", [BetaGeoFitter, ModifiedBetaGeoFitter])
+def test_expected_purchases_over_several_horizons_are_each_horizons_own(
+    model: type[BetaGeoFitter], cdnow: pd.DataFrame
+) -> None:
+    # Several horizons at once are computed once per distinct (frequency, T) pair: every
+    # customer of CDNOW must still get exactly the number one horizon at a time gives.
+    fitted = model().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    history = (cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    horizons = np.array([0.0, 4.3, 26.0, 52.0])
+
+    together = fitted.conditional_expected_number_of_purchases_up_to_time(
+        horizons[:, None], *history
+    )
+
+    assert len(np.unique(np.column_stack([cdnow["frequency"], cdnow["T"]]), axis=0)) < len(
+        cdnow
+    )  # pairs are shared, so the distinct-pair path is taken
+    for row, horizon in zip(together, horizons, strict=True):
+        alone = fitted.conditional_expected_number_of_purchases_up_to_time(horizon, *history)
+        np.testing.assert_array_equal(row, alone)
 
 
 def test_discounting_and_horizon(bgnbd: BetaGeoFitter, cdnow: pd.DataFrame) -> None:
