@@ -265,6 +265,7 @@ def customer_summary(
     time_unit: TimeUnit = "day",
     drop_duplicates: bool = False,
     recent_window_days: int = 365,
+    paid_days: bool = False,
 ) -> ir.Table:
     """One row per customer with a purchase: RFM/BTYD statistics of a transaction log.
 
@@ -285,6 +286,11 @@ def customer_summary(
         drop_duplicates: collapse rows identical in every column before summarising.
         recent_window_days: length of the trailing window for ``revenue_12m`` and
             ``purchases_12m`` (the window ends at the period end, inclusive).
+        paid_days: also ``first_paid``, ``last_paid`` and ``paid_days``: the first, last
+            and number of days with a positive amount up to the period end (null, null, 0
+            for a customer whose purchases were all free). The churn model's purchase
+            features count these days: from the summary's own days they cost nothing,
+            counted again over the log they were its costliest part.
 
     Returns:
         An Ibis table expression with columns:
@@ -297,7 +303,7 @@ def customer_summary(
         incl. returns), ``revenue_12m`` and ``purchases_12m`` (trailing window), then with
         ``calibration_end``: ``frequency_holdout`` (purchase days in the holdout period),
         ``spend_holdout`` (net amount in it) and ``duration_holdout`` (its length in
-        ``time_unit``), then ``n_products`` / ``n_channels`` if asked.
+        ``time_unit``), then ``n_products`` / ``n_channels`` and the paid days if asked.
 
     Raises:
         ValueError: a named column is missing, the amount is not numeric, the table is empty
@@ -331,6 +337,7 @@ def customer_summary(
         _net=amount.sum(),
         _rows=clean.count(),
         _n_buy=clean.count(where=amount >= 0),
+        _n_paid=clean.count(where=amount > 0),
     )
     day = daily["_day"]
     is_buy = daily["_n_buy"] > 0
@@ -349,6 +356,13 @@ def customer_summary(
         "revenue_12m": daily["_net"].sum(where=in_recent),
         "purchases_12m": daily.count(where=is_buy & in_recent),
     }
+    if paid_days:
+        paid = (daily["_n_paid"] > 0) & in_period
+        aggs.update(
+            first_paid=day.min(where=paid),
+            last_paid=day.max(where=paid),
+            paid_days=daily.count(where=paid),
+        )
     if cal_end is not None:
         aggs["frequency_holdout"] = daily.count(where=is_buy & ~in_period)
         aggs["spend_holdout"] = daily["_net"].sum(where=~in_period)
@@ -387,6 +401,12 @@ def customer_summary(
         "revenue_12m": per["revenue_12m"].fill_null(0.0).cast("float64"),
         "purchases_12m": per["purchases_12m"].cast("int64"),
     }
+    if paid_days:
+        out.update(
+            first_paid=per["first_paid"],
+            last_paid=per["last_paid"],
+            paid_days=per["paid_days"].cast("int64"),
+        )
     if cal_end is not None:
         holdout_days = (as_of_date - cal_end).days
         out["frequency_holdout"] = per["frequency_holdout"].cast("int64")

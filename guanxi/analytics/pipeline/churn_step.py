@@ -58,8 +58,10 @@ def churn_model_step(
     as_of: dt.date,
     tables: StoreTables | None,
     cfg: ChurnModelConfig,
+    summary: ir.Table | None = None,
 ) -> ModelOutcome:
-    """Train, validate and apply the model on the run's copy of the log (``tx``)."""
+    """Train, validate and apply the model on the run's copy of the log (``tx``); today's
+    features take the paid days of the run's ``summary`` (``paid_days=True``) when given."""
     info: dict[str, Any] = {"status": "disabled", "probability_source": "p_alive"}
     if not cfg.enabled:
         return ModelOutcome(None, info)
@@ -97,7 +99,9 @@ def churn_model_step(
     else:
         info["status"] = "weak"
         run.warn("CHURN_MODEL_WEAK", auc=f"{metrics['roc_auc']:.3f}", floor=cfg.auc_floor)
-    today = store_features(tx, as_of, tables, balance_kinds=kinds, **_COLUMNS).to_pandas()
+    today = store_features(
+        tx, as_of, tables, balance_kinds=kinds, paid=summary, **_COLUMNS
+    ).to_pandas()
     # Scoring is not fitting: a million rows split evenly over the cores (6.9 s on one,
     # 4.0 s on two at a million customers).
     return ModelOutcome(score_with_reasons(model, today, cfg), info)

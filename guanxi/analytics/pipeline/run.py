@@ -155,6 +155,7 @@ def _analyze(
                 time_unit=cfg.time_unit,
                 drop_duplicates=cfg.drop_duplicates,
                 recent_window_days=cfg.recent_window_days,
+                paid_days=True,  # today's churn model features
             )
         )
     with run.step("value"):
@@ -188,7 +189,7 @@ def _analyze(
                 )
             )
         with run.step("churn_model"):
-            model = churn_model_step(run, tx, report.as_of, sources.store, cfg.churn_model)
+            model = churn_model_step(run, tx, report.as_of, sources.store, cfg.churn_model, summary)
         with run.step("churn"):
             month = judged_month(report.as_of)
             monthly = monthly_window(run, tx, month, report.as_of, cfg)

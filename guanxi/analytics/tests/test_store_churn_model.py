@@ -12,6 +12,7 @@ import pytest
 from guanxi.analytics.churn.store_features import LogColumns, StoreTables, store_features
 from guanxi.analytics.churn.store_model import ChurnModelConfig, labelled_frame
 from guanxi.analytics.pipeline import AnalysisConfig, analyze
+from guanxi.analytics.summary import customer_summary
 
 from .helpers import by_customer, tx
 
@@ -94,6 +95,33 @@ def test_store_features_are_the_store_as_it_stood_on_the_day():
     assert two["n_products"] == 0 and two["balance_wealth"] == 0.0
     assert two["status"] == "new" and two["status_changes"] == 0
     assert two["n_contacts"] == 2 and two["spend_trend"] == 1.0
+
+
+def test_features_that_take_the_summarys_paid_days_equal_those_counted_over_the_log():
+    log = [
+        *LOG,
+        (4, "2024-06-01", 0.0),  # a free item only: a purchase day, not a paid one
+        (5, "2024-03-01", 0.0),
+        (5, "2024-04-01", 25.0),
+        (5, "2024-04-01", 25.0),  # the same day twice: one paid day
+    ]
+    summary = customer_summary(
+        tx(log),
+        customer_col="customer_id",
+        time_col="date",
+        amount_col="amount",
+        as_of=DAY,
+        paid_days=True,
+    )
+
+    counted = by_customer(store_features(tx(log), DAY, _store(), **COLUMNS))
+    taken = by_customer(store_features(tx(log), DAY, _store(), paid=summary, **COLUMNS))
+
+    assert set(counted) == {1, 2, 5}  # customer 4 never paid: not in the population
+    assert taken == counted
+    assert (
+        taken[5]["frequency"] == 1 and taken[5]["tenure_days"] == (DAY - dt.date(2024, 4, 1)).days
+    )
 
 
 def test_a_customer_before_their_first_lifecycle_move_has_the_status_it_left():
