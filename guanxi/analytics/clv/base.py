@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -134,6 +135,28 @@ def distinct_rows(columns: list[FloatArray]) -> tuple[FloatArray, NDArray[np.int
     index = np.empty(len(order), dtype=np.intp)
     index[order] = np.cumsum(starts) - 1
     return rows[starts], index
+
+
+class Counts:
+    """Whole-number counts (repeat purchases) whose functions are evaluated once per value.
+
+    A million customers' counts take a few hundred values: the special functions of a
+    likelihood (log-gamma, digamma) evaluated per customer were most of each evaluation.
+    Results are exactly those of evaluating per customer.
+    """
+
+    def __init__(self, counts: FloatArray) -> None:
+        low, top = (int(counts.min()), int(counts.max())) if len(counts) else (0, 0)
+        # Only the counts from the least to the most are evaluated (the others could be
+        # out of a function's domain); past a few per customer, each customer's instead.
+        dense = top - low < 4 * len(counts) + 1024
+        self.index = (counts - low).astype(np.intp) if dense else None
+        self.values = np.arange(low, top + 1, dtype=np.float64) if dense else counts
+
+    def map(self, function: Callable[[FloatArray], FloatArray]) -> FloatArray:
+        """``function`` of every count (``function`` works element-wise)."""
+        values = function(self.values)
+        return values if self.index is None else values[self.index]
 
 
 def compress_rows(columns: list[FloatArray], weights: FloatArray) -> tuple[FloatArray, FloatArray]:

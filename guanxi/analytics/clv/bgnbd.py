@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1, xlogy
 
 from guanxi.analytics.clv.base import (
+    Counts,
     FloatArray,
     TransactionModel,
     distinct_rows,
@@ -57,30 +58,36 @@ class BetaGeoFitter(TransactionModel):
     ) -> tuple[FloatArray, FloatArray]:
         r, alpha, a, b = params
         x, t_x, age = data.T
-        b_x = b + x + self._dropout_shift
+        shift = self._dropout_shift
+        counts = Counts(x)
         log_odds, b_before = self._log_odds_dropped(params, x, t_x, age)
         # Likelihood = P(alive at T) * (1 + odds); the weights split it between the two cases.
         w_dead = expit(log_odds)
         w_alive = 1.0 - w_dead
+        digamma_ab_x = counts.map(lambda k: digamma(a + (b + k + shift)))
         log_alive = (
-            gammaln(r + x)
+            counts.map(lambda k: gammaln(r + k))
             - gammaln(r)
             + r * np.log(alpha)
             - (r + x) * np.log(alpha + age)
-            + betaln(a, b_x)
+            + counts.map(lambda k: betaln(a, b + k + shift))
             - betaln(a, b)
         )
         ll = log_alive + np.logaddexp(0.0, log_odds)
         grad = np.array(
             [
-                digamma(r + x)
+                counts.map(lambda k: digamma(r + k))
                 - digamma(r)
                 + np.log(alpha)
                 - w_alive * np.log(alpha + age)
                 - w_dead * np.log(alpha + t_x),
                 r / alpha - (r + x) * (w_alive / (alpha + age) + w_dead / (alpha + t_x)),
-                digamma(a + b) - digamma(a + b_x) + w_dead / a,
-                digamma(b_x) - digamma(a + b_x) - digamma(b) + digamma(a + b) - w_dead / b_before,
+                digamma(a + b) - digamma_ab_x + w_dead / a,
+                counts.map(lambda k: digamma(b + k + shift))
+                - digamma_ab_x
+                - digamma(b)
+                + digamma(a + b)
+                - w_dead / b_before,
             ]
         )
         return ll, grad

@@ -15,6 +15,7 @@ from scipy.special import digamma, gammaln
 
 from guanxi.analytics.clv.base import (
     BaseFitter,
+    Counts,
     FloatArray,
     TransactionModel,
     as_array,
@@ -71,21 +72,31 @@ class GammaGammaFitter(BaseFitter):
     ) -> tuple[FloatArray, FloatArray]:
         p, q, gamma = params
         x, m = data.T
+        counts = Counts(x)
         px = p * x
+        log_x = counts.map(np.log)
+        digamma_pxq = counts.map(lambda k: digamma(p * k + q))
         log_total = np.log(gamma + m * x)
         ll = (
-            gammaln(px + q)
-            - gammaln(px)
+            counts.map(lambda k: gammaln(p * k + q))
+            - counts.map(lambda k: gammaln(p * k))
             - gammaln(q)
             + q * np.log(gamma)
             + (px - 1) * np.log(m)
-            + px * np.log(x)
+            + px * log_x
             - (px + q) * log_total
         )
         grad = np.array(
             [
-                x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - log_total),
-                digamma(px + q) - digamma(q) + np.log(gamma) - log_total,
+                x
+                * (
+                    digamma_pxq
+                    - counts.map(lambda k: digamma(p * k))
+                    + np.log(m)
+                    + log_x
+                    - log_total
+                ),
+                digamma_pxq - digamma(q) + np.log(gamma) - log_total,
                 q / gamma - (px + q) / (gamma + m * x),
             ]
         )

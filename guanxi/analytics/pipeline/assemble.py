@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import re
+import string
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,15 +159,7 @@ def assemble_customers(
     reasons = churn["reasons"]
     parts = [
         summary.select(CUSTOMER, *_SUMMARY_COLUMNS),
-        rfm.select(
-            CUSTOMER,
-            "r_score",
-            "f_score",
-            "m_score",
-            rfm_segment="segment",
-            rfm_segment_en="segment_en",
-            rfm_segment_zh="segment_zh",
-        ),
+        rfm.select(CUSTOMER, "r_score", "f_score", "m_score", rfm_segment="segment"),
         models,
         churn.select(
             CUSTOMER,
@@ -192,12 +186,7 @@ def assemble_customers(
         scores.select(CUSTOMER, "score", rank="overall_rank"),
         value.select(CUSTOMER, *VALUE_COLUMNS),
     ]
-    table = pyramid.select(
-        CUSTOMER,
-        pyramid_level="level",
-        pyramid_level_en="level_en",
-        pyramid_level_zh="level_zh",
-    )
+    table = pyramid.select(CUSTOMER, pyramid_level="level")
     for part in parts:
         table = table.left_join(part, CUSTOMER).drop(f"{CUSTOMER}_right")
     measure = table[cfg.value.measure].cast("float64")
@@ -217,7 +206,24 @@ def assemble_customers(
     out = table.order_by(CUSTOMER).to_pyarrow()
     zh = _render_zh(out["_reasons"], cfg.churn.trailing_months)
     out = out.drop_columns("_reasons").append_column("churn_reason_zh", zh)
+    out = _with_names(
+        out, "pyramid_level", pyramid.select(code="level", en="level_en", zh="level_zh")
+    )
+    out = _with_names(
+        out, "rfm_segment", rfm.select(code="segment", en="segment_en", zh="segment_zh")
+    )
     return out.select(CUSTOMER_COLUMNS)
+
+
+def _with_names(out: pa.Table, column: str, names: ir.Table) -> pa.Table:
+    """``out`` with the English and Chinese names of its ``column`` codes, looked up among
+    the few distinct (code, en, zh) of ``names``: carried through the join instead, the
+    names of a million customers cost the backend a second."""
+    distinct = names.distinct().to_pyarrow()
+    position = pc.index_in(out[column], value_set=distinct["code"])
+    for lang in ("en", "zh"):
+        out = out.append_column(f"{column}_{lang}", pc.take(distinct[lang], position))
+    return out
 
 
 def _render_zh(reasons: pa.ChunkedArray, months: int) -> pa.Array:
@@ -242,37 +248,63 @@ _ZH_BATCH = 200_000
 
 def _render_zh_batch(reasons: pa.ListArray, months: int) -> pa.Array:
     flat = pc.list_flatten(reasons)
-    codes = pc.struct_field(flat, "code").to_pylist()
+    codes = pc.struct_field(flat, "code")
     numbers = [
-        np.nan_to_num(pc.struct_field(flat, name).to_numpy(zero_copy_only=False)).tolist()
+        np.nan_to_num(pc.struct_field(flat, name).to_numpy(zero_copy_only=False))
         for name in ("value", "reference", "threshold")
     ]
-    periods = _period_fields(pc.struct_field(flat, "month"), months)
-    templates = {code: text["zh"] for code, text in REASON_TEMPLATES.items()}
-    lines = [
-        templates[code].format(
-            value=value, reference=reference, threshold=threshold, months=months, **period
+    days = pc.fill_null(pc.struct_field(flat, "month").cast(pa.int32()), _NO_MONTH)
+    days = days.to_numpy(zero_copy_only=False)
+    lines = np.empty(len(flat), dtype=object)
+    epoch = dt.date(1970, 1, 1)
+    # The reasons of one rule, judged month and threshold share every field but two
+    # numbers: the template is filled with the shared ones once and turned into a
+    # printf-style one, and each reason formats only its value and reference (all fields
+    # of every one of hundreds of thousands of reasons by str.format took seconds).
+    groups = pa.table({"code": codes, "day": days, "threshold": numbers[2]})
+    shared = groups.group_by(["code", "day", "threshold"]).aggregate([])
+    for code, day, threshold in zip(*shared.to_pydict().values(), strict=True):
+        rows = np.flatnonzero(
+            np.asarray(pc.equal(codes, code)) & (days == day) & (numbers[2] == threshold)
         )
-        for code, value, reference, threshold, period in zip(codes, *numbers, periods, strict=True)
-    ]
+        period = (
+            {"month": "", "window": ""}
+            if day == _NO_MONTH
+            else period_fields(epoch + dt.timedelta(days=day), months, "zh")
+        )
+        fields = {"months": months, "threshold": threshold, **period}
+        template = _printf_template(REASON_TEMPLATES[code]["zh"], **fields)
+        pairs = zip(numbers[0][rows].tolist(), numbers[1][rows].tolist(), strict=True)
+        lines[rows] = [template % pair for pair in pairs]
     offsets = pc.subtract(reasons.offsets, reasons.offsets[0])  # the array may be a slice
     per_customer = pa.ListArray.from_arrays(offsets, pa.array(lines, pa.string()))
     joined = pc.binary_join(per_customer, "；")
     return pc.if_else(pc.greater(pc.list_value_length(reasons), 0), joined, None)
 
 
-def _period_fields(month: pa.Array, months: int) -> list[dict[str, str]]:
-    """The Chinese ``month`` and ``window`` template fields of each reason (empty where the
-    reason has no month); the labels are built once per distinct month -- a run judges one."""
-    days = pc.fill_null(month.cast(pa.int32()), _NO_MONTH).to_numpy(zero_copy_only=False)
-    epoch = dt.date(1970, 1, 1)
-    labels = {
-        int(day): period_fields(epoch + dt.timedelta(days=int(day)), months, "zh")
-        for day in np.unique(days)
-        if day != _NO_MONTH
-    }
-    labels[_NO_MONTH] = {"month": "", "window": ""}
-    return [labels[day] for day in days.tolist()]
+def _printf_template(template: str, **fields: Any) -> str:
+    """``template`` (``str.format``) with ``fields`` filled in, as a ``%`` template of its
+    ``value`` and ``reference`` (in that order; each formatted exactly as by its spec)."""
+    parts, order = [], []
+    for literal, name, spec, _conversion in string.Formatter().parse(template):
+        parts.append(literal.replace("%", "%%"))
+        if name is None:
+            continue
+        if name in fields:
+            parts.append(format(fields[name], spec or "").replace("%", "%%"))
+        else:
+            if not _PRINTF_SPEC.fullmatch(spec or ""):
+                raise ValueError(f"cannot format {{{name}:{spec}}} with %")
+            parts.append(f"%{spec}")
+            order.append(name)
+    if order not in (["value", "reference"], ["value"]):
+        raise ValueError(f"a reason template formats {order}, not the value then the reference")
+    # Every template takes (value, reference): one without the reference prints it empty.
+    return "".join(parts) + ("%.0s" if order == ["value"] else "")
+
+
+# Specs that format a float alike in str.format and %: a precision and f, e or g.
+_PRINTF_SPEC = re.compile(r"\.\d+[feg]|[feg]")
 
 
 _NO_MONTH = np.iinfo(np.int32).min
