@@ -252,6 +252,10 @@ def clean_transactions(
     )
 
 
+_ARG_MIN_BACKENDS = frozenset({"duckdb", "pyspark"})
+"""Backends whose ARG_MIN gives the value at the least key (checked against the join)."""
+
+
 def customer_summary(
     transactions: ir.Table,
     *,
@@ -366,19 +370,25 @@ def customer_summary(
     if cal_end is not None:
         aggs["frequency_holdout"] = daily.count(where=is_buy & ~in_period)
         aggs["spend_holdout"] = daily["_net"].sum(where=~in_period)
+    # Value of the first purchase day: where the backend has a true ARG_MIN, in the same
+    # pass (a join back to the daily table made DuckDB keep all of it, 19 million rows at a
+    # million customers, to read it twice); elsewhere by that join (SQLite's ARG_MIN is
+    # compiled to something else, and a window over all days is slower).
+    in_one_pass = transactions.get_backend().name in _ARG_MIN_BACKENDS
+    if in_one_pass:
+        aggs["_first_value"] = daily["_value"].argmin(day, where=buy_in_period)
     per = daily.group_by(customer_col).aggregate(**aggs)
     per = per.filter(per["first_purchase"].notnull())
-    # value of the first purchase day: a join back to the daily table (portable; ARG_MIN is
-    # not compiled correctly on every backend and a window over all days is slower)
-    firsts = per.select(customer_col, "first_purchase")
-    first_value = daily.join(
-        firsts,
-        [
-            daily[customer_col] == firsts[customer_col],
-            daily["_day"] == firsts["first_purchase"],
-        ],
-    ).select(daily[customer_col], _first_value=daily["_value"])
-    per = per.join(first_value, customer_col)
+    if not in_one_pass:
+        firsts = per.select(customer_col, "first_purchase")
+        first_value = daily.join(
+            firsts,
+            [
+                daily[customer_col] == firsts[customer_col],
+                daily["_day"] == firsts["first_purchase"],
+            ],
+        ).select(daily[customer_col], _first_value=daily["_value"])
+        per = per.join(first_value, customer_col)
 
     frequency = per["n_purchases"] - 1
     out = {
