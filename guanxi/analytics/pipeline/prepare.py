@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 from guanxi.analytics.churn_rules import add_months
 from guanxi.analytics.pipeline.config import AMOUNT, CUSTOMER, DAY, TIME, AnalysisConfig
 from guanxi.analytics.pipeline.context import Run
-from guanxi.analytics.summary import InputReport, monthly_spend, require_columns
+from guanxi.analytics.summary import InputReport, require_columns
 
 
 def rename_customer(table: ir.Table | None, customer_col: str) -> ir.Table | None:
@@ -138,20 +138,23 @@ def input_warnings(run: Run, report: InputReport) -> None:
 
 def monthly_window(
     run: Run, tx: ir.Table, month: dt.date, as_of: dt.date, cfg: AnalysisConfig
-) -> ir.Table | None:
-    """Monthly spend of the months SPEND_DROP compares (only those are read), materialised;
-    ``month`` is the judged month (:func:`~guanxi.analytics.churn_rules.judged_month`)."""
+) -> ir.Table:
+    """Net spend per customer and month of the months SPEND_DROP compares (only those are
+    read), materialised: ``customer_id``, ``month``, ``spend``, as
+    :func:`~guanxi.analytics.summary.monthly_spend` gives them; ``month`` is the judged
+    month (:func:`~guanxi.analytics.churn_rules.judged_month`).
+
+    Summed straight from the run's copy of the log, checked already: ``monthly_spend``
+    checks its input again and counts each month's purchase days, which the rule does not
+    read (three times the time at a million customers). A null day falls outside the
+    window, a null amount adds nothing and a null customer matches no one judged.
+    """
     start = add_months(month, -cfg.churn.trailing_months)
-    window = tx.filter(tx[DAY] >= start, tx[DAY] < add_months(month, 1))
-    try:
-        monthly = monthly_spend(
-            window,
-            customer_col=CUSTOMER,
-            time_col=DAY,
-            amount_col=AMOUNT,
-            as_of=as_of,
-            drop_duplicates=cfg.drop_duplicates,
-        )
-    except ValueError:  # no transaction in the window: the spend rule has nothing to judge
-        return None
+    day = tx[DAY]
+    window = tx.filter(day >= start, day < add_months(month, 1), day <= as_of)
+    if cfg.drop_duplicates:
+        window = window.distinct()
+    monthly = window.group_by([CUSTOMER, window[DAY].truncate("M").name("month")]).aggregate(
+        spend=window[AMOUNT].sum().cast("float64")
+    )
     return run.materialise(monthly)
