@@ -81,8 +81,12 @@ def churn_model_step(
     # takes at most max_train_rows of them, and a validation AUC over 200,000 customers is
     # as sure as over a million (their features were a third of the step at a million).
     sample = _fit_sample(run, tx, cfg.max_train_rows)
-    earlier = labelled_frame(sample, fit_day, valid_day, tables, kinds, **_COLUMNS).to_pandas()
-    later = labelled_frame(sample, valid_day, as_of, tables, kinds, **_COLUMNS).to_pandas()
+    # In customer order: a fit samples its frame's rows by position, and the backend returns
+    # them in any order, so the same log trained a slightly different model each run.
+    earlier = labelled_frame(sample, fit_day, valid_day, tables, kinds, **_COLUMNS)
+    earlier = earlier.order_by("customer_id").to_pandas()
+    later = labelled_frame(sample, valid_day, as_of, tables, kinds, **_COLUMNS)
+    later = later.order_by("customer_id").to_pandas()
     if sample is not tx:
         run.release(sample)
     try:
@@ -99,9 +103,10 @@ def churn_model_step(
     else:
         info["status"] = "weak"
         run.warn("CHURN_MODEL_WEAK", auc=f"{metrics['roc_auc']:.3f}", floor=cfg.auc_floor)
-    today = store_features(
-        tx, as_of, tables, balance_kinds=kinds, paid=summary, **_COLUMNS
-    ).to_pandas()
+    today = store_features(tx, as_of, tables, balance_kinds=kinds, paid=summary, **_COLUMNS)
+    # In customer order too: customers of equal probability at the edge of those explained
+    # are taken by position.
+    today = today.order_by("customer_id").to_pandas()
     # Scoring is not fitting: a million rows split evenly over the cores (6.9 s on one,
     # 4.0 s on two at a million customers).
     return ModelOutcome(score_with_reasons(model, today, cfg), info)
