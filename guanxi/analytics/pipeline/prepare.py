@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 from guanxi.analytics.churn_rules import add_months
 from guanxi.analytics.pipeline.config import AMOUNT, CUSTOMER, DAY, TIME, AnalysisConfig
 from guanxi.analytics.pipeline.context import Run
-from guanxi.analytics.summary import InputReport, require_columns
+from guanxi.analytics.summary import InputReport, day_of, require_columns
 
 
 def rename_customer(table: ir.Table | None, customer_col: str) -> ir.Table | None:
@@ -69,18 +69,12 @@ def calendar_day(transactions: ir.Table, time_col: str) -> ir.DateValue:
     """
     time_value = transactions[time_col]
     dtype = time_value.type()
-    if dtype.is_timestamp():
-        offset = _fixed_offset_us(transactions, time_value) if dtype.timezone else None
-        if offset is None:
-            return time_value.date()
-        return _make_timestamp(_epoch_us(time_value) + offset).date()
-    if dtype.is_string():
-        return time_value.cast("date")
-    if dtype.is_date():
-        return time_value
-    raise ValueError(
-        f"column {time_col!r} must be a date, timestamp or ISO date string, not {dtype}"
-    )
+    offset = None
+    if dtype.is_timestamp() and dtype.timezone:
+        offset = _fixed_offset_us(transactions, time_value)
+    if offset is None:
+        return day_of(transactions, time_col)
+    return _make_timestamp(_epoch_us(time_value) + offset).date()
 
 
 @ibis.udf.scalar.builtin(name="epoch_us")
