@@ -155,7 +155,12 @@ def assemble_customers(
     scores: ir.Table,
     cfg: AnalysisConfig,
 ) -> pa.Table:
-    """Join every per-customer table on the pyramid's customers (the widest universe)."""
+    """Every per-customer table lined up on the pyramid's customers (the widest universe).
+
+    Each table is read in customer order and its columns are placed beside the others in
+    Arrow: the backend joining eight tables of a million rows took seconds, reading them a
+    tenth of a second each.
+    """
     reasons = churn["reasons"]
     parts = [
         summary.select(CUSTOMER, *_SUMMARY_COLUMNS),
@@ -186,24 +191,16 @@ def assemble_customers(
         scores.select(CUSTOMER, "score", rank="overall_rank"),
         value.select(CUSTOMER, *VALUE_COLUMNS),
     ]
-    table = pyramid.select(CUSTOMER, pyramid_level="level")
+    out = pyramid.select(CUSTOMER, pyramid_level="level").order_by(CUSTOMER).to_pyarrow()
+    ids = out[CUSTOMER]
     for part in parts:
-        table = table.left_join(part, CUSTOMER).drop(f"{CUSTOMER}_right")
-    measure = table[cfg.value.measure].cast("float64")
-    positive = measure > 0
-    # place among the customers with a value (1 = best; ties share the better place)
-    above = ibis.rank().over(order_by=measure.desc()) + 1
-    table = table.mutate(
-        churn_warning=table["churn_warning"].fill_null(False),
-        churn_priority=table["churn_priority"].fill_null(False),
-        value=measure,
-        value_share=ibis.ifelse(
-            positive,
-            above.cast("float64") / positive.cast("int64").sum().over().cast("float64"),
-            ibis.null("float64"),
-        ),
-    )
-    out = table.order_by(CUSTOMER).to_pyarrow()
+        lined_up = _lined_up(part.order_by(CUSTOMER).to_pyarrow(), ids)
+        for name in lined_up.column_names[1:]:
+            out = out.append_column(name, lined_up[name])
+    for flag in ("churn_warning", "churn_priority"):
+        out = out.set_column(out.schema.get_field_index(flag), flag, pc.fill_null(out[flag], False))
+    measure = pc.cast(out[cfg.value.measure], pa.float64())
+    out = out.append_column("value", measure).append_column("value_share", _value_share(measure))
     zh = _render_zh(out["_reasons"], cfg.churn.trailing_months)
     out = out.drop_columns("_reasons").append_column("churn_reason_zh", zh)
     out = _with_names(
@@ -213,6 +210,26 @@ def assemble_customers(
         out, "rfm_segment", rfm.select(code="segment", en="segment_en", zh="segment_zh")
     )
     return out.select(CUSTOMER_COLUMNS)
+
+
+def _lined_up(part: pa.Table, ids: pa.ChunkedArray) -> pa.Table:
+    """``part``'s rows in the order of ``ids`` (nulls for customers it lacks); as it is when
+    it holds exactly those customers in that order, as every table of a run does today."""
+    if part[CUSTOMER].equals(ids):
+        return part
+    return part.take(pc.index_in(ids, value_set=part[CUSTOMER].combine_chunks()))
+
+
+def _value_share(measure: pa.ChunkedArray) -> pa.Array:
+    """Per customer with a positive value, the share of such customers valued at least as
+    high (ties share the better place: 1 + how many are valued higher); null otherwise."""
+    values = measure.to_numpy(zero_copy_only=False)  # nulls become NaN, never positive
+    positive = values > 0
+    ranked = np.sort(values[positive])
+    above = len(ranked) - np.searchsorted(ranked, values[positive], side="right") + 1
+    shares = np.full(len(values), np.nan)
+    shares[positive] = above / len(ranked)
+    return pa.array(shares, pa.float64(), mask=~positive)
 
 
 def _with_names(out: pa.Table, column: str, names: ir.Table) -> pa.Table:
