@@ -82,10 +82,10 @@ class ChurnModelConfig:
     enabled: bool = True
     horizon_months: int | None = None
     auc_floor: float = 0.65
-    max_train_rows: int = 200_000
-    max_iter: int = 100
+    max_train_rows: int = 100_000
+    max_iter: int = 50
     max_leaf_nodes: int = 8
-    learning_rate: float = 0.1
+    learning_rate: float = 0.2
     reasons: int = 3
     reason_features: int = 5
     reason_share: float = 0.1

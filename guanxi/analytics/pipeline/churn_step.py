@@ -78,7 +78,7 @@ def churn_model_step(
     )
     kinds = cfg.balance_kinds
     # The same customers for the fit, its validation by time and the final fit: each fit
-    # takes at most max_train_rows of them, and a validation AUC over 200,000 customers is
+    # takes at most max_train_rows of them, and a validation AUC over 100,000 customers is
     # as sure as over a million (their features were a third of the step at a million).
     sample = _fit_sample(run, tx, cfg.max_train_rows)
     # In customer order: a fit samples its frame's rows by position, and the backend returns
