@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import ibis
+import ibis.expr.datatypes as dt_types
 import ibis.expr.types as ir
 
 TimeUnit = Literal["day", "week"]
@@ -188,6 +189,27 @@ def validate_transactions(
     return counts, as_of_date
 
 
+_LIST_BACKENDS = frozenset({"duckdb"})
+"""Backends whose summary and duplicate count work on a list per customer (its distinct days,
+its rows' hashes) instead of a group per day or per row; both routes are checked equal by
+the backend comparison tests."""
+
+
+@ibis.udf.scalar.builtin(name="list_distinct")
+def _list_distinct(
+    days: dt_types.Array[dt_types.date],
+) -> dt_types.Array[dt_types.date]:
+    """DuckDB's distinct entries of a list. Ibis's own ``unique`` keeps a null entry with
+    a check of every entry, several times slower; a day list has no null."""
+
+
+@ibis.udf.scalar.builtin(name="list_distinct")
+def _distinct_hashes(
+    hashes: dt_types.Array[dt_types.uint64],
+) -> dt_types.Array[dt_types.uint64]:
+    """DuckDB's distinct entries of a list of row hashes."""
+
+
 def input_report(
     transactions: ir.Table,
     *,
@@ -208,7 +230,7 @@ def input_report(
     )
     duplicates = None
     if count_duplicates:
-        duplicates = counts["rows_in"] - transactions.distinct().count().to_pyarrow().as_py()
+        duplicates = duplicate_rows(transactions, customer_col)
     return InputReport(
         rows_in=counts["rows_in"],
         null_customer_rows=counts["null_customer_rows"],
@@ -221,6 +243,28 @@ def input_report(
         zero_amount_rows=counts["zero_amount_rows"],
         as_of=as_of_date,
     )
+
+
+def duplicate_rows(transactions: ir.Table, customer_col: str) -> int:
+    """Surplus copies of rows identical in every column (rows minus distinct rows).
+
+    Identical rows belong to the same customer. Where the backend has lists, each customer's
+    rows are compared by their hashes, a short list per customer, and only the rows of
+    customers with a repeated hash are counted exactly: an identical row always repeats its
+    hash, while a repeated hash may be a collision. A million customers' 20 million rows
+    took 1.2 s so, against 2.3 s for the distinct rows of the whole table.
+    """
+    t = transactions
+    if t.get_backend().name in _LIST_BACKENDS:
+        hashes = ibis.struct({c: t[c] for c in t.columns}).hash().collect(include_null=True)
+        per = t.group_by(customer_col).aggregate(_rows=t.count(), _hashes=hashes)
+        repeated = per.filter(per["_rows"] > _distinct_hashes(per["_hashes"]).length())
+        keys = repeated.select(customer_col).to_pyarrow()
+        if keys.num_rows == 0:
+            return 0
+        candidates = ibis.memtable(keys)
+        t = t.semi_join(candidates, t[customer_col].identical_to(candidates[customer_col]))
+    return int(t.count().to_pyarrow().as_py()) - int(t.distinct().count().to_pyarrow().as_py())
 
 
 def clean_transactions(
@@ -250,10 +294,6 @@ def clean_transactions(
         out["_amount"].notnull(),
         out["_day"] <= ibis.literal(as_of, type="date"),
     )
-
-
-_ARG_MIN_BACKENDS = frozenset({"duckdb", "pyspark"})
-"""Backends whose ARG_MIN gives the value at the least key (checked against the join)."""
 
 
 def customer_summary(
@@ -317,7 +357,7 @@ def customer_summary(
     unit_days = _check_unit(time_unit)
     if recent_window_days < 1:
         raise ValueError("recent_window_days must be >= 1")
-    _, as_of_date = validate_transactions(
+    counts, as_of_date = validate_transactions(
         transactions, customer_col, time_col, amount_col, as_of, (product_col, channel_col)
     )
     cal_end = None if calibration_end is None else _to_date(calibration_end, "calibration_end")
@@ -335,60 +375,22 @@ def customer_summary(
         drop_duplicates,
         {"_product": product_col, "_channel": channel_col},
     )
-    amount = clean["_amount"]
-    daily = clean.group_by([customer_col, "_day"]).aggregate(
-        _value=amount.sum(where=amount >= 0),
-        _net=amount.sum(),
-        _rows=clean.count(),
-        _n_buy=clean.count(where=amount >= 0),
-        _n_paid=clean.count(where=amount > 0),
+    period = _Period(
+        end=period_end_lit,
+        recent_start=ibis.literal(
+            period_end - dt.timedelta(days=recent_window_days - 1), type="date"
+        ),
+        holdout=cal_end is not None,
     )
-    day = daily["_day"]
-    is_buy = daily["_n_buy"] > 0
-    in_period = day <= period_end_lit
-    recent_start = ibis.literal(period_end - dt.timedelta(days=recent_window_days - 1), type="date")
-    in_recent = in_period & (day >= recent_start)
-    buy_in_period = is_buy & in_period
-
-    aggs: dict[str, ir.Value] = {
-        "first_purchase": day.min(where=buy_in_period),
-        "last_purchase": day.max(where=buy_in_period),
-        "n_purchases": daily.count(where=buy_in_period),
-        "_value_sum": daily["_value"].sum(where=buy_in_period),
-        "total_revenue": daily["_net"].sum(where=in_period),
-        "n_transactions": daily["_rows"].sum(where=in_period),
-        "revenue_12m": daily["_net"].sum(where=in_recent),
-        "purchases_12m": daily.count(where=is_buy & in_recent),
-    }
-    if paid_days:
-        paid = (daily["_n_paid"] > 0) & in_period
-        aggs.update(
-            first_paid=day.min(where=paid),
-            last_paid=day.max(where=paid),
-            paid_days=daily.count(where=paid),
+    if transactions.get_backend().name in _LIST_BACKENDS:
+        # without free rows a paid day is a purchase day: the same figures, one list fewer
+        per = _per_customer_from_rows(
+            clean, customer_col, period, paid_days, free_rows=counts["zero_amount_rows"] > 0
         )
-    if cal_end is not None:
-        aggs["frequency_holdout"] = daily.count(where=is_buy & ~in_period)
-        aggs["spend_holdout"] = daily["_net"].sum(where=~in_period)
-    # Value of the first purchase day: where the backend has a true ARG_MIN, in the same
-    # pass (a join back to the daily table made DuckDB keep all of it, 19 million rows at a
-    # million customers, to read it twice); elsewhere by that join (SQLite's ARG_MIN is
-    # compiled to something else, and a window over all days is slower).
-    in_one_pass = transactions.get_backend().name in _ARG_MIN_BACKENDS
-    if in_one_pass:
-        aggs["_first_value"] = daily["_value"].argmin(day, where=buy_in_period)
-    per = daily.group_by(customer_col).aggregate(**aggs)
+    else:
+        per = _per_customer_from_days(clean, customer_col, period, paid_days)
     per = per.filter(per["first_purchase"].notnull())
-    if not in_one_pass:
-        firsts = per.select(customer_col, "first_purchase")
-        first_value = daily.join(
-            firsts,
-            [
-                daily[customer_col] == firsts[customer_col],
-                daily["_day"] == firsts["first_purchase"],
-            ],
-        ).select(daily[customer_col], _first_value=daily["_value"])
-        per = per.join(first_value, customer_col)
+    per = per.join(_first_day_value(clean, customer_col, period), customer_col)
 
     frequency = per["n_purchases"] - 1
     out = {
@@ -439,6 +441,133 @@ def customer_summary(
         )
 
     return result
+
+
+@dataclass(frozen=True)
+class _Period:
+    """The observed period's end, the start of its trailing window, and whether rows after
+    the end are a holdout to count."""
+
+    end: ir.DateScalar
+    recent_start: ir.DateScalar
+    holdout: bool
+
+
+def _per_customer_from_days(
+    clean: ir.Table, customer_col: str, period: _Period, paid_days: bool
+) -> ir.Table:
+    """The summary's sums and counts per customer from a table of (customer, day) totals."""
+    amount = clean["_amount"]
+    daily = clean.group_by([customer_col, "_day"]).aggregate(
+        _value=amount.sum(where=amount >= 0),
+        _net=amount.sum(),
+        _rows=clean.count(),
+        _n_buy=clean.count(where=amount >= 0),
+        _n_paid=clean.count(where=amount > 0),
+    )
+    day = daily["_day"]
+    is_buy = daily["_n_buy"] > 0
+    in_period = day <= period.end
+    in_recent = in_period & (day >= period.recent_start)
+    buy_in_period = is_buy & in_period
+    aggs: dict[str, ir.Value] = {
+        "first_purchase": day.min(where=buy_in_period),
+        "last_purchase": day.max(where=buy_in_period),
+        "n_purchases": daily.count(where=buy_in_period),
+        "_value_sum": daily["_value"].sum(where=buy_in_period),
+        "total_revenue": daily["_net"].sum(where=in_period),
+        "n_transactions": daily["_rows"].sum(where=in_period),
+        "revenue_12m": daily["_net"].sum(where=in_recent),
+        "purchases_12m": daily.count(where=is_buy & in_recent),
+    }
+    if paid_days:
+        paid = (daily["_n_paid"] > 0) & in_period
+        aggs.update(
+            first_paid=day.min(where=paid),
+            last_paid=day.max(where=paid),
+            paid_days=daily.count(where=paid),
+        )
+    if period.holdout:
+        aggs["frequency_holdout"] = daily.count(where=is_buy & ~in_period)
+        aggs["spend_holdout"] = daily["_net"].sum(where=~in_period)
+    return daily.group_by(customer_col).aggregate(**aggs)
+
+
+def _per_customer_from_rows(
+    clean: ir.Table, customer_col: str, period: _Period, paid_days: bool, free_rows: bool
+) -> ir.Table:
+    """The same figures as :func:`_per_customer_from_days`, one group per customer: the
+    days are counted as the distinct entries of a list of each customer's days. At a
+    million customers the (customer, day) table has 19 million groups and took 4.5 s;
+    grouping by customer alone takes 1.7 s."""
+    amount, day = clean["_amount"], clean["_day"]
+    in_period = day <= period.end
+    buy_in_period = (amount >= 0) & in_period
+    aggs: dict[str, ir.Value] = {
+        "first_purchase": day.min(where=buy_in_period),
+        "last_purchase": day.max(where=buy_in_period),
+        "_days": day.collect(where=buy_in_period),
+        "_value_sum": amount.sum(where=buy_in_period),
+        "total_revenue": amount.sum(where=in_period),
+        "n_transactions": clean.count(where=in_period),
+        "revenue_12m": amount.sum(where=in_period & (day >= period.recent_start)),
+    }
+    paid = (amount > 0) & in_period
+    if paid_days and free_rows:
+        aggs.update(
+            first_paid=day.min(where=paid),
+            last_paid=day.max(where=paid),
+            _paid=day.collect(where=paid),
+        )
+    if period.holdout:
+        aggs["_holdout"] = day.collect(where=(amount >= 0) & ~in_period)
+        aggs["spend_holdout"] = amount.sum(where=~in_period)
+    per = clean.group_by(customer_col).aggregate(**aggs)
+    days = _list_distinct(per["_days"])
+    counted = {
+        "n_purchases": days.length(),
+        "purchases_12m": days.filter(lambda d: d >= period.recent_start).length(),
+    }
+    if paid_days:
+        counted.update(
+            {
+                "first_paid": per["first_paid"],
+                "last_paid": per["last_paid"],
+                "paid_days": _distinct_count(per["_paid"]),
+            }
+            if free_rows
+            else {
+                "first_paid": per["first_purchase"],
+                "last_paid": per["last_purchase"],
+                "paid_days": counted["n_purchases"],
+            }
+        )
+    if period.holdout:
+        counted["frequency_holdout"] = _distinct_count(per["_holdout"])
+    lists = [c for c in ("_days", "_paid", "_holdout") if c in per.columns]
+    return per.mutate(**counted).drop(*lists)
+
+
+def _distinct_count(days: ir.ArrayValue) -> ir.IntegerValue:
+    """Distinct entries of a collected list; 0 where nothing was collected (a null list)."""
+    return _list_distinct(days).length().fill_null(0)
+
+
+def _first_day_value(clean: ir.Table, customer_col: str, period: _Period) -> ir.Table:
+    """Per customer, the value bought on the first purchase day of the period (its
+    non-negative amounts). The first day comes from a pass of its own: taken from the
+    summary's other sums, the backend computed those twice."""
+    amount, day = clean["_amount"], clean["_day"]
+    bought = clean.filter(amount >= 0)
+    firsts = bought.filter(day <= period.end).group_by(customer_col).aggregate(_first=day.min())
+    return (
+        bought.join(
+            firsts,
+            [bought[customer_col] == firsts[customer_col], bought["_day"] == firsts["_first"]],
+        )
+        .group_by(bought[customer_col])
+        .aggregate(_first_value=bought["_amount"].sum())
+    )
 
 
 def monthly_spend(

@@ -90,6 +90,11 @@ class ServingCosts:
     asset_kinds: tuple[str, ...] = ("deposit", "wealth")
     loan_kinds: tuple[str, ...] = ("loan",)
 
+    @property
+    def prices_transactions(self) -> bool:
+        """Whether a transaction earns or costs anything (else its margin and cost are 0)."""
+        return bool(self.margins or self.channel_costs or self.default_channel_cost)
+
 
 @dataclass(frozen=True)
 class ValueProfile:

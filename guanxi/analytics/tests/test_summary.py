@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 import pytest
 
-from guanxi.analytics.summary import customer_summary, input_report, monthly_spend
+from guanxi.analytics.summary import (
+    customer_summary,
+    duplicate_rows,
+    input_report,
+    monthly_spend,
+)
 from guanxi.analytics.tests.helpers import by_customer, tx
 
 D = dt.date
@@ -247,3 +253,48 @@ def test_cdnow_identical_on_sqlite_backend(cdnow, cdnow_df):
         a[col] = pd.to_datetime(a[col])
         b[col] = pd.to_datetime(b[col])
     pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-12)
+
+
+def _on_sqlite(rows: list[tuple]) -> ir.Table:
+    pytest.importorskip("ibis.backends.sqlite")
+    t = tx(rows)
+    return ibis.sqlite.connect().create_table("rows", t.to_pyarrow())
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [ROWS, [r for r in ROWS if r[2] != 0.0]],
+    ids=["with a free purchase", "without free purchases"],
+)
+@pytest.mark.parametrize("calibration_end", [None, "2024-01-31"])
+def test_the_summary_from_customer_lists_equals_the_one_from_daily_totals(rows, calibration_end):
+    """DuckDB counts days from a list per customer, SQLite from a table of days."""
+    options = dict(as_of=AS_OF, calibration_end=calibration_end, paid_days=True)
+    lists = customer_summary(tx(rows), **options).order_by("customer_id").to_pandas()
+    days = customer_summary(_on_sqlite(rows), **options).order_by("customer_id").to_pandas()
+    for col in ("first_purchase", "last_purchase", "first_paid", "last_paid"):
+        lists[col], days[col] = pd.to_datetime(lists[col]), pd.to_datetime(days[col])
+    pd.testing.assert_frame_equal(lists, days, check_dtype=False)
+    assert len(lists) > 0
+    assert lists["paid_days"].sum() > 0
+
+
+def test_a_free_purchase_day_is_a_purchase_day_but_not_a_paid_one():
+    s = by_customer(customer_summary(tx(ROWS), as_of=AS_OF, paid_days=True))
+    assert (s[1]["n_purchases"], s[1]["paid_days"]) == (3, 2)
+    assert (s[1]["last_purchase"], s[1]["last_paid"]) == (D(2024, 2, 10), D(2024, 1, 11))
+
+
+def test_duplicate_rows_are_counted_exactly_whatever_the_customer():
+    rows = [
+        *ROWS,
+        (None, "2024-01-05", 3.0),  # a copy of the null customer's row
+        (None, "2024-01-06", 3.0),
+        (5, "2024-01-01", 1.0),
+        (5, "2024-01-01", 1.0),
+        (5, "2024-01-01", 1.0),
+        (5, "2024-01-01", 2.0),
+    ]
+    assert duplicate_rows(tx(rows), "customer_id") == 4  # customer 4: 1, null: 1, 5: 2
+    assert duplicate_rows(_on_sqlite(rows), "customer_id") == 4
+    assert duplicate_rows(tx([r for r in ROWS if r[0] != 4]), "customer_id") == 0

@@ -93,3 +93,11 @@ def test_every_profile_names_known_measures():
     assert PROFILES["telecom"].measure == "monthly_spend"
     with pytest.raises(ValueError, match="unknown value measures"):
         ValueProfile("x", "wealth", ())
+
+
+def test_only_a_profile_with_margins_or_channel_costs_prices_its_transactions():
+    assert not ServingCosts().prices_transactions
+    assert not PROFILES["retail"].costs.prices_transactions  # analyze-file's default
+    assert PROFILES["bank"].costs.prices_transactions
+    assert ServingCosts(default_channel_cost=0.5).prices_transactions
+    assert not ServingCosts(holding_costs={"card": 60.0}).prices_transactions
