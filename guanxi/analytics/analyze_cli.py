@@ -191,7 +191,24 @@ def _write(result: AnalysisResult, out: Path, lang: str) -> None:
 
 
 def _write_csv(table: pa.Table, path: Path) -> None:
-    pa_csv.write_csv(_csv_ready(table), path)
+    """The customers as CSV, its two halves formatted side by side: Arrow formats a CSV on
+    one core, and a million customers' numbers took 2.4 s."""
+    ready = _csv_ready(table)
+    half = (ready.num_rows + 1) // 2
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = [
+            pool.submit(_csv_text, ready.slice(0, half), header=True),
+            pool.submit(_csv_text, ready.slice(half), header=False),
+        ]
+        with path.open("wb") as out:
+            for part in parts:
+                out.write(part.result())
+
+
+def _csv_text(table: pa.Table, *, header: bool) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=header))
+    return sink.getvalue()
 
 
 def _csv_ready(table: pa.Table) -> pa.Table:

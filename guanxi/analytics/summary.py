@@ -34,8 +34,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import ibis
-import ibis.expr.datatypes as dt_types
 import ibis.expr.types as ir
+
+from guanxi.analytics.duckdb_functions import distinct_days, distinct_hashes, value_hash
 
 TimeUnit = Literal["day", "week"]
 _UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0}
@@ -171,10 +172,7 @@ def validate_transactions(
     extra: tuple[str | None, ...] = (),
 ) -> tuple[dict, dt.date]:
     """Check columns and types; return the input's row counts and the effective as-of date."""
-    require_columns(transactions, customer_col, time_col, amount_col, *extra, what="transactions")
-    amount_type = transactions[amount_col].type()
-    if not amount_type.is_numeric():
-        raise ValueError(f"column {amount_col!r} must be numeric, not {amount_type}")
+    _check_columns(transactions, customer_col, time_col, amount_col, extra)
     as_of_date = None if as_of is None else _to_date(as_of, "as_of")
     counts = _scan_counts(transactions, customer_col, time_col, amount_col, as_of_date)
     if counts["rows_in"] == 0:
@@ -189,25 +187,23 @@ def validate_transactions(
     return counts, as_of_date
 
 
+def _check_columns(
+    transactions: ir.Table,
+    customer_col: str,
+    time_col: str,
+    amount_col: str,
+    extra: tuple[str | None, ...],
+) -> None:
+    require_columns(transactions, customer_col, time_col, amount_col, *extra, what="transactions")
+    amount_type = transactions[amount_col].type()
+    if not amount_type.is_numeric():
+        raise ValueError(f"column {amount_col!r} must be numeric, not {amount_type}")
+
+
 _LIST_BACKENDS = frozenset({"duckdb"})
 """Backends whose summary and duplicate count work on a list per customer (its distinct days,
 its rows' hashes) instead of a group per day or per row; both routes are checked equal by
 the backend comparison tests."""
-
-
-@ibis.udf.scalar.builtin(name="list_distinct")
-def _list_distinct(
-    days: dt_types.Array[dt_types.date],
-) -> dt_types.Array[dt_types.date]:
-    """DuckDB's distinct entries of a list. Ibis's own ``unique`` keeps a null entry with
-    a check of every entry, several times slower; a day list has no null."""
-
-
-@ibis.udf.scalar.builtin(name="list_distinct")
-def _distinct_hashes(
-    hashes: dt_types.Array[dt_types.uint64],
-) -> dt_types.Array[dt_types.uint64]:
-    """DuckDB's distinct entries of a list of row hashes."""
 
 
 def input_report(
@@ -256,9 +252,9 @@ def duplicate_rows(transactions: ir.Table, customer_col: str) -> int:
     """
     t = transactions
     if t.get_backend().name in _LIST_BACKENDS:
-        hashes = ibis.struct({c: t[c] for c in t.columns}).hash().collect(include_null=True)
+        hashes = value_hash(ibis.struct({c: t[c] for c in t.columns})).collect(include_null=True)
         per = t.group_by(customer_col).aggregate(_rows=t.count(), _hashes=hashes)
-        repeated = per.filter(per["_rows"] > _distinct_hashes(per["_hashes"]).length())
+        repeated = per.filter(per["_rows"] > distinct_hashes(per["_hashes"]).length())
         keys = repeated.select(customer_col).to_pyarrow()
         if keys.num_rows == 0:
             return 0
@@ -310,6 +306,7 @@ def customer_summary(
     drop_duplicates: bool = False,
     recent_window_days: int = 365,
     paid_days: bool = False,
+    report: InputReport | None = None,
 ) -> ir.Table:
     """One row per customer with a purchase: RFM/BTYD statistics of a transaction log.
 
@@ -335,6 +332,8 @@ def customer_summary(
             for a customer whose purchases were all free). The churn model's purchase
             features count these days: from the summary's own days they cost nothing,
             counted again over the log they were its costliest part.
+        report: the :func:`input_report` of the same table and ``as_of``, whose counts
+            are then read instead of counted again (a scan of the whole log).
 
     Returns:
         An Ibis table expression with columns:
@@ -357,9 +356,17 @@ def customer_summary(
     unit_days = _check_unit(time_unit)
     if recent_window_days < 1:
         raise ValueError("recent_window_days must be >= 1")
-    counts, as_of_date = validate_transactions(
-        transactions, customer_col, time_col, amount_col, as_of, (product_col, channel_col)
-    )
+    extra = (product_col, channel_col)
+    if report is None:
+        counts, as_of_date = validate_transactions(
+            transactions, customer_col, time_col, amount_col, as_of, extra
+        )
+        free_rows = counts["zero_amount_rows"] > 0
+    else:
+        _check_columns(transactions, customer_col, time_col, amount_col, extra)
+        if as_of is not None and _to_date(as_of, "as_of") != report.as_of:
+            raise ValueError(f"as_of={as_of} is not the report's as_of={report.as_of}")
+        as_of_date, free_rows = report.as_of, report.zero_amount_rows > 0
     cal_end = None if calibration_end is None else _to_date(calibration_end, "calibration_end")
     if cal_end is not None and cal_end > as_of_date:
         raise ValueError(f"calibration_end={cal_end} is after as_of={as_of_date}")
@@ -384,9 +391,7 @@ def customer_summary(
     )
     if transactions.get_backend().name in _LIST_BACKENDS:
         # without free rows a paid day is a purchase day: the same figures, one list fewer
-        per = _per_customer_from_rows(
-            clean, customer_col, period, paid_days, free_rows=counts["zero_amount_rows"] > 0
-        )
+        per = _per_customer_from_rows(clean, customer_col, period, paid_days, free_rows)
     else:
         per = _per_customer_from_days(clean, customer_col, period, paid_days)
     per = per.filter(per["first_purchase"].notnull())
@@ -523,7 +528,7 @@ def _per_customer_from_rows(
         aggs["_holdout"] = day.collect(where=(amount >= 0) & ~in_period)
         aggs["spend_holdout"] = amount.sum(where=~in_period)
     per = clean.group_by(customer_col).aggregate(**aggs)
-    days = _list_distinct(per["_days"])
+    days = distinct_days(per["_days"])
     counted = {
         "n_purchases": days.length(),
         "purchases_12m": days.filter(lambda d: d >= period.recent_start).length(),
@@ -550,7 +555,7 @@ def _per_customer_from_rows(
 
 def _distinct_count(days: ir.ArrayValue) -> ir.IntegerValue:
     """Distinct entries of a collected list; 0 where nothing was collected (a null list)."""
-    return _list_distinct(days).length().fill_null(0)
+    return distinct_days(days).length().fill_null(0)
 
 
 def _first_day_value(clean: ir.Table, customer_col: str, period: _Period) -> ir.Table:

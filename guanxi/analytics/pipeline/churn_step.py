@@ -29,6 +29,7 @@ from guanxi.analytics.churn.store_model import (
     score_with_reasons,
     train_by_time,
 )
+from guanxi.analytics.duckdb_functions import value_hash
 from guanxi.analytics.pipeline.config import AMOUNT, CUSTOMER, DAY
 from guanxi.analytics.pipeline.context import Run
 
@@ -126,8 +127,15 @@ def _fit_sample(run: Run, tx: ir.Table, rows: int) -> ir.Table:
     if customers <= rows:
         return tx
     keep = math.ceil(_BUCKETS * 1.2 * rows / customers)
-    # DuckDB's hash comes back as a signed number: its remainder's size is spread evenly.
-    return run.materialise(tx.filter((tx[CUSTOMER].hash() % _BUCKETS).abs() < keep))
+    return run.materialise(tx.filter(_bucket(tx) < keep))
+
+
+def _bucket(tx: ir.Table) -> ir.IntegerValue:
+    """Each row's customer bucket, 0 to ``_BUCKETS - 1``, from a hash of the customer id."""
+    if tx.get_backend().name == "duckdb":
+        return value_hash(tx[CUSTOMER]) % _BUCKETS
+    # Elsewhere Ibis's own hash, a signed number: its remainder's size is spread evenly.
+    return (tx[CUSTOMER].hash() % _BUCKETS).abs()
 
 
 def with_model_probability(run: Run, customers: ir.Table, outcome: ModelOutcome) -> ir.Table:

@@ -156,6 +156,7 @@ def _analyze(
                 drop_duplicates=cfg.drop_duplicates,
                 recent_window_days=cfg.recent_window_days,
                 paid_days=True,  # today's churn model features
+                report=report,
             )
         )
     with run.step("value"):

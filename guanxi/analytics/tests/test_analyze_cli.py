@@ -49,6 +49,8 @@ def test_cdnow_csv_writes_every_output(
     assert customers.num_rows == 2357 and customers["customer_id"].type == "string"
     csv = pa_csv.read_csv(out / "customers.csv")
     assert csv.num_rows == 2357 and csv.column_names == customers.column_names
+    # written in two halves: every customer once, in the Parquet file's order
+    assert [str(c) for c in csv["customer_id"].to_pylist()] == customers["customer_id"].to_pylist()
     overview = json.loads((out / "overview.json").read_text(encoding="utf-8"))
     # the default model, MBG/NBD, with the estimates lifetimes finds on CDNOW
     assert overview["clv_model"]["model"] == "mbgnbd"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import ibis
@@ -298,3 +299,20 @@ def test_duplicate_rows_are_counted_exactly_whatever_the_customer():
     assert duplicate_rows(tx(rows), "customer_id") == 4  # customer 4: 1, null: 1, 5: 2
     assert duplicate_rows(_on_sqlite(rows), "customer_id") == 4
     assert duplicate_rows(tx([r for r in ROWS if r[0] != 4]), "customer_id") == 0
+
+
+def test_a_summary_given_the_input_report_equals_one_that_counts_again():
+    t = tx(ROWS)
+    report = input_report(t, as_of=AS_OF)
+    given = customer_summary(t, paid_days=True, report=report).order_by("customer_id")
+    counted = customer_summary(t, as_of=AS_OF, paid_days=True).order_by("customer_id")
+    pd.testing.assert_frame_equal(given.to_pandas(), counted.to_pandas())
+    with pytest.raises(ValueError, match="not the report's as_of"):
+        customer_summary(t, as_of="2024-03-30", report=report)
+
+
+def test_a_summary_given_the_input_report_reads_its_counts_instead_of_counting():
+    t = tx(ROWS)
+    told_no_free_rows = dataclasses.replace(input_report(t, as_of=AS_OF), zero_amount_rows=0)
+    s = by_customer(customer_summary(t, paid_days=True, report=told_no_free_rows))
+    assert s[1]["paid_days"] == s[1]["n_purchases"] == 3  # the free day is taken as paid
