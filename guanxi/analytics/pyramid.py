@@ -249,12 +249,20 @@ def customer_pyramid(
     )
     cols = [customer_col, "level", "_value", "_loyalty", "_high_value", "_high_loyalty"]
     both = act.select(*cols).union(rest.select(*cols))
-    lvl = both["level"]
+    # names looked up by code: two CASE chains per row cost more than the join
+    names = ibis.memtable(
+        {
+            "level": list(LEVEL_NAMES),
+            "level_en": [en for en, _ in LEVEL_NAMES.values()],
+            "level_zh": [zh for _, zh in LEVEL_NAMES.values()],
+        }
+    )
+    both = both.left_join(names, "level").drop("level_right")
     return both.select(
         customer_col,
         "level",
-        level_en=lvl.substitute({k: v[0] for k, v in LEVEL_NAMES.items()}),
-        level_zh=lvl.substitute({k: v[1] for k, v in LEVEL_NAMES.items()}),
+        "level_en",
+        "level_zh",
         value=both["_value"].fill_null(0.0),
         loyalty=both["_loyalty"],
         high_value=both["_high_value"],
