@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import ibis
@@ -101,6 +103,7 @@ def _run(args: argparse.Namespace) -> int:
     config = AnalysisConfig(
         as_of=_parse_as_of(args.as_of), time_unit=args.time_unit, clv_model=args.model
     )
+    _import_model_library()
     with _progress(args.lang) as step:
         step(_READ[0])
         con = ibis.duckdb.connect(**_duckdb_options(args))
@@ -124,6 +127,19 @@ def _run(args: argparse.Namespace) -> int:
         step(_WRITE[0])
         _write(result, args.out, args.lang)
     return result.overview["n_customers"]
+
+
+def _import_model_library() -> None:
+    """Import scikit-learn (a second and a half) in a thread while the backend reads and
+    checks the file: the churn model step, the first to need it, then finds it imported.
+    A failed import is left to that step, which reports it."""
+
+    def load() -> None:
+        with suppress(ImportError):
+            for name in ("guanxi.analytics.churn.model", "guanxi.analytics.churn.validation"):
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="import-model-library").start()
 
 
 def _parse_as_of(text: str | None) -> dt.date | None:

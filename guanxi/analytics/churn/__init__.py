@@ -33,10 +33,21 @@ Modules: :mod:`.schema` (column types, target, model matrix), :mod:`.validation`
 :mod:`.features` (features and labels from transactions).
 """
 
-from guanxi.analytics.churn.features import churn_features, churn_labels
-from guanxi.analytics.churn.model import MODEL_FORMAT, ChurnModel, load_model
-from guanxi.analytics.churn.schema import ColumnSpec, encode_target, infer_schema, resolve_column
-from guanxi.analytics.churn.validation import ValidationReport, ranking_metrics
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from guanxi.analytics.churn.features import churn_features, churn_labels
+    from guanxi.analytics.churn.model import MODEL_FORMAT, ChurnModel, load_model
+    from guanxi.analytics.churn.schema import (
+        ColumnSpec,
+        encode_target,
+        infer_schema,
+        resolve_column,
+    )
+    from guanxi.analytics.churn.validation import ValidationReport, ranking_metrics
 
 __all__ = [
     "MODEL_FORMAT",
@@ -51,3 +62,27 @@ __all__ = [
     "ranking_metrics",
     "resolve_column",
 ]
+
+_MODULES = {
+    "MODEL_FORMAT": "model",
+    "ChurnModel": "model",
+    "load_model": "model",
+    "ColumnSpec": "schema",
+    "encode_target": "schema",
+    "infer_schema": "schema",
+    "resolve_column": "schema",
+    "ValidationReport": "validation",
+    "ranking_metrics": "validation",
+    "churn_features": "features",
+    "churn_labels": "features",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Each name of the package from its module on first use: a caller of the light modules
+    (store features, model settings) does not wait for scikit-learn's imports, a second and
+    a half at the start of ``guanxi analyze``."""
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -22,21 +22,22 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from guanxi.analytics.churn.features import churn_labels
-from guanxi.analytics.churn.model import ChurnModel
 from guanxi.analytics.churn.store_features import (
     LogColumns,
     StoreTables,
     months_before,
     store_features,
 )
-from guanxi.analytics.churn.validation import ranking_metrics
+
+if TYPE_CHECKING:
+    from guanxi.analytics.churn.model import ChurnModel
 
 __all__ = [
     "REASON_TYPE",
@@ -152,6 +153,10 @@ def _sample(frame: pd.DataFrame, cfg: ChurnModelConfig) -> pd.DataFrame:
 
 
 def _model(cfg: ChurnModelConfig) -> ChurnModel:
+    # scikit-learn is imported by the first fit, not with the module (see the package's
+    # __getattr__): the run's settings and features need none of it
+    from guanxi.analytics.churn.model import ChurnModel
+
     return ChurnModel(
         id_col="customer_id",
         validation_fraction=None,  # validated by time here, not by a holdout of one frame
@@ -172,6 +177,8 @@ def train_by_time(
     and the validation metrics (``roc_auc``, ``pr_auc``, ``top_decile_lift``, ``base_rate``,
     ``n_train``, ``n_valid``). Raises ``ValueError`` when a frame has one class only.
     """
+    from guanxi.analytics.churn.validation import ranking_metrics
+
     fit_rows, judged = _sample(earlier, cfg), later
     inner = _model(cfg).fit(fit_rows.drop(columns="churned"), fit_rows["churned"])
     p = inner.predict_proba(judged.drop(columns="churned"))[:, 1]

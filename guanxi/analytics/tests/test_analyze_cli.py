@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +12,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
+import guanxi.analytics.churn as churn_package
 from guanxi.analytics.analyze_cli import main
 
 COLS = ["--customer-col", "customer", "--date-col", "date", "--amount-col", "amount"]
@@ -141,3 +144,19 @@ def test_single_customer_file_succeeds_with_a_warning(
     overview = json.loads((tmp_path / "out" / "overview.json").read_text(encoding="utf-8"))
     assert [w["code"] for w in overview["warnings"]] == ["TOO_FEW_CUSTOMERS"]
     assert overview["input"]["return_rows"] == 1 and overview["input"]["zero_amount_rows"] == 1
+
+
+def test_the_analyst_cli_starts_without_importing_scikit_learn() -> None:
+    """scikit-learn is imported beside the run (a thread started by the run), not before it."""
+    probe = (
+        "import sys, guanxi.analytics.analyze_cli, guanxi.analytics.churn as churn\n"
+        "before = 'sklearn' in sys.modules\n"
+        "churn.ChurnModel\n"  # the package's names still import their module on use
+        "print(before, 'sklearn' in sys.modules)"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert found == ["False", "True"]
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        _ = churn_package.no_such_name
