@@ -19,7 +19,9 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -208,23 +210,23 @@ def _write(result: AnalysisResult, out: Path, lang: str) -> None:
 
 def _write_csv(table: pa.Table, path: Path) -> None:
     """The customers as CSV, its two halves formatted side by side: Arrow formats a CSV on
-    one core, and a million customers' numbers took 2.4 s."""
+    one core, and a million customers' numbers took 2.5 s. The second half goes to a file
+    of its own, appended after the first (held in memory, its growing buffer was copied
+    over and over)."""
     ready = _csv_ready(table)
     half = (ready.num_rows + 1) // 2
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        parts = [
-            pool.submit(_csv_text, ready.slice(0, half), header=True),
-            pool.submit(_csv_text, ready.slice(half), header=False),
-        ]
-        with path.open("wb") as out:
-            for part in parts:
-                out.write(part.result())
+    with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+        second = Path(scratch) / path.name
+        options = pa_csv.WriteOptions(include_header=False)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            later = pool.submit(pa_csv.write_csv, ready.slice(half), second, options)
+            pa_csv.write_csv(ready.slice(0, half), path)
+            later.result()
+        with path.open("ab") as out, second.open("rb") as rest:
+            shutil.copyfileobj(rest, out, _COPY_CHUNK)
 
 
-def _csv_text(table: pa.Table, *, header: bool) -> pa.Buffer:
-    sink = pa.BufferOutputStream()
-    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=header))
-    return sink.getvalue()
+_COPY_CHUNK = 16 << 20
 
 
 def _csv_ready(table: pa.Table) -> pa.Table:
