@@ -208,6 +208,9 @@ def _write(result: AnalysisResult, out: Path, lang: str) -> None:
             written.result()
 
 
+_COPY_CHUNK = 16 << 20
+
+
 def _write_csv(table: pa.Table, path: Path) -> None:
     """The customers as CSV, its two halves formatted side by side: Arrow formats a CSV on
     one core, and a million customers' numbers took 2.5 s. The second half goes to a file
@@ -224,9 +227,6 @@ def _write_csv(table: pa.Table, path: Path) -> None:
             later.result()
         with path.open("ab") as out, second.open("rb") as rest:
             shutil.copyfileobj(rest, out, _COPY_CHUNK)
-
-
-_COPY_CHUNK = 16 << 20
 
 
 def _csv_ready(table: pa.Table) -> pa.Table:

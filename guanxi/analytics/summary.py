@@ -517,8 +517,8 @@ def _per_customer_from_rows(
         "n_transactions": clean.count(where=in_period),
         "revenue_12m": amount.sum(where=in_period & (day >= period.recent_start)),
     }
-    paid = (amount > 0) & in_period
     if paid_days and free_rows:
+        paid = (amount > 0) & in_period
         aggs.update(
             first_paid=day.min(where=paid),
             last_paid=day.max(where=paid),
@@ -562,8 +562,8 @@ def _first_day_value(clean: ir.Table, customer_col: str, period: _Period) -> ir.
     """Per customer, the value bought on the first purchase day of the period (its
     non-negative amounts). The first day comes from a pass of its own: taken from the
     summary's other sums, the backend computed those twice."""
-    amount, day = clean["_amount"], clean["_day"]
-    bought = clean.filter(amount >= 0)
+    bought = clean.filter(clean["_amount"] >= 0)
+    day = bought["_day"]
     firsts = bought.filter(day <= period.end).group_by(customer_col).aggregate(_first=day.min())
     return (
         bought.join(

@@ -160,11 +160,11 @@ def _analyze(
             )
         )
     with run.step("value"):
-        since = report.as_of - dt.timedelta(days=cfg.recent_window_days - 1)
         # Margins and costs of each transaction only where the profile prices them: the
         # default profile's would sum zeros over a year of the log.
         activity = None
         if cfg.value.costs.prices_transactions:
+            since = report.as_of - dt.timedelta(days=cfg.recent_window_days - 1)
             activity = sources.activity(customer_col, day, amount_col, since)
         value = run.materialise(
             value_measures(
