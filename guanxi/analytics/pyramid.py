@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import ibis
 import ibis.expr.types as ir
 
+from guanxi.analytics.code_names import with_names
 from guanxi.analytics.summary import require_columns
 
 __all__ = ["LEVEL_NAMES", "LoyaltyComponent", "PyramidConfig", "customer_pyramid", "pyramid_counts"]
@@ -249,15 +250,7 @@ def customer_pyramid(
     )
     cols = [customer_col, "level", "_value", "_loyalty", "_high_value", "_high_loyalty"]
     both = act.select(*cols).union(rest.select(*cols))
-    # names looked up by code: two CASE chains per row cost more than the join
-    names = ibis.memtable(
-        {
-            "level": list(LEVEL_NAMES),
-            "level_en": [en for en, _ in LEVEL_NAMES.values()],
-            "level_zh": [zh for _, zh in LEVEL_NAMES.values()],
-        }
-    )
-    both = both.left_join(names, "level").drop("level_right")
+    both = with_names(both, "level", LEVEL_NAMES)
     return both.select(
         customer_col,
         "level",

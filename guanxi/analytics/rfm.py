@@ -32,6 +32,7 @@ from typing import Literal
 import ibis
 import ibis.expr.types as ir
 
+from guanxi.analytics.code_names import with_names
 from guanxi.analytics.summary import require_columns
 
 __all__ = [
@@ -197,8 +198,8 @@ def assign_segments(
     if not rules:
         raise ValueError("rules is empty")
     names: dict[str, tuple[str, str]] = {}
-    for code, *name in [(r.code, r.name_en, r.name_zh) for r in rules] + [other]:
-        if names.setdefault(code, (name[0], name[1])) != (name[0], name[1]):
+    for code, en, zh in [(r.code, r.name_en, r.name_zh) for r in rules] + [other]:
+        if names.setdefault(code, (en, zh)) != (en, zh):
             raise ValueError(f"segment {code!r} has two different names")
     cols = {"r": r_col, "fm": fm_col, "f": f_col, "m": m_col}
     narrowed = {"f": (1, math.inf), "m": (1, math.inf)}
@@ -214,14 +215,7 @@ def assign_segments(
     conds = [_rule_condition(scores, cols, rule) for rule in rules]
     codes = [rule.code for rule in rules]
     coded = scores.mutate(segment=ibis.cases(*zip(conds, codes, strict=True), else_=other[0]))
-    table = ibis.memtable(
-        {
-            "segment": list(names),
-            "segment_en": [en for en, _ in names.values()],
-            "segment_zh": [zh for _, zh in names.values()],
-        }
-    )
-    return coded.left_join(table, "segment").drop("segment_right")
+    return with_names(coded, "segment", names)
 
 
 def rfm_scores(

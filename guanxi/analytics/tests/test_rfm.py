@@ -113,9 +113,20 @@ def test_default_grid_covers_every_cell():
 def test_custom_rules_and_fallback():
     t = ibis.memtable({"r_score": [5, 1], "fm_score": [5.0, 1.0]})
     rules = [SegmentRule("vip", "VIP", "贵宾", 5, 5, 4, 5)]
-    out = assign_segments(t, rules).to_pyarrow().to_pylist()
+    # names are joined by code: the rows' order is the backend's, so ask for one
+    out = assign_segments(t, rules).order_by(ibis.desc("r_score")).to_pyarrow().to_pylist()
     assert [r["segment"] for r in out] == ["vip", "other"]
     assert out[1]["segment_zh"] == "其他"
+
+
+def test_a_segment_code_with_two_different_names_is_refused():
+    t = ibis.memtable({"r_score": [5], "fm_score": [5.0]})
+    rules = [
+        SegmentRule("vip", "VIP", "贵宾", 5, 5, 4, 5),
+        SegmentRule("vip", "Very important", "贵宾", 4, 4, 4, 5),
+    ]
+    with pytest.raises(ValueError, match="segment 'vip' has two different names"):
+        assign_segments(t, rules)
 
 
 def test_cdnow_rfm(cdnow):
