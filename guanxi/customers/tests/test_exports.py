@@ -120,3 +120,56 @@ def test_a_row_exports_its_amount_in_cents_and_the_runs_warning_and_scores(api_a
     assert rows[1][8] == "853680.90"
     # The segment's name and the flags in the reader's language (Chinese by default).
     assert rows[1][10:] == ["冠军客户", "是", "是", "1234.57", "73.3"]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Asia/Kolkata", "America/New_York"])
+def test_local_days_read_per_hour_equal_each_moment_converted(zone):
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from guanxi.customers.exports import _LocalDays
+
+    # Every 7 minutes over two years: half-hour offsets and changes of summer time included.
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    moments = [start + timedelta(minutes=7 * n) for n in range(150_000)]
+    expected = [m.astimezone(ZoneInfo(zone)).date().isoformat() for m in moments]
+    days = _LocalDays(ZoneInfo(zone))
+    # As SQLite's driver gives them (naive, in UTC), as PostgreSQL's (aware) and as text.
+    assert [days.day(m.replace(tzinfo=None)) for m in moments] == expected
+    assert [days.day(m) for m in moments[:5000]] == expected[:5000]
+    assert days.day(moments[100].replace(tzinfo=None).isoformat(sep=" ")) == expected[100]
+    assert len(days.hours) <= 2 * 366 * 24
+
+
+def test_purchases_either_side_of_a_half_hour_midnight_export_their_own_days(
+    api_as, make_customer, settings
+):
+    from datetime import UTC, datetime
+
+    from guanxi.customers.models import Customer
+
+    # Kolkata is UTC+5:30: 18:20 UTC is 23:50 on 1 March there, 18:40 UTC 00:10 on 2 March.
+    before, after = make_customer("艾一"), make_customer("白二")
+    Customer.objects.filter(pk=before.pk).update(
+        last_purchase_at=datetime(2026, 3, 1, 18, 20, tzinfo=UTC)
+    )
+    Customer.objects.filter(pk=after.pk).update(
+        last_purchase_at=datetime(2026, 3, 1, 18, 40, tzinfo=UTC)
+    )
+    settings.TIME_ZONE = "Asia/Kolkata"
+    rows = _csv(api_as("admin").get("/api/v1/customers/export.csv"))
+    assert [(r[1], r[9]) for r in rows[1:]] == [("艾一", "2026-03-01"), ("白二", "2026-03-02")]
+
+
+def test_an_export_read_a_customer_at_a_time_keeps_the_lists_order(
+    api_as, make_customer, monkeypatch
+):
+    from guanxi.customers import exports
+
+    # One row per fetch: on PostgreSQL each is read ahead in a thread (``read_ahead``).
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 1)
+    names = ["艾一", "白二", "蔡三", "丁四", "范五"]
+    for name in reversed(names):
+        make_customer(name)
+    rows = _csv(api_as("admin").get("/api/v1/customers/export.csv"))
+    assert [r[1] for r in rows[1:]] == names

@@ -115,3 +115,20 @@ def test_the_customer_list_reads_the_grant_once_whatever_the_rows(api_as, make_c
     for name in ("丙", "丁", "戊"):
         open_case(agent, make_customer(name).pk)
     assert count() == few
+
+
+def test_an_agents_export_read_a_row_at_a_time_shows_the_phone_of_their_open_case(
+    api_as, make_customer, agent, monkeypatch
+):
+    from guanxi.customers import exports
+
+    # One row per fetch: on PostgreSQL the next row is read in a thread while the grant's
+    # query for this one runs on the same connection.
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 1)
+    with_case = make_customer("艾一")
+    make_customer("白二")
+    open_case(agent, with_case.pk)
+    answer = api_as("service_agent").get("/api/v1/customers/export.csv")
+    assert answer.status_code == 200, answer.content
+    rows = b"".join(answer.streaming_content).decode().splitlines()[1:]
+    assert [row.split(",")[1:3] for row in rows] == [["艾一", FULL], ["白二", MASKED]]
