@@ -13,14 +13,16 @@ import io
 import itertools
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from operator import itemgetter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import QuerySet
+from django.db.models.functions import TruncDate
 from django.db.models.sql.constants import MULTI
 from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -90,6 +92,7 @@ _READ = (
     *("churn_warning", "churn_priority", "value_at_risk", "score"),
 )
 # What the policy needs of a row: the customer, its account manager and its branch.
+_SERVER_DAY = "last_purchase_day"
 _CUSTOMER_REF = itemgetter(*(_READ.index(name) for name in ("id", "owner_id", "branch_id")))
 
 
@@ -103,42 +106,60 @@ def _driver_rows(found: QuerySet) -> Iterator[list[tuple]]:
     """
     # Only what the export writes is selected: the page's other columns cost a fifth.
     shown = row_names(found.query)
-    found = found.values(*(name for name in _READ if name in shown))
-    query = found.query
-    names = row_names(query)
+    selected = [name for name in _READ if name in shown]
+    postgresql = connections[found.db].vendor == "postgresql"
+    if postgresql:
+        # The server gives the day of the last purchase in the reader's zone: Django's
+        # loader parses each moment in Python, 4 s of a million rows' 7.7 s of fetching.
+        zone = timezone.get_current_timezone()
+        found = found.annotate(**{_SERVER_DAY: TruncDate("last_purchase_at", tzinfo=zone)})
+        selected[selected.index("last_purchase_at")] = _SERVER_DAY
+    query = found.values(*selected).query
+    names = [("last_purchase_at" if n == _SERVER_DAY else n) for n in row_names(query)]
     padded = len(names)  # the None added to a row that lacks a column
     positions = [names.index(n) if n in names else padded for n in _READ]
     pick, pad = itemgetter(*positions), padded in positions
-    chunks = query.get_compiler(using=found.db).execute_sql(
-        MULTI, chunked_fetch=True, chunk_size=EXPORT_CHUNK
-    )
-    if connections[found.db].vendor == "postgresql":
-        chunks = read_ahead(chunks)
-    for chunk in chunks:
-        yield [pick((*row, None)) for row in chunk] if pad else [pick(row) for row in chunk]
+    # Read in a transaction of its own: one snapshot of the list, and on PostgreSQL a cursor
+    # the server runs as it is read. Outside one, Django declares it WITH HOLD, which runs
+    # the whole query, sorts and stores every row before the first comes (9 s at a million).
+    with transaction.atomic(using=found.db):
+        chunks = query.get_compiler(using=found.db).execute_sql(
+            MULTI, chunked_fetch=True, chunk_size=EXPORT_CHUNK
+        )
+        if postgresql:
+            chunks = read_ahead(chunks)
+        # Closed before the transaction ends, even when the reader of the export stops early.
+        with closing(chunks):
+            for chunk in chunks:
+                yield [pick((*row, None)) for row in chunk] if pad else [pick(row) for row in chunk]
 
 
 class _LocalDays:
     """Stored moments as the days they fall on in a time zone, worked out once per hour.
 
-    PostgreSQL's driver returns an aware datetime in UTC, SQLite's (through the converter
-    Django registers with it) a naive one in UTC, or the text Django wrote where no converter
-    applies. Converting each of a million moments costs about 3 µs; a UTC hour whose first
-    and last moments fall on the same local day (every hour, in a zone of whole-hour
-    offsets) answers from one conversion. An hour that a local midnight cuts (a half-hour
-    offset, a change of summer time) is converted moment by moment. The memory holds at most
-    one entry per hour of the stored history, whatever the length of the list.
+    PostgreSQL works out the day itself (``_driver_rows``). SQLite's driver returns a naive
+    datetime in UTC (through the converter Django registers with it), or the text Django
+    wrote where no converter applies. Converting each of a million moments costs about 3 µs;
+    a UTC hour whose first and last moments fall on the same local day (every hour, in a
+    zone of whole-hour offsets) answers from one conversion. An hour that a local midnight
+    cuts (a half-hour offset, a change of summer time) is converted moment by moment. The
+    memory holds at most one entry per hour of the stored history, whatever the length of
+    the list.
     """
 
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
         self.hours: dict[tuple[int, int, int, int], str | None] = {}
 
-    def day(self, value: datetime | str | None) -> str:
+    def day(self, value: date | str | None) -> str:
         if not value:
             return ""
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
+        if not isinstance(value, datetime):  # the day, worked out by the database
+            return value.isoformat()
+        if value.utcoffset():
+            value = value.astimezone(UTC)
         hour = (value.year, value.month, value.day, value.hour)
         try:
             day = self.hours[hour]

@@ -124,7 +124,7 @@ def test_a_row_exports_its_amount_in_cents_and_the_runs_warning_and_scores(api_a
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "Asia/Kolkata", "America/New_York"])
 def test_local_days_read_per_hour_equal_each_moment_converted(zone):
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, date, datetime, timedelta
     from zoneinfo import ZoneInfo
 
     from guanxi.customers.exports import _LocalDays
@@ -134,10 +134,13 @@ def test_local_days_read_per_hour_equal_each_moment_converted(zone):
     moments = [start + timedelta(minutes=7 * n) for n in range(150_000)]
     expected = [m.astimezone(ZoneInfo(zone)).date().isoformat() for m in moments]
     days = _LocalDays(ZoneInfo(zone))
-    # As SQLite's driver gives them (naive, in UTC), as PostgreSQL's (aware) and as text.
+    # As SQLite's driver gives them (naive, in UTC), as text, and aware in any zone.
     assert [days.day(m.replace(tzinfo=None)) for m in moments] == expected
-    assert [days.day(m) for m in moments[:5000]] == expected[:5000]
     assert days.day(moments[100].replace(tzinfo=None).isoformat(sep=" ")) == expected[100]
+    paris = [m.astimezone(ZoneInfo("Europe/Paris")) for m in moments[:5000]]
+    assert [days.day(m) for m in paris] == expected[:5000]
+    # A day PostgreSQL worked out is written as it is.
+    assert days.day(date(2026, 3, 2)) == "2026-03-02"
     assert len(days.hours) <= 2 * 366 * 24
 
 
