@@ -23,13 +23,6 @@ AHEAD = 2
 _END = object()
 
 
-class _Failed:
-    """An error raised while reading, passed on to be raised in the caller's thread."""
-
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
-
-
 def read_ahead(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
     """The same chunks in the same order, the next one read while the caller uses this one.
 
@@ -48,7 +41,7 @@ def read_ahead(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
                     return
             ready.put(_END)
         except Exception as error:  # noqa: BLE001  (raised again in the caller's thread)
-            ready.put(_Failed(error))
+            ready.put(error)
         finally:
             if isinstance(chunks, Generator):
                 chunks.close()
@@ -57,8 +50,8 @@ def read_ahead(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
     reader.start()
     try:
         while (chunk := ready.get()) is not _END:
-            if isinstance(chunk, _Failed):
-                raise chunk.error
+            if isinstance(chunk, Exception):
+                raise chunk
             yield chunk
     finally:
         stop.set()
