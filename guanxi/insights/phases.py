@@ -5,9 +5,12 @@ rows, cross-selling, the KPI cells and each part of the write-back) so the run's
 where a slow night went. Phases may run on two threads at once: each writes only its own key.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from time import perf_counter
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class RunPhases:
@@ -19,6 +22,11 @@ class RunPhases:
     def since(self, code: str, began: float) -> None:
         """Record phase ``code`` as begun at ``began`` (a ``perf_counter`` value) and ended now."""
         self.seconds[code] = round(perf_counter() - began, 3)
+
+    def call(self, code: str, function: Callable[..., T], *args: object) -> T:
+        """``function(*args)`` timed as phase ``code`` (for a thread pool's ``submit``)."""
+        with self.timed(code):
+            return function(*args)
 
     @contextmanager
     def timed(self, code: str) -> Iterator[None]:

@@ -11,6 +11,8 @@ import datetime as dt
 import logging
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from time import perf_counter
 from typing import cast
 
@@ -140,28 +142,42 @@ def run_analysis(
                     "SELECT count(*), coalesce(max(customer_id), 0) FROM customers"
                 ).fetchone() or (0, 0)
             say("cross_sell")
-            with phases.timed("cross_sell"):
-                suggestions = suggestion_rows(con, run.pk, write_back.cross_sell_per_customer)
-            with phases.timed("kpi_cells"):
-                cells = kpi_cells.cell_rows(con, scores, run.pk, config.as_of, config.value.costs)
-        with phases.timed("charts"):
-            # Charts come before the write transaction: it holds SQLite's write lock.
-            columns = _chart_columns(scores)
-            run.charts = build_charts(columns)
-            run.charts["pyramid_migration"] = (
-                migration_of(company_moves(moves), previous) if moves and previous else None
-            )
-            by_scope = scope_chart_rows(
-                run=run,
-                columns=columns,
-                keys={name: keys[name].to_numpy() for name in keys.column_names},
-                moves=moves,
-                previous=previous,
-            )
-        run.seconds_analyse = round(perf_counter() - began, 3)
-        say("write")
-        rows = RunRows(scores, moving, news, suggestions, cells, by_scope, (count, highest))
-        _write_back(run, result.overview, rows, write_back, phases)
+            # Suggestions and KPI cells are DuckDB's work, done on a cursor of the snapshot in
+            # a thread of their own while the scores are written, which is the database
+            # server's work (and Python's on SQLite).
+            with closing(con.cursor()) as cursor, ThreadPoolExecutor(max_workers=1) as pool:
+                k = write_back.cross_sell_per_customer
+                suggestions = pool.submit(
+                    phases.call, "cross_sell", suggestion_rows, cursor, run.pk, k
+                )
+                cells = pool.submit(
+                    phases.call,
+                    "kpi_cells",
+                    kpi_cells.cell_rows,
+                    cursor,
+                    scores,
+                    run.pk,
+                    config.as_of,
+                    config.value.costs,
+                )
+                with phases.timed("charts"):
+                    # Charts come before the write transaction: it holds SQLite's write lock.
+                    columns = _chart_columns(scores)
+                    run.charts = build_charts(columns)
+                    run.charts["pyramid_migration"] = (
+                        migration_of(company_moves(moves), previous) if moves and previous else None
+                    )
+                    by_scope = scope_chart_rows(
+                        run=run,
+                        columns=columns,
+                        keys={name: keys[name].to_numpy() for name in keys.column_names},
+                        moves=moves,
+                        previous=previous,
+                    )
+                run.seconds_analyse = round(perf_counter() - began, 3)
+                say("write")
+                rows = RunRows(scores, moving, news, suggestions, cells, by_scope, (count, highest))
+                _write_back(run, result.overview, rows, write_back, phases)
     except Exception as exc:
         logger.exception("analysis run %s failed", run.pk)
         _fail(run, exc)
@@ -241,14 +257,15 @@ def _analyze(
 @dataclasses.dataclass(frozen=True)
 class RunRows:
     """What a run writes back: its scores, the customers whose tier moves, its new churn
-    warnings, suggestions, cells and charts per branch and account manager, and how many
-    customers its snapshot held up to which highest id."""
+    warnings, suggestions and cells (still being computed beside the write), charts per
+    branch and account manager, and how many customers its snapshot held up to which
+    highest id."""
 
     scores: pa.Table
     moving: pa.Table
     news: pa.Table
-    suggestions: pa.Table
-    cells: kpi_cells.CellRows
+    suggestions: Future[pa.Table]
+    cells: Future[kpi_cells.CellRows]
     scope_charts: list[ScopeCharts]
     known: tuple[int, int]
 
@@ -260,24 +277,32 @@ def _write_back(
     write_back: WriteBackConfig,
     phases: RunPhases,
 ) -> None:
-    """Write the run's rows, move value tiers and mark the run finished, in one transaction."""
+    """Write the run's rows, move value tiers and mark the run finished, in one transaction.
+
+    What is ready is written first; the suggestions and cells are waited for after.
+    """
     began = perf_counter()
     with transaction.atomic():
         with phases.timed("present_customers"):
-            scores, suggestions, moving, news = _of_present_customers(
-                rows.known, rows.scores, rows.suggestions, rows.moving, rows.news
+            present = _present_customers(rows.known)
+            scores, moving, news = (
+                _of_present(present, t) for t in (rows.scores, rows.moving, rows.news)
             )
         with phases.timed("write_scores"):
             counts = {"scores": insert_arrow(CustomerScore, scores)}
             counts["new_churn_warnings"] = insert_arrow(NewChurnWarning, news)
-        with phases.timed("write_suggestions"):
-            counts["suggestions"] = insert_arrow(CrossSellSuggestion, suggestions)
-        with phases.timed("write_cells"):
-            counts |= kpi_cells.cells_insert(cells=rows.cells)
             counts[SCOPE_CHARTS] = len(ScopeCharts.objects.bulk_create(rows.scope_charts))
         with phases.timed("tier_changes"):
             tiers = write_back.write_value_tier
             counts["tier_changes"] = _apply_value_tiers(run, moving) if tiers else 0
+        with phases.timed("wait_suggestions"):
+            suggestions = _of_present(present, rows.suggestions.result())
+        with phases.timed("write_suggestions"):
+            counts["suggestions"] = insert_arrow(CrossSellSuggestion, suggestions)
+        with phases.timed("wait_cells"):
+            cells = rows.cells.result()
+        with phases.timed("write_cells"):
+            counts |= kpi_cells.cells_insert(cells=cells)
         run.seconds_write = round(perf_counter() - began, 3)
         _finish(run, overview, counts, scores, phases)
         _audit_run(run, AuditAction.UPDATE, {"status": [RunStatus.RUNNING, run.status]})
@@ -309,9 +334,9 @@ def _results_of(run: AnalysisRun | None) -> pa.Table:
     )
 
 
-def _of_present_customers(known: tuple[int, int], *tables: pa.Table) -> tuple[pa.Table, ...]:
-    """``tables`` without the rows of customers no longer in the store; ``known`` is how
-    many customers the snapshot held, up to which highest id.
+def _present_customers(known: tuple[int, int]) -> pa.Array | None:
+    """The ids of the customers in the store now, or None if every customer the snapshot
+    held still is; ``known`` is how many customers the snapshot held, up to which highest id.
 
     The run's scores and suggestions keep no foreign-key constraints (see
     ``guanxi.insights.models``), so nothing else would stop a customer deleted since the
@@ -322,17 +347,21 @@ def _of_present_customers(known: tuple[int, int], *tables: pa.Table) -> tuple[pa
     """
     count, highest = known
     if not count:
-        return tables
+        return None
     table = connection.ops.quote_name(Customer._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table} WHERE id <= %s", [highest])
         if cursor.fetchone()[0] == count:
-            return tables
+            return None
         cursor.execute(f"SELECT id FROM {table} WHERE id <= %s", [highest])
-        present = pa.array([row[0] for row in cursor.fetchall()], pa.int64())
-    return tuple(
-        t.filter(pc.is_in(t["customer_id"], value_set=present)) if t.num_rows else t for t in tables
-    )
+        return pa.array([row[0] for row in cursor.fetchall()], pa.int64())
+
+
+def _of_present(present: pa.Array | None, table: pa.Table) -> pa.Table:
+    """``table`` without the rows of customers not ``present`` (None: all are)."""
+    if present is None or not table.num_rows:
+        return table
+    return table.filter(pc.is_in(table["customer_id"], value_set=present))
 
 
 def _tier_candidates(con: duckdb.DuckDBPyConnection, scores: pa.Table) -> pa.Table:

@@ -1,5 +1,7 @@
 """Running the pipeline on the store: scores with history, value tiers, failures, cross-sell."""
 
+import threading
+
 import pytest
 from django.db.models import Count
 from django.utils import timezone
@@ -120,8 +122,12 @@ def test_a_failing_pipeline_marks_the_run_failed_and_changes_nothing(demo_store,
 
 @pytest.mark.parametrize(
     ("step", "message"),
-    [("_apply_value_tiers", "disk full"), ("suggestion_rows", "cross-sell model exploded")],
-    ids=["while writing back", "computing suggestions"],
+    [
+        ("guanxi.insights.services._apply_value_tiers", "disk full"),
+        ("guanxi.insights.services.suggestion_rows", "cross-sell model exploded"),
+        ("guanxi.insights.kpi_cells.cell_rows", "no memory for the cells"),
+    ],
+    ids=["while writing back", "computing suggestions", "computing cells"],
 )
 def test_a_failure_after_the_pipeline_leaves_no_partial_results(
     demo_store, monkeypatch, step, message
@@ -129,7 +135,7 @@ def test_a_failure_after_the_pipeline_leaves_no_partial_results(
     def broken(*args, **kwargs):
         raise RuntimeError(message)
 
-    monkeypatch.setattr(services, step, broken)
+    monkeypatch.setattr(step, broken)
 
     run = services.run_analysis()
 
@@ -137,6 +143,31 @@ def test_a_failure_after_the_pipeline_leaves_no_partial_results(
     assert run.status == RunStatus.FAILED and message in run.error
     assert not CustomerScore.objects.exists()
     assert not CrossSellSuggestion.objects.exists()
+
+
+def test_suggestions_are_computed_while_the_scores_are_written(demo_store, monkeypatch):
+    scores_written = threading.Event()
+    insert, suggest = services.insert_arrow, services.suggestion_rows
+
+    def insert_and_tell(model, table):
+        inserted = insert(model, table)
+        if model is CustomerScore:
+            scores_written.set()
+        return inserted
+
+    def suggest_once_scores_are_written(*args):
+        # Computed before the write began, this would wait in vain and fail the run.
+        if not scores_written.wait(timeout=60):
+            raise RuntimeError("suggestions were computed before the scores were written")
+        return suggest(*args)
+
+    monkeypatch.setattr(services, "insert_arrow", insert_and_tell)
+    monkeypatch.setattr(services, "suggestion_rows", suggest_once_scores_are_written)
+
+    run = services.run_analysis()
+
+    assert run.status == RunStatus.FINISHED, run.error
+    assert CrossSellSuggestion.objects.filter(run=run).exists()
 
 
 def test_a_run_keeps_the_seconds_of_its_store_side_phases_beside_the_pipeline_steps(demo_store):
@@ -321,16 +352,16 @@ def test_a_customer_deleted_during_a_run_leaves_no_score_or_suggestion(demo_stor
     # No foreign-key constraint refuses the run's rows of a deleted customer: the run
     # leaves them out.
     gone = demo_store[0]
-    make_cells = services.kpi_cells.cell_rows
+    make_charts = services.build_charts
 
-    def delete_then_make_cells(*args, **kwargs):
+    def delete_then_make_charts(*args, **kwargs):
         # After the snapshot was taken; what protects the customer goes first.
         PlanItem.objects.filter(customer=gone).delete()
         Activity.objects.filter(customer=gone).delete()
         Customer.objects.filter(pk=gone.pk).delete()
-        return make_cells(*args, **kwargs)
+        return make_charts(*args, **kwargs)
 
-    monkeypatch.setattr(services.kpi_cells, "cell_rows", delete_then_make_cells)
+    monkeypatch.setattr(services, "build_charts", delete_then_make_charts)
     run = services.run_analysis()
 
     assert run.status == RunStatus.FINISHED, run.error
