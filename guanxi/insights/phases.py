@@ -23,10 +23,10 @@ class RunPhases:
         """Record phase ``code`` as begun at ``began`` (a ``perf_counter`` value) and ended now."""
         self.seconds[code] = round(perf_counter() - began, 3)
 
-    def call(self, code: str, function: Callable[..., T], *args: object) -> T:
-        """``function(*args)`` timed as phase ``code`` (for a thread pool's ``submit``)."""
+    def call(self, code: str, work: Callable[[], T]) -> T:
+        """``work()`` timed as phase ``code`` (for a thread pool's ``submit``)."""
         with self.timed(code):
-            return function(*args)
+            return work()
 
     @contextmanager
     def timed(self, code: str) -> Iterator[None]:
