@@ -1,9 +1,10 @@
 """Running the analytics pipeline on the store and writing its results back.
 
 A run reads a snapshot of the store into DuckDB (:mod:`guanxi.insights.store`), runs the
-library's :func:`~guanxi.analytics.pipeline.analyze` and cross-sell model on it, then writes
-scores, suggestions and value tiers in one database transaction that also marks the run
-finished. A failure anywhere marks the run failed with the error and changes nothing else.
+library's :func:`~guanxi.analytics.pipeline.analyze` on it, then writes scores, suggestions,
+KPI cells and value tiers in one database transaction that also marks the run finished; the
+cross-sell model and the KPI cells are computed in a thread while the scores are written. A
+failure anywhere marks the run failed with the error and changes nothing else.
 """
 
 import dataclasses
@@ -146,7 +147,7 @@ def run_analysis(
             say("cross_sell")
             # Suggestions and KPI cells are DuckDB's work, done on a cursor of the snapshot in
             # a thread of their own while the scores are written, which is the database
-            # server's work (and Python's on SQLite): 15-20 s of a night at 1M customers.
+            # server's work (and Python's on SQLite): 15-20 s of a night at 1M on PostgreSQL.
             with closing(con.cursor()) as cursor, ThreadPoolExecutor(max_workers=1) as pool:
                 k = write_back.cross_sell_per_customer
                 suggest = partial(suggestion_rows, cursor, run.pk, k)
