@@ -149,8 +149,8 @@ def run_analysis(
             # a thread of their own while the scores are written, which is the database
             # server's work (and Python's on SQLite): 15-20 s of a night at 1M on PostgreSQL.
             # DuckDB gets one core for it and leaves the other to the write: on both cores it
-            # slowed SQLite's write at 1M to 36-45 s, against 28-29 s so (the same on
-            # PostgreSQL), and took as long itself.
+            # slowed SQLite's write at 1M to 36-45 s, against 28-29 s on one, and its own
+            # work took no longer on one (PostgreSQL's write took as long either way).
             con.execute("SET threads = 1")
             with closing(con.cursor()) as cursor, ThreadPoolExecutor(max_workers=1) as pool:
                 k = write_back.cross_sell_per_customer
